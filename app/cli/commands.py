@@ -1,0 +1,12 @@
+"""The `calipso` subcommands: name -> module. Each module has `add_parser(subparsers, common)`.
+
+Adding a service is one line here; modules are imported only when their command runs
+(and for `--help`), so one broken service cannot take the others down.
+"""
+
+COMMANDS: dict[str, str] = {
+    "store": "app.cli.store_cmd",
+    "db": "app.cli.db_cmd",
+    "env": "app.cli.env_cmd",
+    "demo": "app.cli.demo_cmd",
+}

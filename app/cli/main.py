@@ -1,0 +1,70 @@
+"""`calipso`: one command, a subcommand per service (design §3)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from app import __version__
+from app.cli.commands import COMMANDS
+from app.errors import CalipsoError
+from app.logs import setup_logging
+
+log = logging.getLogger("calipso")
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Options every subcommand takes, before or after its name."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-m", "--mongo_config", default=argparse.SUPPRESS, metavar="FILE",
+                        help="MongoDB access file (key-value: server, port, user, pwd, auth_db); "
+                             "default: $CALIPSO_MONGO_URI, else the embedded store")
+    common.add_argument("-l", "--loglevel", default=argparse.SUPPRESS,
+                        type=str.upper, choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+                        help="log level (default INFO)")
+    return common
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    common = common_options()
+    parser = argparse.ArgumentParser(prog="calipso", parents=[common],
+                                     description="Calipso: live inventory, links and topology of OpenStack virtual networking.")
+    parser.add_argument("--version", action="version", version=f"calipso {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, module in COMMANDS.items():
+        if only is not None and name != only:
+            sub.add_parser(name, help=_summary(module, name), add_help=False)
+            continue
+        importlib.import_module(module).add_parser(sub, common)
+    return parser
+
+
+def _summary(module: str, name: str) -> str:
+    try:
+        return importlib.import_module(module).HELP
+    except Exception as e:  # a broken module must not hide the other commands
+        return f"(unavailable: {e})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if a in COMMANDS), None)
+    parser = build_parser(only=command)
+    args = parser.parse_args(argv)
+    args.mongo_config = getattr(args, "mongo_config", None)
+    args.loglevel = getattr(args, "loglevel", getattr(args, "default_loglevel", "INFO"))
+    setup_logging(args.loglevel)
+    try:
+        return int(args.run(args) or 0)
+    except CalipsoError as e:
+        print(f"calipso {args.command}: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Inventory objects: upsert in bulk, look up by id, walk children, delete a subtree, retire stale ones.
+
+Documents keep the original's field names (spec §2); keys are encoded for MongoDB on the way
+in and decoded on the way out. Hot lookups use the single-field synthetic keys of
+app.store.keys, which work the same on real MongoDB and the embedded store.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable, Iterator
+
+from bson import ObjectId
+from pymongo import UpdateOne
+
+from app.clock import Clock, utcnow
+from app.keyenc import decode, encode
+from app.store.keys import k, object_keys
+from app.store.store import Store
+
+BATCH = 1000
+REQUIRED = ("environment", "type", "id", "id_path", "name_path")
+
+
+class Inventory:
+    def __init__(self, store: Store, clock: Clock = utcnow):
+        self.coll = store["inventory"]
+        self.clock = clock
+
+    # -- writes ---------------------------------------------------------------------------------
+    def upsert(self, docs: Iterable[dict], seen: datetime | None = None) -> int:
+        """Write placed documents (see app.paths.place); returns how many were written.
+
+        `$set` semantics as in the original: fields written by others (monitoring status,
+        the clique flag) survive a rescan. Every write stamps `last_scanned`/`last_seen`.
+        """
+        seen = seen or self.clock()
+        written = 0
+        ops: list[UpdateOne] = []
+        for doc in docs:
+            missing = [f for f in REQUIRED if not doc.get(f)]
+            if missing:
+                raise ValueError(f"inventory object {doc.get('id')!r} lacks {', '.join(missing)}")
+            if doc.get("create_object") is False:
+                continue
+            body = encode({key: v for key, v in doc.items() if key != "_id"})
+            body.update(object_keys(doc["environment"], doc["type"], doc["id"], doc.get("parent_id")))
+            body["last_scanned"] = body["last_seen"] = seen
+            body.pop("stale_since", None)
+            ops.append(UpdateOne({"_key": body["_key"]},
+                                 {"$set": body, "$setOnInsert": {"first_seen": seen}, "$unset": {"stale_since": ""}},
+                                 upsert=True))
+            if len(ops) >= BATCH:
+                written += self._flush(ops)
+        written += self._flush(ops)
+        return written
+
+    def _flush(self, ops: list[UpdateOne]) -> int:
+        if not ops:
+            return 0
+        n = len(ops)
+        self.coll.bulk_write(ops, ordered=False)
+        ops.clear()
+        return n
+
+    def set_fields(self, env: str, obj_type: str, obj_id: str, fields: dict) -> bool:
+        """Update some fields of one object (status, clique flag, ...)."""
+        res = self.coll.update_one({"_key": k(env, obj_type, obj_id)}, {"$set": encode(fields)})
+        return res.matched_count == 1
+
+    # -- reads ----------------------------------------------------------------------------------
+    @staticmethod
+    def _out(doc: dict | None) -> dict | None:
+        return decode(doc) if doc is not None else None
+
+    def get(self, env: str, obj_id: str, obj_type: str | None = None) -> dict | None:
+        if obj_type:
+            return self._out(self.coll.find_one({"_key": k(env, obj_type, obj_id)}))
+        return self._out(self.coll.find_one({"_env_id": k(env, obj_id)}))
+
+    def get_by_object_id(self, oid: ObjectId) -> dict | None:
+        return self._out(self.coll.find_one({"_id": oid}))
+
+    def get_many(self, env: str, ids: Iterable[str]) -> list[dict]:
+        keys = [k(env, i) for i in ids]
+        out: list[dict] = []
+        for start in range(0, len(keys), BATCH):
+            out += [decode(d) for d in self.coll.find({"_env_id": {"$in": keys[start:start + BATCH]}})]
+        return out
+
+    def of_type(self, env: str, obj_type: str) -> Iterator[dict]:
+        for d in self.coll.find({"_env_type": k(env, obj_type)}):
+            yield decode(d)
+
+    def children(self, env: str, parent_id: str, obj_type: str | None = None) -> list[dict]:
+        docs = [decode(d) for d in self.coll.find({"_env_parent": k(env, parent_id)})]
+        return [d for d in docs if obj_type is None or d["type"] == obj_type]
+
+    def find(self, query: dict, limit: int = 0, skip: int = 0) -> list[dict]:
+        return [decode(d) for d in self.coll.find(encode(query), skip=skip, limit=limit)]
+
+    def count(self, env: str, obj_type: str | None = None) -> int:
+        query = {"_env_type": k(env, obj_type)} if obj_type else {"environment": env}
+        return self.coll.database.command("count", self.coll.name, query=query)["n"]
+
+    # -- deletes --------------------------------------------------------------------------------
+    def subtree(self, env: str, obj_id: str) -> list[dict]:
+        """The object and everything below it, breadth first, one indexed query per level."""
+        top = self.coll.find_one({"_env_id": k(env, obj_id)}, {"_id": 1, "id": 1, "type": 1})
+        if top is None:
+            return []
+        found = [top]
+        frontier = [top["id"]]
+        while frontier:
+            keys = [k(env, i) for i in frontier]
+            level: list[dict] = []
+            for start in range(0, len(keys), BATCH):
+                level += list(self.coll.find({"_env_parent": {"$in": keys[start:start + BATCH]}},
+                                             {"_id": 1, "id": 1, "type": 1}))
+            seen = {d["_id"] for d in found}
+            level = [d for d in level if d["_id"] not in seen]
+            found += level
+            frontier = [d["id"] for d in level]
+        return found
+
+    def delete_subtree(self, env: str, obj_id: str) -> list[ObjectId]:
+        """Delete the object and its descendants; returns their ObjectIds (to drop their links)."""
+        oids = [d["_id"] for d in self.subtree(env, obj_id)]
+        for start in range(0, len(oids), BATCH):
+            self.coll.delete_many({"_id": {"$in": oids[start:start + BATCH]}})
+        return oids
+
+    def clear(self, env: str) -> int:
+        return self.coll.delete_many({"environment": env}).deleted_count
+
+    # -- staleness ------------------------------------------------------------------------------
+    def not_seen_since(self, env: str, since: datetime) -> list[dict]:
+        return [decode(d) for d in self.coll.find({"environment": env, "last_seen": {"$lt": since}})]
+
+    def mark_stale(self, oids: list[ObjectId], when: datetime) -> None:
+        for start in range(0, len(oids), BATCH):
+            self.coll.update_many({"_id": {"$in": oids[start:start + BATCH]}, "stale_since": {"$exists": False}},
+                                  {"$set": {"stale_since": when}})
+
+    def delete(self, oids: list[ObjectId]) -> int:
+        n = 0
+        for start in range(0, len(oids), BATCH):
+            n += self.coll.delete_many({"_id": {"$in": oids[start:start + BATCH]}}).deleted_count
+        return n

@@ -1,0 +1,119 @@
+"""Links between inventory objects (spec §4.1), keyed by environment, link type, source and target.
+
+The original keyed links by (environment, source_id, target_id) only, so two relations
+between the same pair overwrote each other; the link type is part of our key.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from bson import ObjectId
+from pymongo import UpdateOne
+
+from app.clock import Clock, utcnow
+from app.keyenc import decode, encode
+from app.store.keys import k, link_keys
+from app.store.store import Store
+
+BATCH = 1000
+REQUIRED = ("environment", "link_type", "source", "target", "source_id", "target_id")
+
+
+def new_link(env: str, source: dict, target: dict, link_type: str | None = None, link_name: str | None = None,
+             state: str = "up", host: str | None = None, attributes: dict | None = None,
+             implicit: bool = False, **extra) -> dict:
+    """A link document between two stored inventory objects, with the original's defaults."""
+    attributes = dict(attributes or {})
+    doc = {
+        "environment": env,
+        "link_type": link_type or f"{source['type']}-{target['type']}",
+        "link_name": link_name if link_name is not None else f"{source.get('object_name', source['id'])}-{target.get('object_name', target['id'])}",
+        "source": source["_id"], "source_id": source["id"],
+        "target": target["_id"], "target_id": target["id"],
+        "state": state, "link_weight": 0, "implicit": implicit,
+        "source_label": attributes.get("source_label", ""), "target_label": attributes.get("target_label", ""),
+        "host": host if host is not None else (source.get("host") or target.get("host")),
+        "attributes": attributes,
+    }
+    doc.update(extra)
+    return doc
+
+
+class Links:
+    def __init__(self, store: Store, clock: Clock = utcnow):
+        self.coll = store["links"]
+        self.clock = clock
+
+    def upsert(self, links: Iterable[dict], seen: datetime | None = None) -> int:
+        seen = seen or self.clock()
+        ops, written = [], 0
+        for link in links:
+            missing = [f for f in REQUIRED if link.get(f) in (None, "")]
+            if missing:
+                raise ValueError(f"link {link.get('source_id')}->{link.get('target_id')} lacks {', '.join(missing)}")
+            body = encode({key: v for key, v in link.items() if key != "_id"})
+            body.update(link_keys(link["environment"], link["link_type"], link["source_id"], link["target_id"]))
+            body["last_scanned"] = body["last_seen"] = seen
+            ops.append(UpdateOne({"_key": body["_key"]}, {"$set": body, "$setOnInsert": {"first_seen": seen},
+                                                          "$unset": {"stale_since": ""}}, upsert=True))
+            if len(ops) >= BATCH:
+                self.coll.bulk_write(ops, ordered=False)
+                written += len(ops)
+                ops = []
+        if ops:
+            self.coll.bulk_write(ops, ordered=False)
+            written += len(ops)
+        return written
+
+    def get(self, env: str, link_type: str, source_id: str, target_id: str) -> dict | None:
+        d = self.coll.find_one({"_key": k(env, link_type, source_id, target_id)})
+        return decode(d) if d else None
+
+    def _in(self, field: str, values: list, link_type: str | None, env: str | None) -> list[dict]:
+        out: list[dict] = []
+        for start in range(0, len(values), BATCH):
+            out += [decode(d) for d in self.coll.find({field: {"$in": values[start:start + BATCH]}})]
+        if link_type:
+            out = [d for d in out if d["link_type"] == link_type]
+        if env:
+            out = [d for d in out if d["environment"] == env]
+        return out
+
+    def from_nodes(self, sources: list[ObjectId], link_type: str | None = None) -> list[dict]:
+        return self._in("source", list(sources), link_type, None)
+
+    def to_nodes(self, targets: list[ObjectId], link_type: str | None = None) -> list[dict]:
+        return self._in("target", list(targets), link_type, None)
+
+    def of_type(self, env: str, link_type: str) -> list[dict]:
+        return [decode(d) for d in self.coll.find({"_env_type": k(env, link_type)})]
+
+    def exists(self, env: str, link_type: str) -> bool:
+        return self.coll.find_one({"_env_type": k(env, link_type)}, {"_id": 1}) is not None
+
+    def for_env(self, env: str) -> list[dict]:
+        return [decode(d) for d in self.coll.find({"environment": env})]
+
+    def delete_touching(self, oids: list[ObjectId]) -> int:
+        """Remove every link to or from these objects (when they leave the inventory)."""
+        n = 0
+        oids = list(oids)
+        for start in range(0, len(oids), BATCH):
+            chunk = oids[start:start + BATCH]
+            n += self.coll.delete_many({"source": {"$in": chunk}}).deleted_count
+            n += self.coll.delete_many({"target": {"$in": chunk}}).deleted_count
+        return n
+
+    def not_seen_since(self, env: str, since: datetime) -> list[dict]:
+        return [decode(d) for d in self.coll.find({"environment": env, "last_seen": {"$lt": since}})]
+
+    def delete(self, oids: list[ObjectId]) -> int:
+        n = 0
+        for start in range(0, len(oids), BATCH):
+            n += self.coll.delete_many({"_id": {"$in": oids[start:start + BATCH]}}).deleted_count
+        return n
+
+    def clear(self, env: str) -> int:
+        return self.coll.delete_many({"environment": env}).deleted_count

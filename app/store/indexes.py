@@ -1,0 +1,63 @@
+"""Every index Calipso uses, as one table. Created idempotently at start-up.
+
+Only single-field indexes serve queries on the embedded store, so hot lookups go through
+the synthetic keys of app.store.keys; unique indexes guard the upsert keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pymongo.collection import Collection
+
+
+@dataclass(frozen=True)
+class Index:
+    collection: str
+    field: str
+    unique: bool = False
+    options: dict = field(default_factory=dict)
+
+
+INDEXES: tuple[Index, ...] = (
+    Index("inventory", "_key", unique=True),
+    Index("inventory", "_env_id"),
+    Index("inventory", "_env_type"),
+    Index("inventory", "_env_parent"),
+    Index("inventory", "environment"),
+    Index("links", "_key", unique=True),
+    Index("links", "_env_type"),
+    Index("links", "_env_source_id"),
+    Index("links", "_env_target_id"),
+    Index("links", "source"),
+    Index("links", "target"),
+    Index("links", "environment"),
+    Index("cliques", "focal_point", unique=True),
+    Index("cliques", "environment"),
+    Index("monitoring_config", "_key", unique=True),
+    Index("messages", "environment"),
+    Index("messages", "timestamp"),
+    Index("scans", "status"),
+    Index("scans", "environment"),
+    Index("scheduled_scans", "environment"),
+    Index("environments_config", "name", unique=True),
+    Index("constants", "name", unique=True),
+    Index("link_types", "type", unique=True),
+    Index("clique_types", "focal_point_type"),
+    Index("connection_tests", "status"),
+    Index("failed_events", "environment"),
+    Index("users", "username", unique=True),
+    Index("api_tokens", "token", unique=True),
+)
+
+SEEDED = ("constants", "link_types", "clique_types", "clique_constraints", "supported_environments",
+          "monitoring_config_templates", "attributes_for_hover_on_data", "network_agent_types")
+
+
+def ensure_indexes(get_collection) -> None:
+    """Create every index (idempotent). `get_collection(name)` applies the `-y` naming rule."""
+    for ix in INDEXES:
+        coll: Collection = get_collection(ix.collection)
+        coll.create_index(ix.field, unique=ix.unique, name=f"calipso_{ix.field}", **ix.options)
+    for name in SEEDED:
+        get_collection(name).create_index("_seed", unique=True, name="calipso__seed")

@@ -1,0 +1,17 @@
+"""`calipso db init`: indexes and seed collections, idempotent; every service runs it at start-up."""
+
+from __future__ import annotations
+
+import logging
+
+from app.store.indexes import ensure_indexes
+from app.store.seed import seed_collections
+
+log = logging.getLogger(__name__)
+
+
+def init_db(store) -> dict[str, int]:
+    ensure_indexes(store.__getitem__)
+    counts = seed_collections(store.__getitem__)
+    log.debug("store initialised: %s", counts)
+    return counts

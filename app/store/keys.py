@@ -1,0 +1,39 @@
+"""Synthetic single-field lookup keys.
+
+The embedded store does not use compound indexes for queries (design §2), and an index on
+a field literally named `id` is silently not created, so every hot lookup goes through one
+of these indexed string fields. They are ours, prefixed with `_`, and stripped by `public()`.
+"""
+
+from __future__ import annotations
+
+SEP = "|"
+
+
+def k(*parts: object) -> str:
+    return SEP.join("" if p is None else str(p) for p in parts)
+
+
+def object_keys(env: str, obj_type: str, obj_id: str, parent_id: str | None) -> dict[str, str]:
+    return {
+        "_key": k(env, obj_type, obj_id),
+        "_env_id": k(env, obj_id),
+        "_env_type": k(env, obj_type),
+        "_env_parent": k(env, parent_id),
+    }
+
+
+def link_keys(env: str, link_type: str, source_id: str, target_id: str) -> dict[str, str]:
+    return {
+        "_key": k(env, link_type, source_id, target_id),
+        "_env_type": k(env, link_type),
+        "_env_source_id": k(env, source_id),
+        "_env_target_id": k(env, target_id),
+    }
+
+
+def public(doc: dict | None) -> dict | None:
+    """The document as users see it: our synthetic keys removed."""
+    if doc is None:
+        return None
+    return {key: v for key, v in doc.items() if not (key.startswith("_") and key != "_id")}

@@ -1,0 +1,121 @@
+"""Finding the store, connecting to it, and naming its collections.
+
+Where the store is, in order: `-m/--mongo_config FILE`, then `CALIPSO_MONGO_URI`, then the
+embedded store under $CALIPSO_HOME (started on demand).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymongo
+from pymongo.collection import Collection
+from pymongo.database import Database
+from pymongo.errors import ConfigurationError, InvalidURI, OperationFailure, PyMongoError
+
+from app.errors import StoreError
+from app.store.embedded import EmbeddedStore, default_home
+from app.store.mongo_config import parse_mongo_config, uri_from_mongo_config
+from app.store.names import CollectionNames
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DB = "calipso"
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    uri: str
+    source: str
+    embedded: bool = False
+
+
+def redact_uri(uri: str) -> str:
+    """The URI with its password replaced, for messages and logs."""
+    return re.sub(r"(mongodb(?:\+srv)?://[^:/@]+):[^@/]*@", r"\1:****@", uri)
+
+
+def locate(mongo_config: str | None = None, environ: dict[str, str] | None = None,
+           start_embedded: bool = True) -> StoreLocation:
+    environ = os.environ if environ is None else environ
+    if mongo_config:
+        uri = uri_from_mongo_config(parse_mongo_config(mongo_config))
+        return StoreLocation(uri, f"mongo_config file {mongo_config}")
+    if environ.get("CALIPSO_MONGO_URI"):
+        return StoreLocation(environ["CALIPSO_MONGO_URI"], "CALIPSO_MONGO_URI")
+    home = default_home(environ)
+    port = environ.get("CALIPSO_STORE_PORT")
+    if port is not None and not (port.isdigit() and 0 < int(port) < 65536):
+        raise StoreError(f"CALIPSO_STORE_PORT={port!r} is not a port number")
+    embedded = EmbeddedStore(home, port=int(port) if port else None)
+    if start_embedded:
+        uri = embedded.ensure_running()
+    else:
+        state = embedded.running_state()
+        uri = state.uri if state else ""
+    return StoreLocation(uri, f"embedded store in {home}", embedded=True)
+
+
+class Store:
+    """A connected MongoDB database, with the `-y` naming rule applied to collection lookups."""
+
+    def __init__(self, client: pymongo.MongoClient, db: Database, names: CollectionNames | None = None,
+                 location: StoreLocation | None = None):
+        self.client = client
+        self.db = db
+        self.names = names or CollectionNames()
+        self.location = location
+
+    def __getitem__(self, collection: str) -> Collection:
+        return self.db[self.names(collection)]
+
+    def with_inventory(self, inventory: str) -> "Store":
+        """The same connection with another `-y` inventory name."""
+        return Store(self.client, self.db, CollectionNames(inventory), self.location)
+
+    def close(self) -> None:
+        self.client.close()
+
+    @classmethod
+    def connect(cls, location: StoreLocation, inventory: str = "inventory", timeout: float = 5.0) -> "Store":
+        where = redact_uri(location.uri)
+        try:
+            client = pymongo.MongoClient(
+                location.uri, serverSelectionTimeoutMS=int(timeout * 1000),
+                connectTimeoutMS=int(timeout * 1000), tz_aware=True,
+            )
+        except (InvalidURI, ConfigurationError, ValueError) as e:
+            raise StoreError(f"invalid MongoDB URI {where} (from {location.source}): {e}") from None
+        try:
+            client.admin.command("ping")
+        except OperationFailure as e:
+            client.close()
+            raise StoreError(f"MongoDB at {where} (from {location.source}) refused us: {e.details.get('errmsg', e) if e.details else e}") from None
+        except PyMongoError as e:
+            client.close()
+            reason = str(e).split(",")[0].split(" (configured timeouts")[0]
+            raise StoreError(f"cannot reach MongoDB at {where} (from {location.source}): {reason}") from None
+        try:
+            db = client.get_default_database(DEFAULT_DB)
+        except ConfigurationError:
+            db = client[DEFAULT_DB]
+        return cls(client, db, CollectionNames(inventory), location)
+
+
+def open_store(mongo_config: str | None = None, inventory: str = "inventory",
+               environ: dict[str, str] | None = None, init: bool = True) -> Store:
+    """Locate, connect and (idempotently) initialise the store: what every service does at start-up."""
+    store = Store.connect(locate(mongo_config, environ), inventory=inventory)
+    if init:
+        from app.store.init import init_db
+
+        init_db(store)
+    return store
+
+
+def calipso_home(environ: dict[str, str] | None = None) -> Path:
+    return default_home(environ)

@@ -28,7 +28,7 @@ class Inventory:
         self.clock = clock
 
     # -- writes ---------------------------------------------------------------------------------
-    def upsert(self, docs: Iterable[dict], seen: datetime | None = None) -> int:
+    def upsert(self, docs: Iterable[dict], seen: datetime | None = None, scan_id: str | None = None) -> int:
         """Write placed documents (see app.paths.place); returns how many were written.
 
         `$set` semantics as in the original: fields written by others (monitoring status,
@@ -46,6 +46,8 @@ class Inventory:
             body = encode({key: v for key, v in doc.items() if key != "_id"})
             body.update(object_keys(doc["environment"], doc["type"], doc["id"], doc.get("parent_id")))
             body["last_scanned"] = body["last_seen"] = seen
+            if scan_id is not None:
+                body["last_scan_id"] = scan_id
             body.pop("stale_since", None)
             ops.append(UpdateOne({"_key": body["_key"]},
                                  {"$set": body, "$setOnInsert": {"first_seen": seen}, "$unset": {"stale_since": ""}},
@@ -134,8 +136,13 @@ class Inventory:
         return self.coll.delete_many({"environment": env}).deleted_count
 
     # -- staleness ------------------------------------------------------------------------------
-    def not_seen_since(self, env: str, since: datetime) -> list[dict]:
-        return [decode(d) for d in self.coll.find({"environment": env, "last_seen": {"$lt": since}})]
+    def not_seen_in(self, env: str, scan_id: str) -> list[dict]:
+        """What the scan `scan_id` did not write: candidates for retirement.
+
+        By scan id, not by time: the embedded store compares datetimes to the whole second,
+        so two quick scans could not be told apart by `last_seen`.
+        """
+        return [decode(d) for d in self.coll.find({"environment": env, "last_scan_id": {"$ne": scan_id}})]
 
     def mark_stale(self, oids: list[ObjectId], when: datetime) -> None:
         for start in range(0, len(oids), BATCH):

@@ -46,7 +46,7 @@ class Links:
         self.coll = store["links"]
         self.clock = clock
 
-    def upsert(self, links: Iterable[dict], seen: datetime | None = None) -> int:
+    def upsert(self, links: Iterable[dict], seen: datetime | None = None, scan_id: str | None = None) -> int:
         seen = seen or self.clock()
         ops, written = [], 0
         for link in links:
@@ -56,6 +56,8 @@ class Links:
             body = encode({key: v for key, v in link.items() if key != "_id"})
             body.update(link_keys(link["environment"], link["link_type"], link["source_id"], link["target_id"]))
             body["last_scanned"] = body["last_seen"] = seen
+            if scan_id is not None:
+                body["last_scan_id"] = scan_id
             ops.append(UpdateOne({"_key": body["_key"]}, {"$set": body, "$setOnInsert": {"first_seen": seen},
                                                           "$unset": {"stale_since": ""}}, upsert=True))
             if len(ops) >= BATCH:
@@ -106,8 +108,13 @@ class Links:
             n += self.coll.delete_many({"target": {"$in": chunk}}).deleted_count
         return n
 
-    def not_seen_since(self, env: str, since: datetime) -> list[dict]:
-        return [decode(d) for d in self.coll.find({"environment": env, "last_seen": {"$lt": since}})]
+    def not_seen_in(self, env: str, scan_id: str) -> list[dict]:
+        """What the scan `scan_id` did not write: candidates for retirement.
+
+        By scan id, not by time: the embedded store compares datetimes to the whole second,
+        so two quick scans could not be told apart by `last_seen`.
+        """
+        return [decode(d) for d in self.coll.find({"environment": env, "last_scan_id": {"$ne": scan_id}})]
 
     def delete(self, oids: list[ObjectId]) -> int:
         n = 0

@@ -1,4 +1,9 @@
-"""Clique documents (spec §5.5): one per focal point, keyed by the focal point's ObjectId."""
+"""Clique documents (spec §5.5): one per focal point.
+
+The embedded store cannot match a non-`_id` ObjectId field by equality (nor inside an array),
+so cliques are keyed by a synthetic `_key` (environment|focal point id) and list their nodes
+as strings in `_nodes`; the original fields (`focal_point`, `nodes`, ObjectIds) are kept as they were.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,12 @@ from datetime import datetime
 from bson import ObjectId
 
 from app.clock import Clock, utcnow
+from app.store.keys import k
 from app.store.store import Store
+
+
+def clique_key(env: str, focal_point: ObjectId) -> str:
+    return k(env, str(focal_point))
 
 
 class Cliques:
@@ -15,29 +25,36 @@ class Cliques:
         self.coll = store["cliques"]
         self.clock = clock
 
-    def upsert(self, clique: dict, seen: datetime | None = None) -> None:
+    def upsert(self, clique: dict, seen: datetime | None = None, scan_id: str | None = None) -> None:
         for f in ("environment", "focal_point", "focal_point_type", "links"):
             if f not in clique:
                 raise ValueError(f"clique lacks {f}")
         body = {key: v for key, v in clique.items() if key != "_id"}
+        body["_key"] = clique_key(clique["environment"], clique["focal_point"])
+        body["_nodes"] = [str(n) for n in clique.get("nodes", [])]
         body["last_scanned"] = body["last_seen"] = seen or self.clock()
-        self.coll.update_one({"focal_point": clique["focal_point"]}, {"$set": body}, upsert=True)
+        if scan_id is not None:
+            body["last_scan_id"] = scan_id
+        self.coll.update_one({"_key": body["_key"]}, {"$set": body}, upsert=True)
 
-    def get(self, focal_point: ObjectId) -> dict | None:
-        return self.coll.find_one({"focal_point": focal_point})
+    def get(self, env: str, focal_point: ObjectId) -> dict | None:
+        return self.coll.find_one({"_key": clique_key(env, focal_point)})
 
     def for_env(self, env: str) -> list[dict]:
         return list(self.coll.find({"environment": env}))
 
     def containing(self, node: ObjectId) -> list[dict]:
         """Cliques whose graph holds this object: the ones an event on it must rebuild."""
-        return list(self.coll.find({"nodes": node}))
+        return list(self.coll.find({"_nodes": {"$in": [str(node)]}}))  # $in: see app.store.keys.oid_match
 
-    def delete(self, focal_point: ObjectId) -> bool:
-        return self.coll.delete_one({"focal_point": focal_point}).deleted_count == 1
+    def delete(self, env: str, focal_point: ObjectId) -> bool:
+        return self.coll.delete_one({"_key": clique_key(env, focal_point)}).deleted_count == 1
 
-    def delete_for_focal_points(self, oids: list[ObjectId]) -> int:
-        return self.coll.delete_many({"focal_point": {"$in": list(oids)}}).deleted_count
+    def delete_for_focal_points(self, env: str, oids: list[ObjectId]) -> int:
+        return self.coll.delete_many({"_key": {"$in": [clique_key(env, o) for o in oids]}}).deleted_count
+
+    def not_seen_in(self, env: str, scan_id: str) -> list[dict]:
+        return list(self.coll.find({"environment": env, "last_scan_id": {"$ne": scan_id}}))
 
     def clear(self, env: str) -> int:
         return self.coll.delete_many({"environment": env}).deleted_count

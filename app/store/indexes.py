@@ -1,7 +1,8 @@
 """Every index Calipso uses, as one table. Created idempotently at start-up.
 
 Only single-field indexes serve queries on the embedded store, so hot lookups go through
-the synthetic keys of app.store.keys; unique indexes guard the upsert keys.
+the synthetic keys of app.store.keys; unique indexes guard the upsert keys. Fields holding
+ObjectIds other than `_id` are queried with `$in` (see app.store.keys.oid_match).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ INDEXES: tuple[Index, ...] = (
     Index("links", "source"),
     Index("links", "target"),
     Index("links", "environment"),
-    Index("cliques", "focal_point", unique=True),
+    Index("cliques", "_key", unique=True),
+    Index("cliques", "_nodes"),
     Index("cliques", "environment"),
     Index("monitoring_config", "_key", unique=True),
     Index("messages", "environment"),

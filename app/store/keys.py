@@ -37,3 +37,13 @@ def public(doc: dict | None) -> dict | None:
     if doc is None:
         return None
     return {key: v for key, v in doc.items() if not (key.startswith("_") and key != "_id")}
+
+
+def oid_match(value):
+    """Filter value matching an ObjectId-valued field (other than `_id`).
+
+    The embedded store never matches such a field by plain equality (nor an array element),
+    and never matches an element of an indexed array field by equality; `$in` works in all
+    these cases, on both stores.
+    """
+    return {"$in": list(value) if isinstance(value, (list, tuple, set)) else [value]}

@@ -221,3 +221,47 @@ def test_drop_database_removes_everything(store_uri):
     client.drop_database("t_dropme")
     assert "t_dropme" not in client.list_database_names()
     client.close()
+
+
+def test_object_id_field_matched_with_in(store):
+    from app.store.keys import oid_match
+
+    c = store["oids"]
+    o = ObjectId()
+    c.insert_one({"f": o, "v": 1})
+    assert c.find_one({"f": oid_match(o)})["v"] == 1
+    assert c.update_one({"f": oid_match(o)}, {"$set": {"v": 2}}).matched_count == 1
+
+
+@pytest.mark.xfail(strict=True, reason="nx-27017 0.8.1: equality on a non-_id ObjectId field never matches; "
+                                        "the code uses $in (app.store.keys.oid_match)")
+def test_gap_object_id_field_equality(store):
+    c = store["oids2"]
+    o = ObjectId()
+    c.insert_one({"f": o})
+    assert c.find_one({"f": o}) is not None
+
+
+@pytest.mark.xfail(strict=True, reason="nx-27017 0.8.1: an ObjectId inside an array is never matched; "
+                                        "cliques keep string copies of their node ids (_nodes)")
+def test_gap_object_id_array_membership(store):
+    c = store["oids3"]
+    o = ObjectId()
+    c.insert_one({"arr": [o]})
+    assert c.find_one({"arr": o}) is not None
+
+
+def test_indexed_array_membership_with_in(store):
+    c = store["arr"]
+    c.create_index("arr")
+    c.insert_one({"arr": ["x", "y"]})
+    assert c.find_one({"arr": {"$in": ["y"]}}) is not None
+
+
+@pytest.mark.xfail(strict=True, reason="nx-27017 0.8.1: with an index on an array field, equality never matches "
+                                        "an element; the code uses $in")
+def test_gap_indexed_array_membership_equality(store):
+    c = store["arr2"]
+    c.create_index("arr")
+    c.insert_one({"arr": ["x", "y"]})
+    assert c.find_one({"arr": "y"}) is not None

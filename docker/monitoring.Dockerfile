@@ -1,0 +1,3 @@
+# Sensu monitoring setup and result handler.
+FROM calipso-base
+CMD ["calipso", "monitoring"]

@@ -1,0 +1,85 @@
+"""Latency and faults every protocol server consults (`--latency`, `--fault`).
+
+`--latency api=MS,db=MS,ssh=MS` adds a delay to each call of that protocol family
+(api = Keystone/Nova/Neutron/APIC HTTP, db = MySQL, ssh = SSH commands, amqp = publishing).
+`--fault TARGET:KIND` (repeatable): TARGET is a simulated host id (its SSH) or a service name
+(keystone, nova, neutron, api, mysql, db, ssh, amqp, apic); KIND is one of:
+  down     refuse connections (the port is closed for that host / service)
+  auth     every authentication fails with that protocol's real error
+  slow     each call takes SLOW_SECONDS more (longer than a client's usual timeout is not needed: 2 s)
+  garbage  answers are malformed (truncated / not the expected format)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from simulator.model.errors import BadRequest
+
+FAULT_KINDS = ("down", "auth", "slow", "garbage")
+LATENCY_KEYS = ("api", "db", "ssh", "amqp")
+SERVICE_TARGETS = ("keystone", "nova", "neutron", "api", "mysql", "db", "ssh", "amqp", "apic")
+#: which service targets a protocol family also honours
+_FAMILY = {"keystone": ("api",), "nova": ("api",), "neutron": ("api",), "apic": ("api",),
+           "mysql": ("db",), "db": ("mysql",), "ssh": (), "amqp": ()}
+SLOW_SECONDS = 2.0
+
+
+@dataclass
+class Conditions:
+    """Parsed latency (seconds per family) and faults (target -> kinds). Read-only once built."""
+
+    latency: dict[str, float] = field(default_factory=dict)
+    faults: dict[str, set[str]] = field(default_factory=dict)
+
+    def has(self, target: str, kind: str) -> bool:
+        """Is fault `kind` set on `target` (a host id or a service name, including its family)?"""
+        kinds = self.faults.get(target, set())
+        if kind in kinds:
+            return True
+        return any(kind in self.faults.get(alias, set()) for alias in _FAMILY.get(target, ()))
+
+    def delay(self, family: str, target: str | None = None) -> float:
+        extra = SLOW_SECONDS if target is not None and self.has(target, "slow") else 0.0
+        return self.latency.get(family, 0.0) + extra
+
+    def wait(self, family: str, target: str | None = None) -> None:
+        """Sleep the configured latency (plus a `slow` fault) before answering."""
+        d = self.delay(family, target)
+        if d > 0:
+            time.sleep(d)
+
+
+def parse_latency(text: str | None) -> dict[str, float]:
+    """`api=50,db=5` -> {"api": 0.05, "db": 0.005}."""
+    out: dict[str, float] = {}
+    if not text:
+        return out
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if not sep or key not in LATENCY_KEYS:
+            raise BadRequest(f"--latency: {part!r} is not KEY=MS with KEY one of {', '.join(LATENCY_KEYS)}")
+        try:
+            ms = float(value)
+        except ValueError:
+            raise BadRequest(f"--latency: {value!r} is not a number of milliseconds") from None
+        if ms < 0:
+            raise BadRequest(f"--latency: {key} must not be negative")
+        out[key] = ms / 1000.0
+    return out
+
+
+def parse_faults(items: list[str] | None, hosts: set[str]) -> dict[str, set[str]]:
+    """`["cmp-1:down", "nova:slow"]` -> {"cmp-1": {"down"}, "nova": {"slow"}}; unknown targets are refused."""
+    out: dict[str, set[str]] = {}
+    for item in items or []:
+        target, sep, kind = item.rpartition(":")
+        if not sep or kind not in FAULT_KINDS:
+            raise BadRequest(f"--fault: {item!r} is not HOST:KIND with KIND one of {', '.join(FAULT_KINDS)}")
+        if target not in hosts and target not in SERVICE_TARGETS:
+            raise BadRequest(f"--fault: {target!r} is neither a simulated host nor a service "
+                             f"({', '.join(SERVICE_TARGETS)})")
+        out.setdefault(target, set()).add(kind)
+    return out

@@ -12,7 +12,8 @@ from datetime import datetime
 from bson import ObjectId
 
 from app.clock import Clock, utcnow
-from app.store.keys import k
+from app.store.bulk import upsert_by_id
+from app.store.keys import k, stable_id
 from app.store.store import Store
 
 
@@ -35,10 +36,10 @@ class Cliques:
         body["last_scanned"] = body["last_seen"] = seen or self.clock()
         if scan_id is not None:
             body["last_scan_id"] = scan_id
-        self.coll.update_one({"_key": body["_key"]}, {"$set": body}, upsert=True)
+        upsert_by_id(self.coll, [(stable_id("cliques", body["_key"]), body)], body["last_seen"])
 
     def get(self, env: str, focal_point: ObjectId) -> dict | None:
-        return self.coll.find_one({"_key": clique_key(env, focal_point)})
+        return self.coll.find_one({"_id": stable_id("cliques", clique_key(env, focal_point))})
 
     def for_env(self, env: str) -> list[dict]:
         return list(self.coll.find({"environment": env}))
@@ -48,7 +49,7 @@ class Cliques:
         return list(self.coll.find({"_nodes": {"$in": [str(node)]}}))  # $in: see app.store.keys.oid_match
 
     def delete(self, env: str, focal_point: ObjectId) -> bool:
-        return self.coll.delete_one({"_key": clique_key(env, focal_point)}).deleted_count == 1
+        return self.coll.delete_one({"_id": stable_id("cliques", clique_key(env, focal_point))}).deleted_count == 1
 
     def delete_for_focal_points(self, env: str, oids: list[ObjectId]) -> int:
         return self.coll.delete_many({"_key": {"$in": [clique_key(env, o) for o in oids]}}).deleted_count

@@ -11,15 +11,27 @@ from datetime import datetime
 from typing import Iterable, Iterator
 
 from bson import ObjectId
-from pymongo import UpdateOne
-
 from app.clock import Clock, utcnow
 from app.keyenc import decode, encode
-from app.store.keys import k, object_keys
+from app.store.bulk import upsert_by_id
+from app.store.keys import as_object_id, k, object_keys, stable_id
 from app.store.store import Store
 
 BATCH = 1000
 REQUIRED = ("environment", "type", "id", "id_path", "name_path")
+
+
+def object_id(env: str, obj_type: str, obj_id: str) -> ObjectId:
+    """The `_id` of an inventory object: derived from (environment, type, id), stable across scans."""
+    return stable_id("inventory", env, obj_type, obj_id)
+
+
+def _out(doc: dict | None) -> dict | None:
+    if doc is None:
+        return None
+    doc = decode(doc)
+    doc["_id"] = as_object_id(doc["_id"])
+    return doc
 
 
 class Inventory:
@@ -32,11 +44,11 @@ class Inventory:
         """Write placed documents (see app.paths.place); returns how many were written.
 
         `$set` semantics as in the original: fields written by others (monitoring status,
-        the clique flag) survive a rescan. Every write stamps `last_scanned`/`last_seen`.
+        the clique flag) survive a rescan. Every write stamps `last_scanned`/`last_seen`
+        and, from a scan, `last_scan_id`.
         """
         seen = seen or self.clock()
-        written = 0
-        ops: list[UpdateOne] = []
+        pairs: list[tuple[ObjectId, dict]] = []
         for doc in docs:
             missing = [f for f in REQUIRED if not doc.get(f)]
             if missing:
@@ -46,38 +58,25 @@ class Inventory:
             body = encode({key: v for key, v in doc.items() if key != "_id"})
             body.update(object_keys(doc["environment"], doc["type"], doc["id"], doc.get("parent_id")))
             body["last_scanned"] = body["last_seen"] = seen
+            body.pop("stale_since", None)
             if scan_id is not None:
                 body["last_scan_id"] = scan_id
-            body.pop("stale_since", None)
-            ops.append(UpdateOne({"_key": body["_key"]},
-                                 {"$set": body, "$setOnInsert": {"first_seen": seen}, "$unset": {"stale_since": ""}},
-                                 upsert=True))
-            if len(ops) >= BATCH:
-                written += self._flush(ops)
-        written += self._flush(ops)
-        return written
-
-    def _flush(self, ops: list[UpdateOne]) -> int:
-        if not ops:
-            return 0
-        n = len(ops)
-        self.coll.bulk_write(ops, ordered=False)
-        ops.clear()
-        return n
+            pairs.append((object_id(doc["environment"], doc["type"], doc["id"]), body))
+        return upsert_by_id(self.coll, pairs, seen)
 
     def set_fields(self, env: str, obj_type: str, obj_id: str, fields: dict) -> bool:
         """Update some fields of one object (status, clique flag, ...)."""
-        res = self.coll.update_one({"_key": k(env, obj_type, obj_id)}, {"$set": encode(fields)})
+        res = self.coll.update_one({"_id": object_id(env, obj_type, obj_id)}, {"$set": encode(fields)})
         return res.matched_count == 1
 
     # -- reads ----------------------------------------------------------------------------------
     @staticmethod
     def _out(doc: dict | None) -> dict | None:
-        return decode(doc) if doc is not None else None
+        return _out(doc)
 
     def get(self, env: str, obj_id: str, obj_type: str | None = None) -> dict | None:
         if obj_type:
-            return self._out(self.coll.find_one({"_key": k(env, obj_type, obj_id)}))
+            return self._out(self.coll.find_one({"_id": object_id(env, obj_type, obj_id)}))
         return self._out(self.coll.find_one({"_env_id": k(env, obj_id)}))
 
     def get_by_object_id(self, oid: ObjectId) -> dict | None:
@@ -87,19 +86,19 @@ class Inventory:
         keys = [k(env, i) for i in ids]
         out: list[dict] = []
         for start in range(0, len(keys), BATCH):
-            out += [decode(d) for d in self.coll.find({"_env_id": {"$in": keys[start:start + BATCH]}})]
+            out += [_out(d) for d in self.coll.find({"_env_id": {"$in": keys[start:start + BATCH]}})]
         return out
 
     def of_type(self, env: str, obj_type: str) -> Iterator[dict]:
         for d in self.coll.find({"_env_type": k(env, obj_type)}):
-            yield decode(d)
+            yield _out(d)
 
     def children(self, env: str, parent_id: str, obj_type: str | None = None) -> list[dict]:
-        docs = [decode(d) for d in self.coll.find({"_env_parent": k(env, parent_id)})]
+        docs = [_out(d) for d in self.coll.find({"_env_parent": k(env, parent_id)})]
         return [d for d in docs if obj_type is None or d["type"] == obj_type]
 
     def find(self, query: dict, limit: int = 0, skip: int = 0) -> list[dict]:
-        return [decode(d) for d in self.coll.find(encode(query), skip=skip, limit=limit)]
+        return [_out(d) for d in self.coll.find(encode(query), skip=skip, limit=limit)]
 
     def count(self, env: str, obj_type: str | None = None) -> int:
         query = {"_env_type": k(env, obj_type)} if obj_type else {"environment": env}
@@ -111,6 +110,7 @@ class Inventory:
         top = self.coll.find_one({"_env_id": k(env, obj_id)}, {"_id": 1, "id": 1, "type": 1})
         if top is None:
             return []
+        top["_id"] = as_object_id(top["_id"])
         found = [top]
         frontier = [top["id"]]
         while frontier:
@@ -119,6 +119,8 @@ class Inventory:
             for start in range(0, len(keys), BATCH):
                 level += list(self.coll.find({"_env_parent": {"$in": keys[start:start + BATCH]}},
                                              {"_id": 1, "id": 1, "type": 1}))
+            for d in level:
+                d["_id"] = as_object_id(d["_id"])
             seen = {d["_id"] for d in found}
             level = [d for d in level if d["_id"] not in seen]
             found += level
@@ -142,7 +144,7 @@ class Inventory:
         By scan id, not by time: the embedded store compares datetimes to the whole second,
         so two quick scans could not be told apart by `last_seen`.
         """
-        return [decode(d) for d in self.coll.find({"environment": env, "last_scan_id": {"$ne": scan_id}})]
+        return [_out(d) for d in self.coll.find({"environment": env, "last_scan_id": {"$ne": scan_id}})]
 
     def mark_stale(self, oids: list[ObjectId], when: datetime) -> None:
         for start in range(0, len(oids), BATCH):

@@ -10,14 +10,30 @@ from datetime import datetime
 from typing import Iterable
 
 from bson import ObjectId
-from pymongo import UpdateOne
-
 from app.clock import Clock, utcnow
 from app.keyenc import decode, encode
-from app.store.keys import k, link_keys
+from app.store.bulk import upsert_by_id
+from app.store.keys import as_object_id, k, link_keys, stable_id
 from app.store.store import Store
 
 BATCH = 1000
+
+
+def link_id(env: str, link_type: str, source_id: str, target_id: str) -> ObjectId:
+    """The `_id` of a link: derived from its key, stable across scans."""
+    return stable_id("links", env, link_type, source_id, target_id)
+
+
+def _out(doc: dict | None) -> dict | None:
+    if doc is None:
+        return None
+    doc = decode(doc)
+    for f in ("_id", "source", "target"):
+        if f in doc:
+            doc[f] = as_object_id(doc[f])
+    return doc
+
+
 REQUIRED = ("environment", "link_type", "source", "target", "source_id", "target_id")
 
 
@@ -48,7 +64,7 @@ class Links:
 
     def upsert(self, links: Iterable[dict], seen: datetime | None = None, scan_id: str | None = None) -> int:
         seen = seen or self.clock()
-        ops, written = [], 0
+        pairs: list[tuple[ObjectId, dict]] = []
         for link in links:
             missing = [f for f in REQUIRED if link.get(f) in (None, "")]
             if missing:
@@ -58,25 +74,16 @@ class Links:
             body["last_scanned"] = body["last_seen"] = seen
             if scan_id is not None:
                 body["last_scan_id"] = scan_id
-            ops.append(UpdateOne({"_key": body["_key"]}, {"$set": body, "$setOnInsert": {"first_seen": seen},
-                                                          "$unset": {"stale_since": ""}}, upsert=True))
-            if len(ops) >= BATCH:
-                self.coll.bulk_write(ops, ordered=False)
-                written += len(ops)
-                ops = []
-        if ops:
-            self.coll.bulk_write(ops, ordered=False)
-            written += len(ops)
-        return written
+            pairs.append((link_id(link["environment"], link["link_type"], link["source_id"], link["target_id"]), body))
+        return upsert_by_id(self.coll, pairs, seen)
 
     def get(self, env: str, link_type: str, source_id: str, target_id: str) -> dict | None:
-        d = self.coll.find_one({"_key": k(env, link_type, source_id, target_id)})
-        return decode(d) if d else None
+        return _out(self.coll.find_one({"_id": link_id(env, link_type, source_id, target_id)}))
 
     def _in(self, field: str, values: list, link_type: str | None, env: str | None) -> list[dict]:
         out: list[dict] = []
         for start in range(0, len(values), BATCH):
-            out += [decode(d) for d in self.coll.find({field: {"$in": values[start:start + BATCH]}})]
+            out += [_out(d) for d in self.coll.find({field: {"$in": values[start:start + BATCH]}})]
         if link_type:
             out = [d for d in out if d["link_type"] == link_type]
         if env:
@@ -90,13 +97,13 @@ class Links:
         return self._in("target", list(targets), link_type, None)
 
     def of_type(self, env: str, link_type: str) -> list[dict]:
-        return [decode(d) for d in self.coll.find({"_env_type": k(env, link_type)})]
+        return [_out(d) for d in self.coll.find({"_env_type": k(env, link_type)})]
 
     def exists(self, env: str, link_type: str) -> bool:
         return self.coll.find_one({"_env_type": k(env, link_type)}, {"_id": 1}) is not None
 
     def for_env(self, env: str) -> list[dict]:
-        return [decode(d) for d in self.coll.find({"environment": env})]
+        return [_out(d) for d in self.coll.find({"environment": env})]
 
     def delete_touching(self, oids: list[ObjectId]) -> int:
         """Remove every link to or from these objects (when they leave the inventory)."""
@@ -114,7 +121,7 @@ class Links:
         By scan id, not by time: the embedded store compares datetimes to the whole second,
         so two quick scans could not be told apart by `last_seen`.
         """
-        return [decode(d) for d in self.coll.find({"environment": env, "last_scan_id": {"$ne": scan_id}})]
+        return [_out(d) for d in self.coll.find({"environment": env, "last_scan_id": {"$ne": scan_id}})]
 
     def delete(self, oids: list[ObjectId]) -> int:
         n = 0

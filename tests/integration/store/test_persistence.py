@@ -179,3 +179,40 @@ def test_schedules_come_due_and_advance_once(initialized_store, clock):
     assert schedules.advance(sid, when, clock.now + timedelta(hours=1))
     assert not schedules.advance(sid, when, clock.now + timedelta(hours=1)), "a second manager cannot fire it again"
     assert schedules.due() == []
+
+
+def test_ids_are_stable_object_ids_across_rescans(initialized_store):
+    from bson import ObjectId
+
+    inv = Inventory(initialized_store)
+    tree = build_tree(inv)
+    first = inv.get(ENV, "node-1")["_id"]
+    inv.upsert(tree.values())
+    again = inv.get(ENV, "node-1")
+    assert isinstance(first, ObjectId) and again["_id"] == first
+    assert inv.get_by_object_id(first)["id"] == "node-1"
+
+
+def test_upsert_survives_a_concurrent_insert_of_the_same_object(initialized_store):
+    """Another writer (the listener) inserts the object between our look-up and our insert."""
+    from app.store.bulk import upsert_by_id
+    from app.store.keys import stable_id
+
+    coll = initialized_store["race"]
+    oid = stable_id("race", 1)
+    seen = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+    class LateCollection:
+        """Looks like the collection, but its look-up misses the document the other writer just added."""
+
+        def __getattr__(self, name):
+            return getattr(coll, name)
+
+        def find(self, *a, **kw):
+            coll.insert_one({"_id": oid, "v": "theirs", "status": "Error"})
+            return iter(())
+
+    assert upsert_by_id(LateCollection(), [(oid, {"v": "ours"})], seen) == 1
+    doc = coll.find_one({"_id": oid})
+    assert doc["v"] == "ours" and doc["status"] == "Error"
+    assert coll.count_documents({}) == 1

@@ -1,0 +1,348 @@
+"""One scan of one environment: validate, check access, (clear), inventory, retire, links,
+cliques, report. Used by `calipso scan`, `scan/scan.py` and the scan manager alike."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from bson import ObjectId
+
+from app.clock import Clock, utcnow
+from app.cliques import Cliques
+from app.envconfig.repository import EnvironmentConfigs
+from app.errors import CalipsoError, ValidationFailed
+from app.inventory import Inventory
+from app.keyenc import decode
+from app.links import Links
+from app.messages import Messages
+from app.paths import root as env_root
+from app.store.store import Store
+from scan import cliques as clique_finder
+from scan.access.calls import Caller, CallStats, Limiter, RemoteError
+from scan.clients import Clients, build_clients
+from scan.engine import Engine, Task
+from scan.fetchers.base import ScanContext
+from scan.hierarchy import Hierarchy, load as load_hierarchy
+from scan.links import LINK_FINDERS
+from scan.links.base import LinkIndex
+from scan.links.implicit import FindImplicitLinks
+from scan.progress import Progress
+from scan.retire import retire_cliques, retire_links, retire_objects
+from scan.runner import PoolRunner, SerialRunner
+
+log = logging.getLogger("scan")
+
+
+class ScanFailed(CalipsoError):
+    exit_code = 1
+
+
+@dataclass
+class ScanOptions:
+    env: str
+    inventory: str = "inventory"
+    object_type: str = ""
+    object_id: str = ""
+    parent_id: str = ""
+    parent_type: str = ""
+    id_field: str = "id"
+    scan_self: bool = False
+    inventory_only: bool = False
+    links_only: bool = False
+    cliques_only: bool = False
+    clear: bool = False
+    implicit_links: bool = False
+    max_calls: int = 32
+    per_host: int = 4
+    max_clique_nodes: int = clique_finder.DEFAULT_MAX_NODES
+    serial: bool = False
+    origin_type: str = "manual scan"
+
+    def __post_init__(self):
+        if sum([self.inventory_only, self.links_only, self.cliques_only]) > 1:
+            raise CalipsoError("choose at most one of --inventory_only, --links_only, --cliques_only")
+
+    @property
+    def run_all(self) -> bool:
+        return not (self.inventory_only or self.links_only or self.cliques_only)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.object_id) or (bool(self.object_type) and self.object_type != "environment")
+
+
+@dataclass
+class ScanResult:
+    status: str                  # completed | completed_with_errors | failed
+    report: dict = field(default_factory=dict)
+    reason: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.status in ("completed", "completed_with_errors") else 1
+
+
+ClientsFactory = Callable[[dict, Caller], Clients]
+
+
+class ScanController:
+    def __init__(self, store: Store, options: ScanOptions, scan_id: ObjectId | None = None,
+                 clients_factory: ClientsFactory = build_clients, hierarchy: Hierarchy | None = None,
+                 clock: Clock = utcnow, progress: Progress | None = None, caller: Caller | None = None):
+        self.store = store
+        self.o = options
+        self.scan_id = scan_id or ObjectId()
+        self.sid = str(self.scan_id)
+        self.clients_factory = clients_factory
+        self.hierarchy = hierarchy or load_hierarchy()
+        self.clock = clock
+        self.progress = progress or Progress(tty=False)
+        self.caller = caller or Caller(Limiter(options.max_calls, options.per_host), CallStats())
+        self.messages = Messages(store, clock)
+        self.report: dict = {"objects": {}, "links": {}, "cliques": {}, "phases": {}, "errors": {},
+                             "store_writes": {"inventory": 0, "links": 0, "cliques": 0}, "retired": {}}
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _message(self, text: str, level: str = "info", **kw) -> None:
+        try:
+            self.messages.add(text, level=level, environment=self.o.env, origin_id=self.sid,
+                              origin_type=self.o.origin_type, **kw)
+        except Exception as e:  # messages are a convenience; never fail a scan for them
+            log.debug("could not write message: %s", e)
+
+    def _timed(self, phase: str, fn):
+        self.progress.phase(phase)
+        started = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            self.report["phases"][phase] = round(time.perf_counter() - started, 3)
+
+    # -- the run --------------------------------------------------------------------------------
+    def run(self) -> ScanResult:
+        started = time.perf_counter()
+        try:
+            env = self._environment()
+        except CalipsoError:
+            raise  # unknown environment: the caller's mistake, exit code 2
+        self._message(f"scan {self.sid} of {self.o.env} started ({self._mode()})")
+        clients = None
+        try:
+            clients = self.clients_factory(env, self.caller) if (self.o.run_all or self.o.inventory_only) else Clients()
+            if self.o.run_all or self.o.inventory_only:
+                self._timed("access", lambda: self._preflight(clients))
+            if self.o.clear:
+                self._clear()
+            ctx = None
+            if self.o.run_all or self.o.inventory_only:
+                ctx = self._timed("inventory", lambda: self._inventory(env, clients))
+            if self.o.run_all or self.o.links_only:
+                self._timed("links", lambda: self._links(env))
+            if self.o.run_all or self.o.cliques_only:
+                self._timed("cliques", lambda: self._cliques(env))
+        except ScanFailed as e:
+            return self._finish(ScanResult("failed", self.report, str(e)), started)
+        except (RemoteError, CalipsoError) as e:
+            return self._finish(ScanResult("failed", self.report, str(e)), started)
+        except Exception as e:
+            log.exception("scan of %s failed", self.o.env)
+            return self._finish(ScanResult("failed", self.report, f"internal error: {type(e).__name__}: {e}"), started)
+        finally:
+            if clients is not None:
+                clients.close()
+        errors = self.report.get("errors") or {}
+        status = "completed_with_errors" if errors else "completed"
+        if status == "completed" and (self.o.run_all) and not self.o.partial:
+            EnvironmentConfigs(self.store).set_fields(self.o.env, {"scanned": True, "last_scanned": self.clock()})
+        return self._finish(ScanResult(status, self.report), started)
+
+    def _mode(self) -> str:
+        if self.o.inventory_only:
+            return "inventory only"
+        if self.o.links_only:
+            return "links only"
+        if self.o.cliques_only:
+            return "cliques only"
+        return "partial" if self.o.partial else "full"
+
+    def _finish(self, result: ScanResult, started: float) -> ScanResult:
+        self.report["seconds"] = round(time.perf_counter() - started, 3)
+        self.report["remote_calls"] = self.caller.stats.as_dict()
+        total = sum(self.report["objects"].values()) or 0
+        calls = self.caller.stats.total_calls()
+        writes = self.report["store_writes"]["inventory"]
+        self.report["per_object"] = {"remote_calls": round(calls / total, 3) if total else None,
+                                     "store_writes": round(writes / total, 3) if total else None}
+        self.progress.close()
+        if result.status == "failed":
+            self._message(f"scan {self.sid} of {self.o.env} failed: {result.reason}", level="error")
+        else:
+            errs = sum(len(v) for v in (self.report.get("errors") or {}).values())
+            self._message(f"scan {self.sid} of {self.o.env} {result.status.replace('_', ' ')}: "
+                          f"{total} objects, {sum(self.report['links'].values())} links, "
+                          f"{sum(self.report['cliques'].values())} cliques, {errs} errors",
+                          level="warn" if errs else "info")
+        return result
+
+    def _environment(self) -> dict:
+        envs = EnvironmentConfigs(self.store)
+        env = envs.get(self.o.env)   # UnknownEnvironment lists the known ones
+        try:
+            envs.validate({k: v for k, v in env.items() if not k.startswith("_")})
+        except ValidationFailed as e:
+            raise ScanFailed(f"environment {self.o.env!r} fails validation, nothing was scanned: {e}") from None
+        return env
+
+    def _preflight(self, clients: Clients) -> None:
+        """Fail at once, before anything is written, when the cloud's entry points refuse us."""
+        try:
+            if clients.api is not None:
+                clients.api.token()
+                if not clients.api.regions():
+                    raise ScanFailed("the Keystone catalog lists no region")
+            if clients.db is not None:
+                clients.db.schemas()
+            if clients.cli is not None:
+                clients.cli.master_name()
+        except RemoteError as e:
+            raise ScanFailed(f"cannot scan {self.o.env}: {e}") from None
+
+    def _clear(self) -> None:
+        log.warning("clearing the data of %s before scanning", self.o.env)
+        if self.o.run_all or self.o.inventory_only:
+            Inventory(self.store).clear(self.o.env)
+        if self.o.run_all or self.o.links_only:
+            Links(self.store).clear(self.o.env)
+        if self.o.run_all or self.o.cliques_only:
+            Cliques(self.store).clear(self.o.env)
+
+    # -- inventory ------------------------------------------------------------------------------
+    def _inventory(self, env: dict, clients: Clients) -> ScanContext:
+        runner = SerialRunner() if self.o.serial else PoolRunner(workers=max(4, self.o.max_calls * 2),
+                                                                 nested_workers=max(4, self.o.max_calls))
+        ctx = ScanContext(env=env, api=clients.api, db=clients.db, cli=clients.cli, aci=clients.aci,
+                          parallel_map=runner.nested)
+        inv = Inventory(self.store, self.clock)
+        seen = self.clock()
+
+        def write(docs: list[dict]) -> None:
+            self.report["store_writes"]["inventory"] += inv.upsert(docs, seen=seen, scan_id=self.sid)
+
+        engine = Engine(ctx, self.hierarchy, runner, write, progress=self.progress)
+        tasks = self._start_tasks(ctx) if self.o.partial else None
+        try:
+            self._walk(engine, tasks)
+        finally:
+            runner.close()
+        engine.finish()
+        counts: dict[str, int] = {}
+        for (t, _) in engine.placed:
+            counts[t] = counts.get(t, 0) + 1
+        self.report["objects"] = dict(sorted(counts.items()))
+        self.report["errors"] = ctx.errors.as_dict()
+        self.report["hosts"] = {"total": len(ctx.found.of_type("host")),
+                                "with_errors": len([h for h in self.report["errors"] if h != "(cloud)"])}
+        for host, msgs in self.report["errors"].items():
+            self._message(f"{host}: {len(msgs)} error(s) during scan {self.sid}: {msgs[0]}", level="error",
+                          related_object=host if host != "(cloud)" else None,
+                          related_object_type="host" if host != "(cloud)" else None)
+        if not self.o.partial:
+            self.report["retired"].update(retire_objects(self.store, self.o.env, self.sid, engine.failed_paths,
+                                                         self.clock()))
+        self._failed_paths = engine.failed_paths
+        return ctx
+
+    def _walk(self, engine: Engine, tasks: list[Task] | None) -> None:
+        level = tasks if tasks is not None else [Task("ScanEnvironment", env_root(self.o.env))]
+        while level:
+            level = engine._level(level)
+            hosts = engine.ctx.found.of_type("host")
+            pending = {t.parent.get("host") or (t.parent["id"] if t.parent.get("type") == "host" else None)
+                       for t in level}
+            self.progress.set_errors(engine.ctx.errors.count())
+            self.progress.hosts(len([h for h in hosts if h["id"] not in pending]), len(hosts))
+
+    def _start_tasks(self, ctx: ScanContext) -> list[Task]:
+        """One-object rescans (spec §6.7): the object's scanning parent, then that entry only."""
+        inv = Inventory(self.store)
+        for d in self._live_inventory():
+            d.pop("_id", None)
+            ctx.found.add(d)
+        obj_type, parent_id, parent_type = self.o.object_type, self.o.parent_id, self.o.parent_type
+        if self.o.object_id:
+            obj = inv.get(self.o.env, self.o.object_id, obj_type or None)
+            if obj is None and not (parent_id and obj_type):
+                raise ScanFailed(f"object {self.o.object_id!r} is not in the inventory of {self.o.env}; "
+                                 "give its type and parent (-t, -p, -a) to scan it anyway")
+            if obj is not None:
+                obj_type = obj_type or obj["type"]
+                sp = obj.get("_scan_parent") or [obj.get("parent_type"), obj.get("parent_id")]
+                parent_type, parent_id = parent_type or sp[0], parent_id or sp[1]
+        if not obj_type:
+            raise ScanFailed("a partial scan needs an object id (-i) or type (-t)")
+        if parent_type in (None, "", "environment") or parent_id in (None, "", self.o.env):
+            parent = env_root(self.o.env)
+        else:
+            parent = ctx.found.get(parent_id, parent_type) or inv.get(self.o.env, parent_id, parent_type)
+            if parent is None:
+                raise ScanFailed(f"parent {parent_type} {parent_id!r} of the object is not in the inventory")
+            parent.pop("_id", None)
+        scanners = self.hierarchy.scanner_for(parent["type"], obj_type)
+        if not scanners:
+            raise ScanFailed(f"nothing fetches a {obj_type} under a {parent['type']}")
+        return [Task(s, parent, only_id=self.o.object_id or None, only_type=obj_type) for s in scanners]
+
+    # -- links ----------------------------------------------------------------------------------
+    def _live_inventory(self) -> list[dict]:
+        coll = self.store["inventory"]
+        return [decode(d) for d in coll.find({"environment": self.o.env, "stale_since": {"$exists": False}})]
+
+    def _links(self, env: dict) -> None:
+        docs = self._live_inventory()
+        idx = LinkIndex(env, docs)
+        for finder in LINK_FINDERS:
+            finder().find(idx)
+        if self.o.implicit_links:
+            constraints = sorted({c for d in self.store["clique_constraints"].find({}) for c in d.get("constraints") or []})
+            FindImplicitLinks(constraints or ["network"]).find(idx)
+        seen = self.clock()
+        links = Links(self.store, self.clock)
+        unique = {}
+        for l in idx.links:
+            unique[(l["link_type"], l["source_id"], l["target_id"])] = l
+        self.report["store_writes"]["links"] += links.upsert(unique.values(), seen=seen, scan_id=self.sid)
+        counts: dict[str, int] = {}
+        for l in unique.values():
+            counts[l["link_type"]] = counts.get(l["link_type"], 0) + 1
+        self.report["links"] = dict(sorted(counts.items()))
+        if idx.changed:
+            from pymongo import UpdateOne
+            from app.keyenc import encode
+            ops = [UpdateOne({"_id": d["_id"]}, {"$set": encode({"network": d.get("network")})})
+                   for d in idx.changed.values()]
+            self.store["inventory"].bulk_write(ops, ordered=False)
+            self.report["store_writes"]["inventory"] += len(ops)
+        protected = set()
+        failed = getattr(self, "_failed_paths", [])
+        if failed:
+            from scan.retire import _under
+            protected = {d["_id"] for d in docs if _under(d.get("id_path") or "", failed)}
+        if not self.o.partial:
+            self.report["retired"].update(retire_links(self.store, self.o.env, self.sid, seen, protected))
+
+    # -- cliques --------------------------------------------------------------------------------
+    def _cliques(self, env: dict) -> None:
+        docs = self._live_inventory()
+        links = list(self.store["links"].find({"environment": self.o.env, "stale_since": {"$exists": False}}))
+        links = [decode(l) for l in links]
+        counts = clique_finder.find_cliques(self.store, env, docs, links, self.clock(), self.sid,
+                                            self.o.max_clique_nodes)
+        self.report["cliques"] = dict(sorted(counts.items()))
+        self.report["store_writes"]["cliques"] += sum(counts.values())
+        if not self.o.partial:
+            self.report["retired"]["cliques_removed"] = (self.report["retired"].get("cliques_removed", 0)
+                                                         + retire_cliques(self.store, self.o.env, self.sid))

@@ -1,0 +1,66 @@
+"""The fetcher registry: one table, name -> "module:Class", resolved lazily.
+
+A new fetcher is one small module plus one line here. A name the hierarchy uses that is
+not in this table fails at start-up with a "did you mean" hint, never mid-scan.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+
+from app.errors import CalipsoError
+
+FETCHERS: dict[str, str] = {
+    # OpenStack REST
+    "ApiFetchRegions": "scan.fetchers.api.regions:ApiFetchRegions",
+    "ApiFetchProjects": "scan.fetchers.api.projects:ApiFetchProjects",
+    "ApiFetchAvailabilityZones": "scan.fetchers.api.availability_zones:ApiFetchAvailabilityZones",
+    "ApiFetchHosts": "scan.fetchers.api.hosts:ApiFetchHosts",
+    "ApiFetchHostInstances": "scan.fetchers.api.instances:ApiFetchHostInstances",
+    "ApiFetchNetworks": "scan.fetchers.api.networks:ApiFetchNetworks",
+    "ApiFetchPorts": "scan.fetchers.api.ports:ApiFetchPorts",
+    # MySQL
+    "DbFetchAggregates": "scan.fetchers.db.aggregates:DbFetchAggregates",
+    "DbFetchAggregateHosts": "scan.fetchers.db.aggregate_hosts:DbFetchAggregateHosts",
+    "DbFetchHostNetworkAgents": "scan.fetchers.db.network_agents:DbFetchHostNetworkAgents",
+    "DbFetchVedgesOvs": "scan.fetchers.db.vedges_ovs:DbFetchVedgesOvs",
+    "DbFetchOteps": "scan.fetchers.db.oteps:DbFetchOteps",
+    # SSH
+    "CliFetchHostPnics": "scan.fetchers.cli.host_pnics:CliFetchHostPnics",
+    "CliFetchBondHostPnics": "scan.fetchers.cli.bond_pnics:CliFetchBondHostPnics",
+    "CliFetchHostVservices": "scan.fetchers.cli.vservices:CliFetchHostVservices",
+    "CliFetchVserviceVnics": "scan.fetchers.cli.vservice_vnics:CliFetchVserviceVnics",
+    "CliFetchInstanceVnics": "scan.fetchers.cli.instance_vnics:CliFetchInstanceVnics",
+    "CliFetchInstanceVnicsVpp": "scan.fetchers.cli.instance_vnics_vpp:CliFetchInstanceVnicsVpp",
+    "CliFetchVconnectorsOvs": "scan.fetchers.cli.vconnectors_ovs:CliFetchVconnectorsOvs",
+    "CliFetchVconnectorsLxb": "scan.fetchers.cli.vconnectors_lxb:CliFetchVconnectorsLxb",
+    "CliFetchVconnectorsVpp": "scan.fetchers.cli.vconnectors_vpp:CliFetchVconnectorsVpp",
+    "CliFetchOtepsLxb": "scan.fetchers.cli.oteps_lxb:CliFetchOtepsLxb",
+    "CliFetchVedgesVpp": "scan.fetchers.cli.vedges_vpp:CliFetchVedgesVpp",
+    "CliFetchHostPnicsVpp": "scan.fetchers.cli.host_pnics_vpp:CliFetchHostPnicsVpp",
+    # Cisco ACI
+    "AciFetchSwitchPnic": "scan.fetchers.aci.switch_pnics:AciFetchSwitchPnic",
+    "AciFetchLeafToSpinePnics": "scan.fetchers.aci.leaf_spine:AciFetchLeafToSpinePnics",
+}
+
+
+class UnknownFetcher(CalipsoError):
+    pass
+
+
+def hint(name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def resolve(name: str, table: dict[str, str] | None = None):
+    """The fetcher instance registered under `name`."""
+    table = FETCHERS if table is None else table
+    if name not in table:
+        raise UnknownFetcher(f"unknown fetcher {name!r}{hint(name, table)}")
+    module, _, cls = table[name].partition(":")
+    try:
+        return getattr(importlib.import_module(module), cls)()
+    except (ImportError, AttributeError) as e:
+        raise UnknownFetcher(f"fetcher {name!r} is registered as {table[name]!r}, which cannot be loaded: {e}") from None

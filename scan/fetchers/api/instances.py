@@ -1,0 +1,38 @@
+"""Instances of a Compute host (vim-contract §2.4): Nova's servers of the host's hypervisor,
+merged with `nova.instances` (display name, network_info, project)."""
+
+from __future__ import annotations
+
+from scan.fetchers.base import host_of, host_types
+from scan.fetchers.db.common import instance_rows
+
+
+class ApiFetchHostInstances:
+    source = "API"
+
+    def fetch(self, ctx, parent: dict) -> list[dict]:
+        host = host_of(parent)
+        if "Compute" not in host_types(ctx, host):
+            return []
+        hdoc = ctx.found.get(host, "host") or {}
+        region = hdoc.get("region")
+        if not region:
+            region = next(iter(ctx.api.regions()))
+        pattern = hdoc.get("hypervisor_hostname") or host
+        data = ctx.api.service_get(region, "compute", f"os-hypervisors/{pattern}/servers")
+        hvs = data.get("hypervisors") or []
+        servers = []
+        for hv in hvs:
+            if hv.get("hypervisor_hostname") in (pattern, host) or len(hvs) == 1:
+                servers += hv.get("servers") or []
+        rows = instance_rows(ctx) if ctx.db else {}
+        out = []
+        for s in servers:
+            doc = {"id": s["uuid"], "uuid": s["uuid"], "local_name": s.get("name"), "host": host}
+            row = rows.get(s["uuid"])
+            if row:
+                doc.update({k: v for k, v in row.items() if k != "host"})
+                if row.get("project"):
+                    doc[f"in_project-{row['project']}"] = True
+            out.append(doc)
+        return out

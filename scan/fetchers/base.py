@@ -1,0 +1,183 @@
+"""What a fetcher is, and the per-scan context it works in.
+
+A fetcher has one job: given the parent object it is scanning, return child objects
+(dicts with at least an `id`). It reaches the cloud only through the clients in the
+context, and reads objects found earlier in this scan through `ctx.found`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Protocol, TypeVar, runtime_checkable
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@runtime_checkable
+class Fetcher(Protocol):
+    source: str  # "API", "DB", "CLI", "ACI" or "Folder": which client it uses
+
+    def fetch(self, ctx: "ScanContext", parent: dict) -> list[dict]:
+        ...
+
+
+class Found:
+    """Objects placed so far in this scan, by (type, id), by id and by type.
+
+    Written only by the engine between fetch waves; fetchers read it while they run, and
+    change a found object only through `update`, which the engine writes back.
+    """
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, str], dict] = {}
+        self.by_id: dict[str, list[dict]] = {}
+        self.by_type: dict[str, list[dict]] = {}
+        self.dirty: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    def add(self, doc: dict) -> bool:
+        """True if new in this scan."""
+        key = (doc["type"], doc["id"])
+        old = self.by_key.get(key)
+        self.by_key[key] = doc
+        if old is None:
+            self.by_id.setdefault(doc["id"], []).append(doc)
+            self.by_type.setdefault(doc["type"], []).append(doc)
+            return True
+        for lst in (self.by_id[doc["id"]], self.by_type[doc["type"]]):
+            lst[lst.index(old)] = doc
+        return False
+
+    def get(self, obj_id: str, obj_type: str | None = None) -> dict | None:
+        if obj_type:
+            return self.by_key.get((obj_type, obj_id))
+        docs = self.by_id.get(obj_id)
+        return docs[0] if docs else None
+
+    def of_type(self, obj_type: str) -> list[dict]:
+        return list(self.by_type.get(obj_type, ()))
+
+    def update(self, doc: dict, fields: dict) -> None:
+        with self._lock:
+            doc.update(fields)
+            self.dirty.add((doc["type"], doc["id"]))
+
+    def append_unique(self, doc: dict, field_name: str, value: Any) -> None:
+        with self._lock:
+            values = doc.setdefault(field_name, [])
+            if value not in values:
+                values.append(value)
+                self.dirty.add((doc["type"], doc["id"]))
+
+    def take_dirty(self) -> list[dict]:
+        with self._lock:
+            keys, self.dirty = self.dirty, set()
+        return [self.by_key[k] for k in keys if k in self.by_key]
+
+
+class Memo:
+    """Per-scan results computed once (bulk queries, per-host listings); single-flight per key."""
+
+    def __init__(self) -> None:
+        self._values: dict[Any, Any] = {}
+        self._locks: dict[Any, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def once(self, key: Any, compute: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._values:
+                return self._values[key]
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            value = compute()
+            with self._lock:
+                self._values[key] = value
+            return value
+
+
+class ErrorLog:
+    """Errors by host (or by source when no host is concerned), for the report and `messages`."""
+
+    def __init__(self) -> None:
+        self.by_host: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+
+    def add(self, host: str, message: str) -> None:
+        with self._lock:
+            msgs = self.by_host.setdefault(host or "(cloud)", [])
+            if message not in msgs:
+                msgs.append(message)
+
+    def count(self) -> int:
+        with self._lock:
+            return sum(len(v) for v in self.by_host.values())
+
+    def as_dict(self) -> dict[str, list[str]]:
+        with self._lock:
+            return {k: list(v) for k, v in sorted(self.by_host.items())}
+
+
+@dataclass
+class ScanContext:
+    env: dict
+    api: Any = None
+    db: Any = None
+    cli: Any = None
+    aci: Any = None
+    found: Found = field(default_factory=Found)
+    memo: Memo = field(default_factory=Memo)
+    errors: ErrorLog = field(default_factory=ErrorLog)
+    parallel_map: Callable[[Callable[[T], R], list[T]], list[R]] = lambda fn, items: [fn(x) for x in items]
+
+    @property
+    def name(self) -> str:
+        return self.env["name"]
+
+    def parallel(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """Run `fn` over items with the scan's concurrency (remote calls stay under the limits)."""
+        return self.parallel_map(fn, list(items))
+
+    @property
+    def mechanism_drivers(self) -> list[str]:
+        return [str(d) for d in (self.env.get("mechanism_drivers") or [])]
+
+    @property
+    def type_driver(self) -> str:
+        return str(self.env.get("type_drivers") or "")
+
+    def admin_project(self) -> str:
+        for s in self.env.get("configuration", []):
+            if s.get("name") == "OpenStack":
+                return s.get("admin_project") or "admin"
+        return "admin"
+
+
+def host_of(parent: dict) -> str:
+    """The host id of a host or of anything below it."""
+    if parent.get("type") == "host":
+        return parent["id"]
+    host = parent.get("host")
+    if not host:
+        raise ValueError(f"{parent.get('type')} {parent.get('id')} is not on a host")
+    return host
+
+
+def host_types(ctx: ScanContext, host: str) -> list[str]:
+    doc = ctx.found.get(host, "host")
+    return list(doc.get("host_type") or []) if doc else []
+
+
+def folder(parent_id: str, parent_type: str, folder_id: str, folder_type: str, text: str,
+           host: str | None = None) -> dict:
+    """The `_folder` marker: put the object in this folder, creating it under its parent."""
+    f = {"id": folder_id, "type": folder_type, "text": text, "parent_id": parent_id, "parent_type": parent_type}
+    if host:
+        f["host"] = host
+    return f

@@ -1,0 +1,38 @@
+"""Bonds of a host (vim-contract §4.5.7); members found earlier are flagged as EtherChannel."""
+
+from __future__ import annotations
+
+from scan.access.ssh import Raw
+from scan.fetchers.base import host_of, host_types
+from scan.fetchers.cli.host_pnics import ROLES, pnic_id
+from scan.parsers.host import bond_names, bonding
+from scan.parsers.ip import link_state
+
+
+class CliFetchBondHostPnics:
+    source = "CLI"
+
+    def fetch(self, ctx, parent: dict) -> list[dict]:
+        host = host_of(parent)
+        if not ROLES & set(host_types(ctx, host)):
+            return []
+        names = bond_names(ctx.cli.run(host, Raw("ls -1 /proc/net/bonding/ 2>&1"), ok_status=(0, 1, 2)))
+        pnics = {p["name"]: p for p in ctx.found.of_type("host_pnic") if p.get("host") == host}
+        out = []
+        for bond in names:
+            info = bonding(ctx.cli.run(host, ("cat", f"/proc/net/bonding/{bond}")))
+            link, mac = link_state(ctx.cli.run(host, ("ip", "link", "show", bond)))
+            bond_id = pnic_id(host, bond, mac)
+            members = []
+            for name, m in info.pop("members").items():
+                member = dict(m)
+                p = pnics.get(name)
+                if p:
+                    member.update({"id": p["id"], "mac_address": p.get("mac_address")})
+                    ctx.found.update(p, {"EtherChannel": True, "EtherChannel Master": bond_id})
+                members.append(member)
+            doc = {"id": bond_id, "name": bond, "local_name": bond, "host": host, "mac_address": mac,
+                   "Link detected": link, "EtherChannel": True, "members": members}
+            doc.update({k: v for k, v in info.items() if k not in doc})
+            out.append(doc)
+        return out

@@ -1,0 +1,48 @@
+"""Physical NICs of a host (vim-contract §4.5.4-§4.5.6): non-virtual devices, their addresses
+and `ethtool` attributes. The per-interface commands run concurrently."""
+
+from __future__ import annotations
+
+from scan.access.calls import RemoteError
+from scan.fetchers.base import host_of, host_types
+from scan.parsers import ParseError
+from scan.parsers.host import ethtool, physical_interfaces
+from scan.parsers.ip import parse_addresses
+
+ROLES = {"Network", "Compute", "Controller"}
+
+
+def pnic_id(host: str, name: str, mac: str | None) -> str:
+    return f"{name}-{mac}" if mac else f"{host}-{name}-unknown_mac"
+
+
+class CliFetchHostPnics:
+    source = "CLI"
+
+    def fetch(self, ctx, parent: dict) -> list[dict]:
+        host = host_of(parent)
+        if not ROLES & set(host_types(ctx, host)):
+            return []
+        names = physical_interfaces(ctx.cli.run(host, ("ls", "-l", "/sys/class/net")))
+        return [p for p in ctx.parallel(lambda n: self._one(ctx, host, n), names) if p]
+
+    @staticmethod
+    def _one(ctx, host: str, name: str) -> dict | None:
+        ifaces = parse_addresses(ctx.cli.run(host, ("ip", "address", "show", name)))
+        if not ifaces:
+            raise ParseError(f"'ip address show {name}' lists no interface")
+        i = ifaces[0]
+        doc = {"host": host, "name": name, "local_name": name, "mac_address": i["mac_address"],
+               "state": i["state"], "index": i["index"], "mtu": i["mtu"], "data": "\n".join(i["lines"])}
+        if i["ipv4"]:
+            doc["IP Address"] = i["ipv4"][0][0]
+            doc["cidr_prefix"] = i["ipv4"][0][1]
+        if i["ipv6_global"]:
+            doc["IPv6 Address"] = i["ipv6_global"][0]
+        try:
+            doc.update(ethtool(ctx.cli.run(host, ("ethtool", name.split("@")[-1]))))
+        except (RemoteError, ParseError) as e:
+            ctx.errors.add(host, f"ethtool {name}: {e}")
+        doc.setdefault("Link detected", "yes" if i["state"] == "UP" else "no")
+        doc["id"] = pnic_id(host, name, i["mac_address"])
+        return doc

@@ -1,0 +1,34 @@
+"""Linux-bridge OTEPs (vim-contract §4.5.14): a vConnector's `<tunnel type>-…` interfaces."""
+
+from __future__ import annotations
+
+from scan.fetchers.db.common import neutron_db, rows_by_host
+from scan.parsers.ip import detailed_section, fdb_dst
+
+
+class CliFetchOtepsLxb:
+    source = "CLI"
+
+    def fetch(self, ctx, parent: dict) -> list[dict]:
+        host = parent["host"]
+        config = parent.get("configurations") if isinstance(parent.get("configurations"), dict) else {}
+        types = config.get("tunnel_types") or [ctx.type_driver]
+        tunnel = str(types[0]).lower()
+        ifnames = [n for n in parent.get("interfaces_names") or [] if n.startswith(f"{tunnel}-")]
+        if not ifnames:
+            return []
+        details = ctx.cli.run(host, ("ip", "-d", "link", "show"))
+        fdb = ctx.cli.run(host, ("bridge", "fdb", "show"))
+        udp = 0
+        if tunnel == "vxlan":
+            rows = rows_by_host(ctx, ("endpoints", "vxlan"), f"SELECT * FROM {neutron_db(ctx)}.ml2_vxlan_endpoints",
+                                "SELECT ml2_vxlan_endpoints").get(host) or []
+            udp = rows[0].get("udp_port") if rows else 0
+        out = []
+        for name in ifnames:
+            sec = detailed_section(details, name) or {}
+            out.append({"id": f"{host}-otep-{name}", "name": f"{host}-otep-{name}", "host": host,
+                        "ip_address": config.get("tunneling_ip"), "vconnector": parent.get("name"),
+                        "overlay_type": tunnel, "udp_port": udp, "bridge dst": fdb_dst(fdb, name),
+                        "interface": name, **sec})
+        return out

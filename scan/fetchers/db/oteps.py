@@ -1,0 +1,45 @@
+"""OTEPs of a vEdge (Q10): the tunnel endpoint row of the vEdge's host, and the interface
+holding the tunnelling IP (`ip address show`), which links the OTEP to a vConnector."""
+
+from __future__ import annotations
+
+from scan.access.calls import RemoteError
+from scan.fetchers.db.common import neutron_db, rows_by_host
+from scan.parsers import ParseError
+from scan.parsers.ip import interface_with_ip
+
+DEFAULT_UDP = {"vxlan": 4789, "geneve": 6081}
+
+
+class DbFetchOteps:
+    source = "DB"
+
+    def fetch(self, ctx, parent: dict) -> list[dict]:
+        host = parent.get("host")
+        config = parent.get("configurations") if isinstance(parent.get("configurations"), dict) else {}
+        types = config.get("tunnel_types") or []
+        if parent.get("agent_type") == "VPP" and not types and ctx.type_driver in ("vxlan", "gre", "geneve"):
+            types = [ctx.type_driver]
+        if not types or not host:
+            return []
+        tunnel = str(types[0]).lower()
+        if tunnel not in ("vxlan", "gre", "geneve"):
+            return []
+        table = f"{neutron_db(ctx)}.ml2_{tunnel}_endpoints"
+        rows = rows_by_host(ctx, ("endpoints", tunnel), f"SELECT * FROM {table}", f"SELECT ml2_{tunnel}_endpoints")
+        out = []
+        for row in rows.get(host, []):
+            doc = dict(row)
+            doc.update({"id": f"{host}-otep", "name": f"{host}-otep", "host": host, "overlay_type": tunnel,
+                        "ports": parent.get("tunnel_ports") or [],
+                        "udp_port": row.get("udp_port") or DEFAULT_UDP.get(tunnel, 0)})
+            try:
+                iface = interface_with_ip(ctx.cli.run(host, ("ip", "address", "show")), row.get("ip_address"))
+            except (RemoteError, ParseError) as e:
+                ctx.errors.add(host, f"OTEP interface: {e}")
+                iface = None
+            if iface:
+                doc["vconnector"] = f"{host}-{iface}"
+                doc["interface"] = iface
+            out.append(doc)
+        return out

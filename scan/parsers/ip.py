@@ -1,0 +1,95 @@
+"""`ip address show [<if>]`, `ip link show`, `ip -d link show` (vim-contract §4.5.6, §4.5.10, §4.5.12, §4.5.14)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from scan.parsers import ParseError, parser
+
+HEADER = re.compile(r"^(\d+):\s+([^:\s]+):\s+<([^>]*)>(.*)$")
+
+
+@parser
+def parse_addresses(text: str) -> list[dict]:
+    """One record per interface: name (without `@peer`), index, flags, state, mac, IPv4/IPv6, raw lines."""
+    out: list[dict] = []
+    cur: dict | None = None
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        m = HEADER.match(line)
+        if m:
+            name = m.group(2)
+            flags = m.group(3).split(",")
+            rest = m.group(4)
+            st = re.search(r"\bstate (\S+)", rest)
+            mtu = re.search(r"\bmtu (\d+)", rest)
+            master = re.search(r"\bmaster (\S+)", rest)
+            cur = {"index": m.group(1), "name": name.split("@")[0], "full_name": name, "flags": flags,
+                   "state": "UP" if "UP" in flags else "DOWN", "oper_state": st.group(1) if st else None,
+                   "mtu": mtu.group(1) if mtu else None, "master": master.group(1) if master else None,
+                   "mac_address": None, "ipv4": [], "ipv6_global": [], "lines": [line.strip()], "raw": [line]}
+            out.append(cur)
+            continue
+        if cur is None:
+            raise ParseError(f"line before any interface header: {line.strip()[:60]!r}")
+        cur["lines"].append(line.strip())
+        cur["raw"].append(line)
+        parts = line.split()
+        if parts[0].startswith("link/") and len(parts) > 1:
+            if parts[0] == "link/ether":
+                cur["mac_address"] = parts[1].lower()
+        elif parts[0] == "inet" and len(parts) > 1:
+            addr, _, plen = parts[1].partition("/")
+            cur["ipv4"].append((addr, int(plen or 32)))
+        elif parts[0] == "inet6" and len(parts) > 1 and " global " in f" {line} ":
+            cur["ipv6_global"].append(parts[1].split("/")[0])
+    return out
+
+
+def netmask(prefix: int) -> str:
+    return str(ipaddress.IPv4Network(f"0.0.0.0/{prefix}").netmask)
+
+
+def cidr(ip: str, prefix: int) -> str:
+    return str(ipaddress.IPv4Interface(f"{ip}/{prefix}").network)
+
+
+@parser
+def interface_with_ip(text: str, ip: str) -> str | None:
+    """Name of the interface holding this IPv4 address (the OTEP's tunnel interface)."""
+    for iface in parse_addresses(text):
+        if any(a == ip for a, _ in iface["ipv4"]):
+            return iface["name"]
+    return None
+
+
+@parser
+def link_state(text: str) -> tuple[str | None, str | None]:
+    """(`Link detected` yes/no, mac) from `ip link show <if>` (bond objects)."""
+    ifaces = parse_addresses(text)
+    if not ifaces:
+        raise ParseError("no interface in 'ip link show' output")
+    i = ifaces[0]
+    state = (i["oper_state"] or "").lower()
+    return ("yes" if state == "up" else "no"), i["mac_address"]
+
+
+@parser
+def detailed_section(text: str, ifname: str) -> dict | None:
+    """The section of `ip -d link show` for one interface (LXB OTEPs)."""
+    for iface in parse_addresses(text):
+        if iface["name"] == ifname:
+            return {"state": iface["state"], "mac_address": iface["mac_address"], "mtu": iface["mtu"],
+                    "data": "\n".join(iface["lines"])}
+    return None
+
+
+@parser
+def fdb_dst(text: str, ifname: str) -> str | None:
+    needle = f" dev {ifname} dst "
+    for line in text.splitlines():
+        if needle in line:
+            return line.split(" dst ", 1)[1].strip()
+    return None

@@ -1,0 +1,90 @@
+"""Open vSwitch: `ovs-vsctl show`, `ovs-dpctl show` / `ovs-appctl dpctl/show`, `list-ifaces` (§4.5.11).
+
+Parsed by indentation depth rather than exact column counts, so OVS 3.x output (unquoted
+names, `datapath_type` lines) parses like the 2.x output the original expected.
+"""
+
+from __future__ import annotations
+
+import re
+
+from scan.parsers import ParseError, parser
+
+DP_PORT = re.compile(r"^\s*port (\d+): (\S+)(?: \(([^)]*)\))?\s*$")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _unquote(s: str) -> str:
+    s = s.strip()
+    return s[1:-1] if len(s) >= 2 and s[0] == s[-1] == '"' else s
+
+
+def _options(text: str) -> dict:
+    text = text.strip()
+    if text.startswith("{") and text.endswith("}"):
+        text = text[1:-1]
+    out = {}
+    for item in re.split(r",\s*", text):
+        if "=" in item:
+            k, v = item.split("=", 1)
+            out[k.strip()] = _unquote(v)
+    return out
+
+
+@parser
+def vsctl_show(text: str) -> dict:
+    """{bridge: {port: {name, tag, interface, type, options}}}."""
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise ParseError("empty 'ovs-vsctl show' output")
+    bridges: dict[str, dict] = {}
+    bridge = port = None
+    for line in lines[1:]:
+        ind, body = _indent(line), line.strip()
+        if ind == 4:
+            bridge = None
+            port = None
+            if body.startswith("Bridge "):
+                bridge = bridges.setdefault(_unquote(body[7:]), {})
+        elif bridge is not None and ind == 8:
+            port = None
+            if body.startswith("Port "):
+                name = _unquote(body[5:])
+                port = bridge.setdefault(name, {"name": name})
+        elif port is not None and ind == 12:
+            if body.startswith("tag: "):
+                port["tag"] = body[5:].strip()
+            elif body.startswith("Interface "):
+                port["interface"] = _unquote(body[10:])
+        elif port is not None and ind >= 16 and ": " in body:
+            key, value = body.split(": ", 1)
+            port[key] = _options(value) if key == "options" else _unquote(value)
+    if not bridges and not any(line.strip().startswith("ovs_version") for line in lines):
+        raise ParseError("no bridge found in 'ovs-vsctl show' output")
+    return bridges
+
+
+@parser
+def dpctl_show(text: str) -> list[dict]:
+    """Datapath ports: {id, name, internal}; ports with other details (tunnel vports) are skipped."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines or not lines[0].rstrip().endswith(":"):
+        raise ParseError("'dpctl show' output does not start with a datapath name")
+    ports = []
+    for line in lines:
+        m = DP_PORT.match(line)
+        if not m:
+            continue
+        detail = m.group(3)
+        if detail not in (None, "internal", "tap"):
+            continue
+        ports.append({"id": m.group(1), "name": m.group(2), "internal": detail in ("internal", "tap")})
+    return ports
+
+
+@parser
+def list_ifaces(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]

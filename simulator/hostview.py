@@ -143,6 +143,7 @@ class DomainInterface:
     vlan: int | None = None
     ips: list[str] = field(default_factory=list)
     virtualport: str | None = None  # "openvswitch" for OVS direct plug
+    alias: str | None = None  # net0, hostdev0 ... (by position when not given)
 
 
 @dataclass
@@ -226,3 +227,10 @@ class HostView:
 
     def bond(self, name: str) -> Bond | None:
         return next((b for b in self.bonds if b.name == name), None)
+
+
+def build(model, host_name: str) -> HostView:
+    """The view of `host_name` in `model` (see `simulator.hostview_build`)."""
+    from simulator.hostview_build import build as _build
+
+    return _build(model, host_name)

@@ -14,7 +14,7 @@ SERVERS: dict[str, str] = {
     "openstack": "simulator.openstack.server:OpenStackServer",  # Keystone + Nova + Neutron (HTTP)
     "amqp": "simulator.amqp:NotificationPublisher",
     "mysql": "simulator.mysql.server:MySQLServer",
-    "ssh": "simulator.ssh.server:SSHServer",
+    "ssh": "simulator.ssh.service:SSHServer",
     "apic": "simulator.apic.server:APICServer",
 }
 

@@ -28,6 +28,11 @@ def _quote(s: str, old: bool) -> str:
     return f'"{s}"' if needs else s
 
 
+def quote_value(s: str, version: str | None) -> str:
+    """A value as `ovs-vsctl show` prints it inside `options: {...}` (quoted when OVS would quote it)."""
+    return _quote(s, _old_ovs(version))
+
+
 def vsctl_show(ovs: Ovs) -> str:
     old = _old_ovs(ovs.version)
     q = lambda s: _quote(s, old)  # noqa: E731

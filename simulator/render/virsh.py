@@ -44,7 +44,7 @@ def _interface(i: DomainInterface, index: int, slot: int) -> list[str]:
                 "      </source>"]
         if i.vlan is not None:
             out += ["      <vlan>", f"        <tag id='{i.vlan}'/>", "      </vlan>"]
-        out.append(f"      <alias name='hostdev{index}'/>")
+        out.append(f"      <alias name='{i.alias or f'hostdev{index}'}'/>")
         out.append("    </interface>")
         return out
     else:
@@ -56,7 +56,7 @@ def _interface(i: DomainInterface, index: int, slot: int) -> list[str]:
         out.append("      <model type='virtio'/>")
     if i.mtu:
         out.append(f"      <mtu size='{i.mtu}'/>")
-    out.append(f"      <alias name='net{index}'/>")
+    out.append(f"      <alias name='{i.alias or f'net{index}'}'/>")
     out.append(f"      <address type='pci' domain='0x0000' bus='0x00' slot='0x{slot:02x}' function='0x0'/>")
     out.append("    </interface>")
     return out

@@ -1,0 +1,123 @@
+"""The `ssh` entry of `simulator.servers`: the master host's SSH server wired to the model.
+
+The master is the first controller (its `uname -n` is its host id, so [v2017] runs its commands directly
+and wraps the others in `ssh <host>`). Login as `root` with the password or the RSA key pair generated
+into `<state dir>/ssh/` (the public key is also what every other host accepts, as [cvim] requires).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from pathlib import Path
+
+import paramiko
+
+from app.logs import register_secret
+from simulator.hostview import HostView, build
+from simulator.ssh.garble import garble
+from simulator.ssh.server import Credentials, HostPolicy, SshServer
+from simulator.ssh.shell import HopFailure, Shell
+
+log = logging.getLogger(__name__)
+
+USER = "root"
+
+
+def _key(path: Path) -> paramiko.RSAKey:
+    """Load the RSA key at `path`, or create it (mode 0600) with its `.pub` next to it."""
+    if path.exists():
+        return paramiko.RSAKey.from_private_key_file(str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = paramiko.RSAKey.generate(2048)
+    key.write_private_key_file(str(path))
+    path.chmod(0o600)
+    path.with_suffix(".pub").write_text(f"{key.get_name()} {key.get_base64()} calipso-sim\n")
+    return key
+
+
+class ViewCache:
+    """Host views rebuilt only when the model changed (`model.generation`); names and IPs resolve to hosts."""
+
+    def __init__(self, model):
+        self.model = model
+        self._lock = threading.Lock()
+        self._views: dict[str, tuple[int, HostView]] = {}
+
+    def resolve(self, name: str) -> str | None:
+        hosts = self.model.hosts
+        if name in hosts:
+            return name
+        short = name.split(".")[0]
+        if short in hosts:
+            return short
+        return next((h.name for h in hosts.values() if name in (h.ip, h.hypervisor_hostname)), None)
+
+    def __call__(self, name: str) -> HostView | None:
+        host = self.resolve(name)
+        if host is None:
+            return None
+        generation = self.model.generation
+        with self._lock:
+            cached = self._views.get(host)
+            if cached and cached[0] == generation:
+                return cached[1]
+        view = build(self.model, host)
+        with self._lock:
+            self._views[host] = (generation, view)
+        return view
+
+
+class SSHServer:
+    """`Cls(model, options)` with start/stop/config_section, as `simulator.servers` expects."""
+
+    def __init__(self, model, options):
+        self.model, self.options = model, options
+        conditions = options.conditions
+        self.master = next((h.name for h in model.hosts.values() if h.is_controller), next(iter(model.hosts)))
+        ssh_dir = Path(options.state_dir) / "ssh"
+        self.key_path = ssh_dir / "id_rsa"
+        client_key = _key(self.key_path)
+        host_key = _key(ssh_dir / "ssh_host_rsa_key")
+        self.password = options.extra.get("ssh_password") or secrets.token_urlsafe(12)
+        register_secret(self.password)
+        self.views = ViewCache(model)
+
+        def fault(host: str) -> str | None:
+            for kind in ("down", "auth", "garbage", "slow"):
+                if conditions.has(host, kind) or (host == self.master and conditions.has("ssh", kind)):
+                    return kind
+            return None
+
+        def hop_failure(host: str) -> HopFailure | None:
+            kind = fault(host)
+            if kind == "down":
+                return HopFailure(f"ssh: connect to host {host} port 22: Connection refused\n")
+            if kind == "auth":
+                return HopFailure(f"{USER}@{host}: Permission denied (publickey,password).\n")
+            return None
+
+        policy = HostPolicy(fault=fault, delay=lambda host: conditions.delay("ssh", host))
+        self.server: SshServer | None = None
+
+        def post(host: str, result):
+            if host != self.master:
+                conditions.wait("ssh", host)
+            return self.server.post_process(host, result) if self.server else result
+
+        shell = Shell(self.views, hop_failure, post)
+        self.server = SshServer(shell, self.views, self.master, Credentials({USER: self.password}, [client_key]),
+                                host_key, policy, garble)
+        self.port = 0
+
+    def start(self) -> None:
+        self.port = self.server.start(int(self.options.extra.get("ssh_port", 0)))
+        log.info("SSH master %s on 127.0.0.1:%d", self.master, self.port)
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def config_section(self) -> dict:
+        return {"host": self.options.bind, "port": self.port, "user": USER, "pwd": self.password,
+                "key": str(self.key_path)}

@@ -15,9 +15,9 @@ import logging
 from dataclasses import dataclass, field
 
 from bson import ObjectId
-from pymongo import UpdateOne
-
 from app.cliques import clique_key
+from app.store.bulk import upsert_by_id
+from app.store.keys import stable_id
 from app.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ def find_cliques(store: Store, env: dict, inventory_docs: list[dict], links: lis
     constraints = select_constraints(list(store["clique_constraints"].find({})), env)
     graphs = {False: LinkGraph.build(links, False)}
     counts: dict[str, int] = {}
-    ops: list[UpdateOne] = []
+    pairs: list[tuple[ObjectId, dict]] = []
     focal_ids: list[ObjectId] = []
     for doc in inventory_docs:
         ct = types.get(doc["type"])
@@ -179,14 +179,10 @@ def find_cliques(store: Store, env: dict, inventory_docs: list[dict], links: lis
             log.warning("clique of %s %s cut at %d nodes", doc["type"], doc["id"], max_nodes)
         clique.update({"_key": clique_key(env["name"], doc["_id"]), "_nodes": [str(n) for n in clique["nodes"]],
                        "last_scanned": seen, "last_seen": seen, "last_scan_id": scan_id})
-        ops.append(UpdateOne({"_key": clique["_key"]}, {"$set": clique}, upsert=True))
+        pairs.append((stable_id("cliques", clique["_key"]), clique))
         focal_ids.append(doc["_id"])
         counts[doc["type"]] = counts.get(doc["type"], 0) + 1
-        if len(ops) >= 500:
-            store["cliques"].bulk_write(ops, ordered=False)
-            ops = []
-    if ops:
-        store["cliques"].bulk_write(ops, ordered=False)
+    upsert_by_id(store["cliques"], pairs, seen)
     for start in range(0, len(focal_ids), 1000):
         store["inventory"].update_many({"_id": {"$in": focal_ids[start:start + 1000]}}, {"$set": {"clique": True}})
     return counts

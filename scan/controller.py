@@ -20,6 +20,7 @@ from app.keyenc import decode
 from app.links import Links
 from app.messages import Messages
 from app.paths import root as env_root
+from app.store.keys import as_object_id
 from app.store.store import Store
 from scan import cliques as clique_finder
 from scan.access.calls import Caller, CallStats, Limiter, RemoteError
@@ -299,7 +300,12 @@ class ScanController:
     # -- links ----------------------------------------------------------------------------------
     def _live_inventory(self) -> list[dict]:
         coll = self.store["inventory"]
-        return [decode(d) for d in coll.find({"environment": self.o.env, "stale_since": {"$exists": False}})]
+        out = []
+        for d in coll.find({"environment": self.o.env, "stale_since": {"$exists": False}}):
+            d = decode(d)
+            d["_id"] = as_object_id(d["_id"])
+            out.append(d)
+        return out
 
     def _links(self, env: dict) -> None:
         docs = self._live_inventory()

@@ -9,4 +9,6 @@ COMMANDS: dict[str, str] = {
     "db": "app.cli.db_cmd",
     "env": "app.cli.env_cmd",
     "demo": "app.cli.demo_cmd",
+    "api": "api.cli",
+    "user": "api.user_cli",
 }

@@ -1,0 +1,77 @@
+"""The falcon application: built from a store, settings and a clock; no globals."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+
+import falcon
+
+from api import jsonio
+from api.auth.authenticator import Authenticator
+from api.auth.ldap_backend import LdapBackend
+from api.auth.middleware import AuthMiddleware, CorsMiddleware
+from api.auth.tokens import Tokens
+from api.auth.users import Users
+from api.context import Deps
+from api.errors import ApiError, body, handle_api_error, serialize_http_error
+from api.resources import RESOURCES
+from api.settings import Settings
+from app.clock import Clock, utcnow
+from app.store.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class _Json(falcon.media.JSONHandler):
+    def __init__(self):
+        super().__init__(dumps=jsonio.dumps, loads=json.loads)
+
+
+def _unexpected(req: falcon.Request, resp: falcon.Response, ex: Exception, params) -> None:
+    if isinstance(ex, falcon.HTTPError):
+        raise ex
+    log.exception("unexpected error on %s %s", req.method, req.path)
+    resp.status = falcon.HTTP_500
+    resp.media = body(500, "Internal server error; the server log has the details")
+
+
+class CalipsoApp(falcon.App):
+    """The falcon app, also carrying its routes and dependencies (for tests and the document)."""
+
+    routes: list
+    deps: Deps
+
+
+def create_app(store: Store, settings: Settings | None = None, clock: Clock = utcnow,
+               ldap_connect=None) -> CalipsoApp:
+    settings = settings or Settings()
+    deps = Deps(store, settings, clock)
+    users = Users(store, rounds=settings.bcrypt_rounds, clock=clock)
+    tokens = Tokens(store, settings.token_lifetime, settings.max_session, clock)
+    ldap = None
+    if settings.ldap is not None:
+        ldap = LdapBackend(settings.ldap, ldap_connect) if ldap_connect else LdapBackend(settings.ldap)
+    authenticator = Authenticator(users, tokens, ldap)
+    deps.extra.update(users=users, tokens=tokens, authenticator=authenticator)
+
+    app = CalipsoApp(middleware=[CorsMiddleware(settings.cors_origin), AuthMiddleware(authenticator)])
+    app.req_options.strip_url_path_trailing_slash = True
+    app.req_options.keep_blank_qs_values = True
+    app.resp_options.media_handlers[falcon.MEDIA_JSON] = _Json()
+    app.add_error_handler(Exception, _unexpected)
+    app.add_error_handler(ApiError, handle_api_error)
+    app.set_error_serializer(serialize_http_error)
+
+    routes: list[tuple[str, object]] = []
+    for module in RESOURCES:
+        routes += importlib.import_module(module).routes(deps)
+    from api.openapi import OpenApiResource, build_document
+    document = build_document(routes, settings.version)
+    routes.append(("/openapi.json", OpenApiResource(document)))
+    for path, resource in routes:
+        app.add_route(path, resource)
+    app.routes = routes
+    app.deps = deps
+    return app

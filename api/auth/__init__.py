@@ -1,0 +1,1 @@
+"""Authentication (local bcrypt users, LDAP, tokens) and the middleware that applies it."""

@@ -1,0 +1,137 @@
+"""API users in the `users` collection, with bcrypt password hashes.
+
+A user either has a local password (`password_hash`) or is authenticated by LDAP
+(`backend: "ldap"`, no hash); the document also says whether they are an admin.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+
+import bcrypt
+from pymongo.errors import DuplicateKeyError
+
+from app.clock import Clock, utcnow
+from app.errors import CalipsoError
+from app.logs import register_secret
+from app.store.store import Store
+
+log = logging.getLogger(__name__)
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+MIN_PASSWORD = 8
+BACKENDS = ("local", "ldap")
+# bcrypt only reads 72 bytes; longer passwords are pre-hashed so every byte counts
+_PREHASH_OVER = 72
+
+
+class UserError(CalipsoError):
+    """A user cannot be created or changed as asked."""
+
+
+def _pw_bytes(password: str) -> bytes:
+    raw = password.encode("utf-8")
+    if len(raw) > _PREHASH_OVER:
+        import base64
+        import hashlib
+        raw = base64.b64encode(hashlib.sha256(raw).digest())
+    return raw
+
+
+def check_username(name: str) -> None:
+    if not isinstance(name, str) or not USERNAME_RE.match(name):
+        raise UserError(f"invalid user name {name!r}: 1-64 letters, digits, '_', '.', '@' or '-', "
+                        "starting with a letter or digit")
+
+
+def check_password(password: str) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
+
+
+def public_user(doc: dict) -> dict:
+    """What may be shown of a user: never the hash."""
+    return {"username": doc["username"], "admin": bool(doc.get("admin")), "backend": doc.get("backend", "local"),
+            "created_at": doc.get("created_at")}
+
+
+class Users:
+    def __init__(self, store: Store, rounds: int = 12, clock: Clock = utcnow):
+        self.coll = store["users"]
+        self.rounds = rounds
+        self.clock = clock
+        # a valid hash to compare against when the user does not exist (same timing)
+        self._dummy = bcrypt.hashpw(b"not-a-password", bcrypt.gensalt(rounds=4))
+
+    def hash(self, password: str) -> str:
+        return bcrypt.hashpw(_pw_bytes(password), bcrypt.gensalt(rounds=self.rounds)).decode("ascii")
+
+    def add(self, username: str, password: str | None = None, admin: bool = False, backend: str = "local") -> dict:
+        check_username(username)
+        if backend not in BACKENDS:
+            raise UserError(f"unknown backend {backend!r} (known: {', '.join(BACKENDS)})")
+        doc = {"username": username, "admin": bool(admin), "backend": backend, "created_at": self.clock()}
+        if backend == "local":
+            check_password(password or "")
+            register_secret(password)
+            doc["password_hash"] = self.hash(password)
+        try:
+            self.coll.insert_one(doc)
+        except DuplicateKeyError:
+            raise UserError(f"user {username!r} already exists") from None
+        log.info("user %s added (%s%s)", username, backend, ", admin" if admin else "")
+        return doc
+
+    def get(self, username: str) -> dict | None:
+        if not isinstance(username, str):
+            return None
+        return self.coll.find_one({"username": username})
+
+    def list(self) -> list[dict]:
+        return list(self.coll.find({}).sort("username", 1))
+
+    def count(self) -> int:
+        return self.coll.estimated_document_count()
+
+    def set_password(self, username: str, password: str) -> None:
+        check_password(password)
+        register_secret(password)
+        res = self.coll.update_one({"username": username},
+                                   {"$set": {"password_hash": self.hash(password), "backend": "local"}})
+        if res.matched_count == 0:
+            raise UserError(f"no user {username!r}")
+        log.info("password of user %s changed", username)
+
+    def set_admin(self, username: str, admin: bool) -> None:
+        res = self.coll.update_one({"username": username}, {"$set": {"admin": bool(admin)}})
+        if res.matched_count == 0:
+            raise UserError(f"no user {username!r}")
+
+    def delete(self, username: str) -> bool:
+        return self.coll.delete_one({"username": username}).deleted_count == 1
+
+    def verify(self, username: str, password: str) -> dict | None:
+        """The user document when the local password matches, else None (constant-ish time)."""
+        doc = self.get(username)
+        hashed = (doc or {}).get("password_hash")
+        if not hashed:
+            bcrypt.checkpw(b"x", self._dummy)
+            return None
+        try:
+            ok = bcrypt.checkpw(_pw_bytes(password), hashed.encode("ascii"))
+        except ValueError:
+            return None
+        return doc if ok else None
+
+    def ensure_admin(self) -> str | None:
+        """With no users at all, create `admin` with a random password and return it (printed once)."""
+        if self.coll.find_one({}, {"_id": 1}) is not None:
+            return None
+        password = secrets.token_urlsafe(18)
+        try:
+            self.add("admin", password, admin=True)
+        except UserError:
+            return None  # another process created it first
+        return password

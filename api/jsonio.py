@@ -1,0 +1,54 @@
+"""Documents out of the store into JSON: ObjectIds as strings, datetimes as ISO 8601, our keys removed."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+from bson import ObjectId
+
+from app.keyenc import decode
+from app.store.keys import public
+
+
+def plain(value):
+    """A JSON-ready copy: ObjectId -> str, datetime -> ISO 8601 (UTC when naive), bytes dropped."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, ObjectId):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return None
+    return value
+
+
+def single(doc: dict, add_id: bool = True) -> dict:
+    """Single-object mode: the whole document, with `id` = `_id` when it has no `id` of its own."""
+    out = plain(public(decode(doc)))
+    if add_id and "id" not in out and "_id" in out:
+        out["id"] = out["_id"]
+    return out
+
+
+def listed(doc: dict, fields: tuple[str, ...]) -> dict:
+    """List mode: only the projection fields; `_id` becomes `id` unless the document has one."""
+    d = decode(doc)
+    out = {f: d[f] for f in fields if f in d and f != "id"}
+    if "id" in fields:
+        if "id" in d:
+            out["id"] = d["id"]
+        elif "_id" in d:
+            out["id"] = d["_id"]
+    return plain(out)
+
+
+def dumps(value) -> str:
+    return json.dumps(plain(value), ensure_ascii=False)

@@ -1,0 +1,25 @@
+"""One module per resource. Each exposes `routes(deps) -> [(path, resource)]`; the table is RESOURCES."""
+
+RESOURCES: tuple[str, ...] = (
+    "api.resources.auth_tokens",
+    "api.resources.inventory",
+    "api.resources.links",
+    "api.resources.cliques",
+    "api.resources.clique_types",
+    "api.resources.clique_constraints",
+    "api.resources.link_types",
+    "api.resources.messages",
+    "api.resources.scans",
+    "api.resources.scheduled_scans",
+    "api.resources.constants",
+    "api.resources.monitoring_config_templates",
+    "api.resources.aggregates",
+    "api.resources.environment_configs",
+    "api.resources.connection_tests",
+    "api.resources.search",
+    "api.resources.health",
+    "api.resources.timezone",
+    "api.resources.graph",
+    "api.resources.schema",
+    "api.resources.users",
+)

@@ -1,0 +1,110 @@
+"""/inventory: inventory objects, by id or as pages, filtered by place in the tree, type and scan time.
+
+Every query goes through one single-field indexed synthetic key when it can (`_env_id`,
+`_env_parent`, `_env_type`), which is what keeps it fast on the embedded store.
+"""
+
+from __future__ import annotations
+
+import re
+
+import falcon
+
+from api import jsonio
+from api.errors import bad_request
+from api.params import Param
+from api.resources.base import Resource
+from api.spec import PAGING, STR, Operation, listing, obj
+from app.errors import Problem
+from app.keyenc import encode_key
+from app.store.keys import k
+
+FIELDS = ("id", "name", "name_path", "type", "environment")
+FIELD_RE = re.compile(r"^[A-Za-z0-9_\-\[\]@:]{1,64}$")
+
+QUERY = (
+    Param("env_name", doc="environment name"),
+    Param("id", doc="inventory id: single-object mode"),
+    Param("id_path", doc="exact id_path"),
+    Param("parent_id"),
+    Param("parent_path", doc="id_path of a parent: its direct children, or with sub_tree=true the parent and all below"),
+    Param("sub_tree", "bool", default=False),
+    Param("type", choices="object_types"),
+    Param("projection", doc="comma-separated fields returned per object instead of the default list"),
+    Param("all", "bool", default=False, doc="one page of the server's maximum size"),
+    Param("scanned_after", "datetime"),
+    Param("scanned_before", "datetime"),
+) + PAGING
+
+
+def _keys(envs: list[str], value: str) -> dict:
+    keys = [k(e, value) for e in envs]
+    return keys[0] if len(keys) == 1 else {"$in": keys}
+
+
+class Inventory(Resource):
+    operations = {"GET": Operation("Inventory objects", query=QUERY, env_scoped=True, tags=("inventory",),
+                                   response={"anyOf": [listing("objects", FIELDS),
+                                                       obj({"id": STR, "type": STR, "environment": STR})]})}
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        v = self.query(req)
+        envs_access = self.envs(req)
+        if "env_name" in v:
+            envs_access.view(v["env_name"])
+            envs = [v["env_name"]]
+        else:
+            envs = envs_access.names()
+        coll = self.store["inventory"]
+        if "id" in v:
+            doc = coll.find_one({"_env_id": _keys(envs, v["id"])}) if envs else None
+            resp.media = jsonio.single(doc) if doc else {}
+            return
+        fields = FIELDS
+        if "projection" in v:
+            fields = tuple(f.strip() for f in v["projection"].split(",") if f.strip())
+            bad = [f for f in fields if not FIELD_RE.match(f) or f.startswith("_") and f != "_id"]
+            if bad or not fields:
+                raise bad_request([Problem("projection", f"invalid field name(s): {', '.join(bad) or '(none)'}")])
+            if "id" not in fields:
+                fields = ("id",) + fields
+        if not envs:
+            self.send_list(resp, "objects", [], fields, None)
+            return
+        query: dict = {}
+        if "parent_id" in v:
+            query["_env_parent"] = _keys(envs, v["parent_id"])
+        if "type" in v:
+            query["_env_type"] = _keys(envs, v["type"])
+        if "id_path" in v:
+            query["id_path"] = v["id_path"]
+        if "parent_path" in v:
+            path = v["parent_path"].rstrip("/")
+            if not path.startswith("/"):
+                raise bad_request([Problem("parent_path", "must be an id_path, starting with '/'")])
+            escaped = re.escape(path)
+            if v["sub_tree"]:
+                query.setdefault("$and", []).append({"id_path": {"$regex": f"^{escaped}(/|$)"}})
+            else:
+                parent = path.rsplit("/", 1)[-1]
+                query.setdefault("_env_parent", _keys(envs, parent))
+                query.setdefault("$and", []).append({"id_path": {"$regex": f"^{escaped}/[^/]+$"}})
+        if "scanned_after" in v or "scanned_before" in v:
+            rng = {}
+            if "scanned_after" in v:
+                rng["$gte"] = v["scanned_after"]
+            if "scanned_before" in v:
+                rng["$lte"] = v["scanned_before"]
+            query["last_scanned"] = rng
+        if not any(key in query for key in ("_env_parent", "_env_type")):
+            query["environment"] = envs[0] if len(envs) == 1 else {"$in": envs}
+        skip, limit, applied = self.page(v, resp)
+        projection = None
+        if all("." not in f for f in fields):
+            projection = {encode_key(f): 1 for f in fields}
+        docs = coll.find(query, projection, skip=skip, limit=limit)
+        self.send_list(resp, "objects", docs, fields, applied)
+
+
+def routes(deps):
+    return [("/inventory", Inventory(deps))]

@@ -1,0 +1,68 @@
+"""/scheduled_scans: recurring scan requests; POST and DELETE need edit-env."""
+
+from __future__ import annotations
+
+import falcon
+
+from api.errors import bad_request
+from api.params import Param
+from api.resources import bulk_delete
+from api.resources.base import Resource
+from api.resources.scans import SCAN_ONLY, check_scan_options
+from api.spec import MESSAGE, PAGING, STR, Operation, listing, obj
+from app.errors import Problem
+from app.scans import ScheduledScans as Schedules
+
+RECURRENCES = ("ONCE", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+FIELDS = ("id", "environment", "scheduled_timestamp", "recurrence", "status")
+QUERY = (Param("env_name", required=True), Param("id", "objectid", doc="single-object mode"),
+         Param("recurrence", choices=RECURRENCES)) + PAGING
+BODY = (
+    Param("env_name", required=True), Param("recurrence", required=True, choices=RECURRENCES),
+    Param("log_level", required=True, choices="log_levels"), Param("clear", "bool", default=True),
+    *(Param(f, "bool", default=False) for f in SCAN_ONLY),
+    Param("implicit_links", "bool", default=False), Param("es_index", "bool", default=False),
+    Param("scheduled_timestamp", "datetime", may_be_empty=True, doc="first run; required for ONCE; in the future"),
+)
+
+
+class ScheduledScans(Resource):
+    operations = {
+        "GET": Operation("Scheduled scans of an environment", query=QUERY, env_scoped=True, tags=("scans",),
+                         response={"anyOf": [listing("scheduled_scans", FIELDS), obj({"id": STR})]}),
+        "POST": Operation("Schedule a scan (edit-env)", body=BODY, response=MESSAGE, status=201, write=True,
+                          env_scoped=True, tags=("scans",)),
+        "DELETE": bulk_delete.operation("scheduled scans"),
+    }
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        v = self.query(req)
+        query = self.env_filter(req, v["env_name"])
+        if "recurrence" in v:
+            query["recurrence"] = v["recurrence"]
+        single = {"_id": v["id"]} if "id" in v else None
+        self.list_or_single(req, resp, self.store["scheduled_scans"], query, v, "scheduled_scans", FIELDS, single)
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        b = self.body(req)
+        problems = check_scan_options(b)
+        when = b.pop("scheduled_timestamp", None) or None
+        now = self.deps.clock()
+        if when is None and b["recurrence"] == "ONCE":
+            problems.append(Problem("scheduled_timestamp",
+                                    "scheduled_timestamp field is mandatory when scheduled scan recurrence is set to 'ONCE'"))
+        if when is not None and when < now:
+            problems.append(Problem("scheduled_timestamp", "must not be in the past"))
+        if problems:
+            raise bad_request(problems)
+        env = self.envs(req).edit(b["env_name"])
+        options = {key: val for key, val in b.items() if key not in ("env_name", "recurrence")}
+        oid = Schedules(self.store, self.deps.clock).add(env["name"], b["recurrence"], when, **options)
+        self.created(resp, f"Created a new scheduled scan for environment {env['name']}", oid)
+
+    def on_delete(self, req: falcon.Request, resp: falcon.Response) -> None:
+        bulk_delete.delete(self, req, resp, "scheduled_scans")
+
+
+def routes(deps):
+    return [("/scheduled_scans", ScheduledScans(deps))]

@@ -1,0 +1,151 @@
+"""Serving the API: gunicorn embedded through its BaseApplication, and a background start for the demo."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
+
+from app.errors import CalipsoError
+from app.logs import LOG_FORMAT, SecretFilter
+
+log = logging.getLogger(__name__)
+
+
+class _Logger(GunicornLogger):
+    """gunicorn's logger, in our format and with secrets masked."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for logger in (self.error_log, self.access_log):
+            for h in logger.handlers:
+                h.addFilter(SecretFilter())
+                h.setFormatter(logging.Formatter(LOG_FORMAT))
+
+
+class ApiServer(BaseApplication):
+    def __init__(self, factory: Callable, options: dict):
+        self.factory = factory
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings:  # options of newer gunicorns are skipped on older ones
+                self.cfg.set(key, value)
+
+    def load(self):
+        return self.factory()
+
+
+def bootstrap_admin(mongo_config: str | None, inventory: str = "inventory", environ=None) -> str | None:
+    """With no users yet, create `admin` with a random password and return it (else None)."""
+    from api.auth.users import Users
+    from app.store.store import open_store
+
+    store = open_store(mongo_config, inventory, environ=environ)
+    try:
+        return Users(store).ensure_admin()
+    finally:
+        store.close()
+
+
+def serve(mongo_config: str | None, inventory: str, settings, binds: list[str], workers: int,
+          loglevel: str = "INFO", cert_file: str | None = None, key_file: str | None = None) -> None:
+    def factory():
+        # runs in each worker, after the fork: pymongo clients must not cross a fork
+        from api.app import create_app
+        from app.store.store import open_store
+
+        return create_app(open_store(mongo_config, inventory), settings)
+
+    options = {"bind": binds, "workers": workers, "worker_class": "gthread", "threads": 4,
+               "logger_class": _Logger, "loglevel": loglevel.lower(), "accesslog": None,
+               "timeout": 60, "graceful_timeout": 10, "proc_name": "calipso-api",
+               "control_socket_disable": True}
+    if cert_file:
+        options.update(certfile=cert_file, keyfile=key_file)
+    try:
+        ApiServer(factory, options).run()
+    except SystemExit as e:
+        if e.code not in (0, None):
+            raise CalipsoError(f"the API server stopped (gunicorn exit code {e.code}); see the log above") from None
+
+
+@dataclass
+class BackgroundApi:
+    url: str
+    admin_user: str
+    admin_password: str | None
+    process: subprocess.Popen
+    stop: Callable[[], None]
+
+
+def _wait_listening(host: str, port: int, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise CalipsoError(f"the API server exited at start-up (code {proc.returncode})")
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise CalipsoError(f"the API server did not listen on {host}:{port} within {timeout:.0f} s")
+
+
+def start_background(store_uri: str, bind: str = "127.0.0.1:8747", reset_admin_password: bool = False,
+                     workers: int = 1, timeout: float = 30.0, extra_args: list[str] | None = None) -> BackgroundApi:
+    """Serve the API in a child process on the store at `store_uri` (for `calipso demo`).
+
+    Returns the URL, the admin user and, when it was just created (or reset, with
+    `reset_admin_password`), its password; `stop()` ends the child and waits for it.
+    """
+    import secrets
+
+    from api.auth.users import Users
+    from app.store.store import Store, StoreLocation
+
+    store = Store.connect(StoreLocation(store_uri, "demo store"))
+    try:
+        from app.store.init import init_db
+        init_db(store)
+        users = Users(store)
+        password = users.ensure_admin()
+        if password is None and reset_admin_password:
+            password = secrets.token_urlsafe(18)
+            if users.get("admin") is None:
+                users.add("admin", password, admin=True)
+            else:
+                users.set_password("admin", password)
+                users.set_admin("admin", True)
+    finally:
+        store.close()
+    host, _, port = bind.rpartition(":")
+    env = {**os.environ, "CALIPSO_MONGO_URI": store_uri}
+    cmd = [sys.executable, "-m", "app.cli.main", "api", "--bind", bind, "--workers", str(workers), *(extra_args or [])]
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL)
+
+    def stop() -> None:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    try:
+        _wait_listening(host or "127.0.0.1", int(port), proc, timeout)
+    except Exception:
+        stop()
+        raise
+    return BackgroundApi(f"http://{host or '127.0.0.1'}:{port}", "admin", password, proc, stop)

@@ -1,0 +1,32 @@
+"""API settings: what the command line and the caller of create_app decide."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app import __version__
+
+
+@dataclass(frozen=True)
+class LdapConfig:
+    """The original ldap.conf keys that matter for a bind check."""
+
+    url: str = "ldap://localhost:389"
+    user_id_attribute: str = "CN"
+    user_tree_dn: str = ""
+    tls_req_cert: str = "demand"
+    tls_cacertfile: str | None = None
+    timeout: float = 5.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    token_lifetime: int = 86400          # seconds
+    max_session: int = 7 * 86400         # a token renewed with the token method never outlives this
+    page_size_cap: int = 10000
+    max_body_bytes: int = 1 << 20
+    bcrypt_rounds: int = 12
+    cors_origin: str = "*"
+    ldap: LdapConfig | None = None
+    version: str = __version__
+    extra: dict = field(default_factory=dict)

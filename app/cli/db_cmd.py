@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.cli.groups import admin_group
 from app.store.init import init_db
 from app.store.store import open_store
 
@@ -9,10 +10,7 @@ HELP = "initialise the store: indexes and seed collections (safe to repeat)"
 
 
 def add_parser(sub, common) -> None:
-    p = sub.add_parser("db", parents=[common], help=HELP, description=HELP)
-    p.set_defaults(default_loglevel="WARNING")
-    actions = p.add_subparsers(dest="action", metavar="ACTION")
-    actions.required = True
+    actions = admin_group(sub, common, "db", HELP)
     i = actions.add_parser("init", parents=[common], help=HELP)
     i.set_defaults(run=init)
 

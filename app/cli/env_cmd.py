@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from app.cli.groups import admin_group
 from app.cliques import Cliques
 from app.envconfig.repository import EnvironmentConfigs
 from app.envconfig.secrets import redact
@@ -18,10 +19,7 @@ HELP = "add, list, show or delete environment configurations"
 
 
 def add_parser(sub, common) -> None:
-    p = sub.add_parser("env", parents=[common], help=HELP, description=HELP)
-    p.set_defaults(default_loglevel="WARNING")
-    actions = p.add_subparsers(dest="action", metavar="ACTION")
-    actions.required = True
+    actions = admin_group(sub, common, "env", HELP)
     a = actions.add_parser("add", parents=[common], help="validate and add an environment_config JSON file ('-' for stdin)")
     a.add_argument("file")
     a.add_argument("--replace", action="store_true",

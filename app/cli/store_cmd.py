@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+from app.cli.groups import admin_group
 from app.store.embedded import EmbeddedStore, default_home
 from app.store.store import Store, locate, redact_uri
 
@@ -12,10 +13,7 @@ HELP = "show, start or stop the MongoDB store (embedded unless configured)"
 
 
 def add_parser(sub, common) -> None:
-    p = sub.add_parser("store", parents=[common], help=HELP, description=HELP)
-    p.set_defaults(default_loglevel="WARNING")
-    actions = p.add_subparsers(dest="action", metavar="ACTION")
-    actions.required = True
+    actions = admin_group(sub, common, "store", HELP)
     u = actions.add_parser("uri", parents=[common], help="print the URI of the store in use, starting the embedded store if needed")
     u.add_argument("--reveal", action="store_true", help="print a configured password instead of ****")
     u.set_defaults(run=uri)

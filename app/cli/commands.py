@@ -11,4 +11,6 @@ COMMANDS: dict[str, str] = {
     "demo": "app.cli.demo_cmd",
     "api": "api.cli",
     "user": "api.user_cli",
+    "scan": "scan.cli",
+    "scan-manager": "scan.manager_cli",
 }

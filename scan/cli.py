@@ -1,0 +1,82 @@
+"""`calipso scan -e ENV [original scan.py options]`: one scan, with a progress display."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+from datetime import timedelta
+
+from app.envconfig.repository import EnvironmentConfigs, UnknownEnvironment
+from app.logs import setup_logging
+from app.scans import Scans
+from app.store.store import open_store
+from scan.controller import ScanController, ScanResult
+from scan.lease import Heartbeat
+from scan.options import add_scan_arguments, options_from_args
+from scan.progress import Progress
+
+HELP = "scan an environment: inventory, links and cliques"
+LEASE = timedelta(seconds=60)
+log = logging.getLogger("scan")
+
+
+def add_parser(sub, common) -> None:
+    p = sub.add_parser("scan", parents=[common], help=HELP, description=HELP)
+    add_scan_arguments(p)
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    store = open_store(getattr(args, "mongo_config", None), inventory=args.inventory)
+    if not args.env:
+        raise _no_env(EnvironmentConfigs(store).names())
+    options = options_from_args(args)
+    EnvironmentConfigs(store).get(args.env)   # unknown -> exit 2 with the known names
+    scans = Scans(store)
+    owner = f"cli:{socket.gethostname()}:{os.getpid()}"
+    now = scans.clock()
+    scan_id = scans.coll.insert_one({
+        "environment": args.env, "status": "running", "log_level": args.loglevel.lower(), "clear": args.clear,
+        "scan_only_inventory": args.inventory_only, "scan_only_links": args.links_only,
+        "scan_only_cliques": args.cliques_only, "implicit_links": args.implicit_links,
+        "inventory": args.inventory, "object_id": args.id or None, "origin": "manual scan",
+        "submit_timestamp": now, "start_timestamp": now, "owner": owner, "lease_until": now + LEASE}).inserted_id
+    progress = Progress()
+    try:
+        with Heartbeat(scans, scan_id, owner, LEASE):
+            result = ScanController(store, options, scan_id=scan_id, progress=progress).run()
+    except BaseException as e:
+        scans.finish(scan_id, "failed", error=f"{type(e).__name__}: {e}")
+        raise
+    scans.finish(scan_id, result.status, report=result.report, **({"error": result.reason} if result.reason else {}))
+    print_summary(result, args.env, sys.stdout)
+    return result.exit_code
+
+
+def _no_env(known: list[str]):
+    from app.errors import CalipsoError
+    listed = ", ".join(known) if known else "none yet; add one with 'calipso env add FILE'"
+    return CalipsoError(f"-e/--env is required (known environments: {listed})")
+
+
+def print_summary(result: ScanResult, env: str, out) -> None:
+    r = result.report
+    if result.status == "failed":
+        print(f"scan of {env} failed: {result.reason}", file=sys.stderr)
+        return
+    objects = sum((r.get("objects") or {}).values())
+    print(f"scan of {env} {result.status.replace('_', ' ')} in {r.get('seconds', 0):.1f} s: {objects} objects, "
+          f"{sum((r.get('links') or {}).values())} links, {sum((r.get('cliques') or {}).values())} cliques", file=out)
+    calls = r.get("remote_calls") or {}
+    if calls:
+        print("  remote calls: " + ", ".join(f"{src} {v['calls']} ({v['seconds']:.1f} s)" for src, v in calls.items()),
+              file=out)
+    for host, msgs in (r.get("errors") or {}).items():
+        print(f"  errors on {host}:", file=out)
+        for m in msgs[:10]:
+            print(f"    - {m}", file=out)
+        if len(msgs) > 10:
+            print(f"    ... and {len(msgs) - 10} more", file=out)

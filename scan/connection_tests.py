@@ -1,0 +1,132 @@
+"""Answers to `connection_tests` requests (spec §8.6): one clear result per configuration section.
+
+Unlike the original, the environment's `operational` flag is left alone (§9.35).
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from datetime import timedelta
+from typing import Callable
+
+from app.clock import Clock, utcnow
+from app.store.store import Store
+from scan.access.aci import Aci
+from scan.access.calls import Caller, Limiter, Policy, RemoteError
+from scan.access.mysql import Database
+from scan.access.rest import OpenStackApi
+from scan.access.ssh import Cli, SshPool
+
+QUICK = {s: Policy(timeout=5.0, attempts=1) for s in ("REST", "MySQL", "SSH", "ACI")}
+
+
+def _caller() -> Caller:
+    return Caller(Limiter(4, 4), policies=QUICK)
+
+
+def check_openstack(section: dict) -> str:
+    api = OpenStackApi(section, _caller())
+    tok = api.token()
+    return f"Keystone {tok.version} accepted user {section.get('user')!r}; regions: {', '.join(api.regions()) or 'none'}"
+
+
+def check_mysql(section: dict) -> str:
+    db = Database(section, _caller(), pool_size=1)
+    try:
+        schemas = db.schemas()
+    finally:
+        db.close()
+    return f"connected; {len(schemas)} databases"
+
+
+def check_cli(section: dict) -> str:
+    pool = SshPool(section.get("host_key_policy") or "known_hosts", timeout=5.0)
+    try:
+        name = Cli(section, _caller(), pool, sudo=False).master_name()
+    finally:
+        pool.close()
+    return f"logged in; the master host is {name!r}"
+
+
+def check_amqp(section: dict) -> str:
+    import kombu
+
+    url = section.get("url") or (f"amqp://{section['user']}:{section['pwd']}@{section['host']}:"
+                                 f"{section.get('port') or 5672}/{(section.get('vhost') or '/').lstrip('/')}")
+    with kombu.Connection(url, connect_timeout=5) as conn:
+        conn.ensure_connection(max_retries=1)
+    return "connected to the broker"
+
+
+def check_monitoring(section: dict) -> str:
+    host, port = section["server_ip"], int(section.get("api_port") or 4567)
+    with socket.create_connection((host, port), timeout=5):
+        pass
+    if section.get("ssh_user"):
+        pool = SshPool("accept-new", timeout=5.0)
+        try:
+            Cli({"host": host, "port": section.get("ssh_port") or 22, "user": section["ssh_user"],
+                 "pwd": section.get("ssh_password")}, _caller(), pool, sudo=False).master_name()
+        finally:
+            pool.close()
+    return f"Sensu API reachable at {host}:{port}"
+
+
+def check_aci(section: dict) -> str:
+    Aci(section, _caller()).login()
+    return "APIC accepted the login"
+
+
+CHECKS: dict[str, Callable[[dict], str]] = {
+    "OpenStack": check_openstack, "mysql": check_mysql, "CLI": check_cli, "AMQP": check_amqp,
+    "Monitoring": check_monitoring, "ACI": check_aci,
+}
+
+
+def run_checks(targets: list[str], sections: dict[str, dict]) -> tuple[dict, dict, dict]:
+    results, errors, details = {}, {}, {}
+    for target in targets:
+        results[target] = False
+        section = sections.get(target)
+        check = CHECKS.get(target)
+        if check is None:
+            errors[target] = f"no connection test for {target!r} (known: {', '.join(CHECKS)})"
+            continue
+        if section is None:
+            errors[target] = f"no {target} configuration given"
+            continue
+        try:
+            details[target] = check(section)
+            results[target] = True
+        except RemoteError as e:
+            errors[target] = str(e)
+        except (KeyError, ValueError) as e:
+            errors[target] = f"configuration incomplete: {e}"
+        except Exception as e:  # network libraries raise many kinds; the user needs the text
+            errors[target] = f"{type(e).__name__}: {e}"
+    return results, errors, details
+
+
+class ConnectionTests:
+    def __init__(self, store: Store, clock: Clock = utcnow):
+        self.coll = store["connection_tests"]
+        self.envs = store["environments_config"]
+        self.clock = clock
+
+    def answer_next(self, owner: str) -> dict | None:
+        req = self.coll.find_one_and_update({"status": "request"}, {"$set": {"status": "testing", "owner": owner}},
+                                            sort=[("submit_timestamp", 1)])
+        if req is None:
+            return None
+        started = time.perf_counter()
+        sections = {s.get("name"): s for s in req.get("targets_configuration") or [] if isinstance(s, dict)}
+        env = self.envs.find_one({"name": req.get("environment")}) if req.get("environment") else None
+        for s in (env or {}).get("configuration") or []:
+            sections.setdefault(s.get("name"), s)
+        results, errors, details = run_checks(list(req.get("test_targets") or []), sections)
+        elapsed = time.perf_counter() - started
+        update = {"status": "response", "test_results": results, "errors": errors, "details": details,
+                  "response_timestamp": self.clock(), "response_time": str(timedelta(seconds=round(elapsed, 3)))}
+        self.coll.update_one({"_id": req["_id"]}, {"$set": update})
+        return {**req, **update}

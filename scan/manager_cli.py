@@ -1,0 +1,36 @@
+"""`calipso scan-manager`: runs requested and scheduled scans and answers connection tests."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from datetime import timedelta
+
+from app.store.store import open_store
+from scan.manager import ScanManager
+
+HELP = "run requested and scheduled scans, answer connection tests"
+
+
+def add_parser(sub, common) -> None:
+    p = sub.add_parser("scan-manager", parents=[common], help=HELP, description=HELP)
+    p.add_argument("-i", "--interval", type=float, default=1.0, help="poll interval in seconds (default 1, minimum 0.1)")
+    p.add_argument("--lease", type=float, default=60.0, help="seconds a claimed scan stays ours without renewal")
+    p.add_argument("--once", action="store_true", help="one round of work, then exit (for cron and tests)")
+    p.add_argument("--max-calls", type=int, default=32, help="remote calls in flight per scan")
+    p.add_argument("--per-host", type=int, default=4, help="remote calls in flight per host")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    store = open_store(args.mongo_config)
+    manager = ScanManager(store, lease=timedelta(seconds=max(1.0, args.lease)),
+                          scan_defaults={"max_calls": args.max_calls, "per_host": args.per_host})
+    if args.once:
+        manager.tick()
+        return 0
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    manager.loop(stop, max(0.1, args.interval))
+    return 0

@@ -147,7 +147,7 @@ def api(store_uri) -> Api:
     logs = LogCapture()
     setup_logging("DEBUG")
     logging.getLogger().addHandler(logs)
-    app = create_app(store, Settings(bcrypt_rounds=4, page_size_cap=50), clock=clock)
+    app = create_app(store, Settings(bcrypt_rounds=4, page_size_cap=1000), clock=clock)
     users = app.deps.extra["users"]
     for user, pw in PASSWORDS.items():
         users.add(user, pw, admin=(user == "admin"))

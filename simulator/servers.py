@@ -18,5 +18,9 @@ SERVERS: dict[str, str] = {
     "apic": "simulator.apic.server:APICServer",
 }
 
+#: the environment_config section each server answers for (its config_section() may omit "name")
+SECTION_NAMES: dict[str, str] = {"openstack": "OpenStack", "amqp": "AMQP", "mysql": "mysql", "ssh": "CLI",
+                                 "apic": "ACI"}
+
 #: servers that run only when asked for (option name on SimOptions that must be true)
 OPTIONAL: dict[str, str] = {"apic": "aci"}

@@ -9,6 +9,7 @@ COMMANDS: dict[str, str] = {
     "db": "app.cli.db_cmd",
     "env": "app.cli.env_cmd",
     "demo": "app.cli.demo_cmd",
+    "sim": "simulator.cli",
     "api": "api.cli",
     "user": "api.user_cli",
     "scan": "scan.cli",

@@ -1,0 +1,137 @@
+"""`calipso sim`: run a simulated OpenStack cloud in the foreground until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from app.errors import CalipsoError
+from simulator.faults import Conditions, parse_faults, parse_latency
+from simulator.model import BadRequest, Params, build_model
+from simulator.options import SimOptions
+from simulator.runner import CONFIG_FILE, Simulation, write_model
+
+HELP = "run a simulated OpenStack cloud (Keystone, Nova, Neutron, MySQL, SSH, AMQP, APIC) on 127.0.0.1"
+log = logging.getLogger("calipso.sim")
+
+_DRIVER_ALIASES = {"ovs": "ovs", "openvswitch": "ovs", "linuxbridge": "linuxbridge", "lxb": "linuxbridge",
+                   "vpp": "vpp"}
+_NUMBERS = {"hosts": 4, "controllers": 1, "network_nodes": 1, "instances": None, "networks": 2, "routers": 1,
+            "projects": 2, "regions": 1, "seed": 1}
+
+
+def add_parser(sub, common) -> None:
+    p = sub.add_parser("sim", parents=[common], help=HELP, description=HELP + ". Writes DIR/" + CONFIG_FILE +
+                       " once every endpoint answers.")
+    p.add_argument("--state-dir", metavar="DIR", help="where keys, the AMQP bus and the environment config go")
+    for name, default in _NUMBERS.items():
+        flag = "--" + name.replace("_", "-")
+        what = {"hosts": "compute hosts", "instances": "instances (default: 2 per compute host, at most 8)",
+                "seed": "random seed: the same seed gives the same cloud, identifiers included"}.get(
+            name, name.replace("_", " "))
+        p.add_argument(flag, dest=name, metavar="N", default=None, help=f"{what} (default {default})"
+                       if default is not None else what)
+    p.add_argument("--mechanism-driver", default="ovs", help="ovs, linuxbridge or vpp (default ovs)")
+    p.add_argument("--type-driver", default="vxlan", help="vxlan, vlan, gre or flat (default vxlan)")
+    p.add_argument("--sriov", action="store_true", help="add SR-IOV (NIC Switch agents) on the computes")
+    p.add_argument("--distribution", default="Devstack", help="distribution in the environment config")
+    p.add_argument("--distribution-version", default="", help="default: zed (current) / Mitaka (old)")
+    p.add_argument("--release", default="current",
+                   help="current (Zed: no Keystone v2.0, Zed field names) or old (the spec's Mitaka era: "
+                        "Keystone v2.0, older field names)")
+    p.add_argument("--tunnel-style", default="A", help="A: tunnel IP on Linux bridge br-mesh (default); B: on eth1")
+    p.add_argument("--name", default="", help="environment name (default sim-<mechanism driver>)")
+    p.add_argument("--latency", metavar="api=MS,db=MS,ssh=MS", help="added delay per call and protocol")
+    p.add_argument("--fault", action="append", metavar="HOST:KIND",
+                   help="down|auth|slow|garbage on a host id or a service (keystone, nova, neutron, api, mysql, "
+                        "ssh, amqp, apic); repeatable")
+    p.add_argument("--amqp-url", help="publish to this broker (amqp://user:pwd@host:port//) instead of the "
+                                      "filesystem bus under DIR")
+    p.add_argument("--mysql-url", help="load the tables into this MariaDB (mysql://user:pwd@host:port) "
+                                       "instead of the embedded MySQL server")
+    p.add_argument("--aci", action="store_true", help="also simulate a Cisco APIC")
+    p.add_argument("--standard-ports", action="store_true",
+                   help="Keystone on 5000, Nova on 8774, Neutron on 9696 (what the original scanner assumes)")
+    p.add_argument("--keystone-port", metavar="PORT", help="Keystone port (default: a free one)")
+    p.add_argument("--dump-model", metavar="FILE",
+                   help="write the model as JSON (ground truth for tests) at start and again at stop; "
+                        "without --state-dir, only write it and exit")
+    p.set_defaults(run=run, default_loglevel="INFO")
+
+
+def _int(args, name: str, minimum: int = 0) -> int | None:
+    raw = getattr(args, name)
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise CalipsoError(f"--{name.replace('_', '-')}: {raw!r} is not a whole number") from None
+    if value < minimum:
+        raise CalipsoError(f"--{name.replace('_', '-')} must be at least {minimum}")
+    return value
+
+
+def params_from_args(args) -> Params:
+    n = {name: _int(args, name) for name in _NUMBERS}
+    computes = n["hosts"] if n["hosts"] is not None else 4
+    instances = n["instances"] if n["instances"] is not None else min(2 * computes, 8)
+    driver = _DRIVER_ALIASES.get(str(args.mechanism_driver).lower())
+    if driver is None:
+        raise CalipsoError(f"--mechanism-driver: unknown driver {args.mechanism_driver!r} "
+                           f"(choose from ovs, linuxbridge, vpp)")
+    return Params(
+        computes=computes,
+        controllers=n["controllers"] if n["controllers"] is not None else 1,
+        network_nodes=n["network_nodes"] if n["network_nodes"] is not None else 1,
+        instances=instances,
+        networks=n["networks"] if n["networks"] is not None else 2,
+        routers=n["routers"] if n["routers"] is not None else 1,
+        projects=n["projects"] if n["projects"] is not None else 2,
+        regions=n["regions"] if n["regions"] is not None else 1,
+        mechanism_driver=driver, type_driver=str(args.type_driver).lower(), sriov=args.sriov,
+        distribution=args.distribution, distribution_version=args.distribution_version,
+        release=args.release, seed=n["seed"] if n["seed"] is not None else 1, aci=args.aci,
+        tunnel_style=str(args.tunnel_style).upper())
+
+
+def run(args) -> int:
+    try:
+        params = params_from_args(args)
+        model = build_model(params)
+        conditions = Conditions(parse_latency(args.latency), parse_faults(args.fault, set(model.hosts)))
+    except BadRequest as e:
+        raise CalipsoError(str(e)) from None
+    if args.dump_model:
+        write_model(model, Path(args.dump_model))
+        if not args.state_dir:
+            return 0
+    if not args.state_dir:
+        raise CalipsoError("--state-dir DIR is required to run the simulator")
+    keystone_port = _int(args, "keystone_port", 1) if args.keystone_port else 0
+    options = SimOptions(state_dir=Path(args.state_dir), conditions=conditions, name=args.name, aci=args.aci,
+                         amqp_url=args.amqp_url, mysql_url=args.mysql_url,
+                         keystone_port=keystone_port or (5000 if args.standard_ports else 0),
+                         nova_port=8774 if args.standard_ports else 0,
+                         neutron_port=9696 if args.standard_ports else 0,
+                         extra={"release": params.release})
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    sim = Simulation(model, options)
+    try:
+        doc = sim.start()
+        print(f"calipso sim: {doc['name']} ready ({params.computes} computes, {len(model.instances)} instances); "
+              f"environment config in {options.state_dir / CONFIG_FILE}", file=sys.stderr, flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        sim.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if args.dump_model:
+            write_model(model, Path(args.dump_model))
+    log.info("simulator stopped")
+    return 0

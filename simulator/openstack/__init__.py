@@ -1,0 +1,1 @@
+"""Keystone, Nova and Neutron over HTTP, answering from the model in the shapes of the real services."""

@@ -168,6 +168,9 @@ def validate_sections(sections, env_type: str | None, catalog: Catalog, check_ma
         if not name:
             c.add(f"{path}[{i}].name", "is required")
             continue
+        if not isinstance(name, str):
+            c.add(f"{path}[{i}].name", f"must be a string, got {type(name).__name__}")
+            continue
         where = f"{path}[{name}]"
         if name not in SECTIONS:
             c.add(f"{path}[{i}].name", f"unknown section {name!r}{_hint(str(name), list(SECTIONS))}; "

@@ -11,6 +11,7 @@ import time
 
 BENCHES: list[str] = [
     "tests.bench.store_bench",
+    "tests.bench.sim_bench",
 ]
 
 

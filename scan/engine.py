@@ -181,6 +181,10 @@ class Engine:
         else:
             obj["parent_id"], obj["parent_type"] = parent["id"], parent.get("type")
             target = parent
+        for key in ("name", "text"):
+            if "/" in str(obj.get(key) or ""):   # a `/` would add a level to name_path
+                obj.setdefault(f"original_{key}", obj[key])
+                obj[key] = str(obj[key]).replace("/", "\u2215")
         if "host" not in obj and target.get("host"):
             obj["host"] = target["host"]
         doc = place(obj, target, self.ctx.name)

@@ -191,7 +191,10 @@ class SshPool:
                 raise RemoteError("SSH", ep.host, command, f"cannot open a session: {e}", transient=True) from None
             try:
                 chan.settimeout(timeout)
-                chan.exec_command(command)
+                try:
+                    chan.exec_command(command)
+                except (paramiko.SSHException, EOFError) as e:   # the server closed the channel early
+                    raise RemoteError("SSH", ep.host, command, f"exec refused: {e}", transient=True) from None
                 out = chan.makefile("rb").read()
                 err = chan.makefile_stderr("rb").read()
                 status = chan.recv_exit_status()

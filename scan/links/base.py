@@ -65,3 +65,8 @@ def pnic_state(pnic: dict) -> str:
 def net_attrs(doc: dict) -> dict:
     net = doc.get("network")
     return {"network": net} if isinstance(net, str) and net else {}
+
+
+def real_name(doc: dict) -> str:
+    """The device name as the host knows it (a stored `name` may have had `/` replaced)."""
+    return doc.get("local_name") or doc.get("original_name") or doc.get("name") or ""

@@ -5,7 +5,7 @@ a port whose network is unknown is skipped, not fatal to the pNIC's other networ
 
 from __future__ import annotations
 
-from scan.links.base import LinkIndex, pnic_state
+from scan.links.base import LinkIndex, pnic_state, real_name
 
 
 class FindLinksForPnics:
@@ -15,7 +15,9 @@ class FindLinksForPnics:
             if port.get("binding:host_id") and port.get("network_id"):
                 nets_by_host.setdefault(port["binding:host_id"], set()).add(port["network_id"])
         vlan = idx.env.get("type_drivers") == "vlan"
-        vedge_pnics = {l["target_id"] for l in idx.links if l["link_type"] == "vedge-host_pnic"}
+        # VLAN: the pNICs that carry the segments: in an OVS provider bridge, or (Linux bridge)
+        # under a VLAN sub-interface bridge
+        vedge_pnics = {l["target_id"] for l in idx.links if l["link_type"] in ("vedge-host_pnic", "vconnector-host_pnic")}
         port_ids = {}
         for vedge in idx.of_type("vedge"):
             ports = vedge.get("ports") or []
@@ -28,7 +30,7 @@ class FindLinksForPnics:
         for pnic in idx.of_type("host_pnic"):
             host = pnic.get("host")
             if not (vlan and pnic["id"] not in vedge_pnics):
-                port_id = pnic.get("port_id") or port_ids.get((host, pnic.get("name")))
+                port_id = pnic.get("port_id") or port_ids.get((host, real_name(pnic)))
                 for net_id in sorted(nets_by_host.get(host, ())):
                     net = idx.get("network", net_id)
                     if net is None:

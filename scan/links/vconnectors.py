@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scan.links.base import LinkIndex, net_attrs
+from scan.links.base import LinkIndex, net_attrs, real_name
 
 
 class FindLinksForVconnectors:
@@ -13,7 +13,7 @@ class FindLinksForVconnectors:
             for v in idx.on_host(host, "vnic"):
                 if v.get("mac_address"):
                     vnics_by_mac.setdefault(v["mac_address"].lower(), v)
-            pnics = {p.get("name"): p for p in idx.on_host(host, "host_pnic")}
+            pnics = {real_name(p): p for p in idx.on_host(host, "host_pnic")}
             macs = {i.get("name"): (i.get("mac_address") or "").lower() for i in vc.get("interfaces") or []
                     if isinstance(i, dict)}
             for name in vc.get("interfaces_names") or []:

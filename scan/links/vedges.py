@@ -7,7 +7,7 @@ of the name. Hybrid-plugged instance ports (`qvo<port>`) meet their `qvb<port>` 
 
 from __future__ import annotations
 
-from scan.links.base import LinkIndex, net_attrs, pnic_state
+from scan.links.base import LinkIndex, net_attrs, pnic_state, real_name
 
 
 class FindLinksForVedges:
@@ -24,7 +24,7 @@ class FindLinksForVedges:
             for vc in idx.on_host(host, "vconnector"):
                 for n in vc.get("interfaces_names") or []:
                     by_iface.setdefault(n, vc)
-            pnics = {p.get("name"): p for p in idx.on_host(host, "host_pnic")}
+            pnics = {real_name(p): p for p in idx.on_host(host, "host_pnic")}
             for p in ports:
                 pname, pid, tag = p.get("name", ""), str(p.get("id", "")), p.get("tag")
                 suffix = f"-{tag}" if tag else ""

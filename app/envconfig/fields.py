@@ -67,6 +67,7 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "port": Field("port", default=22),
         "hosts": Field("object", doc="per-host credentials {hostname: {host, user, pwd, key, port}}"),
         "host_key_policy": Field("string", default="known_hosts", doc="known_hosts, accept-new or accept-any"),
+        "known_hosts": Field("path", doc="known_hosts file holding the hosts' SSH keys (besides Calipso's own)"),
     },
     "AMQP": {
         "host": _HOST, "port": _PORT, "user": _USER, "pwd": _PWD,

@@ -24,7 +24,15 @@ class CliFetchHostPnics:
         if not ROLES & set(host_types(ctx, host)):
             return []
         names = physical_interfaces(ctx.cli.run(host, ("ls", "-l", "/sys/class/net")))
-        return [p for p in ctx.parallel(lambda n: self._one(ctx, host, n), names) if p]
+        return [p for p in ctx.parallel(lambda n: self._safe(ctx, host, n), names) if p]
+
+    def _safe(self, ctx, host: str, name: str) -> dict | None:
+        """One interface's failure is recorded; the host's other pNICs are still found."""
+        try:
+            return self._one(ctx, host, name)
+        except (RemoteError, ParseError) as e:
+            ctx.errors.add(host, f"pNIC {name}: {e}")
+            return None
 
     @staticmethod
     def _one(ctx, host: str, name: str) -> dict | None:

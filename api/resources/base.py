@@ -91,7 +91,7 @@ class Resource:
             resp.media = jsonio.single(doc) if doc else {}
             return
         skip, limit, applied = self.page(values, resp)
-        cursor = coll.find(query, skip=skip, limit=limit)
+        cursor = coll.find(query, skip=skip, limit=limit, batch_size=min(limit, 1000))
         if sort:
             cursor = cursor.sort(list(sort))
         self.send_list(resp, key, cursor, fields, applied)

@@ -102,7 +102,7 @@ class Inventory(Resource):
         projection = None
         if all("." not in f for f in fields):
             projection = {encode_key(f): 1 for f in fields}
-        docs = coll.find(query, projection, skip=skip, limit=limit)
+        docs = coll.find(query, projection, skip=skip, limit=limit, batch_size=min(limit, 1000))
         self.send_list(resp, "objects", docs, fields, applied)
 
 

@@ -1,0 +1,312 @@
+"""Carrying out Plans: partial rescans with the scanner's own fetchers, then links and cliques.
+
+One batch of plans (one or many events) is applied as:
+1. Neutron objects (networks, ports) rescanned region by region when a plan asks for it;
+2. the hosts the event touches (its anchors' ports, before and after) rescanned for what events
+   change there: vServices and their vNICs, instances and their vNICs, vConnectors, vEdges;
+3. what those rescans no longer see, inside their scope only, is deleted at once with its
+   subtree, its links and its cliques (no stale-then-remove: the event says it is gone);
+4. every link finder runs on the environment's inventory (in memory, one query); only the links
+   that differ from the store are written or deleted;
+5. cliques are rebuilt only for the focal points whose clique touches a changed object or link.
+The scanner's engine and fetchers do the fetching, so what is stored equals what a full scan stores.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from bson import ObjectId
+
+from app.clock import Clock, utcnow
+from app.cliques import Cliques, clique_key
+from app.inventory import Inventory, object_id
+from app.keyenc import decode, encode
+from app.links import Links, link_id
+from app.store.bulk import upsert_by_id
+from app.store.keys import as_object_id, stable_id
+from app.store.store import Store
+from scan.access.calls import Caller, CallStats, Limiter
+from scan.cliques import DEFAULT_MAX_NODES, LinkGraph, build_clique, select_clique_types, select_constraints
+from scan.engine import Engine, Task
+from scan.fetchers.base import ScanContext
+from scan.hierarchy import Hierarchy, load as load_hierarchy
+from scan.links import LINK_FINDERS
+from scan.links.base import LinkIndex
+from scan.retire import _under
+from scan.runner import PoolRunner, SerialRunner
+from listen.clients import ClientsFactory, KeptClients
+from listen.plan import Plan
+
+log = logging.getLogger(__name__)
+
+#: Neutron objects rescanned at region level, and the folders that hold them
+REGION_TYPES = ("network", "port")
+REGION_SCOPE = {"network", "port", "networks_folder", "ports_folder", "network_services_folder"}
+#: what events change on a host: entries of ScanHost rescanned, and the folders (scopes) they fill
+HOST_ENTRIES = ("vservices_folder", "vservice", "vnic", "instances_folder", "vconnectors_folder", "vedges_folder")
+HOST_SCOPES = ("vservices", "instances", "vconnectors", "vedges")
+#: fields that say when, not what: ignored when deciding whether an object changed
+VOLATILE = {"last_scanned", "last_seen", "first_seen", "last_scan_id", "stale_since", "clique", "status",
+            "state_description", "last_event"}
+LINK_FIELDS = ("link_name", "state", "link_weight", "implicit", "source_label", "target_label", "host",
+               "attributes", "source", "target")
+
+
+@dataclass
+class Applied:
+    written: int = 0
+    deleted: int = 0
+    links_written: int = 0
+    links_deleted: int = 0
+    cliques_written: int = 0
+    cliques_deleted: int = 0
+    hosts: list[str] = field(default_factory=list)
+    errors: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class ApplyError(Exception):
+    """The batch could not be applied (a remote call failed where the scope could not be protected)."""
+
+
+def _changed(before: dict | None, doc: dict) -> bool:
+    if before is None:
+        return True
+    for k, v in doc.items():
+        if k.startswith("_") or k in VOLATILE:
+            continue
+        if before.get(k) != v:
+            return True
+    return False
+
+
+class Applier:
+    def __init__(self, store: Store, env: dict, clients_factory: ClientsFactory | None = None,
+                 hierarchy: Hierarchy | None = None, clock: Clock = utcnow, serial: bool = False,
+                 max_calls: int = 16, per_host: int = 4, max_clique_nodes: int = DEFAULT_MAX_NODES):
+        self.store = store
+        self.env = env
+        self.name = env["name"]
+        self.clients = clients_factory if clients_factory is not None else KeptClients()
+        self.hierarchy = hierarchy or load_hierarchy()
+        self.clock = clock
+        self.runner = SerialRunner() if serial else PoolRunner(workers=max(4, max_calls), nested_workers=max(4, max_calls))
+        self.caller = Caller(Limiter(max_calls, per_host), CallStats())
+        self.max_clique_nodes = max_clique_nodes
+        self.inventory = Inventory(store, clock)
+        self.links = Links(store, clock)
+        self.cliques = Cliques(store, clock)
+
+    def close(self) -> None:
+        self.runner.close()
+        if hasattr(self.clients, "close"):
+            self.clients.close()
+
+    # -- the store as it is ---------------------------------------------------------------------
+    def _live(self) -> list[dict]:
+        out = []
+        for d in self.store["inventory"].find({"environment": self.name, "stale_since": {"$exists": False}}):
+            d = decode(d)
+            d["_id"] = as_object_id(d["_id"])
+            out.append(d)
+        return out
+
+    # -- the batch ------------------------------------------------------------------------------
+    def apply(self, plans: list[Plan]) -> Applied:
+        result = Applied()
+        active = [p for p in plans if not p.skip]
+        if not active:
+            return result
+        merged = Plan("batch", "", "")
+        for p in active:
+            merged.merge(p)
+        before_docs = self._live()
+        before = {(d["type"], d["id"]): d for d in before_docs}
+        clients = self.clients(self.env, self.caller)
+        ctx = ScanContext(env=self.env, api=clients.api, db=clients.db, cli=clients.cli, aci=clients.aci,
+                          parallel_map=self.runner.nested)
+        for d in before_docs:
+            ctx.found.add({k: v for k, v in d.items() if k != "_id"})
+        written: dict[tuple[str, str], dict] = {}
+        seen = self.clock()
+
+        def write(docs: list[dict]) -> None:
+            self.inventory.upsert(docs, seen=seen)
+            for d in docs:
+                written[(d["type"], d["id"])] = d
+
+        engine = Engine(ctx, self.hierarchy, self.runner, write)
+        regions = [d for d in before_docs if d["type"] == "region"]
+        region_failed = False
+        if merged.region and regions:
+            engine.run([Task("ScanRegion", _plain(r), only_type=t) for r in regions for t in REGION_TYPES])
+            engine.finish()
+            region_failed = any(fp in {r["id_path"] for r in regions} for fp in engine.failed_paths)
+        hosts = self._hosts(merged, before, written)
+        result.hosts = sorted(hosts)
+        host_docs = [ctx.found.get(h, "host") for h in hosts]
+        tasks = [Task("ScanHost", _plain(h), only_type=t) for h in host_docs if h for t in HOST_ENTRIES]
+        if tasks:
+            engine.run(tasks)
+        engine.finish()
+        result.errors = ctx.errors.as_dict()
+        # -- retire what the rescans no longer see, in their scope only ---------------------------
+        keep_paths = set()
+        for d in written.values():
+            parts = d["id_path"].split("/")
+            keep_paths.update("/".join(parts[:i]) for i in range(2, len(parts) + 1))
+        prefixes = [f"{h['id_path']}/{h['id']}-{s}" for h in host_docs if h for s in HOST_SCOPES]
+        failed = list(engine.failed_paths)
+        gone: list[dict] = []
+        for key, d in before.items():
+            if key in written or d["id_path"] in keep_paths or _under(d["id_path"], failed):
+                continue
+            in_region = merged.region and regions and not region_failed and d["type"] in REGION_SCOPE
+            if in_region or _under(d["id_path"], prefixes):
+                gone.append(d)
+        gone_paths = [d["id_path"] for d in gone]
+        gone += [d for d in before_docs if d not in gone and _under(d["id_path"], gone_paths)]
+        gone_ids = [d["_id"] for d in gone]
+        if gone_ids:
+            self.links.delete_touching(gone_ids)
+            self.cliques.delete_for_focal_points(self.name, gone_ids)
+            result.deleted = self.inventory.delete(gone_ids)
+        # -- status changes the scanner does not read (power, suspend) ----------------------------
+        touched: set[ObjectId] = set(gone_ids)
+        for p in active:
+            if p.instance_status and self.inventory.set_fields(self.name, "instance", p.object_id, p.instance_status):
+                touched.add(object_id(self.name, "instance", p.object_id))
+        for key, d in written.items():
+            if _changed(before.get(key), d):
+                touched.add(object_id(self.name, d["type"], d["id"]))
+        result.written = len(written)
+        # -- links and cliques -------------------------------------------------------------------
+        touched |= self._links(result)
+        self._cliques(touched, result)
+        return result
+
+    def _hosts(self, plan: Plan, before: dict, written: dict) -> set[str]:
+        """The hosts to rescan: named ones, plus every host with a port of the event's anchors."""
+        docs = {**before, **written}
+        host_ids = {i for (t, i) in docs if t == "host"}
+        aliases = {}
+        for (t, i), d in docs.items():
+            if t == "host":
+                for name in (d.get("hypervisor_hostname"), d.get("host"), d.get("name")):
+                    if name:
+                        aliases.setdefault(name, i)
+        ports = [d for (t, _), d in docs.items() if t == "port"]
+        nets = set(plan.networks)
+        for (t, _), d in docs.items():
+            if t == "network" and set(d.get("subnet_ids") or []) & plan.subnets:
+                nets.add(d["id"])
+        for p in ports:
+            if p["id"] in plan.ports or p.get("device_id") in plan.devices:
+                if p.get("network_id"):
+                    nets.add(p["network_id"])
+        hosts = set()
+        for h in plan.hosts:
+            hosts.add(h if h in host_ids else aliases.get(h, ""))
+        for p in ports:
+            if p.get("network_id") in nets or p["id"] in plan.ports or p.get("device_id") in plan.devices:
+                hosts.add(p.get("binding:host_id") or "")
+        for (t, i), d in before.items():
+            if t == "instance" and i in plan.devices and d.get("host"):
+                hosts.add(d["host"])
+            if t == "vservice" and any(i.endswith(f"-qdhcp-{n}") for n in nets) and d.get("host"):
+                hosts.add(d["host"])
+            if t == "vservice" and any(i.endswith(f"-qrouter-{r}") for r in plan.devices) and d.get("host"):
+                hosts.add(d["host"])
+        return {h if h in host_ids else aliases.get(h, "") for h in hosts} - {""}
+
+    def _links(self, result: Applied) -> set[ObjectId]:
+        """Recompute links with every finder; write only the difference. Returns touched node ids."""
+        docs = self._live()
+        idx = LinkIndex(self.env, docs)
+        for finder in LINK_FINDERS:
+            finder().find(idx)
+        touched: set[ObjectId] = set()
+        if idx.changed:
+            from pymongo import UpdateOne
+            ops = [UpdateOne({"_id": d["_id"]}, {"$set": encode({"network": d.get("network")})})
+                   for d in idx.changed.values()]
+            self.store["inventory"].bulk_write(ops, ordered=False)
+            touched |= {d["_id"] for d in idx.changed.values()}
+        wanted = {}
+        for l in idx.links:
+            wanted[(l["link_type"], l["source_id"], l["target_id"])] = l
+        existing = {(l["link_type"], l["source_id"], l["target_id"]): l for l in self.links.for_env(self.name)}
+        new = []
+        for key, l in wanted.items():
+            old = existing.get(key)
+            if old is None or any(old.get(f) != l.get(f) for f in LINK_FIELDS):
+                new.append(l)
+                touched |= {l["source"], l["target"]}
+        gone = [l for key, l in existing.items() if key not in wanted]
+        for l in gone:
+            touched |= {l["source"], l["target"]}
+        if new:
+            result.links_written = self.links.upsert(new, seen=self.clock())
+        if gone:
+            result.links_deleted = self.links.delete([l["_id"] for l in gone])
+        return touched
+
+    def _cliques(self, touched: set[ObjectId], result: Applied) -> None:
+        """Rebuild the cliques of focal points near what changed; drop those that no longer have one."""
+        if not touched:
+            return
+        types = select_clique_types(list(self.store["clique_types"].find({})), self.env)
+        if not types:
+            return
+        constraints = select_constraints(list(self.store["clique_constraints"].find({})), self.env)
+        keys = [str(o) for o in touched]
+        focal: set[ObjectId] = set(touched)
+        for start in range(0, len(keys), 1000):
+            for c in self.store["cliques"].find({"_nodes": {"$in": keys[start:start + 1000]}},
+                                                {"focal_point": 1, "environment": 1}):
+                if c.get("environment") == self.name:
+                    focal.add(as_object_id(c["focal_point"]))
+        docs = []
+        oids = list(focal)
+        for start in range(0, len(oids), 1000):
+            for d in self.store["inventory"].find({"_id": {"$in": oids[start:start + 1000]}}):
+                d = decode(d)
+                d["_id"] = as_object_id(d["_id"])
+                if d.get("type") in types and not d.get("stale_since"):
+                    docs.append(d)
+        if not docs:
+            return
+        links = [decode(l) for l in self.store["links"].find({"environment": self.name, "stale_since": {"$exists": False}})]
+        for l in links:
+            for f in ("_id", "source", "target"):
+                l[f] = as_object_id(l[f])
+        graphs: dict[bool, LinkGraph] = {}
+        pairs, with_clique, without = [], [], []
+        seen = self.clock()
+        for doc in docs:
+            ct = types[doc["type"]]
+            implicit = bool(ct.get("use_implicit_links"))
+            if implicit not in graphs:
+                graphs[implicit] = LinkGraph.build(links, implicit)
+            clique = build_clique(doc, ct, constraints.get(doc["type"], []), graphs[implicit], self.max_clique_nodes)
+            if clique is None:
+                without.append(doc["_id"])
+                continue
+            clique.update({"_key": clique_key(self.name, doc["_id"]), "_nodes": [str(n) for n in clique["nodes"]],
+                           "last_scanned": seen, "last_seen": seen})
+            pairs.append((stable_id("cliques", clique["_key"]), clique))
+            with_clique.append(doc["_id"])
+        if pairs:
+            upsert_by_id(self.store["cliques"], pairs, seen)
+            self.store["inventory"].update_many({"_id": {"$in": with_clique}}, {"$set": {"clique": True}})
+        if without:
+            result.cliques_deleted = self.cliques.delete_for_focal_points(self.name, without)
+        result.cliques_written = len(pairs)
+
+
+def _plain(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if k != "_id"}

@@ -1,0 +1,153 @@
+"""One environment's AMQP consumer: its own durable queue, batches, ack after the store write,
+reconnection with backoff.
+
+The queue (`calipso-<env>-notifications` by default) is bound to the `nova` and `neutron` topic
+exchanges with routing key `notifications.info`; OpenStack's own queues are never consumed
+(the original competed with telemetry on them, spec §6.2 #17). Exchanges are declared as oslo
+declares them (topic, non-durable) so either side may come first. Messages stay unacknowledged
+until the Processor has written the store; a broker lost mid-batch redelivers them, and the
+ledger makes a redelivered, already-applied event a no-op.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import quote
+
+from kombu import Consumer as KombuConsumer, Exchange, Queue, binding
+
+from app.bus import connection
+from listen.processor import Delivery, Processor
+
+log = logging.getLogger(__name__)
+
+EXCHANGES = ("nova", "neutron")
+ROUTING_KEY = "notifications.info"
+
+
+def queue_name(env: str) -> str:
+    return f"calipso-{env}-notifications"
+
+
+def amqp_url(section: dict) -> str:
+    """The broker URL of an environment's AMQP section (`url`, or host/port/user/pwd/vhost)."""
+    if section.get("url"):
+        return str(section["url"])
+    user = quote(str(section.get("user") or "guest"), safe="")
+    pwd = quote(str(section.get("pwd") or ""), safe="")
+    vhost = str(section.get("vhost") or "/")
+    vpath = "/" if vhost == "/" else quote(vhost, safe="")
+    return f"amqp://{user}:{pwd}@{section.get('host') or '127.0.0.1'}:{int(section.get('port') or 5672)}/{vpath}"
+
+
+@dataclass
+class Backoff:
+    """Reconnection knobs, as kombu's Connection.ensure_connection takes them."""
+    start: float = 0.2
+    step: float = 0.5
+    max: float = 5.0
+    connect_retries: int = 3      # per connection attempt; the loop around it goes on while listening
+
+    def delays(self):
+        d = self.start
+        while True:
+            yield d
+            d = min(d + self.step, self.max)
+
+
+class Consumer:
+    def __init__(self, env: str, url: str, processor: Processor, queue: str | None = None,
+                 exchanges: tuple[str, ...] = EXCHANGES, routing_key: str = ROUTING_KEY,
+                 batch_max: int = 64, batch_wait: float = 0.01, idle: float = 0.5,
+                 backoff: Backoff | None = None, on_state: Callable[[str, str], None] | None = None,
+                 polling_interval: float = 0.02):
+        self.env = env
+        self.url = url
+        self.processor = processor
+        self.queue_name = queue or queue_name(env)
+        self.exchanges = tuple(exchanges)
+        self.routing_key = routing_key
+        self.batch_max = batch_max
+        self.batch_wait = batch_wait
+        self.idle = idle
+        self.backoff = backoff or Backoff()
+        self.on_state = on_state or (lambda state, reason: None)
+        self.polling_interval = polling_interval
+        self._pending: list[Delivery] = []
+        self.connected = threading.Event()
+        self.batches = 0
+
+    def queue(self) -> Queue:
+        return Queue(self.queue_name, durable=True, auto_delete=False,
+                     bindings=[binding(Exchange(x, type="topic", durable=False), routing_key=self.routing_key)
+                               for x in self.exchanges])
+
+    def _on_message(self, message) -> None:
+        self._pending.append(Delivery(message.body, message.ack))
+
+    def _connect(self):
+        conn = connection(self.url, connect_timeout=5)
+        if self.url.startswith(("filesystem://", "memory://")):
+            conn.transport_options["polling_interval"] = self.polling_interval
+        conn.ensure_connection(max_retries=self.backoff.connect_retries, interval_start=self.backoff.start,
+                               interval_step=self.backoff.step, interval_max=self.backoff.max,
+                               errback=lambda exc, interval: log.warning(
+                                   "%s: broker not reachable (%s), next try in %.1f s", self.env, exc, interval))
+        return conn
+
+    def run(self, stop: threading.Event) -> None:
+        """Consume until `stop` is set; a lost broker is reconnected with backoff, never fatal."""
+        delays = self.backoff.delays()
+        while not stop.is_set():
+            conn = None
+            try:
+                conn = self._connect()
+                channel = conn.channel()
+                q = self.queue()(channel)
+                q.declare()
+                consumer = KombuConsumer(channel, queues=[q], on_message=self._on_message, prefetch_count=self.batch_max * 4)
+                consumer.consume()
+                self.connected.set()
+                self.on_state("running", "")
+                log.info("%s: listening on queue %s (exchanges %s, key %s)", self.env, self.queue_name,
+                         ", ".join(self.exchanges), self.routing_key)
+                delays = self.backoff.delays()
+                self._loop(conn, stop)
+            except Exception as e:  # connection_errors/channel_errors of every transport, and OSError
+                self.connected.clear()
+                self._pending.clear()   # unacknowledged: the broker hands them out again
+                if stop.is_set():
+                    break
+                wait = next(delays)
+                log.warning("%s: lost the broker (%s: %s); reconnecting in %.1f s", self.env, type(e).__name__, e, wait)
+                self.on_state("error", f"broker lost: {e}")
+                stop.wait(wait)
+            finally:
+                if conn is not None:
+                    try:
+                        conn.release()
+                    except Exception:
+                        pass
+        self.connected.clear()
+
+    def _loop(self, conn, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                conn.drain_events(timeout=self.idle)
+            except socket.timeout:
+                pass
+            deadline = time.monotonic() + self.batch_wait
+            while self._pending and len(self._pending) < self.batch_max and time.monotonic() < deadline:
+                try:
+                    conn.drain_events(timeout=max(0.001, deadline - time.monotonic()))
+                except socket.timeout:
+                    break
+            if self._pending:
+                batch, self._pending = self._pending, []
+                self.processor.handle(batch)
+                self.batches += 1

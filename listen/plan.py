@@ -1,0 +1,32 @@
+"""What a handler decides an event means for the inventory: a Plan, carried out by listen.apply.
+
+A handler never writes. It names the object the event is about and the anchors that locate
+what may have changed (networks, subnets, ports, devices, hosts); the applier turns anchors into
+partial rescans with the scanner's own fetchers, so the result is what a full scan would store.
+That makes every handler idempotent: replaying an event rescans the same scope again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Plan:
+    action: str                     # "instance add", "port delete", ... (for messages)
+    object_type: str                # what the event is about
+    object_id: str
+    region: bool = False            # rescan networks and ports (Neutron objects at region level)
+    hosts: set[str] = field(default_factory=set)      # hosts whose vservices/instances/vconnectors/vedges to rescan
+    networks: set[str] = field(default_factory=set)   # anchors: every host with a port on them is rescanned
+    subnets: set[str] = field(default_factory=set)
+    ports: set[str] = field(default_factory=set)
+    devices: set[str] = field(default_factory=set)    # instance or router ids owning ports
+    instance_status: dict | None = None               # fields set on the instance (power/suspend events)
+    skip: str = ""                  # non-empty: nothing to change, and why (e.g. an instance still building)
+
+    def merge(self, other: "Plan") -> None:
+        """Fold another event's plan into this one (a batch is rescanned once)."""
+        self.region = self.region or other.region
+        for name in ("hosts", "networks", "subnets", "ports", "devices"):
+            getattr(self, name).update(getattr(other, name))

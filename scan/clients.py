@@ -43,7 +43,8 @@ def build_clients(env: dict, caller: Caller) -> Clients:
     if (s := section(env, "CLI")) is not None:
         home = default_home(os.environ)
         c.pool = SshPool(s.get("host_key_policy") or "known_hosts", Path(home) / "known_hosts",
-                         timeout=caller.policy("SSH").timeout)
+                         timeout=caller.policy("SSH").timeout,
+                         extra_known_hosts=[s["known_hosts"]] if s.get("known_hosts") else None)
         sudo = False if str(env.get("distribution", "")).lower() == "mercury" else None
         c.cli = Cli(s, caller, c.pool, Translator(env.get("distribution"), env.get("distribution_version"),
                                                   env.get("mechanism_drivers")), sudo=sudo)

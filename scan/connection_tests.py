@@ -41,7 +41,8 @@ def check_mysql(section: dict) -> str:
 
 
 def check_cli(section: dict) -> str:
-    pool = SshPool(section.get("host_key_policy") or "known_hosts", timeout=5.0)
+    pool = SshPool(section.get("host_key_policy") or "known_hosts", timeout=5.0,
+                   extra_known_hosts=[section["known_hosts"]] if section.get("known_hosts") else None)
     try:
         name = Cli(section, _caller(), pool, sudo=False).master_name()
     finally:

@@ -80,9 +80,10 @@ class SshPool:
     """Pooled SSH connections per endpoint."""
 
     def __init__(self, host_key_policy: str = "known_hosts", known_hosts: Path | None = None,
-                 timeout: float = 10.0):
+                 timeout: float = 10.0, extra_known_hosts: list[Path] | None = None):
         self.policy = host_key_policy or "known_hosts"
         self.known_hosts = known_hosts
+        self.extra_known_hosts = [Path(p) for p in extra_known_hosts or []]
         self.timeout = timeout
         self._conns: dict[Endpoint, list[_Conn]] = {}
         self._cond = threading.Condition()
@@ -94,6 +95,9 @@ class SshPool:
         user_known = Path(os.path.expanduser("~/.ssh/known_hosts"))
         if user_known.exists():
             c.load_host_keys(str(user_known))
+        for extra in self.extra_known_hosts:
+            if extra.exists():
+                c.get_host_keys().load(str(extra))
         if self.known_hosts and self.known_hosts.exists():
             c.load_host_keys(str(self.known_hosts))
         if self.policy == "accept-any":

@@ -19,8 +19,8 @@ from scan.controller import ScanController, ScanOptions
 sim_model = pytest.importorskip("simulator.model.build")
 from tests.scan_support.sim import start_in_process  # noqa: E402
 
-VARIANTS = [(md, td) for md in sim_model.MECHANISM_DRIVERS for td in sim_model.TYPE_DRIVERS
-            if not (md == "linuxbridge" and td == "gre")]
+VARIANTS = [(md, td, "current") for md in sim_model.MECHANISM_DRIVERS for td in sim_model.TYPE_DRIVERS
+            if not (md == "linuxbridge" and td == "gre")] + [("ovs", "vxlan", "old"), ("linuxbridge", "vlan", "old")]
 TUNNELS = ("vxlan", "gre")
 SERVICE_PROJECTS = {"service", "services"}
 
@@ -29,12 +29,12 @@ def dev(prefix: str, port_id: str) -> str:
     return prefix + port_id[:11]
 
 
-@pytest.fixture(scope="module", params=VARIANTS, ids=lambda v: f"{v[0]}-{v[1]}")
+@pytest.fixture(scope="module", params=VARIANTS, ids=lambda v: f"{v[0]}-{v[1]}-{v[2]}")
 def scanned(request, store_uri, tmp_path_factory):
-    md, td = request.param
-    name = f"{md}-{td}"
+    md, td, release = request.param
+    name = f"{md}-{td}-{release}"
     sim = start_in_process(name, tmp_path_factory.mktemp(name), computes=2, instances=4, networks=2,
-                           mechanism_driver=md, type_driver=td)
+                           mechanism_driver=md, type_driver=td, release=release)
     db = f"t_{uuid.uuid4().hex[:12]}"
     store = Store.connect(StoreLocation(f"{store_uri}{db}", "test", embedded=True))
     init_db(store)
@@ -44,7 +44,7 @@ def scanned(request, store_uri, tmp_path_factory):
         inv = {(d["type"], d["id"]): d for d in store["inventory"].find({"environment": name})}
         links = list(store["links"].find({"environment": name}))
         cliques = list(store["cliques"].find({"environment": name}))
-        yield {"md": md, "td": td, "model": sim.model, "result": result, "inv": inv, "links": links,
+        yield {"md": md, "td": td, "release": release, "model": sim.model, "result": result, "inv": inv, "links": links,
                "cliques": cliques, "name": name}
     finally:
         sim.stop()

@@ -14,4 +14,5 @@ COMMANDS: dict[str, str] = {
     "user": "api.user_cli",
     "scan": "scan.cli",
     "scan-manager": "scan.manager_cli",
+    "listen": "listen.cli",
 }

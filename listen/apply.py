@@ -127,10 +127,6 @@ class Applier:
         before_docs = self._live()
         before = {(d["type"], d["id"]): d for d in before_docs}
         clients = self.clients(self.env, self.caller)
-        ctx = ScanContext(env=self.env, api=clients.api, db=clients.db, cli=clients.cli, aci=clients.aci,
-                          parallel_map=self.runner.nested)
-        for d in before_docs:
-            ctx.found.add({k: v for k, v in d.items() if k != "_id"})
         written: dict[tuple[str, str], dict] = {}
         seen = self.clock()
 
@@ -139,28 +135,47 @@ class Applier:
             for d in docs:
                 written[(d["type"], d["id"])] = d
 
-        engine = Engine(ctx, self.hierarchy, self.runner, write)
+        def context(skip) -> ScanContext:
+            """What a full scan would have found by now: the store minus what is being rescanned
+            (so folders and paths are rebuilt, not reused), plus what this batch wrote."""
+            c = ScanContext(env=self.env, api=clients.api, db=clients.db, cli=clients.cli, aci=clients.aci,
+                            parallel_map=self.runner.nested)
+            for d in before_docs:
+                if not skip(d) and (d["type"], d["id"]) not in written:
+                    c.found.add({k: v for k, v in d.items() if k != "_id"})
+            for d in written.values():
+                c.found.add(dict(d))
+            return c
+
         regions = [d for d in before_docs if d["type"] == "region"]
         region_failed = False
+        failed: list[str] = []
+        errors: dict = {}
         if merged.region and regions:
+            ctx = context(lambda d: d["type"] in REGION_SCOPE)
+            engine = Engine(ctx, self.hierarchy, self.runner, write)
             engine.run([Task("ScanRegion", _plain(r), only_type=t) for r in regions for t in REGION_TYPES])
             engine.finish()
+            failed += engine.failed_paths
+            errors.update(ctx.errors.as_dict())
             region_failed = any(fp in {r["id_path"] for r in regions} for fp in engine.failed_paths)
         hosts = self._hosts(merged, before, written)
         result.hosts = sorted(hosts)
-        host_docs = [ctx.found.get(h, "host") for h in hosts]
-        tasks = [Task("ScanHost", _plain(h), only_type=t) for h in host_docs if h for t in HOST_ENTRIES]
-        if tasks:
-            engine.run(tasks)
-        engine.finish()
-        result.errors = ctx.errors.as_dict()
+        host_docs = [d for d in (before.get(("host", h)) for h in sorted(hosts)) if d]
+        prefixes = [f"{h['id_path']}/{h['id']}-{s}" for h in host_docs for s in HOST_SCOPES]
+        if host_docs:
+            ctx = context(lambda d: _under(d["id_path"], prefixes))
+            engine = Engine(ctx, self.hierarchy, self.runner, write)
+            engine.run([Task("ScanHost", _plain(h), only_type=t) for h in host_docs for t in HOST_ENTRIES])
+            engine.finish()
+            failed += engine.failed_paths
+            errors.update(ctx.errors.as_dict())
+        result.errors = errors
         # -- retire what the rescans no longer see, in their scope only ---------------------------
         keep_paths = set()
         for d in written.values():
             parts = d["id_path"].split("/")
             keep_paths.update("/".join(parts[:i]) for i in range(2, len(parts) + 1))
-        prefixes = [f"{h['id_path']}/{h['id']}-{s}" for h in host_docs if h for s in HOST_SCOPES]
-        failed = list(engine.failed_paths)
         gone: list[dict] = []
         for key, d in before.items():
             if key in written or d["id_path"] in keep_paths or _under(d["id_path"], failed):
@@ -169,7 +184,8 @@ class Applier:
             if in_region or _under(d["id_path"], prefixes):
                 gone.append(d)
         gone_paths = [d["id_path"] for d in gone]
-        gone += [d for d in before_docs if d not in gone and _under(d["id_path"], gone_paths)]
+        gone_keys = {(d["type"], d["id"]) for d in gone}
+        gone += [d for d in before_docs if (d["type"], d["id"]) not in gone_keys and _under(d["id_path"], gone_paths)]
         gone_ids = [d["_id"] for d in gone]
         if gone_ids:
             self.links.delete_touching(gone_ids)

@@ -34,6 +34,7 @@ from scan.links.implicit import FindImplicitLinks
 from scan.progress import Progress
 from scan.retire import retire_cliques, retire_links, retire_objects
 from scan.runner import PoolRunner, SerialRunner
+from scan.writer import BackgroundWriter
 
 log = logging.getLogger("scan")
 
@@ -230,16 +231,37 @@ class ScanController:
         inv = Inventory(self.store, self.clock)
         seen = self.clock()
 
-        def write(docs: list[dict]) -> None:
+        writer = BackgroundWriter()
+
+        def write_now(docs: list[dict]) -> None:
             self.report["store_writes"]["inventory"] += inv.upsert(docs, seen=seen, scan_id=self.sid)
 
-        engine = Engine(ctx, self.hierarchy, runner, write, progress=self.progress)
+        def write(docs: list[dict]) -> None:
+            docs = [dict(d) for d in docs]   # a snapshot: fetchers may still annotate the originals
+            writer.submit(lambda: write_now(docs))
+
+        def patch_now(changes: list[tuple[dict, dict]]) -> None:
+            from pymongo import UpdateOne
+            from app.inventory import object_id
+            from app.keyenc import encode
+            ops = [UpdateOne({"_id": object_id(d["environment"], d["type"], d["id"])}, {"$set": encode(f)})
+                   for d, f in changes]
+            for start in range(0, len(ops), 1000):
+                self.store["inventory"].bulk_write(ops[start:start + 1000], ordered=False)
+            self.report["store_writes"]["inventory"] += len(ops)
+
+        def patch(changes: list[tuple[dict, dict]]) -> None:
+            changes = [(d, dict(f)) for d, f in changes]
+            writer.submit(lambda: patch_now(changes))
+
+        engine = Engine(ctx, self.hierarchy, runner, write, progress=self.progress, patch=patch)
         tasks = self._start_tasks(ctx) if self.o.partial else None
         try:
             self._walk(engine, tasks)
+            engine.finish()
         finally:
             runner.close()
-        engine.finish()
+            writer.close()
         counts: dict[str, int] = {}
         for (t, _) in engine.placed:
             counts[t] = counts.get(t, 0) + 1
@@ -309,6 +331,7 @@ class ScanController:
 
     def _links(self, env: dict) -> None:
         docs = self._live_inventory()
+        self._docs = docs   # the cliques phase of the same run reuses them (with the links' annotations)
         idx = LinkIndex(env, docs)
         for finder in LINK_FINDERS:
             finder().find(idx)
@@ -342,7 +365,7 @@ class ScanController:
 
     # -- cliques --------------------------------------------------------------------------------
     def _cliques(self, env: dict) -> None:
-        docs = self._live_inventory()
+        docs = getattr(self, "_docs", None) or self._live_inventory()
         links = list(self.store["links"].find({"environment": self.o.env, "stale_since": {"$exists": False}}))
         links = [decode(l) for l in links]
         counts = clique_finder.find_cliques(self.store, env, docs, links, self.clock(), self.sid,

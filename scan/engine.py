@@ -44,11 +44,12 @@ class Outcome:
 
 class Engine:
     def __init__(self, ctx: ScanContext, hierarchy: Hierarchy, runner, write: Callable[[list[dict]], None],
-                 progress=None):
+                 progress=None, patch: Callable[[list[tuple[dict, dict]]], None] | None = None):
         self.ctx = ctx
         self.h = hierarchy
         self.runner = runner
         self.write = write
+        self.patch = patch
         self.progress = progress
         self.failed_paths: list[str] = []   # id_paths under which the scan could not look
         self.queued: set[tuple[str, str, str]] = set()
@@ -195,13 +196,19 @@ class Engine:
         return doc
 
     def _flush(self) -> None:
+        """Write this wave's new objects whole; objects written earlier get only their changed fields."""
         pending = getattr(self, "_pending", [])
         dirty = self.ctx.found.take_dirty()
         seen = {(d["type"], d["id"]) for d in pending}
-        docs = pending + [d for d in dirty if (d["type"], d["id"]) not in seen]
+        changed = [(d, f) for d, f in dirty if (d["type"], d["id"]) not in seen]
         self._pending = []
-        if docs:
-            self.write(docs)
+        if pending:
+            self.write(pending)
+        if changed:
+            if self.patch is not None:
+                self.patch(changed)
+            else:
+                self.write([d for d, _ in changed])
 
     def finish(self) -> None:
         """Write what fetchers changed on already-written objects after the last level."""

@@ -204,6 +204,9 @@ class OpenStackApi:
                               f"region {region!r} offers no {service_type} service")
         return self._rewrite(ep["url"])
 
+    def rewrite(self, url: str) -> str:
+        return self._rewrite(url)
+
     def _rewrite(self, url: str) -> str:
         if not self.rewrite_host:
             return url

@@ -36,7 +36,7 @@ class Found:
         self.by_key: dict[tuple[str, str], dict] = {}
         self.by_id: dict[str, list[dict]] = {}
         self.by_type: dict[str, list[dict]] = {}
-        self.dirty: set[tuple[str, str]] = set()
+        self.dirty: dict[tuple[str, str], dict] = {}
         self._lock = threading.Lock()
 
     def add(self, doc: dict) -> bool:
@@ -64,19 +64,20 @@ class Found:
     def update(self, doc: dict, fields: dict) -> None:
         with self._lock:
             doc.update(fields)
-            self.dirty.add((doc["type"], doc["id"]))
+            self.dirty.setdefault((doc["type"], doc["id"]), {}).update(fields)
 
     def append_unique(self, doc: dict, field_name: str, value: Any) -> None:
         with self._lock:
             values = doc.setdefault(field_name, [])
             if value not in values:
                 values.append(value)
-                self.dirty.add((doc["type"], doc["id"]))
+                self.dirty.setdefault((doc["type"], doc["id"]), {})[field_name] = list(values)
 
-    def take_dirty(self) -> list[dict]:
+    def take_dirty(self) -> list[tuple[dict, dict]]:
+        """(document, changed fields) of the objects fetchers changed since the last call."""
         with self._lock:
-            keys, self.dirty = self.dirty, set()
-        return [self.by_key[k] for k in keys if k in self.by_key]
+            dirty, self.dirty = self.dirty, {}
+        return [(self.by_key[k], f) for k, f in dirty.items() if k in self.by_key]
 
 
 class Memo:

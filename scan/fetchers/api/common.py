@@ -42,3 +42,34 @@ def admin_project_id(ctx: ScanContext) -> str | None:
             return p["id"]
     tok = ctx.api.token()
     return tok.project_id or None
+
+
+def all_servers(ctx: ScanContext, region: str) -> dict[str, list[dict]] | None:
+    """Servers of the region by Nova host, from `servers/detail?all_tenants=1` (pages followed):
+    one call for the whole cloud instead of one per hypervisor. None when Nova will not say
+    (older policy, or no host attribute for this user): then the per-host call is used."""
+    def load():
+        from scan.access.calls import RemoteError
+        try:
+            url = join_url(ctx.api.service_url(region, "compute"), "servers/detail?all_tenants=1&limit=1000")
+            by_host: dict[str, list[dict]] = {}
+            seen = 0
+            while url and seen < 1000:
+                data = ctx.api.get(url, "GET compute servers/detail?all_tenants=1")
+                servers = data.get("servers") or []
+                for s in servers:
+                    host = s.get("OS-EXT-SRV-ATTR:host")
+                    if host is None:
+                        return None
+                    by_host.setdefault(host, []).append(s)
+                nxt = [l.get("href") for l in data.get("servers_links") or [] if l.get("rel") == "next"]
+                url = ctx.api.rewrite(nxt[0]) if nxt and servers else None
+                seen += 1
+            return by_host
+        except RemoteError:
+            return None
+    return ctx.memo.once(("servers", region), load)
+
+
+def join_url(base: str, path: str) -> str:
+    return base.rstrip("/") + "/" + path.lstrip("/")

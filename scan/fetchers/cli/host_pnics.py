@@ -24,22 +24,29 @@ class CliFetchHostPnics:
         if not ROLES & set(host_types(ctx, host)):
             return []
         names = physical_interfaces(ctx.cli.run(host, ("ls", "-l", "/sys/class/net")))
-        return [p for p in ctx.parallel(lambda n: self._safe(ctx, host, n), names) if p]
+        try:   # one listing for all interfaces (cached: the OTEP fetcher reads it too)
+            listing = {i["name"]: i for i in parse_addresses(ctx.cli.run(host, ("ip", "address", "show")))}
+        except (RemoteError, ParseError):
+            listing = {}
+        return [p for p in ctx.parallel(lambda n: self._safe(ctx, host, n, listing.get(n)), names) if p]
 
-    def _safe(self, ctx, host: str, name: str) -> dict | None:
+    def _safe(self, ctx, host: str, name: str, listed: dict | None) -> dict | None:
         """One interface's failure is recorded; the host's other pNICs are still found."""
         try:
-            return self._one(ctx, host, name)
+            return self._one(ctx, host, name, listed)
         except (RemoteError, ParseError) as e:
             ctx.errors.add(host, f"pNIC {name}: {e}")
             return None
 
     @staticmethod
-    def _one(ctx, host: str, name: str) -> dict | None:
-        ifaces = parse_addresses(ctx.cli.run(host, ("ip", "address", "show", name)))
-        if not ifaces:
-            raise ParseError(f"'ip address show {name}' lists no interface")
-        i = ifaces[0]
+    def _one(ctx, host: str, name: str, listed: dict | None) -> dict | None:
+        if listed is not None:
+            i = listed
+        else:
+            ifaces = parse_addresses(ctx.cli.run(host, ("ip", "address", "show", name)))
+            if not ifaces:
+                raise ParseError(f"'ip address show {name}' lists no interface")
+            i = ifaces[0]
         doc = {"host": host, "name": name, "local_name": name, "mac_address": i["mac_address"],
                "state": i["state"], "index": i["index"], "mtu": i["mtu"], "data": "\n".join(i["lines"])}
         if i["ipv4"]:

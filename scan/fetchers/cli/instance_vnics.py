@@ -55,6 +55,19 @@ class CliFetchInstanceVnics:
                         "vnic_type": "instance_vnic", "instance_id": instance["id"],
                         "mac_address": (mac or "").lower(),
                         "source_bridge": (iface.get("source") or {}).get("@bridge")})
+            net = network_of(instance, doc)
+            if net:
+                doc["network"] = net
             out.append(doc)
-            ctx.found.update(instance, {"mac_address": doc["mac_address"]})
+        if out:
+            ctx.found.update(instance, {"mac_address": out[-1]["mac_address"]})
         return out
+
+
+def network_of(instance: dict, vnic: dict) -> str | None:
+    """The network of a vNIC from the instance's Nova network info (by device name, else MAC)."""
+    for e in instance.get("network_info") or []:
+        if isinstance(e, dict) and (e.get("devname") == vnic["name"] or
+                                    (e.get("address") or "").lower() == vnic["mac_address"]):
+            return (e.get("network") or {}).get("id")
+    return None

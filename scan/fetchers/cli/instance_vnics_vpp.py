@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scan.fetchers.cli.instance_vnics import instance_domain, the_instance
+from scan.fetchers.cli.instance_vnics import instance_domain, network_of, the_instance
 from scan.parsers.virsh import interfaces
 
 
@@ -24,6 +24,9 @@ class CliFetchInstanceVnicsVpp:
             doc.update({"id": f"{instance['host']}-{name}", "name": name, "host": instance["host"],
                         "vnic_type": "instance_vnic", "instance_id": instance["id"], "mac_address": mac,
                         "source_path": (iface.get("source") or {}).get("@path")})
+            if network_of(instance, doc):
+                doc["network"] = network_of(instance, doc)
             out.append(doc)
-            ctx.found.update(instance, {"mac_address": mac})
+        if out:
+            ctx.found.update(instance, {"mac_address": out[-1]["mac_address"]})
         return out

@@ -80,6 +80,11 @@ class Found:
         return [(self.by_key[k], f) for k, f in dirty.items() if k in self.by_key]
 
 
+class _Failed:
+    def __init__(self, error: Exception):
+        self.error = error
+
+
 class Memo:
     """Per-scan results computed once (bulk queries, per-host listings); single-flight per key."""
 
@@ -91,16 +96,28 @@ class Memo:
     def once(self, key: Any, compute: Callable[[], T]) -> T:
         with self._lock:
             if key in self._values:
-                return self._values[key]
+                return self._unwrap(self._values[key])
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             with self._lock:
                 if key in self._values:
-                    return self._values[key]
-            value = compute()
+                    return self._unwrap(self._values[key])
+            try:
+                value = compute()
+            except Exception as e:   # remembered too: a failed bulk query is not retried per object
+                with self._lock:
+                    self._values[key] = _Failed(e)
+                raise
             with self._lock:
                 self._values[key] = value
             return value
+
+
+    @staticmethod
+    def _unwrap(value):
+        if isinstance(value, _Failed):
+            raise value.error
+        return value
 
 
 class ErrorLog:

@@ -136,8 +136,6 @@ class ZedDb:
         self.queries.append(sql)
         if self.fail:
             raise RemoteError("MySQL", "127.0.0.1", what or sql, "(2003) Can't connect", transient=True)
-        if sql.startswith("SELECT DISTINCT i.uuid"):
-            return _rows(ZED / "mysql/queries/Q04.tsv")
         m = re.search(r"FROM (\w+)\.(\w+)", sql)
         name = f"{m.group(1)}.{m.group(2)}"
         if name not in self.tables:

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 from app.errors import CalipsoError
+from simulator.churn import Churn
 from simulator.faults import Conditions, parse_faults, parse_latency
 from simulator.model import BadRequest, Params, build_model
 from simulator.options import SimOptions
@@ -56,6 +57,8 @@ def add_parser(sub, common) -> None:
     p.add_argument("--standard-ports", action="store_true",
                    help="Keystone on 5000, Nova on 8774, Neutron on 9696 (what the original scanner assumes)")
     p.add_argument("--keystone-port", metavar="PORT", help="Keystone port (default: a free one)")
+    p.add_argument("--churn", metavar="SECONDS", type=float, default=0,
+                   help="change the cloud every SECONDS (boot/delete a server, add/remove a port), for demos")
     p.add_argument("--dump-model", metavar="FILE",
                    help="write the model as JSON (ground truth for tests) at start and again at stop; "
                         "without --state-dir, only write it and exit")
@@ -125,6 +128,11 @@ def run(args) -> int:
         doc = sim.start()
         print(f"calipso sim: {doc['name']} ready ({params.computes} computes, {len(model.instances)} instances); "
               f"environment config in {options.state_dir / CONFIG_FILE}", file=sys.stderr, flush=True)
+        if args.churn:
+            if args.churn < 0.1:
+                raise CalipsoError("--churn must be at least 0.1 seconds")
+            threading.Thread(target=Churn(model, seed=params.seed).run, args=(args.churn, stop),
+                             name="churn", daemon=True).start()
         while not stop.wait(0.5):
             pass
     finally:

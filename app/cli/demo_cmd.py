@@ -36,6 +36,9 @@ def add_parser(sub, common) -> None:
     p.add_argument("--mechanism-driver", default="ovs", help="ovs, linuxbridge or vpp (default ovs)")
     p.add_argument("--type-driver", default="vxlan", help="vxlan, vlan, gre or flat (default vxlan)")
     p.add_argument("--api-port", type=int, default=8747, help="API port (default 8747, or a free one if taken)")
+    p.add_argument("--churn", type=float, default=8.0,
+                   help="the simulated cloud changes every this many seconds, for the listener to follow "
+                        "(default 8; 0 for a still cloud)")
     p.add_argument("--duration", type=float, default=None,
                    help="stop after this many seconds (default: run until Ctrl-C)")
     p.set_defaults(run=run, default_loglevel="WARNING")
@@ -78,8 +81,9 @@ def start_sim(demo: Demo, state_dir: Path, args) -> dict:
     config = state_dir / "environment_config.json"
     config.unlink(missing_ok=True)
     state_dir.mkdir(parents=True, exist_ok=True)
+    churn = ["--churn", str(args.churn)] if args.churn and "listen" in COMMANDS else []
     proc = _calipso("sim", "--state-dir", str(state_dir), "--name", ENV, "--hosts", str(args.hosts),
-                    "--mechanism-driver", args.mechanism_driver, "--type-driver", args.type_driver,
+                    "--mechanism-driver", args.mechanism_driver, "--type-driver", args.type_driver, *churn,
                     log_file=state_dir / "sim.log")
     demo.add_stop(lambda: _stop_process(proc))
     deadline = time.monotonic() + 120
@@ -126,6 +130,30 @@ def start_api(demo: Demo, store_uri: str, port: int):
     return api
 
 
+def _counts(store) -> tuple[int, int, int, int]:
+    from app.inventory import Inventory
+
+    inv = Inventory(store)
+    return (inv.count(ENV), inv.count(ENV, "instance"), inv.count(ENV, "port"),
+            store.db.command("count", store.names("links"), query={"environment": ENV})["n"])
+
+
+def watch(store, stop_event: threading.Event, duration: float | None) -> None:
+    """Print the demo environment's inventory counts whenever they change."""
+    deadline = None if duration is None else time.monotonic() + duration
+    last = None
+    while not stop_event.is_set():
+        counts = _counts(store)
+        if counts != last:
+            print(f"  {time.strftime('%H:%M:%S')}  inventory: {counts[0]} objects ({counts[1]} instances, "
+                  f"{counts[2]} ports), {counts[3]} links", flush=True)
+            last = counts
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            break
+        stop_event.wait(2.0 if remaining is None else min(2.0, remaining))
+
+
 def run(args) -> int:
     store = open_store(args.mongo_config)
     home = calipso_home()
@@ -154,10 +182,13 @@ def run(args) -> int:
             proc = _calipso("listen", log_file=home / "demo-listen.log")
             demo.add_stop(lambda: _stop_process(proc))
             print(f"  listener:     following the cloud's notifications (log {home / 'demo-listen.log'})")
+            if args.churn:
+                print(f"                the cloud changes every {args.churn:g} s (a server boots or goes, a port "
+                      "comes or goes); the inventory follows:")
         print("  try:          .venv/bin/calipso env list; .venv/bin/calipso store status")
         print("Running; Ctrl-C stops the demo." if args.duration is None else f"Running for {args.duration:g} s.",
               flush=True)
-        stop_event.wait(args.duration)
+        watch(store, stop_event, args.duration)
     finally:
         demo.stop()
     print("demo stopped")

@@ -80,6 +80,8 @@ class SSHServer:
         self.key_path = ssh_dir / "id_rsa"
         client_key = _key(self.key_path)
         host_key = _key(ssh_dir / "ssh_host_rsa_key")
+        self.host_key = host_key
+        self.known_hosts_path = ssh_dir / "known_hosts"
         self.password = options.extra.get("ssh_password") or secrets.token_urlsafe(12)
         register_secret(self.password)
         self.views = ViewCache(model)
@@ -113,6 +115,9 @@ class SSHServer:
 
     def start(self) -> None:
         self.port = self.server.start(int(self.options.extra.get("ssh_port", 0)))
+        # the scanner checks host keys: publish ours, as an operator would hand out known_hosts
+        host = self.options.bind if self.port == 22 else f"[{self.options.bind}]:{self.port}"
+        self.known_hosts_path.write_text(f"{host} {self.host_key.get_name()} {self.host_key.get_base64()}\n")
         log.info("SSH master %s on 127.0.0.1:%d", self.master, self.port)
 
     def stop(self) -> None:
@@ -120,4 +125,4 @@ class SSHServer:
 
     def config_section(self) -> dict:
         return {"host": self.options.bind, "port": self.port, "user": USER, "pwd": self.password,
-                "key": str(self.key_path)}
+                "key": str(self.key_path), "known_hosts": str(self.known_hosts_path)}

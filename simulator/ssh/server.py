@@ -50,7 +50,8 @@ class _Interface(paramiko.ServerInterface):
     def __init__(self, server: "SshServer", host: str, keys_only: bool):
         self.server, self.host, self.keys_only = server, host, keys_only
         self.user: str | None = None
-        self.commands: dict[int, str] = {}
+        self.pending: dict[int, str] = {}  # exec requested, reply not sent yet
+        self.commands: dict[int, str] = {}  # exec requested and acknowledged: safe to answer and close
         self.forwards: dict[int, str] = {}
         self.ready = threading.Condition()
 
@@ -77,9 +78,17 @@ class _Interface(paramiko.ServerInterface):
 
     def check_channel_exec_request(self, channel: paramiko.Channel, command: bytes) -> bool:
         with self.ready:
-            self.commands[channel.get_id()] = command.decode("utf-8", "replace")
-            self.ready.notify_all()
+            self.pending[channel.get_id()] = command.decode("utf-8", "replace")
         return True
+
+    def request_answered(self, chan_id: int) -> None:
+        """Called once paramiko has sent its reply to a channel request: only then may the command run,
+        or a fast answer (data, exit status, CLOSE) could overtake the SUCCESS and the client would see
+        "Channel closed"."""
+        with self.ready:
+            if chan_id in self.pending:
+                self.commands[chan_id] = self.pending.pop(chan_id)
+                self.ready.notify_all()
 
     def check_channel_shell_request(self, channel: paramiko.Channel) -> bool:
         return False
@@ -165,6 +174,15 @@ class SshServer:
         transport = paramiko.Transport(sock)
         transport.add_server_key(self.host_key)
         iface = _Interface(self, host, keys_only)
+        table = dict(transport._channel_handler_table)  # per transport: learn when a request was answered
+        handle_request = table[paramiko.common.MSG_CHANNEL_REQUEST]
+
+        def answered(chan, m) -> None:
+            handle_request(chan, m)
+            iface.request_answered(chan.get_id())
+
+        table[paramiko.common.MSG_CHANNEL_REQUEST] = answered
+        transport._channel_handler_table = table
         with self._lock:
             self._transports.append(transport)
         try:
@@ -191,7 +209,8 @@ class SshServer:
             while chan_id not in iface.commands and chan_id not in iface.forwards and not chan.closed:
                 if not iface.ready.wait(timeout=max(0.0, deadline - time.monotonic())):
                     break
-            command, forward = iface.commands.get(chan_id), iface.forwards.get(chan_id)
+            # pop: paramiko reuses channel ids, a stale entry would answer the next channel's request
+            command, forward = iface.commands.pop(chan_id, None), iface.forwards.pop(chan_id, None)
         if forward is not None:
             self._serve(chan, forward, keys_only=True)  # a nested SSH session to that host, key auth only
             return

@@ -182,6 +182,9 @@ def find_cliques(store: Store, env: dict, inventory_docs: list[dict], links: lis
         pairs.append((stable_id("cliques", clique["_key"]), clique))
         focal_ids.append(doc["_id"])
         counts[doc["type"]] = counts.get(doc["type"], 0) + 1
+        if len(pairs) >= 500:   # bounded memory: large clouds have large cliques
+            upsert_by_id(store["cliques"], pairs, seen)
+            pairs = []
     upsert_by_id(store["cliques"], pairs, seen)
     for start in range(0, len(focal_ids), 1000):
         store["inventory"].update_many({"_id": {"$in": focal_ids[start:start + 1000]}}, {"$set": {"clique": True}})

@@ -39,6 +39,15 @@ from scan.writer import BackgroundWriter
 log = logging.getLogger("scan")
 
 
+# what link finders and the clique builder read: loading only these keeps the links phase
+# light on large clouds (no raw command output, Nova network info, agent configurations)
+LINK_FIELDS = ("_id", "environment", "type", "id", "name", "object_name", "local_name", "original_name", "host",
+               "host_type", "parent_id", "parent_type", "vnic_type", "instance_id", "vservice_id", "mac_address",
+               "network", "ports", "pnic", "interfaces", "interfaces_names", "vconnector", "ip_address",
+               "IP Address", "Link detected", "port_id", "binding:host_id", "network_id",
+               "provider:segmentation_id", "role", "switch", "connected_to", "network_info_ids")
+
+
 class ScanFailed(CalipsoError):
     exit_code = 1
 
@@ -320,17 +329,22 @@ class ScanController:
         return [Task(s, parent, only_id=self.o.object_id or None, only_type=obj_type) for s in scanners]
 
     # -- links ----------------------------------------------------------------------------------
-    def _live_inventory(self) -> list[dict]:
+    def _live_inventory(self, fields: list[str] | None = None) -> list[dict]:
         coll = self.store["inventory"]
         out = []
-        for d in coll.find({"environment": self.o.env, "stale_since": {"$exists": False}}):
+        projection = {f: 1 for f in fields} if fields else None
+        for d in coll.find({"environment": self.o.env, "stale_since": {"$exists": False}}, projection):
             d = decode(d)
             d["_id"] = as_object_id(d["_id"])
             out.append(d)
         return out
 
+    def _link_fields(self) -> list[str]:
+        constraints = {c for d in self.store["clique_constraints"].find({}) for c in d.get("constraints") or []}
+        return sorted(set(LINK_FIELDS) | constraints)
+
     def _links(self, env: dict) -> None:
-        docs = self._live_inventory()
+        docs = self._live_inventory(self._link_fields())
         self._docs = docs   # the cliques phase of the same run reuses them (with the links' annotations)
         idx = LinkIndex(env, docs)
         for finder in LINK_FINDERS:
@@ -365,7 +379,7 @@ class ScanController:
 
     # -- cliques --------------------------------------------------------------------------------
     def _cliques(self, env: dict) -> None:
-        docs = getattr(self, "_docs", None) or self._live_inventory()
+        docs = getattr(self, "_docs", None) or self._live_inventory(self._link_fields())
         links = list(self.store["links"].find({"environment": self.o.env, "stale_since": {"$exists": False}}))
         links = [decode(l) for l in links]
         counts = clique_finder.find_cliques(self.store, env, docs, links, self.clock(), self.sid,

@@ -1,4 +1,7 @@
-"""instance-vnic (spec §4.4): each instance vNIC to its instance; the vNIC learns its network."""
+"""instance-vnic (spec §4.4): each instance vNIC to its instance, labelled with its network.
+
+The vNIC's network is found when the vNIC is fetched (from the instance's Nova network info);
+Nova's network info is read here only for vNICs that do not have it."""
 
 from __future__ import annotations
 
@@ -13,18 +16,19 @@ class FindLinksForInstanceVnics:
             instance = idx.get("instance", vnic.get("instance_id"))
             if instance is None:
                 continue
-            entry = None
-            for e in instance.get("network_info") or []:
-                if not isinstance(e, dict):
-                    continue
-                if f"{vnic.get('host')}-{e.get('devname')}" == vnic["id"] or \
-                        (e.get("address") or "").lower() == (vnic.get("mac_address") or "").lower():
-                    entry = e
-                    break
-            attrs, name = {}, None
-            if entry and (entry.get("network") or {}).get("id"):
-                net_id = entry["network"]["id"]
-                idx.annotate(vnic, "network", net_id)
-                attrs = {"network": net_id}
-                name = entry["network"].get("label")
-            idx.link(instance, vnic, link_name=name or vnic.get("name"), host=vnic.get("host"), attributes=attrs)
+            net_id = vnic.get("network") if isinstance(vnic.get("network"), str) else None
+            name = None
+            if not net_id:
+                for e in instance.get("network_info") or []:
+                    if isinstance(e, dict) and (f"{vnic.get('host')}-{e.get('devname')}" == vnic["id"] or
+                                                (e.get("address") or "").lower() == (vnic.get("mac_address") or "").lower()):
+                        net_id = (e.get("network") or {}).get("id")
+                        name = (e.get("network") or {}).get("label")
+                        if net_id:
+                            idx.annotate(vnic, "network", net_id)
+                        break
+            if net_id and name is None:
+                net = idx.get("network", net_id)
+                name = net.get("name") if net else None
+            idx.link(instance, vnic, link_name=name or vnic.get("name"), host=vnic.get("host"),
+                     attributes={"network": net_id} if net_id else {})

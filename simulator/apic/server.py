@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import secrets
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -163,6 +164,10 @@ class Apic:
 def _handler(apic: Apic, conditions):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()  # headers and body are two writes: without NODELAY each reply waits ~40 ms
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def log_message(self, fmt, *args) -> None:  # requests carry tokens: keep them out of the logs
             return

@@ -192,3 +192,21 @@ def test_new_server_shows_up_on_its_host_at_once(cloud, ssh):
     finally:
         model.delete_server(inst.id)
     assert inst.domain_name not in run(ssh, f"{WRAP} cmp-2 sudo virsh list --all").out
+
+
+COMMANDS_4_5 = [
+    "uname -n", 'cat /etc/os-release && echo "ARCHITECURE=`arch`"',
+    'sudo ls -l /sys/class/net | grep ^l | grep -v "/virtual/"', "sudo ethtool eth0", "sudo ip address show eth1",
+    "sudo ls -1 /proc/net/bonding/ 2>&1", "sudo ip netns list", "sudo ovs-vsctl show", "sudo ovs-dpctl show",
+    "sudo ip address show", "sudo brctl show", "sudo ip -d -j link show", "sudo bridge fdb show",
+    f"{WRAP} cmp-1 sudo virsh list", f"{WRAP} cmp-1 sudo virsh list --all", f"{WRAP} cmp-1 sudo virsh dumpxml 1",
+    f"{WRAP} cmp-1 sudo ovs-vsctl list-ifaces br-int",
+]
+
+
+def test_openssh_and_paramiko_get_the_same_answers(cloud, ssh):
+    _, section = cloud
+    for command in COMMANDS_4_5:
+        a, b = run(ssh, command), openssh(section, command)
+        assert (a.out, a.err, a.status) == (b.out, b.err, b.status), command
+        assert a.err == "" and a.out and a.status == (2 if "bonding" in command else 0), command

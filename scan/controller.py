@@ -48,6 +48,12 @@ LINK_FIELDS = ("_id", "environment", "type", "id", "name", "object_name", "local
                "provider:segmentation_id", "role", "switch", "connected_to", "network_info_ids")
 
 
+def decode_oid(d: dict) -> dict:
+    d = decode(d)
+    d["_id"] = as_object_id(d["_id"])
+    return d
+
+
 class ScanFailed(CalipsoError):
     exit_code = 1
 
@@ -286,6 +292,13 @@ class ScanController:
             self.report["retired"].update(retire_objects(self.store, self.o.env, self.sid, engine.failed_paths,
                                                          self.clock()))
         self._failed_paths = engine.failed_paths
+        if not self.o.partial:
+            from app.inventory import object_id
+            docs = []
+            for d in ctx.found.by_key.values():
+                d["_id"] = object_id(self.o.env, d["type"], d["id"])
+                docs.append(d)
+            self._found_docs = docs
         return ctx
 
     def _walk(self, engine: Engine, tasks: list[Task] | None) -> None:
@@ -344,7 +357,12 @@ class ScanController:
         return sorted(set(LINK_FIELDS) | constraints)
 
     def _links(self, env: dict) -> None:
-        docs = self._live_inventory(self._link_fields())
+        found = getattr(self, "_found_docs", None)
+        if found is not None:   # this run's objects are in memory; read only those it did not rewrite
+            extra = self._not_rescanned(self.store["inventory"], self._link_fields())
+            docs = found + [decode_oid(d) for d in extra]
+        else:
+            docs = self._live_inventory(self._link_fields())
         self._docs = docs   # the cliques phase of the same run reuses them (with the links' annotations)
         idx = LinkIndex(env, docs)
         for finder in LINK_FINDERS:
@@ -362,6 +380,11 @@ class ScanController:
         for l in unique.values():
             counts[l["link_type"]] = counts.get(l["link_type"], 0) + 1
         self.report["links"] = dict(sorted(counts.items()))
+        if found is not None:
+            from app.links import link_id
+            for l in unique.values():
+                l["_id"] = link_id(self.o.env, l["link_type"], l["source_id"], l["target_id"])
+            self._links_made = list(unique.values())
         if idx.changed:
             from pymongo import UpdateOne
             from app.keyenc import encode
@@ -377,11 +400,21 @@ class ScanController:
         if not self.o.partial:
             self.report["retired"].update(retire_links(self.store, self.o.env, self.sid, seen, protected))
 
+    def _not_rescanned(self, coll, fields: list[str] | None = None) -> list[dict]:
+        """Live documents this run did not write (kept because their host could not be scanned)."""
+        projection = {f: 1 for f in fields} if fields else None
+        return list(coll.find({"environment": self.o.env, "last_scan_id": {"$ne": self.sid},
+                               "stale_since": {"$exists": False}}, projection))
+
     # -- cliques --------------------------------------------------------------------------------
     def _cliques(self, env: dict) -> None:
         docs = getattr(self, "_docs", None) or self._live_inventory(self._link_fields())
-        links = list(self.store["links"].find({"environment": self.o.env, "stale_since": {"$exists": False}}))
-        links = [decode(l) for l in links]
+        made = getattr(self, "_links_made", None)
+        if made is not None:
+            links = made + [decode_oid(l) for l in self._not_rescanned(self.store["links"])]
+        else:
+            links = [decode_oid(l) for l in self.store["links"].find({"environment": self.o.env,
+                                                                       "stale_since": {"$exists": False}})]
         counts = clique_finder.find_cliques(self.store, env, docs, links, self.clock(), self.sid,
                                             self.o.max_clique_nodes)
         self.report["cliques"] = dict(sorted(counts.items()))

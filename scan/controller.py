@@ -167,7 +167,8 @@ class ScanController:
             return self._finish(ScanResult("failed", self.report, str(e)), started)
         except Exception as e:
             log.exception("scan of %s failed", self.o.env)
-            return self._finish(ScanResult("failed", self.report, f"internal error: {type(e).__name__}: {e}"), started)
+            return self._finish(ScanResult("failed", self.report,
+                                           f"internal error: {type(e).__name__}: {str(e)[:300]}"), started)
         finally:
             if clients is not None:
                 clients.close()

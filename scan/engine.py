@@ -197,7 +197,7 @@ class Engine:
 
     def _flush(self) -> None:
         """Write this wave's new objects whole; objects written earlier get only their changed fields."""
-        pending = getattr(self, "_pending", [])
+        pending = list({(d["type"], d["id"]): d for d in getattr(self, "_pending", [])}.values())
         dirty = self.ctx.found.take_dirty()
         seen = {(d["type"], d["id"]) for d in pending}
         changed = [(d, f) for d, f in dirty if (d["type"], d["id"]) not in seen]

@@ -169,7 +169,24 @@ def systemctl(ctx: Ctx, args: list[str], stdin: str) -> Result:
     return fail(f"Unknown command verb {args[0] if args else ''}.\n")
 
 
+def lsblk(ctx: Ctx, args: list[str], stdin: str) -> Result:
+    """One local disk per host (no Ceph partitions): `-d` lists disks, otherwise disks and partitions."""
+    cols = next((args[i + 1] for i, a in enumerate(args) if a == "-o" and i + 1 < len(args)),
+                "NAME,MAJ:MIN,RM,SIZE,RO,TYPE,MOUNTPOINT").split(",")
+    disk = {"KNAME": "sda", "NAME": "sda", "STATE": "running", "SIZE": "558.9G", "SERIAL": "PDNLH0BRH8R0KP",
+            "VENDOR": "HP", "HCTL": "0:1:0:0", "REV": "1.34", "WWN": "0x600508b1001c5a8e", "MODEL": "LOGICAL VOLUME",
+            "PKNAME": "", "PARTLABEL": "", "MOUNTPOINT": "", "TYPE": "disk", "MAJ:MIN": "8:0", "RM": "0", "RO": "0"}
+    part = dict(disk, KNAME="sda1", NAME="sda1", PKNAME="sda", SIZE="558.9G", TYPE="part", MOUNTPOINT="/",
+                STATE="", SERIAL="", VENDOR="", HCTL="", REV="", WWN="", MODEL="", **{"MAJ:MIN": "8:1"})
+    rows = [disk] if "-d" in args else [disk, part]
+    lines = [" ".join(r.get(c, "") for c in cols).rstrip() for r in rows]
+    if "-n" not in args:
+        lines.insert(0, " ".join(cols))
+    return Result("".join(l + "\n" for l in lines))
+
+
 HANDLERS: dict[str, Handler] = {
+    "lsblk": lsblk,
     "cat": cat, "ls": ls, "echo": echo, "grep": grep, "head": head, "tail": tail, "wc": wc, "sort": sort,
     "uname": uname, "hostname": hostname, "arch": arch, "true": true, "false": false, "systemctl": systemctl,
 }

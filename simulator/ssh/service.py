@@ -15,6 +15,7 @@ from pathlib import Path
 import paramiko
 
 from app.logs import register_secret
+from simulator.faults import SLOW_SECONDS
 from simulator.hostview import HostView, build
 from simulator.ssh.garble import garble
 from simulator.ssh.server import Credentials, HostPolicy, SshServer
@@ -100,7 +101,12 @@ class SSHServer:
                 return HopFailure(f"{USER}@{host}: Permission denied (publickey,password).\n")
             return None
 
-        policy = HostPolicy(fault=fault, delay=lambda host: conditions.delay("ssh", host))
+        def delay(host: str) -> float:
+            extra = SLOW_SECONDS if host == self.master and conditions.has("ssh", "slow") and not conditions.has(
+                host, "slow") else 0.0
+            return conditions.delay("ssh", host) + extra
+
+        policy = HostPolicy(fault=fault, delay=delay)
         self.server: SshServer | None = None
 
         def post(host: str, result):

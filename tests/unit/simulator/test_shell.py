@@ -76,3 +76,10 @@ def test_bad_input(shell):
     assert "does not exist" in shell.run("ctl-1", "ip address show eth9", True).err
     assert shell.run("ctl-1", "ip netns exec qdhcp-nope ip a", True).status == 1
     assert shell.run("cmp-1", "virsh dumpxml instance-99999999", True).err.startswith("error: failed to get domain")
+
+
+def test_disk_listing_has_the_nine_columns_cvim_needs(shell):
+    out = shell.run("cmp-1", "lsblk -d -n -o KNAME,STATE,SIZE,SERIAL,VENDOR,HCTL,REV,WWN,MODEL", True).out
+    assert [len(l.split()) >= 9 for l in out.splitlines()] == [True]
+    r = shell.run("cmp-1", 'lsblk -n -o KNAME,PKNAME,SIZE,PARTLABEL,MOUNTPOINT | grep -E "data|block"', True)
+    assert (r.out, r.status) == ("", 1)  # no Ceph OSD partitions on simulated hosts

@@ -72,6 +72,7 @@ class Link:
     details: str | None = None  # the kind-specific line of `ip -d link show` ("vxlan id 101 dev eth1 ...")
     vlan_id: int | None = None
     vfs: list[VF] = field(default_factory=list)
+    remotes: list[str] = field(default_factory=list)  # VXLAN flood entries (l2population: peers' VTEPs)
     created: str = "Jan  1 00:00"  # the date `ls -l /sys/class/net` shows
 
     @property

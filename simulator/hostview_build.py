@@ -41,6 +41,15 @@ def _loopback() -> Link:
                 inet=[Inet("127.0.0.1", 8, "host")], inet6=[Inet6("::1", 128, "host")])
 
 
+def _vxlan_remotes(model, host: str, vni: int | None) -> list[str]:
+    """Tunnel IPs of the other hosts with a port on the network of this VNI (LXB with l2population)."""
+    net = next((n for n in model.networks.values() if n.network_type == "vxlan" and n.segmentation_id == vni), None)
+    if net is None:
+        return []
+    ips = {model.hosts[h].tunnel_ip for h in model.hosts_of_network(net.id) if h != host}
+    return sorted((ip for ip in ips if ip), key=ipaddress.ip_address)
+
+
 def _links(pl: HostPlumbing, ns_index: dict[tuple[str, str], int]) -> list[Link]:
     out = []
     for d in pl.devices:
@@ -117,6 +126,10 @@ def build(model, host_name: str) -> HostView:
         style = "old" if model.params.release == "old" else "current"
         namespaces, ns_index = _namespaces(pl)
         links = _links(pl, ns_index)
+        for link in links:
+            if link.kind == "vxlan":
+                vni = next((d.vxlan_id for d in pl.devices if d.name == link.name), None)
+                link.remotes = _vxlan_remotes(model, host_name, vni)
 
         ovs = None
         if pl.ovs_bridges:

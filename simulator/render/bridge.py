@@ -36,18 +36,11 @@ def fdb_show(links: list[Link]) -> str:
     for link in links:
         if link.kind == "loopback":
             continue
-        if link.kind == "vxlan" and link.details:
-            words = link.details.split()
-            out.append(f"00:00:00:00:00:00 dev {link.name} dst {_remote(words)} self permanent")
+        if link.kind == "vxlan":
+            out += [f"00:00:00:00:00:00 dev {link.name} dst {remote} self permanent" for remote in link.remotes]
         if link.master:
             out.append(f"{link.mac} dev {link.name} vlan 1 master {link.master} permanent")
             out.append(f"{link.mac} dev {link.name} master {link.master} permanent")
         out.append(f"33:33:00:00:00:01 dev {link.name} self permanent")
     return "".join(line + "\n" for line in out)
 
-
-def _remote(words: list[str]) -> str:
-    for key in ("remote", "group"):
-        if key in words:
-            return words[words.index(key) + 1]
-    return "0.0.0.0"

@@ -208,3 +208,15 @@ def test_linuxbridge_segments(cloud):
                 assert f"vxlan id {seg['segmentation_id']} " in detail
             elif seg["network_type"] == "vlan":
                 assert f"eth1.{seg['segmentation_id']}" in brctl
+
+
+def test_linuxbridge_vxlan_flood_entries_name_the_peers_vteps(cloud):
+    if cloud.model.params.mechanism_driver != "linuxbridge" or cloud.model.params.type_driver != "vxlan":
+        pytest.skip("Linux bridge with VXLAN only")
+    endpoints = {r["host"]: r["ip_address"] for r in cloud.sql("SELECT * FROM neutron.ml2_vxlan_endpoints")}
+    for host in cloud.hosts("compute"):
+        fdb = cloud.sh(host, "bridge fdb show")
+        remotes = set(re.findall(r"^00:00:00:00:00:00 dev vxlan-\d+ dst (\S+) self permanent$", fdb, re.M))
+        assert remotes and remotes <= set(endpoints.values()) - {endpoints[host]}
+        first = cloud.sh(host, "ip -d link show").splitlines()[0]
+        assert ": vxlan-" not in first  # [LXB quirk] the OTEP interface must not be listed first

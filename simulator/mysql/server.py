@@ -16,7 +16,8 @@ import threading
 
 from mysql_mimic import MysqlServer, Session
 from mysql_mimic.auth import Forbidden, IdentityProvider, NativePasswordAuthPlugin, Success, User
-from mysql_mimic.errors import ErrorCode, MysqlError
+from mysql_mimic.errors import MysqlError
+from mysql_mimic.variables import SYSTEM_VARIABLES, GlobalVariables, SessionVariables
 from sqlglot import exp
 
 from app.logs import register_secret
@@ -83,8 +84,26 @@ def _garble(rows: list[tuple], names: list[str]) -> tuple[list[tuple], list[str]
     return [r[1:] + r[:1] for r in cut], names
 
 
+#: what the server says it is, per release (the recorded Zed cloud ran MariaDB 10.11 on Debian 12)
+SERVER_VARIABLES = {
+    "current": {"version": "10.11.19-MariaDB-0+deb12u1", "version_comment": "Debian 12",
+                "sql_mode": "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION"},
+    "old": {"version": "10.0.38-MariaDB-0ubuntu0.16.04.1", "version_comment": "Ubuntu 16.04",
+            "sql_mode": "NO_ENGINE_SUBSTITUTION,STRICT_TRANS_TABLES"},
+}
+
+
 def make_session_class(tables: Tables, conditions):
+    variables = dict(SYSTEM_VARIABLES)  # session variables fall back to the schema's defaults, so set those
+    for name, value in SERVER_VARIABLES[tables.style].items():
+        kind, _, dynamic = variables[name]
+        variables[name] = (kind, value, dynamic)
+    globals_ = GlobalVariables(variables)
+
     class SimSession(Session):
+        def __init__(self):
+            super().__init__(SessionVariables(globals_))
+
         async def query(self, expression: exp.Expression, sql: str, attrs: dict):
             delay = conditions.delay("db", "mysql")
             if delay:
@@ -159,7 +178,6 @@ class MySQLServer:
             loop.run_until_complete(self._server.start_server(sock=sock, port=None))
             ready.set()
             loop.run_forever()
-            loop.run_until_complete(self._server.wait_closed())
             loop.close()
 
         self._thread = threading.Thread(target=run, name="sim-mysql", daemon=True)
@@ -171,10 +189,21 @@ class MySQLServer:
         if self._external is not None:
             self._external.close()
         if self._loop is not None and self._server is not None:
-            self._loop.call_soon_threadsafe(self._server.close)
-            self._loop.call_soon_threadsafe(self._loop.stop)
+            loop = self._loop
+
+            async def shutdown() -> None:
+                loop.set_exception_handler(lambda _loop, _context: None)  # cancelled clients are expected
+                self._server.close()
+                tasks = [t for t in asyncio.all_tasks(loop) if t is not asyncio.current_task()]
+                for t in tasks:  # open client connections
+                    t.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                loop.stop()
+
+            asyncio.run_coroutine_threadsafe(shutdown(), loop)
         if self._thread is not None:
             self._thread.join(timeout=5)
+            self._thread = None
 
     def config_section(self) -> dict:
         if self._external is not None:

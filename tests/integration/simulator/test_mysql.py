@@ -257,3 +257,12 @@ def test_tables_loaded_into_mariadb(mariadb, tmp_path):
         server.stop()
         from simulator.mysql.mariadb import MariaDBTables
         MariaDBTables(model, url, "current").drop()
+
+
+def test_connector_start_up_statements_and_server_identity(cloud):
+    _, conn, release = cloud
+    for sql in ("SET NAMES utf8mb4", "SET @@session.autocommit = OFF", "START TRANSACTION", "COMMIT", "ROLLBACK"):
+        q(conn, sql)
+    (row,) = q(conn, "SELECT VERSION() AS v")
+    assert "MariaDB" in row["v"] and (row["v"].startswith("10.11") == (release == "current"))
+    conn.ping(reconnect=True)

@@ -83,3 +83,15 @@ def test_disk_listing_has_the_nine_columns_cvim_needs(shell):
     assert [len(l.split()) >= 9 for l in out.splitlines()] == [True]
     r = shell.run("cmp-1", 'lsblk -n -o KNAME,PKNAME,SIZE,PARTLABEL,MOUNTPOINT | grep -E "data|block"', True)
     assert (r.out, r.status) == ("", 1)  # no Ceph OSD partitions on simulated hosts
+
+
+def test_sriov_vf_carries_the_direct_port_mac_and_the_domain_a_hostdev():
+    model = build_model(Params(computes=1, instances=0, seed=6, sriov=True))
+    shell = Shell(ViewCache(model))
+    net = next(n for n in model.networks.values() if not n.external)
+    port = model.create_port(net.id, vnic_type="direct")
+    inst = model.create_server("sriov-vm", ports=[port.id], host="cmp-1")
+    text = shell.run("cmp-1", "ip -d link show enp5s0f1", True).out.lower()
+    assert f"vf 0 mac {port.mac_address}, vlan {net.segmentation_id}, spoof checking on" in text
+    xml = shell.run("cmp-1", f"virsh dumpxml {inst.domain_name}", True).out
+    assert "<interface type='hostdev' managed='yes'>" in xml and f"<mac address='{port.mac_address}'/>" in xml

@@ -41,8 +41,9 @@ def _key(path: Path) -> paramiko.RSAKey:
 class ViewCache:
     """Host views rebuilt only when the model changed (`model.generation`); names and IPs resolve to hosts."""
 
-    def __init__(self, model):
+    def __init__(self, model, aliases: dict[str, str] | None = None):
         self.model = model
+        self.aliases = dict(aliases or {})  # e.g. the master's own address -> the master
         self._lock = threading.Lock()
         self._views: dict[str, tuple[int, HostView]] = {}
 
@@ -50,6 +51,8 @@ class ViewCache:
         hosts = self.model.hosts
         if name in hosts:
             return name
+        if name in self.aliases:
+            return self.aliases[name]
         short = name.split(".")[0]
         if short in hosts:
             return short
@@ -85,7 +88,8 @@ class SSHServer:
         self.known_hosts_path = ssh_dir / "known_hosts"
         self.password = options.extra.get("ssh_password") or secrets.token_urlsafe(12)
         register_secret(self.password)
-        self.views = ViewCache(model)
+        # [cvim] tunnels to the master's own address (an empty target) through the master itself
+        self.views = ViewCache(model, {options.bind: self.master, "localhost": self.master})
 
         def fault(host: str) -> str | None:
             for kind in ("down", "auth", "garbage", "slow"):

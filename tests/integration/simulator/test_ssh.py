@@ -178,6 +178,15 @@ def test_cvim_tunnel_to_a_host_through_the_master(cloud, ssh):
         inner.close()
     with pytest.raises(paramiko.ChannelException):
         ssh.get_transport().open_channel("direct-tcpip", ("nosuch", 22), ("127.0.0.2", 40001))
+    # an empty target means the master itself, reached through its own address
+    own = ssh.get_transport().open_channel("direct-tcpip", (section["host"], 22), ("127.0.0.2", 40002))
+    inner = paramiko.SSHClient()
+    inner.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    inner.connect(section["host"], 22, "root", pkey=key, sock=own, look_for_keys=False, allow_agent=False)
+    try:
+        assert run(inner, "uname -n").out == "ctl-1\n"
+    finally:
+        inner.close()
 
 
 def test_new_server_shows_up_on_its_host_at_once(cloud, ssh):

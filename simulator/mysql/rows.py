@@ -9,24 +9,34 @@ from __future__ import annotations
 import ipaddress
 import json
 from datetime import datetime
+from functools import lru_cache
 
 from simulator.model.ids import dev_name, stable_uuid
 
 Rows = dict[tuple[str, str], list[dict]]
 
 
+@lru_cache(maxsize=4096)
 def _dt(text: str | None) -> datetime | None:
+    """"2030-01-01T00:00:00Z" -> a naive datetime (a DATETIME column); timestamps repeat, hence the cache."""
     if not text:
         return None
-    return datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")
+    return datetime.fromisoformat(text[:19])
 
 
 def _b(v: bool) -> int:
     return 1 if v else 0
 
 
-def network_info(model, inst) -> list[dict]:
+def dhcp_servers(model) -> dict[str, str]:
+    """subnet id -> the address of its DHCP port."""
+    return {ip["subnet_id"]: ip["ip_address"] for p in model.ports.values() if p.device_owner == "network:dhcp"
+            for ip in p.fixed_ips}
+
+
+def network_info(model, inst, dhcp: dict[str, str] | None = None) -> list[dict]:
     """Nova's instance_info_caches.network_info for one instance (one VIF per port)."""
+    dhcp_by_subnet = dhcp if dhcp is not None else dhcp_servers(model)
     out = []
     driver = model.params.mechanism_driver
     for pid in inst.port_ids:
@@ -39,8 +49,7 @@ def network_info(model, inst) -> list[dict]:
             sub = model.subnets[sid]
             ips = [{"address": ip["ip_address"], "type": "fixed", "version": sub.ip_version, "floating_ips": [],
                     "meta": {}} for ip in port.fixed_ips if ip["subnet_id"] == sid]
-            dhcp = next((ip["ip_address"] for p in model.ports_of_network(net.id) if p.device_owner == "network:dhcp"
-                         for ip in p.fixed_ips if ip["subnet_id"] == sid), None)
+            dhcp = dhcp_by_subnet.get(sid)
             subnets.append({"cidr": sub.cidr, "version": sub.ip_version,
                             "gateway": {"address": sub.gateway_ip, "type": "gateway", "version": sub.ip_version,
                                         "meta": {}},
@@ -154,6 +163,7 @@ def build_rows(model, style: str) -> Rows:
          "ram_allocation_ratio": 1.5, "cpu_allocation_ratio": 16.0, "uuid": h.hypervisor_uuid,
          "disk_allocation_ratio": 1.0, "mapped": 1} for h in computes]
     instances, caches = [], []
+    dhcp = dhcp_servers(model)
     for inst in list(model.instances.values()) + list(model.deleted_instances.values()):
         flavor = model.flavors.get(inst.flavor_id)
         deleted = inst.index if inst.deleted else 0  # Zed: deleted = the row id
@@ -176,7 +186,7 @@ def build_rows(model, style: str) -> Rows:
             "hidden": 0})
         caches.append({"created_at": _dt(inst.created_at), "updated_at": _dt(inst.updated_at),
                        "deleted_at": _dt(inst.terminated_at) if inst.deleted else None, "id": inst.index,
-                       "network_info": json.dumps([] if inst.deleted else network_info(model, inst)),
+                       "network_info": json.dumps([] if inst.deleted else network_info(model, inst, dhcp)),
                        "instance_uuid": inst.id, "deleted": deleted})
     rows[("nova", "instances")] = instances
     rows[("nova", "instance_info_caches")] = caches

@@ -174,7 +174,7 @@ class ScanController:
                 clients.close()
         errors = self.report.get("errors") or {}
         status = "completed_with_errors" if errors else "completed"
-        if status == "completed" and (self.o.run_all) and not self.o.partial:
+        if self.o.run_all and not self.o.partial:   # as the original: scanned, errors or not
             EnvironmentConfigs(self.store).set_fields(self.o.env, {"scanned": True, "last_scanned": self.clock()})
         return self._finish(ScanResult(status, self.report), started)
 

@@ -42,9 +42,15 @@ def one(n: int, store_uri: str) -> dict:
         store = Store.connect(StoreLocation(f"{store_uri}b_{uuid.uuid4().hex[:10]}", "bench", embedded=True))
         init_db(store)
         EnvironmentConfigs(store).add(sim.env)
+        proc = sim.extra["proc"]
+        sim_cpu0 = _cpu_of(proc.pid)
+        me0 = resource.getrusage(resource.RUSAGE_SELF)
         t = time.perf_counter()
         res = ScanController(store, ScanOptions(env=f"bench{n}", max_calls=MAX_CALLS, per_host=PER_HOST)).run()
         elapsed = time.perf_counter() - t
+        me1 = resource.getrusage(resource.RUSAGE_SELF)
+        scan_cpu = (me1.ru_utime - me0.ru_utime) + (me1.ru_stime - me0.ru_stime)
+        sim_cpu = _cpu_of(proc.pid) - sim_cpu0
         r = res.report
         calls = {k: v["calls"] for k, v in r["remote_calls"].items()}
         bound = sum(calls.get(k, 0) * ms for k, ms in LATENCY_MS.items()) / 1000 / MAX_CALLS
@@ -54,10 +60,19 @@ def one(n: int, store_uri: str) -> dict:
                 "objects": objects, "links": sum(r["links"].values()), "cliques": sum(r["cliques"].values()),
                 "seconds": elapsed, "phases": r["phases"], "calls": calls, "bound": bound,
                 "calls_per_object": sum(calls.values()) / objects, "writes_per_object": r["per_object"]["store_writes"],
-                "sim_start": sim_start}
+                "sim_start": sim_start, "scan_cpu": scan_cpu, "sim_cpu": sim_cpu}
     finally:
         sim.stop()
         shutil.rmtree(state, ignore_errors=True)
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds used so far by a process and its threads (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
 
 
 def run() -> None:
@@ -78,16 +93,17 @@ def run() -> None:
     print(f"\nfull scan, latency ssh=20 ms api=30 ms db=2 ms, {MAX_CALLS} calls in flight ({PER_HOST} per host)")
     print(f"{'computes':>8} {'objects':>8} {'links':>7} {'cliques':>7} {'scan s':>7} {'bound s':>7} {'ratio':>6} "
           f"{'inv s':>6} {'links s':>7} {'cliq s':>6} {'SSH':>6} {'REST':>5} {'MySQL':>5} {'calls/obj':>9} "
-          f"{'writes/obj':>10} {'errors':>6}")
+          f"{'writes/obj':>10} {'errors':>6} {'scan CPU s':>10} {'sim CPU s':>9}")
     for r in rows:
         ph = r["phases"]
         print(f"{r['computes']:>8} {r['objects']:>8} {r['links']:>7} {r['cliques']:>7} {r['seconds']:>7.1f} "
               f"{r['bound']:>7.1f} {r['seconds'] / r['bound']:>6.2f} {ph.get('inventory', 0):>6.1f} "
               f"{ph.get('links', 0):>7.1f} {ph.get('cliques', 0):>6.1f} {r['calls'].get('SSH', 0):>6} "
               f"{r['calls'].get('REST', 0):>5} {r['calls'].get('MySQL', 0):>5} {r['calls_per_object']:>9.3f} "
-              f"{r['writes_per_object']:>10.3f} {r['errors']:>6}")
+              f"{r['writes_per_object']:>10.3f} {r['errors']:>6} {r['scan_cpu']:>10.1f} {r['sim_cpu']:>9.1f}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of the scanner process: {rss:.0f} MiB")
+    print(f"peak RSS of the scanner process: {rss:.0f} MiB; CPUs on this machine: {os.cpu_count()}")
+    print("bound = (SSH calls x 20 ms + REST calls x 30 ms + MySQL calls x 2 ms) / calls in flight")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ LINK_FIELDS = ("_id", "environment", "type", "id", "name", "object_name", "local
                "host_type", "parent_id", "parent_type", "vnic_type", "instance_id", "vservice_id", "mac_address",
                "network", "ports", "pnic", "interfaces", "interfaces_names", "vconnector", "ip_address",
                "IP Address", "Link detected", "port_id", "binding:host_id", "network_id",
-               "provider:segmentation_id", "role", "switch", "connected_to", "network_info_ids")
+               "provider:segmentation_id", "role", "switch", "connected_to", "interface")
 
 
 def decode_oid(d: dict) -> dict:

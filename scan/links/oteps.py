@@ -4,7 +4,7 @@ The first link's type follows the OTEP's real parent (the original always said `
 
 from __future__ import annotations
 
-from scan.links.base import LinkIndex
+from scan.links.base import LinkIndex, real_name
 
 
 class FindLinksForOteps:
@@ -18,7 +18,17 @@ class FindLinksForOteps:
                 vc = next((v for v in idx.on_host(host, "vconnector") if v.get("name") == otep["vconnector"]), None)
                 idx.link(otep, vc, link_name=f"{otep.get('name')}-{otep['vconnector']}", host=host)
             if otep.get("ip_address"):
-                pnic = next((p for p in idx.on_host(host, "host_pnic")
-                             if p.get("IP Address") == otep["ip_address"]), None)
-                if pnic is not None:
+                pnics = [p for p in idx.on_host(host, "host_pnic") if p.get("IP Address") == otep["ip_address"]]
+                if not pnics and otep.get("interface"):
+                    pnics = self._under_bridge(idx, host, otep["interface"])
+                for pnic in pnics:
                     idx.link(otep, pnic, link_name=f"{host}-pnic-{pnic.get('name')}", host=host)
+
+    @staticmethod
+    def _under_bridge(idx: LinkIndex, host: str, iface: str) -> list[dict]:
+        """The tunnel IP sits on a Linux bridge (style A): the tunnel leaves by that bridge's pNICs."""
+        bridge = next((v for v in idx.on_host(host, "vconnector") if v.get("name") == f"{host}-{iface}"), None)
+        if bridge is None:
+            return []
+        members = {n.split(".")[0] for n in bridge.get("interfaces_names") or []}
+        return [p for p in idx.on_host(host, "host_pnic") if real_name(p) in members]

@@ -14,10 +14,14 @@ class FindLinksForVconnectors:
                 if v.get("mac_address"):
                     vnics_by_mac.setdefault(v["mac_address"].lower(), v)
             pnics = {real_name(p): p for p in idx.on_host(host, "host_pnic")}
+            svc_vnics = {v["name"][3:]: v for v in idx.on_host(host, "vnic")
+                         if v.get("vnic_type") == "vservice_vnic" and len(v.get("name", "")) > 3}
             macs = {i.get("name"): (i.get("mac_address") or "").lower() for i in vc.get("interfaces") or []
                     if isinstance(i, dict)}
             for name in vc.get("interfaces_names") or []:
                 vnic = idx.get("vnic", f"{host}-{name}")
+                if vnic is None and name.startswith("tap"):   # namespace side named ns-/qr-/qg-<port>
+                    vnic = svc_vnics.get(name[3:])
                 if vnic is None and macs.get(name) and "VPP" in (idx.env.get("mechanism_drivers") or []):
                     vnic = vnics_by_mac.get(macs[name])
                 if vnic is not None:

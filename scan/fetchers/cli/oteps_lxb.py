@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from scan.fetchers.db.common import neutron_db, rows_by_host
-from scan.parsers.ip import detailed_section, fdb_dst
+from scan.access.calls import RemoteError
+from scan.parsers import ParseError
+from scan.parsers.ip import detailed_section, fdb_dst, interface_with_ip
 
 
 class CliFetchOtepsLxb:
@@ -24,11 +26,17 @@ class CliFetchOtepsLxb:
             rows = rows_by_host(ctx, ("endpoints", "vxlan"), f"SELECT * FROM {neutron_db(ctx)}.ml2_vxlan_endpoints",
                                 "SELECT ml2_vxlan_endpoints").get(host) or []
             udp = rows[0].get("udp_port") if rows else 0
+        holder = None
+        if config.get("tunneling_ip"):
+            try:
+                holder = interface_with_ip(ctx.cli.run(host, ("ip", "address", "show")), config["tunneling_ip"])
+            except (RemoteError, ParseError) as e:
+                ctx.errors.add(host, f"OTEP interface: {e}")
         out = []
         for name in ifnames:
             sec = detailed_section(details, name) or {}
             out.append({"id": f"{host}-otep-{name}", "name": f"{host}-otep-{name}", "host": host,
                         "ip_address": config.get("tunneling_ip"), "vconnector": parent.get("name"),
                         "overlay_type": tunnel, "udp_port": udp, "bridge dst": fdb_dst(fdb, name),
-                        "interface": name, **sec})
+                        "tunnel_interface": name, **({"interface": holder} if holder else {}), **sec})
         return out

@@ -151,7 +151,7 @@ class EmbeddedStore:
     def running_state(self) -> StoreState | None:
         """The recorded server, if its process is alive and answers."""
         state = self.read_state()
-        if state and pid_alive(state.pid) and answers(state.port):
+        if state and pid_alive(state.pid) and answers(state.port, timeout=3.0):
             return state
         return None
 
@@ -176,10 +176,11 @@ class EmbeddedStore:
     def _start(self, timeout: float) -> StoreState:
         old = self.read_state()
         if old and pid_alive(old.pid) and _is_store_process(old.pid):
-            # recorded server alive but not answering: give it a moment, then replace it
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:
-                if answers(old.port):
+            # the recorded server lives but did not answer: on a loaded machine it may just be slow,
+            # so give it the whole start timeout before replacing it
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and pid_alive(old.pid):
+                if answers(old.port, timeout=2.0):
                     return old
                 time.sleep(0.2)
             self._kill(old.pid)

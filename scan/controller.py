@@ -283,6 +283,8 @@ class ScanController:
             counts[t] = counts.get(t, 0) + 1
         self.report["objects"] = dict(sorted(counts.items()))
         self.report["errors"] = ctx.errors.as_dict()
+        if clients.pool is not None:
+            self.report["ssh_connections"] = clients.pool.opened
         self.report["hosts"] = {"total": len(ctx.found.of_type("host")),
                                 "with_errors": len([h for h in self.report["errors"] if h != "(cloud)"])}
         for host, msgs in self.report["errors"].items():

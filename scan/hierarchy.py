@@ -95,6 +95,7 @@ SCANNERS: dict[str, tuple[Entry, ...]] = {
     "ScanVedgesRoot": (
         Entry("vedge", "DbFetchVedgesOvs", "ScanOteps", when={"mechanism_drivers": [OVS]}),
         Entry("vedge", "CliFetchVedgesVpp", "ScanVppVedge", when={"mechanism_drivers": [VPP]}),
+        Entry("vedge", "CliFetchVedgesSriov"),   # hosts with NIC Switch agents, whatever the main driver
     ),
     "ScanOteps": (Entry("otep", "DbFetchOteps", when={"type_drivers": list(TUNNELS)}),),
     "ScanVppVedge": (

@@ -39,6 +39,7 @@ FETCHERS: dict[str, str] = {
     "CliFetchOtepsLxb": "scan.fetchers.cli.oteps_lxb:CliFetchOtepsLxb",
     "CliFetchVedgesVpp": "scan.fetchers.cli.vedges_vpp:CliFetchVedgesVpp",
     "CliFetchHostPnicsVpp": "scan.fetchers.cli.host_pnics_vpp:CliFetchHostPnicsVpp",
+    "CliFetchVedgesSriov": "scan.fetchers.cli.vedges_sriov:CliFetchVedgesSriov",
     # Cisco ACI
     "AciFetchSwitchPnic": "scan.fetchers.aci.switch_pnics:AciFetchSwitchPnic",
     "AciFetchLeafToSpinePnics": "scan.fetchers.aci.leaf_spine:AciFetchLeafToSpinePnics",

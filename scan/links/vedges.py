@@ -25,8 +25,16 @@ class FindLinksForVedges:
                 for n in vc.get("interfaces_names") or []:
                     by_iface.setdefault(n, vc)
             pnics = {real_name(p): p for p in idx.on_host(host, "host_pnic")}
+            by_mac = {(v.get("mac_address") or "").lower(): v for v in idx.on_host(host, "vnic")}
             for p in ports:
                 pname, pid, tag = p.get("name", ""), str(p.get("id", "")), p.get("tag")
+                for vf in p.get("VFs") or []:   # SR-IOV: a VF carrying a vNIC's MAC
+                    vnic = by_mac.get((vf.get("mac_address") or "").lower())
+                    if vnic is not None and vf.get("mac_address") != "00:00:00:00:00:00":
+                        idx.link(vnic, vedge, link_name=f"{vnic.get('name')}-{vedge.get('name')}", host=host,
+                                 attributes={"source_label": vnic.get("mac_address") or "",
+                                             "target_label": f"port_{pid}-vlan_{vf.get('vlan')}-vf_{vf.get('vf')}",
+                                             **net_attrs(vnic)})
                 suffix = f"-{tag}" if tag else ""
                 vnic = idx.get("vnic", f"{host}-{pname}")
                 if vnic is None and pname.startswith("tap"):

@@ -93,3 +93,24 @@ def fdb_dst(text: str, ifname: str) -> str | None:
         if needle in line:
             return line.split(" dst ", 1)[1].strip()
     return None
+
+
+@parser
+def sriov_vfs(text: str) -> list[dict]:
+    """VF lines of `ip -d link show <pf>` (vim-contract §4.5.18)."""
+    vfs = []
+    for line in text.splitlines():
+        s = line.strip().lower()
+        if not s.startswith("vf "):
+            continue
+        parts = [p.strip() for p in s.split(",")]
+        head = parts[0].split()
+        if len(head) < 4 or head[2] != "mac":
+            raise ParseError(f"VF line not understood: {line.strip()[:60]!r}")
+        vf = {"vf": head[1], "mac_address": head[3]}
+        for p in parts[1:]:
+            key, _, value = p.rpartition(" ")
+            if key:
+                vf[key.replace(" ", "_").replace("-", "_")] = value
+        vfs.append(vf)
+    return vfs

@@ -48,6 +48,8 @@ class CliFetchInstanceVnics:
         for iface in interfaces(dom):
             dev = (iface.get("target") or {}).get("@dev")
             mac = (iface.get("mac") or {}).get("@address")
+            if not dev and iface.get("@type") == "hostdev" and mac:   # an SR-IOV VF passed through
+                dev = f"{instance.get('local_name') or instance['id']}-hostdev-{mac.lower()}"
             if not dev:
                 continue
             doc = dict(iface)

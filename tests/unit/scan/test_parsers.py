@@ -153,3 +153,15 @@ def test_vpp_outputs():
                              "  Ethernet address FA:16:3E:11:22:33\n")
     assert hw["VirtualEthernet0/0/0"]["mac_address"] == "fa:16:3e:11:22:33"
     assert list_ifaces("eth2\nphy-br-ex\n") == ["eth2", "phy-br-ex"]
+
+
+def test_sriov_vf_lines():
+    from scan.parsers.ip import sriov_vfs
+    text = ("4: enp5s0f1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 9000 qdisc mq state UP mode DEFAULT\n"
+            "    link/ether 52:54:00:00:03:01 brd ff:ff:ff:ff:ff:ff promiscuity 0\n"
+            "    vf 0 MAC fa:16:3e:44:55:66, vlan 205, spoof checking on, link-state auto, trust off\n"
+            "    vf 1 MAC 00:00:00:00:00:00, spoof checking on, link-state auto, trust off\n")
+    vfs = sriov_vfs(text)
+    assert vfs[0] == {"vf": "0", "mac_address": "fa:16:3e:44:55:66", "vlan": "205", "spoof_checking": "on",
+                      "link_state": "auto", "trust": "off"}
+    assert vfs[1]["mac_address"] == "00:00:00:00:00:00" and "vlan" not in vfs[1]

@@ -128,6 +128,8 @@ def test_host_down_completes_with_the_host_named_and_keeps_its_old_objects(zed_s
     assert {d["id"] for d in after} == before                      # nothing lost
     assert not [d for d in after if d.get("stale_since")]          # and nothing marked stale
     assert res.report["remote_calls"]["SSH"]["calls"] < 20         # the down host fails fast
+    msgs = list(zed_store["messages"].find({"environment": "zed", "related_object": HOST}))
+    assert msgs and msgs[-1]["level"] == "error" and "unreachable" in msgs[-1]["message"]
 
 
 def test_garbage_output_is_named_with_host_and_command(zed_store):

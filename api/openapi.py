@@ -6,7 +6,6 @@ import re
 
 import falcon
 
-from api.errors import body as error_body
 from api.params import body_schema, query_parameters
 
 ERROR = {"type": "object", "required": ["error"],

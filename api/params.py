@@ -8,7 +8,7 @@ lists every problem (parameter and reason). `schema()` gives the same rules as J
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qsl

@@ -23,7 +23,7 @@ from app.clock import Clock, utcnow
 from app.cliques import Cliques, clique_key
 from app.inventory import Inventory, object_id
 from app.keyenc import decode, encode
-from app.links import Links, link_id
+from app.links import Links
 from app.store.bulk import upsert_by_id
 from app.store.keys import as_object_id, stable_id
 from app.store.store import Store

@@ -13,7 +13,6 @@ import sqlite3
 import threading
 from datetime import datetime
 
-import sqlglot
 from sqlglot import exp
 
 from simulator.mysql import schema

@@ -137,7 +137,7 @@ class Neutron(Service):
         doc = call.json(_bad)
         spec = doc.get(kind)
         if not isinstance(spec, dict):
-            raise _bad(f"Resource body required")
+            raise _bad("Resource body required")
         return spec
 
     def _project(self, call: Call, spec: dict) -> str | None:

@@ -268,7 +268,7 @@ class Nova(Service):
             raise _bad(f"Flavor {flavor_id} could not be found.")
         image_id = str(spec.get("imageRef") or "").rstrip("/").rsplit("/", 1)[-1] or None
         if image_id and image_id not in self.model.images:
-            raise _bad(f"Can not find requested image")
+            raise _bad("Can not find requested image")
         networks, ports = [], []
         req_nets = spec.get("networks", "auto")
         if isinstance(req_nets, list):

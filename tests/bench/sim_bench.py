@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import signal
 import subprocess
 import sys
@@ -130,7 +129,7 @@ def run() -> None:
             finally:
                 stop(proc)
     if rates:
-        print(f"\nrequests/s on the 100-compute cloud (1,000 instances), 4 client threads")
+        print("\nrequests/s on the 100-compute cloud (1,000 instances), 4 client threads")
         for name, r in rates:
             print(f"  {name:<42} {r:>8.0f}")
 

@@ -4,7 +4,6 @@ stops cleanly on SIGTERM and releases its ports; bad parameters get one line and
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess

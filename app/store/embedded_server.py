@@ -3,11 +3,11 @@
 nx-27017 logs every command at INFO; we keep its warnings and errors only, so the log file
 under $CALIPSO_HOME stays small.
 
-The fix: neosqlite 1.17.2 stores a top-level datetime given to `$set` on an existing document
-as the string 'YYYY-MM-DD HH:MM:SS' (its SQL fast path binds the value raw, so sqlite3's
-default adapter turns it into text), which breaks every time comparison (`last_seen`, leases,
-schedules). Updates carrying a datetime take neosqlite's own Python path instead, which keeps
-the type. The store contract suite (tests/integration/store) shows the difference.
+The fix: neosqlite 1.17.2's SQL fast path for updates binds a top-level `$set` value raw, so
+sqlite3 turns a datetime into the text 'YYYY-MM-DD HH:MM:SS' (breaking every time comparison:
+`last_seen`, leases, schedules) and a boolean into 1/0 (`clique: true` read back as 1).
+Updates carrying a datetime or a boolean take neosqlite's own Python path instead, which keeps
+the types. The store contract suite (tests/integration/store) shows the difference.
 """
 
 import logging
@@ -15,8 +15,9 @@ import sys
 from datetime import datetime
 
 
-def _has_datetime(update_spec: dict) -> bool:
-    return any(isinstance(v, datetime)
+def _needs_python_path(update_spec: dict) -> bool:
+    """Values the SQL fast path would store with the wrong type."""
+    return any(isinstance(v, (datetime, bool))
                for op in update_spec.values() if isinstance(op, dict) for v in op.values())
 
 
@@ -28,7 +29,7 @@ def patch_datetime_set() -> None:
         return
 
     def can_use_sql_updates(self, update_spec, doc_id, original_doc=None):
-        if _has_datetime(update_spec):
+        if _needs_python_path(update_spec):
             return False
         return original(self, update_spec, doc_id, original_doc)
 

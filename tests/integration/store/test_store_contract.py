@@ -145,6 +145,15 @@ def test_not_equal_operator(coll):
     assert coll.count_documents({"grp": {"$ne": "g0"}}) == 20
 
 
+def test_boolean_set_on_existing_document_stays_a_boolean(store):
+    """neosqlite's SQL fast path stored True as 1; our server launcher routes such updates around it."""
+    c = store["bools"]
+    c.insert_one({"k": 1, "clique": False})
+    c.update_one({"k": 1}, {"$set": {"clique": True, "show_in_tree": False}})
+    doc = c.find_one({"k": 1})
+    assert doc["clique"] is True and doc["show_in_tree"] is False
+
+
 def test_datetimes_round_trip_as_utc(store):
     c = store["times"]
     t = datetime(2026, 11, 24, 10, 0, 0, 123000, tzinfo=timezone.utc)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import socket
 import sys
 from datetime import timedelta
 
-from app.envconfig.repository import EnvironmentConfigs, UnknownEnvironment
-from app.logs import setup_logging
+from app.envconfig.repository import EnvironmentConfigs
 from app.scans import Scans
 from app.store.store import open_store
 from scan.controller import ScanController, ScanResult

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Callable
 
 from bson import ObjectId
@@ -154,9 +153,8 @@ class ScanController:
                 self._timed("access", lambda: self._preflight(clients))
             if self.o.clear:
                 self._clear()
-            ctx = None
             if self.o.run_all or self.o.inventory_only:
-                ctx = self._timed("inventory", lambda: self._inventory(env, clients))
+                self._timed("inventory", lambda: self._inventory(env, clients))
             if self.o.run_all or self.o.links_only:
                 self._timed("links", lambda: self._links(env))
             if self.o.run_all or self.o.cliques_only:

@@ -8,7 +8,6 @@ Fixes over the original: hosts running neutron agents but no Nova service are fo
 
 from __future__ import annotations
 
-import json
 import logging
 
 from scan.access.calls import RemoteError

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from scan.access.calls import RemoteError
 from scan.fetchers.base import host_of, host_types
-from scan.parsers import ParseError
 from scan.parsers.bridges import brctl_show, ip_json_bridges
 
 ROLES = {"Network", "Compute"}

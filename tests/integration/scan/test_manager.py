@@ -7,7 +7,6 @@ import sys
 import threading
 from datetime import datetime, timedelta, timezone
 
-from app.envconfig.repository import EnvironmentConfigs
 from app.scans import Scans, ScheduledScans
 from scan.controller import ScanResult
 from scan.manager import ScanManager

@@ -8,7 +8,7 @@ import pytest
 from app.envconfig.repository import EnvironmentConfigs, UnknownEnvironment
 from app.inventory import Inventory
 from scan.controller import ScanController, ScanOptions
-from tests.scan_support.zed import ENV, ZedDb, ZedPool, ZedSession, zed_clients
+from tests.scan_support.zed import ENV, ZedPool, ZedSession, zed_clients
 
 HOST = "compute1"
 VM1 = "544716d7-d703-4f86-a60c-801a01f64b4d"

@@ -67,6 +67,8 @@ def create_app(store: Store, settings: Settings | None = None, clock: Clock = ut
     routes: list[tuple[str, object]] = []
     for module in RESOURCES:
         routes += importlib.import_module(module).routes(deps)
+    from api.resources.grafana import query_aliases
+    routes += query_aliases(routes)
     from api.openapi import OpenApiResource, build_document
     document = build_document(routes, settings.version)
     routes.append(("/openapi.json", OpenApiResource(document)))

@@ -22,4 +22,5 @@ RESOURCES: tuple[str, ...] = (
     "api.resources.graph",
     "api.resources.schema",
     "api.resources.users",
+    "api.resources.grafana",
 )

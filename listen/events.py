@@ -7,10 +7,8 @@ surfaces mid-stream. Event types not in the table are bad input (recorded, acked
 
 from __future__ import annotations
 
-import difflib
-import importlib
-
 from app.errors import CalipsoError
+from app.registry import did_you_mean, load_object
 from listen.handlers.base import Handler
 
 HANDLERS: dict[str, str] = {
@@ -89,11 +87,6 @@ class EventTableError(CalipsoError):
     pass
 
 
-def _hint(name: str, known) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def load(events: dict[str, str] | None = None, handlers: dict[str, str] | None = None) -> dict[str, Handler]:
     """event type -> handler instance, every entry checked; one error listing every problem."""
     events = EVENTS if events is None else events
@@ -101,9 +94,8 @@ def load(events: dict[str, str] | None = None, handlers: dict[str, str] | None =
     problems: list[str] = []
     instances: dict[str, Handler] = {}
     for name, target in handlers.items():
-        module, _, cls = target.partition(":")
         try:
-            obj = getattr(importlib.import_module(module), cls)()
+            obj = load_object(target)()
         except (ImportError, AttributeError, TypeError) as e:
             problems.append(f"handler {name} -> {target}: {e}")
             continue
@@ -114,7 +106,7 @@ def load(events: dict[str, str] | None = None, handlers: dict[str, str] | None =
     table: dict[str, Handler] = {}
     for event_type, name in events.items():
         if name not in handlers:
-            problems.append(f"event {event_type}: unknown handler {name!r}{_hint(name, handlers)}")
+            problems.append(f"event {event_type}: unknown handler {name!r}{did_you_mean(name, handlers)}")
         elif name in instances:
             table[event_type] = instances[name]
     if problems:

@@ -8,7 +8,6 @@ section, and every mechanism driver (not only the first) must support the featur
 from __future__ import annotations
 
 import copy
-import difflib
 import ipaddress
 import re
 from datetime import datetime
@@ -16,6 +15,7 @@ from datetime import datetime
 from app.envconfig.catalog import Catalog
 from app.envconfig.fields import MANDATORY_SECTIONS, SECTIONS, TOP_LEVEL, Field
 from app.errors import Problem, ValidationFailed
+from app.registry import did_you_mean
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
@@ -34,10 +34,7 @@ def valid_host(value: str) -> bool:
     return all(_LABEL.match(label) for label in value.rstrip(".").split("."))
 
 
-def _hint(value: str, allowed: list[str]) -> str:
-    close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.6) or \
-        [a for a in allowed if a.lower() == str(value).lower()]
-    return f" (did you mean {close[0]!r}?)" if close else ""
+_hint = did_you_mean
 
 
 def _empty(v) -> bool:

@@ -6,10 +6,8 @@ not in this table fails at start-up with a "did you mean" hint, never mid-scan.
 
 from __future__ import annotations
 
-import difflib
-import importlib
-
 from app.errors import CalipsoError
+from app.registry import did_you_mean, load_object
 
 FETCHERS: dict[str, str] = {
     # OpenStack REST
@@ -50,9 +48,7 @@ class UnknownFetcher(CalipsoError):
     pass
 
 
-def hint(name: str, known) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+hint = did_you_mean
 
 
 def resolve(name: str, table: dict[str, str] | None = None):
@@ -60,8 +56,7 @@ def resolve(name: str, table: dict[str, str] | None = None):
     table = FETCHERS if table is None else table
     if name not in table:
         raise UnknownFetcher(f"unknown fetcher {name!r}{hint(name, table)}")
-    module, _, cls = table[name].partition(":")
     try:
-        return getattr(importlib.import_module(module), cls)()
+        return load_object(table[name])()
     except (ImportError, AttributeError) as e:
         raise UnknownFetcher(f"fetcher {name!r} is registered as {table[name]!r}, which cannot be loaded: {e}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import signal
 import sys
 import threading
@@ -98,6 +99,7 @@ def params_from_args(args) -> Params:
         mechanism_driver=driver, type_driver=str(args.type_driver).lower(), sriov=args.sriov,
         distribution=args.distribution, distribution_version=args.distribution_version,
         release=args.release, seed=n["seed"] if n["seed"] is not None else 1, aci=args.aci,
+        admin_password=secrets.token_urlsafe(12),  # per run, like the SSH and MySQL ones; in the written config
         tunnel_style=str(args.tunnel_style).upper())
 
 

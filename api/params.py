@@ -261,6 +261,16 @@ def operator_keys(value, path: str = "") -> list[Problem]:
     return found
 
 
+def plain_object(body) -> dict:
+    """The body if it is a JSON object with no MongoDB operator key anywhere; else a 400 saying which."""
+    if not isinstance(body, dict):
+        raise bad_request([Problem("body", "The data in the request body must be an object")])
+    problems = operator_keys(body)
+    if problems:
+        raise bad_request(problems)
+    return body
+
+
 def check_body(params: tuple[Param, ...], body, choices: Choices) -> dict:
     if not isinstance(body, dict):
         raise bad_request([Problem("body", "The data in the request body must be an object")])

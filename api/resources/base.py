@@ -10,7 +10,7 @@ from pymongo.collection import Collection
 from api import jsonio
 from api.context import Caller, Deps, EnvAccess
 from api.errors import ApiError, bad_request
-from api.params import check_body, check_query, parse_query_string
+from api.params import check_body, check_query, parse_query_string, plain_object
 from api.spec import Operation
 from app.errors import Problem
 
@@ -55,6 +55,10 @@ class Resource:
         except (json.JSONDecodeError, RecursionError) as e:
             reason = f"The request can not be fulfilled due to bad syntax: {getattr(e, 'msg', 'too deeply nested')}"
             raise bad_request([Problem("body", reason)]) from None
+
+    def json_object(self, req: falcon.Request) -> dict:
+        """A free-form JSON object body (no declared fields), still refusing MongoDB operator keys."""
+        return plain_object(self.json_body(req))
 
     def body(self, req: falcon.Request, method: str | None = None) -> dict:
         op = self.operations[method or req.method]

@@ -20,7 +20,7 @@ from app.cliques import Cliques
 from app.envconfig.fields import json_schema
 from app.envconfig.repository import EnvironmentConfigs as Repository
 from app.envconfig.secrets import redact
-from app.errors import Problem, ValidationFailed
+from app.errors import ValidationFailed
 from app.inventory import Inventory
 from app.links import Links
 
@@ -73,13 +73,7 @@ class EnvironmentConfigs(Resource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         self.query(req)
-        doc = self.json_body(req)
-        from api.params import operator_keys
-        if not isinstance(doc, dict):
-            raise bad_request([Problem("body", "The data in the request body must be an object")])
-        problems = operator_keys(doc)
-        if problems:
-            raise bad_request(problems)
+        doc = self.json_object(req)
         repo = Repository(self.store, self.deps.catalog.get())
         if isinstance(doc.get("name"), str) and repo.find(doc["name"]) is not None:
             raise conflict(f"Environment with name '{doc['name']}' already exists")
@@ -112,14 +106,7 @@ class EnvironmentConfig(Resource):
     def on_put(self, req: falcon.Request, resp: falcon.Response, name: str) -> None:
         self.query(req)
         old = self.envs(req).edit(name)
-        doc = self.json_body(req)
-        if not isinstance(doc, dict):
-            raise bad_request([Problem("body", "The data in the request body must be an object")])
-        from api.params import operator_keys
-        problems = operator_keys(doc)
-        if problems:
-            raise bad_request(problems)
-        doc = copy.deepcopy(doc)
+        doc = copy.deepcopy(self.json_object(req))
         doc.pop("_id", None)
         if "auth" in doc and doc["auth"] != old.get("auth") and not self.caller(req).admin:
             raise forbidden("Only an admin may change who can view and edit an environment (auth)")

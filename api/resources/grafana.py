@@ -18,7 +18,7 @@ import falcon
 
 from api import jsonio
 from api.errors import bad_request
-from api.params import _parse_datetime, operator_keys
+from api.params import _parse_datetime
 from api.resources.base import Resource
 from api.spec import STR, Operation, obj
 from app.errors import Problem
@@ -109,13 +109,7 @@ class GrafanaBase(Resource):
     def grafana_body(self, req: falcon.Request) -> dict:
         self.query(req)
         _json_only(req)
-        body = self.json_body(req)
-        if not isinstance(body, dict):
-            raise bad_request([Problem("body", "The data in the request body must be an object")])
-        problems = operator_keys(body)
-        if problems:
-            raise bad_request(problems)
-        return body
+        return self.json_object(req)
 
     def viewable_envs(self, req: falcon.Request) -> list[dict]:
         caller = self.caller(req)

@@ -6,6 +6,8 @@ that fails is the host's domain list read and searched by uuid, as the original 
 
 from __future__ import annotations
 
+from typing import Callable
+
 from scan.access.calls import RemoteError
 from scan.parsers import ParseError
 from scan.parsers.virsh import dumpxml, interfaces, virsh_list
@@ -33,37 +35,54 @@ def the_instance(ctx, parent: dict) -> dict | None:
     return ctx.found.get(parent.get("parent_id", ""), "instance")
 
 
+def instance_vnics(ctx, parent: dict, make: Callable[[dict, dict], dict | None]) -> list[dict]:
+    """vNIC documents of the instance owning this vNICs folder, one per domain interface `make` keeps.
+
+    Shared by every driver's vNIC fetcher: a missing libvirt domain is reported as an error of
+    the instance's host, and the instance learns the MAC of its vNIC, whatever the driver.
+    """
+    instance = the_instance(ctx, parent)
+    if instance is None:
+        return []
+    dom = instance_domain(ctx, instance)
+    if dom is None:
+        ctx.errors.add(instance["host"], f"instance {instance['id']}: no libvirt domain with this uuid")
+        return []
+    out = []
+    for iface in interfaces(dom):
+        doc = make(instance, iface)
+        if doc is None:
+            continue
+        net = network_of(instance, doc)
+        if net:
+            doc["network"] = net
+        out.append(doc)
+    if out:
+        ctx.found.update(instance, {"mac_address": out[-1]["mac_address"]})
+    return out
+
+
+def _ovs_vnic(instance: dict, iface: dict) -> dict | None:
+    """A tap device (OVS, Linux bridge) or an SR-IOV VF passed through as a hostdev."""
+    dev = (iface.get("target") or {}).get("@dev")
+    mac = (iface.get("mac") or {}).get("@address")
+    if not dev and iface.get("@type") == "hostdev" and mac:
+        dev = f"{instance.get('local_name') or instance['id']}-hostdev-{mac.lower()}"
+    if not dev:
+        return None
+    doc = dict(iface)
+    doc.update({"id": f"{instance['host']}-{dev}", "name": dev, "host": instance["host"],
+                "vnic_type": "instance_vnic", "instance_id": instance["id"],
+                "mac_address": (mac or "").lower(),
+                "source_bridge": (iface.get("source") or {}).get("@bridge")})
+    return doc
+
+
 class CliFetchInstanceVnics:
     source = "CLI"
 
     def fetch(self, ctx, parent: dict) -> list[dict]:
-        instance = the_instance(ctx, parent)
-        if instance is None:
-            return []
-        dom = instance_domain(ctx, instance)
-        if dom is None:
-            ctx.errors.add(instance["host"], f"instance {instance['id']}: no libvirt domain with this uuid")
-            return []
-        out = []
-        for iface in interfaces(dom):
-            dev = (iface.get("target") or {}).get("@dev")
-            mac = (iface.get("mac") or {}).get("@address")
-            if not dev and iface.get("@type") == "hostdev" and mac:   # an SR-IOV VF passed through
-                dev = f"{instance.get('local_name') or instance['id']}-hostdev-{mac.lower()}"
-            if not dev:
-                continue
-            doc = dict(iface)
-            doc.update({"id": f"{instance['host']}-{dev}", "name": dev, "host": instance["host"],
-                        "vnic_type": "instance_vnic", "instance_id": instance["id"],
-                        "mac_address": (mac or "").lower(),
-                        "source_bridge": (iface.get("source") or {}).get("@bridge")})
-            net = network_of(instance, doc)
-            if net:
-                doc["network"] = net
-            out.append(doc)
-        if out:
-            ctx.found.update(instance, {"mac_address": out[-1]["mac_address"]})
-        return out
+        return instance_vnics(ctx, parent, _ovs_vnic)
 
 
 def network_of(instance: dict, vnic: dict) -> str | None:

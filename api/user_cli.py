@@ -5,16 +5,14 @@ from __future__ import annotations
 import getpass
 import sys
 
+from app.cli.groups import admin_group
 from app.errors import CalipsoError
 
 HELP = "manage REST API users: add, set-password, list, delete"
 
 
 def add_parser(sub, common) -> None:
-    p = sub.add_parser("user", parents=[common], help=HELP, description=HELP)
-    p.set_defaults(default_loglevel="WARNING")
-    actions = p.add_subparsers(dest="action", metavar="ACTION")
-    actions.required = True
+    actions = admin_group(sub, common, "user", HELP)
     a = actions.add_parser("add", parents=[common], help="add a user")
     a.add_argument("name")
     _password_options(a)

@@ -12,7 +12,7 @@ if __package__ in (None, ""):
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.errors import CalipsoError
+    from app.cli.main import run_guarded
     from app.logs import setup_logging
     from scan import cli
     from scan.options import add_scan_arguments
@@ -24,13 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     add_scan_arguments(p)
     args = p.parse_args(argv)
     setup_logging(args.loglevel)
-    try:
-        return cli.run(args)
-    except CalipsoError as e:
-        print(f"scan.py: error: {e}", file=sys.stderr)
-        return e.exit_code
-    except KeyboardInterrupt:
-        return 130
+    return run_guarded("scan.py", cli.run, args)
 
 
 if __name__ == "__main__":

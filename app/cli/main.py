@@ -57,10 +57,15 @@ def main(argv: list[str] | None = None) -> int:
     args.mongo_config = getattr(args, "mongo_config", None)
     args.loglevel = getattr(args, "loglevel", getattr(args, "default_loglevel", "INFO"))
     setup_logging(args.loglevel)
+    return run_guarded(f"calipso {args.command}", args.run, args)
+
+
+def run_guarded(prog: str, run, args) -> int:
+    """Run a command: a CalipsoError becomes one line on stderr and its exit code, never a traceback."""
     try:
-        return int(args.run(args) or 0)
+        return int(run(args) or 0)
     except CalipsoError as e:
-        print(f"calipso {args.command}: error: {e}", file=sys.stderr)
+        print(f"{prog}: error: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         return 130

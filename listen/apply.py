@@ -20,12 +20,11 @@ from dataclasses import dataclass, field
 from bson import ObjectId
 
 from app.clock import Clock, utcnow
-from app.cliques import Cliques, clique_key
+from app.cliques import Cliques
 from app.inventory import Inventory, object_id
 from app.keyenc import decode, encode
 from app.links import Links
-from app.store.bulk import upsert_by_id
-from app.store.keys import as_object_id, stable_id
+from app.store.keys import as_object_id
 from app.store.store import Store
 from scan.access.calls import Caller, CallStats, Limiter
 from scan.cliques import DEFAULT_MAX_NODES, LinkGraph, build_clique, select_clique_types, select_constraints
@@ -301,7 +300,7 @@ class Applier:
             for f in ("_id", "source", "target"):
                 l[f] = as_object_id(l[f])
         graphs: dict[bool, LinkGraph] = {}
-        pairs, with_clique, without = [], [], []
+        built, with_clique, without = [], [], []
         seen = self.clock()
         for doc in docs:
             ct = types[doc["type"]]
@@ -312,16 +311,14 @@ class Applier:
             if clique is None:
                 without.append(doc["_id"])
                 continue
-            clique.update({"_key": clique_key(self.name, doc["_id"]), "_nodes": [str(n) for n in clique["nodes"]],
-                           "last_scanned": seen, "last_seen": seen})
-            pairs.append((stable_id("cliques", clique["_key"]), clique))
+            built.append(clique)
             with_clique.append(doc["_id"])
-        if pairs:
-            upsert_by_id(self.store["cliques"], pairs, seen)
+        if built:
+            self.cliques.upsert_many(built, seen)
             self.store["inventory"].update_many({"_id": {"$in": with_clique}}, {"$set": {"clique": True}})
         if without:
             result.cliques_deleted = self.cliques.delete_for_focal_points(self.name, without)
-        result.cliques_written = len(pairs)
+        result.cliques_written = len(built)
 
 
 def _plain(doc: dict) -> dict:

@@ -15,9 +15,8 @@ import logging
 from dataclasses import dataclass, field
 
 from bson import ObjectId
-from app.cliques import clique_key
-from app.store.bulk import upsert_by_id
-from app.store.keys import stable_id
+
+from app.cliques import Cliques
 from app.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -163,7 +162,8 @@ def find_cliques(store: Store, env: dict, inventory_docs: list[dict], links: lis
     constraints = select_constraints(list(store["clique_constraints"].find({})), env)
     graphs = {False: LinkGraph.build(links, False)}
     counts: dict[str, int] = {}
-    pairs: list[tuple[ObjectId, dict]] = []
+    writer = Cliques(store)
+    batch: list[dict] = []
     focal_ids: list[ObjectId] = []
     for doc in inventory_docs:
         ct = types.get(doc["type"])
@@ -177,15 +177,13 @@ def find_cliques(store: Store, env: dict, inventory_docs: list[dict], links: lis
             continue
         if clique["truncated"]:
             log.warning("clique of %s %s cut at %d nodes", doc["type"], doc["id"], max_nodes)
-        clique.update({"_key": clique_key(env["name"], doc["_id"]), "_nodes": [str(n) for n in clique["nodes"]],
-                       "last_scanned": seen, "last_seen": seen, "last_scan_id": scan_id})
-        pairs.append((stable_id("cliques", clique["_key"]), clique))
+        batch.append(clique)
         focal_ids.append(doc["_id"])
         counts[doc["type"]] = counts.get(doc["type"], 0) + 1
-        if len(pairs) >= 500:   # bounded memory: large clouds have large cliques
-            upsert_by_id(store["cliques"], pairs, seen)
-            pairs = []
-    upsert_by_id(store["cliques"], pairs, seen)
+        if len(batch) >= 500:   # bounded memory: large clouds have large cliques
+            writer.upsert_many(batch, seen, scan_id)
+            batch = []
+    writer.upsert_many(batch, seen, scan_id)
     for start in range(0, len(focal_ids), 1000):
         store["inventory"].update_many({"_id": {"$in": focal_ids[start:start + 1000]}}, {"$set": {"clique": True}})
     return counts

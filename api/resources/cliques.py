@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from itertools import islice
-
 import falcon
 
-from api import jsonio
 from api.params import Param
 from api.resources.base import Resource
 from api.spec import PAGING, STR, Operation, listing, obj
+from app.cliques import Cliques as CliqueStore
 from app.store.keys import oid_match
 
 FIELDS = ("id", "focal_point_type", "environment", "focal_point_object_id")
@@ -36,20 +34,10 @@ class Cliques(Resource):
                 query[f] = v[f]
         if "link_type" in v:
             query["links_detailed.link_type"] = v["link_type"]
-        single = {"_id": v["id"]} if "id" in v else None
-        if "link_id" in v and single is None:
-            # the embedded store never matches an ObjectId inside an array (not even with $in):
-            # select by the other filters, then by link id here (the same on real MongoDB)
-            skip, limit, applied = self.page(v, resp)
-            wanted = v["link_id"]
-            found = (d for d in self.store["cliques"].find(query).sort([("_id", 1)])
-                     if wanted in (d.get("links") or []))
-            self.send_list(resp, "cliques", islice(found, skip, skip + limit), FIELDS, applied)
-            return
         if "link_id" in v:
-            doc = self.store["cliques"].find_one({**query, **single})
-            resp.media = jsonio.single(doc) if doc and v["link_id"] in (doc.get("links") or []) else {}
-            return
+            # string copies of the link ids: the embedded store never matches an ObjectId in an array
+            query.update(CliqueStore.with_link(v["link_id"]))
+        single = {"_id": v["id"]} if "id" in v else None
         self.list_or_single(req, resp, self.store["cliques"], query, v, "cliques", FIELDS, single)
 
 

@@ -35,6 +35,7 @@ INDEXES: tuple[Index, ...] = (
     Index("links", "environment"),
     Index("cliques", "_key", unique=True),
     Index("cliques", "_nodes"),
+    Index("cliques", "_links"),
     Index("cliques", "environment"),
     Index("monitoring_config", "_key", unique=True),
     Index("messages", "environment"),

@@ -6,6 +6,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from bson import ObjectId
 
 from app.cliques import Cliques
 from app.inventory import Inventory
@@ -120,11 +121,14 @@ def test_cliques_by_focal_point_and_node(initialized_store):
     inv, cliques = Inventory(initialized_store), Cliques(initialized_store)
     build_tree(inv)
     vm, vnic = inv.get(ENV, "uuid-1"), inv.get(ENV, "node-1-tap1234")
+    link = ObjectId()
     clique = {"environment": ENV, "focal_point": vm["_id"], "focal_point_type": "instance", "links": [],
               "nodes": [vm["_id"], vnic["_id"]]}
     cliques.upsert(clique)
-    cliques.upsert({**clique, "links": ["x"]})
-    assert len(cliques.for_env(ENV)) == 1 and cliques.get(ENV, vm["_id"])["links"] == ["x"]
+    cliques.upsert({**clique, "links": [link]})
+    assert len(cliques.for_env(ENV)) == 1 and cliques.get(ENV, vm["_id"])["links"] == [link]
+    assert cliques.coll.find_one(Cliques.with_link(link))["focal_point"] == vm["_id"]
+    assert cliques.coll.find_one(Cliques.with_link(ObjectId())) is None
     assert [c["focal_point"] for c in cliques.containing(vnic["_id"])] == [vm["_id"]]
     assert cliques.delete(ENV, vm["_id"]) and cliques.get(ENV, vm["_id"]) is None
 

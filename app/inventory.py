@@ -89,6 +89,21 @@ class Inventory:
             out += [_out(d) for d in self.coll.find({"_env_id": {"$in": keys[start:start + BATCH]}})]
         return out
 
+    def live(self, env: str, fields: list[str] | None = None, not_in_scan: str | None = None) -> list[dict]:
+        """The environment's objects not marked stale (optionally only those scan `not_in_scan` did not write)."""
+        query: dict = {"environment": env, "stale_since": {"$exists": False}}
+        if not_in_scan is not None:
+            query["last_scan_id"] = {"$ne": not_in_scan}
+        projection = {f: 1 for f in fields} if fields else None
+        return [_out(d) for d in self.coll.find(query, projection)]
+
+    def by_object_ids(self, oids: Iterable[ObjectId]) -> list[dict]:
+        oids = list(oids)
+        out: list[dict] = []
+        for start in range(0, len(oids), BATCH):
+            out += [_out(d) for d in self.coll.find({"_id": {"$in": oids[start:start + BATCH]}})]
+        return out
+
     def of_type(self, env: str, obj_type: str) -> Iterator[dict]:
         for d in self.coll.find({"_env_type": k(env, obj_type)}):
             yield _out(d)

@@ -102,6 +102,13 @@ class Links:
     def exists(self, env: str, link_type: str) -> bool:
         return self.coll.find_one({"_env_type": k(env, link_type)}, {"_id": 1}) is not None
 
+    def live(self, env: str, not_in_scan: str | None = None) -> list[dict]:
+        """The environment's links not marked stale (optionally only those scan `not_in_scan` did not write)."""
+        query: dict = {"environment": env, "stale_since": {"$exists": False}}
+        if not_in_scan is not None:
+            query["last_scan_id"] = {"$ne": not_in_scan}
+        return [_out(d) for d in self.coll.find(query)]
+
     def for_env(self, env: str) -> list[dict]:
         return [_out(d) for d in self.coll.find({"environment": env})]
 

@@ -22,7 +22,7 @@ from bson import ObjectId
 from app.clock import Clock, utcnow
 from app.cliques import Cliques
 from app.inventory import Inventory, object_id
-from app.keyenc import decode, encode
+from app.keyenc import encode
 from app.links import Links
 from app.store.keys import as_object_id
 from app.store.store import Store
@@ -107,12 +107,7 @@ class Applier:
 
     # -- the store as it is ---------------------------------------------------------------------
     def _live(self) -> list[dict]:
-        out = []
-        for d in self.store["inventory"].find({"environment": self.name, "stale_since": {"$exists": False}}):
-            d = decode(d)
-            d["_id"] = as_object_id(d["_id"])
-            out.append(d)
-        return out
+        return self.inventory.live(self.name)
 
     # -- the batch ------------------------------------------------------------------------------
     def apply(self, plans: list[Plan]) -> Applied:
@@ -285,20 +280,11 @@ class Applier:
                                                 {"focal_point": 1, "environment": 1}):
                 if c.get("environment") == self.name:
                     focal.add(as_object_id(c["focal_point"]))
-        docs = []
-        oids = list(focal)
-        for start in range(0, len(oids), 1000):
-            for d in self.store["inventory"].find({"_id": {"$in": oids[start:start + 1000]}}):
-                d = decode(d)
-                d["_id"] = as_object_id(d["_id"])
-                if d.get("type") in types and not d.get("stale_since"):
-                    docs.append(d)
+        docs = [d for d in self.inventory.by_object_ids(focal)
+                if d.get("type") in types and not d.get("stale_since")]
         if not docs:
             return
-        links = [decode(l) for l in self.store["links"].find({"environment": self.name, "stale_since": {"$exists": False}})]
-        for l in links:
-            for f in ("_id", "source", "target"):
-                l[f] = as_object_id(l[f])
+        links = self.links.live(self.name)
         graphs: dict[bool, LinkGraph] = {}
         built, with_clique, without = [], [], []
         seen = self.clock()

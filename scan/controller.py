@@ -15,11 +15,9 @@ from app.cliques import Cliques
 from app.envconfig.repository import EnvironmentConfigs
 from app.errors import CalipsoError, ValidationFailed
 from app.inventory import Inventory
-from app.keyenc import decode
 from app.links import Links
 from app.messages import Messages
 from app.paths import root as env_root
-from app.store.keys import as_object_id
 from app.store.store import Store
 from scan import cliques as clique_finder
 from scan.access.calls import Caller, CallStats, Limiter, RemoteError
@@ -45,12 +43,6 @@ LINK_FIELDS = ("_id", "environment", "type", "id", "name", "object_name", "local
                "network", "ports", "pnic", "interfaces", "interfaces_names", "vconnector", "ip_address",
                "IP Address", "Link detected", "port_id", "binding:host_id", "network_id",
                "provider:segmentation_id", "role", "switch", "connected_to", "interface")
-
-
-def decode_oid(d: dict) -> dict:
-    d = decode(d)
-    d["_id"] = as_object_id(d["_id"])
-    return d
 
 
 class ScanFailed(CalipsoError):
@@ -344,14 +336,7 @@ class ScanController:
 
     # -- links ----------------------------------------------------------------------------------
     def _live_inventory(self, fields: list[str] | None = None) -> list[dict]:
-        coll = self.store["inventory"]
-        out = []
-        projection = {f: 1 for f in fields} if fields else None
-        for d in coll.find({"environment": self.o.env, "stale_since": {"$exists": False}}, projection):
-            d = decode(d)
-            d["_id"] = as_object_id(d["_id"])
-            out.append(d)
-        return out
+        return Inventory(self.store).live(self.o.env, fields)
 
     def _link_fields(self) -> list[str]:
         constraints = {c for d in self.store["clique_constraints"].find({}) for c in d.get("constraints") or []}
@@ -360,8 +345,8 @@ class ScanController:
     def _links(self, env: dict) -> None:
         found = getattr(self, "_found_docs", None)
         if found is not None:   # this run's objects are in memory; read only those it did not rewrite
-            extra = self._not_rescanned(self.store["inventory"], self._link_fields())
-            docs = found + [decode_oid(d) for d in extra]
+            # live objects this run did not write (kept because their host could not be scanned)
+            docs = found + Inventory(self.store).live(self.o.env, self._link_fields(), not_in_scan=self.sid)
         else:
             docs = self._live_inventory(self._link_fields())
         self._docs = docs   # the cliques phase of the same run reuses them (with the links' annotations)
@@ -401,21 +386,14 @@ class ScanController:
         if not self.o.partial:
             self.report["retired"].update(retire_links(self.store, self.o.env, self.sid, seen, protected))
 
-    def _not_rescanned(self, coll, fields: list[str] | None = None) -> list[dict]:
-        """Live documents this run did not write (kept because their host could not be scanned)."""
-        projection = {f: 1 for f in fields} if fields else None
-        return list(coll.find({"environment": self.o.env, "last_scan_id": {"$ne": self.sid},
-                               "stale_since": {"$exists": False}}, projection))
-
     # -- cliques --------------------------------------------------------------------------------
     def _cliques(self, env: dict) -> None:
         docs = getattr(self, "_docs", None) or self._live_inventory(self._link_fields())
         made = getattr(self, "_links_made", None)
         if made is not None:
-            links = made + [decode_oid(l) for l in self._not_rescanned(self.store["links"])]
+            links = made + Links(self.store).live(self.o.env, not_in_scan=self.sid)
         else:
-            links = [decode_oid(l) for l in self.store["links"].find({"environment": self.o.env,
-                                                                       "stale_since": {"$exists": False}})]
+            links = Links(self.store).live(self.o.env)
         counts = clique_finder.find_cliques(self.store, env, docs, links, self.clock(), self.sid,
                                             self.o.max_clique_nodes)
         self.report["cliques"] = dict(sorted(counts.items()))

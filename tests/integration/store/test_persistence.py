@@ -220,3 +220,16 @@ def test_upsert_survives_a_concurrent_insert_of_the_same_object(initialized_stor
     doc = coll.find_one({"_id": oid})
     assert doc["v"] == "ours" and doc["status"] == "Error"
     assert coll.count_documents({}) == 1
+
+
+def test_live_objects_leave_out_the_stale_and_can_skip_one_scan(initialized_store, clock):
+    inv = Inventory(initialized_store, clock=clock)
+    tree = build_tree(inv)
+    inv.upsert([tree["node-1"], tree["nova"]], scan_id="scan-2")
+    vnic = inv.get(ENV, "node-1-tap1234")
+    inv.mark_stale([vnic["_id"]], clock.now)
+    live = {d["id"] for d in inv.live(ENV)}
+    assert "node-1-tap1234" not in live and "node-1" in live and len(live) == len(tree) - 1
+    assert {d["id"] for d in inv.live(ENV, not_in_scan="scan-2")} == live - {"node-1", "nova"}
+    assert inv.live(ENV, fields=["id"])[0].keys() <= {"_id", "id"}
+    assert {d["id"] for d in inv.by_object_ids([vnic["_id"], inv.get(ENV, "nova")["_id"]])} == {"node-1-tap1234", "nova"}

@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -137,9 +138,9 @@ class EmbeddedStore:
     def _prepare_dirs(self) -> None:
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            probe = self.dir / ".write-test"
-            probe.write_text("ok")
-            probe.unlink()
+            # a probe of its own: callers starting together must not delete each other's
+            with tempfile.TemporaryFile(dir=self.dir):
+                pass
         except OSError as e:
             raise StoreError(
                 f"store directory {self.dir} (under CALIPSO_HOME {self.home}) is not writable: {e.strerror or e}"

@@ -3,31 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
-
-from bson import ObjectId
 
 from app.keyenc import decode
+from app.plain import plain
 from app.store.keys import public
-
-
-def plain(value):
-    """A JSON-ready copy: ObjectId -> str, datetime -> ISO 8601 (UTC when naive), bytes dropped."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, ObjectId):
-        return str(value)
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (bytes, bytearray)):
-        return None
-    return value
 
 
 def single(doc: dict, add_id: bool = True) -> dict:

@@ -80,6 +80,10 @@ class Links:
     def get(self, env: str, link_type: str, source_id: str, target_id: str) -> dict | None:
         return _out(self.coll.find_one({"_id": link_id(env, link_type, source_id, target_id)}))
 
+    def by_ids(self, oids: list[ObjectId]) -> list[dict]:
+        """Links by `_id` (a clique's), in batches."""
+        return self._in("_id", list(oids), None, None)
+
     def _in(self, field: str, values: list, link_type: str | None, env: str | None) -> list[dict]:
         out: list[dict] = []
         for start in range(0, len(values), BATCH):

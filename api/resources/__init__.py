@@ -23,4 +23,5 @@ RESOURCES: tuple[str, ...] = (
     "api.resources.schema",
     "api.resources.users",
     "api.resources.grafana",
+    "api.resources.clique_graph",
 )

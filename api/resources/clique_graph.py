@@ -1,0 +1,59 @@
+"""/clique_graph: the graph of a focal object's clique, bounded for a browser (app.topology.graph)."""
+
+from __future__ import annotations
+
+import falcon
+
+from api.errors import bad_request, not_found
+from api.params import Param
+from api.resources.base import Resource
+from api.spec import STR, Operation, obj
+from app.errors import Problem
+from app.topology.graph import DEFAULT_MAX_NODES, HARD_MAX_NODES, Bounds, build
+from app.topology.source import find_clique, hover_spec, load_clique
+
+FOCAL = ("focal_point_object_id", "focal_point", "id")
+QUERY = (
+    Param("env_name", required=True),
+    Param("focal_point_object_id", doc="inventory id of the focal object"),
+    Param("focal_point", "objectid", doc="ObjectId of the focal object"),
+    Param("id", "objectid", doc="ObjectId of the clique"),
+    Param("depth", "int", minimum=0, maximum=1000, doc="only objects at most this many links from the focal object"),
+    Param("max_nodes", "int", default=DEFAULT_MAX_NODES, minimum=1, maximum=HARD_MAX_NODES,
+          doc="objects drawn at most; the farthest others are folded into '+N more' nodes per type and host"),
+)
+NODE = obj({"id": STR, "type": STR, "name": STR, "status": {"type": ["string", "null"]},
+            "depth": {"type": ["integer", "null"]}, "hover": {"type": "array"}}, required=("id", "type", "name"))
+LINK = obj({"id": STR, "source": STR, "target": STR, "link_type": STR, "status": {"type": ["string", "null"]}},
+           required=("id", "source", "target"))
+RESPONSE = obj({"focal_point": obj({"id": STR, "type": STR}), "nodes": {"type": "array", "items": NODE},
+                "links": {"type": "array", "items": LINK}, "total": obj(), "bounds": obj(), "omitted": obj(),
+                "clique_id": STR, "truncated": {"type": "boolean"}},
+               required=("focal_point", "nodes", "links", "total", "omitted"))
+
+
+class CliqueGraph(Resource):
+    operations = {"GET": Operation(
+        "The graph of a focal object's clique: nodes and links with status, depth and staleness, "
+        "bounded by depth and a node cap, with what was left out", query=QUERY, env_scoped=True,
+        tags=("inventory",), response=RESPONSE)}
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        v = self.query(req)
+        named = [f for f in FOCAL if f in v]
+        if len(named) != 1:
+            raise bad_request([Problem("focal_point_object_id", "give exactly one of " + ", ".join(FOCAL))])
+        env = self.envs(req).view(v["env_name"])["name"]
+        clique = find_clique(self.store, env, object_id=v.get("focal_point_object_id"),
+                             focal_point=v.get("focal_point"), clique_id=v.get("id"))
+        data = load_clique(self.store, clique) if clique else None
+        if data is None:
+            raise not_found(f"No clique for {named[0]} {v[named[0]]} in environment {env}")
+        graph = build(data.focal, data.objects, data.links, hover_spec(self.store),
+                      Bounds(v.get("depth"), v["max_nodes"]))
+        graph.update(environment=env, clique_id=str(clique["_id"]), truncated=bool(clique.get("truncated")))
+        resp.media = graph
+
+
+def routes(deps):
+    return [("/clique_graph", CliqueGraph(deps))]

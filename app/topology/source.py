@@ -1,0 +1,58 @@
+"""Reading what a topology view needs from the store: a clique, its links, its objects, hover cards.
+
+Reads by `_id` in batches (the one lookup every store serves from an index); the clique's
+links are read from `links`, not from its `links_detailed` copy, so statuses are current.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bson import ObjectId
+
+from app.cliques import Cliques
+from app.inventory import Inventory
+from app.links import Links
+from app.store.keys import as_object_id
+from app.store.store import Store
+from app.topology.hover import HoverSpec
+
+
+@dataclass
+class CliqueData:
+    clique: dict
+    focal: dict
+    objects: dict          # _id -> inventory document
+    links: list[dict]
+
+
+def hover_spec(store: Store) -> HoverSpec:
+    return HoverSpec(store["attributes_for_hover_on_data"].find({}, {"_id": 0}))
+
+
+def find_clique(store: Store, env: str, *, object_id: str | None = None, focal_point: ObjectId | None = None,
+                clique_id: ObjectId | None = None) -> dict | None:
+    """The clique of a focal object, named by its inventory id, its ObjectId, or the clique's own ObjectId."""
+    if clique_id is not None:
+        doc = store["cliques"].find_one({"_id": clique_id})
+        return doc if doc and doc.get("environment") == env else None
+    if focal_point is None and object_id is not None:
+        obj = Inventory(store).get(env, object_id)
+        if obj is None:
+            return None
+        focal_point = obj["_id"]
+    return Cliques(store).get(env, focal_point) if focal_point is not None else None
+
+
+def load_clique(store: Store, clique: dict) -> CliqueData | None:
+    """The clique's focal object, links and every object they touch; None when the focal object is gone."""
+    inv = Inventory(store)
+    focal = inv.get_by_object_id(as_object_id(clique["focal_point"]))
+    if focal is None:
+        return None
+    links = Links(store).by_ids([as_object_id(i) for i in clique.get("links") or []])
+    oids = {focal["_id"]} | {as_object_id(i) for i in clique.get("nodes") or []}
+    for l in links:
+        oids.update((l["source"], l["target"]))
+    objects = {d["_id"]: d for d in inv.by_object_ids(oids)}
+    return CliqueData(clique, focal, objects, links)

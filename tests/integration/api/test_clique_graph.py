@@ -1,0 +1,114 @@
+"""/clique_graph: the bounded graph of a clique, against the route contract and on cliques built here."""
+
+from __future__ import annotations
+
+from app.cliques import Cliques
+from app.inventory import Inventory
+from app.links import Links, new_link
+from app.paths import place, root
+from tests.integration.api.contract import Case, RouteContract, q
+
+NO_OID = "0123456789abcdef01234567"
+
+
+class TestCliqueGraphContract(RouteContract):
+    path = "/clique_graph"
+    cases = {"GET": Case(q("env_name={env}&focal_point_object_id={host}"))}
+    invalid = [("GET", "env_name={env}&focal_point=zz", "focal_point"), ("GET", "env_name={env}&id=12", "id"),
+               ("GET", "env_name={env}&focal_point_object_id=x&depth=-1", "depth"),
+               ("GET", "env_name={env}&focal_point_object_id=x&max_nodes=0", "max_nodes"),
+               ("GET", "env_name={env}&focal_point_object_id=x&max_nodes=999999", "max_nodes"),
+               ("GET", "focal_point_object_id=x", "env_name"),
+               ("GET", "env_name={env}", "focal_point_object_id"),
+               ("GET", "env_name={env}&focal_point_object_id=a&id=" + NO_OID, "focal_point_object_id")]
+
+
+def star(store, env: str, hosts: int, vnics_per_host: int, statuses: dict | None = None) -> dict:
+    """An instance clique: instance -> vnic (per host) -> vconnector (one per host); statuses by object id."""
+    statuses = statuses or {}
+    inv = Inventory(store)
+    region = place({"id": f"{env}-region", "type": "region"}, root(env), env)
+    docs = [region]
+    inst = place({"id": f"{env}-vm", "type": "instance", "name": "vm <b>one</b>", "host": f"{env}-h0"}, region, env)
+    docs.append(inst)
+    plan = []
+    for h in range(hosts):
+        host = f"{env}-h{h}"
+        vc = place({"id": f"{host}-br", "type": "vconnector", "host": host}, region, env)
+        docs.append(vc)
+        for i in range(vnics_per_host):
+            vn = place({"id": f"{host}-tap{i}", "type": "vnic", "host": host, "mac_address": f"fa:16:3e:{h:02x}:00:{i:02x}"},
+                       region, env)
+            docs.append(vn)
+            plan.append((vn["id"], vc["id"]))
+    for d in docs:
+        if d["id"] in statuses:
+            d["status"] = statuses[d["id"]]
+    inv.upsert(docs)
+    stored = {d["id"]: d for d in inv.find({"environment": env})}
+    links = []
+    for vn, vc in plan:
+        links.append(new_link(env, stored[inst["id"]], stored[vn], "instance-vnic"))
+        links.append(new_link(env, stored[vn], stored[vc], "vnic-vconnector"))
+    Links(store).upsert(links)
+    mine = {vn for vn, _ in plan}
+    all_links = [l for l in Links(store).for_env(env) if l["source_id"] in mine or l["target_id"] in mine]
+    nodes = {stored[inst["id"]]["_id"]} | {l["source"] for l in all_links} | {l["target"] for l in all_links}
+    Cliques(store).upsert({"environment": env, "focal_point": stored[inst["id"]]["_id"], "focal_point_type": "instance",
+                           "focal_point_object_id": inst["id"], "nodes": list(nodes),
+                           "links": [l["_id"] for l in all_links]})
+    return {"instance": inst["id"], "objects": len(nodes), "links": len(all_links)}
+
+
+def test_whole_clique_with_status_depth_and_hover(api):
+    env = "visible"
+    made = star(api.store, env, hosts=2, vnics_per_host=3,
+                statuses={f"{env}-vm": "Error", f"{env}-h1-br": "warning", f"{env}-h0-tap0": "OK"})
+    r = api.get("/clique_graph", user="alice", query=f"env_name={env}&focal_point_object_id={made['instance']}")
+    assert r.status_code == 200, r.text
+    g = r.json
+    assert len(g["nodes"]) == made["objects"] == 1 + 6 + 2
+    assert len(g["links"]) == made["links"] == 12
+    assert g["omitted"]["nodes"] == 0 and g["omitted"]["links"] == 0 and g["omitted"]["aggregated"] == []
+    by_obj = {n["object_id"]: n for n in g["nodes"]}
+    assert by_obj[f"{env}-vm"]["status"] == "Error" and by_obj[f"{env}-vm"]["focal"] is True
+    assert by_obj[f"{env}-h1-br"]["status"] == "Warning"
+    assert by_obj[f"{env}-h0-tap0"]["status"] == "OK" and by_obj[f"{env}-h0-tap1"]["status"] is None
+    assert [by_obj[f"{env}-vm"]["depth"], by_obj[f"{env}-h0-tap0"]["depth"], by_obj[f"{env}-h0-br"]["depth"]] == [0, 1, 2]
+    assert by_obj[f"{env}-vm"]["name"] == "vm <b>one</b>"   # raw text: the page escapes, the API does not mangle
+    assert dict(by_obj[f"{env}-vm"]["hover"])["type"] == "instance"
+    assert {l["link_type"] for l in g["links"]} == {"instance-vnic", "vnic-vconnector"}
+    ids = {n["id"] for n in g["nodes"]}
+    assert all(l["source"] in ids and l["target"] in ids for l in g["links"])
+    assert g["status"] == "Error"
+
+    shallow = api.get("/clique_graph", query=f"env_name={env}&focal_point_object_id={made['instance']}&depth=1").json
+    assert len(shallow["nodes"]) == 7 and len(shallow["links"]) == 6
+    assert shallow["omitted"]["beyond_depth"] == {"vconnector": 2}
+
+
+def test_large_clique_is_capped_and_says_what_it_folded(api):
+    env = "visible"
+    made = star(api.store, env, hosts=4, vnics_per_host=300)   # 1 + 1200 vnics + 4 bridges
+    r = api.get("/clique_graph", query=f"env_name={env}&focal_point_object_id={made['instance']}&max_nodes=200")
+    g = r.json
+    real = [n for n in g["nodes"] if not n.get("aggregate")]
+    folded = [n for n in g["nodes"] if n.get("aggregate")]
+    assert len(real) == 200
+    assert sum(n["count"] for n in folded) == made["objects"] - 200 == g["omitted"]["nodes"]
+    assert {(a["type"], a["host"]) for a in g["omitted"]["aggregated"]} == {(n["type"], n["host"]) for n in folded}
+    assert all(n["name"].startswith(f"+{n['count']} more ") for n in folded)
+    assert g["total"] == {"nodes": made["objects"], "links": made["links"]}
+    ids = {n["id"] for n in g["nodes"]}
+    assert all(l["source"] in ids and l["target"] in ids for l in g["links"])
+    shown_individually = [l for l in g["links"] if not l.get("aggregate")]
+    assert g["omitted"]["links"] == made["links"] - len(shown_individually)
+
+
+def test_object_without_clique_is_404_and_one_focal_name_is_needed(api):
+    r = api.get("/clique_graph", query="env_name=visible&focal_point_object_id=no-such-object")
+    assert r.status_code == 404 and "No clique" in r.json["error"]["message"]
+    r = api.get("/clique_graph", query=f"env_name=visible&focal_point_object_id={api.data['visible']['vnic']}")
+    assert r.status_code == 404
+    r = api.get("/clique_graph", query=f"env_name=visible&focal_point={api.data['visible']['focal_point']}")
+    assert r.status_code == 200 and len(r.json["nodes"]) == 4

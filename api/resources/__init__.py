@@ -24,4 +24,5 @@ RESOURCES: tuple[str, ...] = (
     "api.resources.users",
     "api.resources.grafana",
     "api.resources.clique_graph",
+    "api.resources.diff",
 )

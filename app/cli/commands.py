@@ -15,4 +15,5 @@ COMMANDS: dict[str, str] = {
     "scan": "scan.cli",
     "scan-manager": "scan.manager_cli",
     "listen": "listen.cli",
+    "diff": "app.cli.diff_cmd",
 }

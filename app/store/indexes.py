@@ -49,6 +49,7 @@ INDEXES: tuple[Index, ...] = (
     Index("clique_types", "focal_point_type"),
     Index("connection_tests", "status"),
     Index("failed_events", "environment"),
+    Index("changes", "environment"),
     Index("users", "username", unique=True),
     Index("api_tokens", "token", unique=True),
 )

@@ -177,3 +177,13 @@ class TestUsers(RouteContract):
              "POST": Case(q("", lambda env, d: {"username": f"u{uuid.uuid4().hex[:6]}", "password": "Long-enough-9"}),
                           env_scoped=False, admin=True, status=201, mutates=True)}
     invalid = [("GET", "page=x", "page")]
+
+
+class TestDiff(RouteContract):
+    path = "/diff"
+    cases = {"GET": Case(q("env_name={env}&from=2000-01-01T00:00:00Z"))}
+    invalid = [("GET", "env_name={env}", "from"), ("GET", "env_name={env}&from=last-tuesday", "from"),
+               ("GET", "env_name={env}&from=2000-01-01T00:00:00Z&to=whenever", "to"),
+               ("GET", "env_name={env}&from=2000-01-01T00:00:00Z&type=spaceship", "type"),
+               ("GET", "env_name={env}&from=2000-01-01T00:00:00Z&limit=0", "limit"),
+               ("GET", "env_name={env}&from=2000-01-01T00:00:00Z&id_path=relative", "id_path")]

@@ -1,0 +1,182 @@
+"""The change log: what each scan and each listener batch added, removed and changed.
+
+One entry per completed scan or applied batch, in the `changes` collection: per object and per
+link its key, name and place, and for a change the fields with their value before and after.
+No copy of the inventory is kept, so storage follows the changes (an unchanged rescan leaves a
+checkpoint of a few hundred bytes, so that its scan id can be named in a diff). Entries are
+numbered per environment (`seq`, one atomic counter), because the embedded store compares
+dates to the whole second; times are kept for people and for `from`/`to` as times.
+
+Large entries are split into parts of PART_SIZE records (a MongoDB document is at most 16 MB).
+Entries older than the retention (default 30 days, CALIPSO_CHANGE_LOG_DAYS) are pruned when
+a scan records its entry; a diff reaching back past what was pruned says it is incomplete.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+
+from app.clock import Clock, utcnow
+from app.diffing import Change, Changes, canonical, content_hash
+from app.keyenc import decode, encode
+from app.store.store import Store
+
+COLLECTION = "changes"
+COUNTERS = "changes_state"
+PART_SIZE = 2000
+VALUE_LIMIT = 2000          # characters of one before/after value kept in the log
+DEFAULT_DAYS = 30
+
+
+def retention_days() -> float:
+    """The retention setting: CALIPSO_CHANGE_LOG_DAYS, else 30 days."""
+    raw = os.environ.get("CALIPSO_CHANGE_LOG_DAYS", "")
+    try:
+        days = float(raw) if raw.strip() else DEFAULT_DAYS
+    except ValueError:
+        raise ValueError(f"CALIPSO_CHANGE_LOG_DAYS must be a number of days, got {raw!r}") from None
+    if days <= 0:
+        raise ValueError(f"CALIPSO_CHANGE_LOG_DAYS must be positive, got {raw!r}")
+    return days
+
+
+def aware(t: datetime | None) -> datetime | None:
+    """The embedded store hands dates back naive (UTC)."""
+    if t is None:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def _kept(value):
+    """A before/after value as the log keeps it: whole when small, else a note of its size."""
+    text = canonical(value)
+    if len(text) <= VALUE_LIMIT:
+        return value
+    return f"<{len(text)} characters, not kept in the change log>"
+
+
+def _fields(change: Change) -> dict:
+    return {f: [_kept(b), _kept(a)] for f, (b, a) in sorted(change.fields.items())}
+
+
+def object_record(change: Change) -> dict:
+    d = change.doc
+    rec = {"op": change.op, "type": d.get("type"), "id": d.get("id"), "name": d.get("name"),
+           "id_path": d.get("id_path"), "_id": d.get("_id"), "hash": d.get("_hash") or content_hash(d)}
+    if change.op == "changed":
+        rec["fields"] = _fields(change)
+    return rec
+
+
+def link_record(change: Change, paths: dict) -> dict:
+    d = change.doc
+    rec = {"op": change.op, "link_type": d.get("link_type"), "link_name": d.get("link_name"),
+           "source_id": d.get("source_id"), "target_id": d.get("target_id"), "source": d.get("source"),
+           "target": d.get("target"), "host": d.get("host"), "_id": d.get("_id"),
+           "source_path": paths.get(d.get("source")), "target_path": paths.get(d.get("target")),
+           "hash": d.get("_hash") or content_hash(d)}
+    if change.op == "changed":
+        rec["fields"] = _fields(change)
+    return rec
+
+
+class ChangeLog:
+    def __init__(self, store: Store, clock: Clock = utcnow, days: float | None = None):
+        self.coll = store[COLLECTION]
+        self.counters = store[COUNTERS]
+        self.clock = clock
+        self.days = retention_days() if days is None else days
+
+    # -- writing --------------------------------------------------------------------------------
+    def _next_seq(self, env: str) -> int:
+        doc = self.counters.find_one_and_update({"_id": env}, {"$inc": {"seq": 1}}, upsert=True,
+                                                return_document=True)
+        return int(doc["seq"])
+
+    def record(self, env: str, changes: Changes, origin: str, scan_id: str | None = None,
+               paths: dict | None = None, checkpoint: bool = False) -> int | None:
+        """Write one entry; returns its sequence number, or None when there was nothing to say.
+
+        A scan passes checkpoint=True: its entry is written even when nothing changed, so its
+        scan id can be used as a diff's end; a listener batch that changed nothing leaves nothing.
+        """
+        if not changes and not checkpoint:
+            return None
+        paths = paths or {}
+        objects = [object_record(c) for c in changes.objects]
+        links = [link_record(c, paths) for c in changes.links]
+        seq = self._next_seq(env)
+        now = self.clock()
+        head = {"environment": env, "seq": seq, "timestamp": now, "origin": origin, "scan_id": scan_id,
+                "counts": changes.counts()}
+        records = [("objects", r) for r in objects] + [("links", r) for r in links]
+        parts = max(1, -(-len(records) // PART_SIZE))
+        docs = []
+        for i in range(parts):
+            chunk = records[i * PART_SIZE:(i + 1) * PART_SIZE]
+            docs.append(encode({**head, "part": i, "parts": parts,
+                                "objects": [r for kind, r in chunk if kind == "objects"],
+                                "links": [r for kind, r in chunk if kind == "links"]}))
+        self.coll.insert_many(docs, ordered=True)
+        return seq
+
+    def prune(self, env: str) -> int:
+        """Drop entries older than the retention; remember how far back the log still reaches."""
+        cutoff = self.clock() - timedelta(days=self.days)
+        n = self.coll.delete_many({"environment": env, "timestamp": {"$lt": cutoff}}).deleted_count
+        if n:
+            self.counters.update_one({"_id": env}, {"$set": {"pruned_before": cutoff}}, upsert=True)
+        return n
+
+    def forget(self, env: str) -> int:
+        """An environment deleted with its data: its history goes too."""
+        self.counters.delete_one({"_id": env})
+        return self.coll.delete_many({"environment": env}).deleted_count
+
+    # -- reading --------------------------------------------------------------------------------
+    def last_seq(self, env: str) -> int:
+        doc = self.counters.find_one({"_id": env})
+        return int(doc["seq"]) if doc and doc.get("seq") else 0
+
+    def pruned_before(self, env: str) -> datetime | None:
+        doc = self.counters.find_one({"_id": env})
+        return aware(doc.get("pruned_before")) if doc else None
+
+    def seq_of_scan(self, env: str, scan_id: str) -> tuple[int, datetime] | None:
+        doc = self.coll.find_one({"environment": env, "scan_id": scan_id}, {"seq": 1, "timestamp": 1})
+        return (int(doc["seq"]), aware(doc["timestamp"])) if doc else None
+
+    def seq_at(self, env: str, when: datetime) -> int:
+        """The last entry written at or before `when` (0: before the first)."""
+        when = aware(when)
+        # the embedded store compares dates to the whole second: ask a second more, decide here
+        cursor = self.coll.find({"environment": env, "timestamp": {"$lte": when + timedelta(seconds=1)}},
+                                {"seq": 1, "timestamp": 1}).sort([("seq", -1)])
+        for doc in cursor:
+            if aware(doc["timestamp"]) <= when:
+                return int(doc["seq"])
+        return 0
+
+    def entries(self, env: str, after_seq: int, upto_seq: int | None = None) -> list[dict]:
+        """Entries after `after_seq` up to `upto_seq` (inclusive), oldest first, parts joined."""
+        query: dict = {"environment": env, "seq": {"$gt": after_seq}}
+        if upto_seq is not None:
+            query["seq"]["$lte"] = upto_seq
+        out: dict[int, dict] = {}
+        for doc in self.coll.find(query).sort([("seq", 1), ("part", 1)]):
+            doc = decode(doc)
+            e = out.setdefault(doc["seq"], {k: doc.get(k) for k in ("seq", "timestamp", "origin", "scan_id",
+                                                                      "counts")} | {"objects": [], "links": []})
+            e["timestamp"] = aware(e["timestamp"])
+            e["objects"] += doc.get("objects") or []
+            e["links"] += doc.get("links") or []
+        return [out[s] for s in sorted(out)]
+
+    def checkpoints(self, env: str, limit: int = 100) -> list[dict]:
+        """The latest scans in the log (newest first): what `from`/`to` may name."""
+        docs = self.coll.find({"environment": env, "part": 0, "scan_id": {"$ne": None}},
+                              {"seq": 1, "timestamp": 1, "scan_id": 1, "counts": 1, "origin": 1})
+        docs = sorted(docs, key=lambda d: -int(d["seq"]))[:limit]
+        return [{"seq": d["seq"], "timestamp": aware(d["timestamp"]), "scan_id": d.get("scan_id"),
+                 "origin": d.get("origin"), "counts": d.get("counts")} for d in docs]

@@ -48,13 +48,15 @@ def add_parser(sub, common) -> None:
     p.add_argument("--name", default="", help="environment name (default sim-<mechanism driver>)")
     p.add_argument("--latency", metavar="api=MS,db=MS,ssh=MS", help="added delay per call and protocol")
     p.add_argument("--fault", action="append", metavar="HOST:KIND",
-                   help="down|auth|slow|garbage on a host id or a service (keystone, nova, neutron, api, mysql, "
+                   help="down|auth|slow|garbage|hostkey on a host id or a service (keystone, nova, neutron, api, mysql, "
                         "ssh, amqp, apic); repeatable")
     p.add_argument("--amqp-url", help="publish to this broker (amqp://user:pwd@host:port//) instead of the "
                                       "filesystem bus under DIR")
     p.add_argument("--mysql-url", help="load the tables into this MariaDB (mysql://user:pwd@host:port) "
                                        "instead of the embedded MySQL server")
     p.add_argument("--aci", action="store_true", help="also simulate a Cisco APIC")
+    p.add_argument("--ssh-no-forwarding", action="store_true",
+                   help="the SSH master refuses direct-tcpip forwarding (sshd's AllowTcpForwarding no)")
     p.add_argument("--standard-ports", action="store_true",
                    help="Keystone on 5000, Nova on 8774, Neutron on 9696 (what the original scanner assumes)")
     p.add_argument("--keystone-port", metavar="PORT", help="Keystone port (default: a free one)")
@@ -122,7 +124,7 @@ def run(args) -> int:
                          keystone_port=keystone_port or (5000 if args.standard_ports else 0),
                          nova_port=8774 if args.standard_ports else 0,
                          neutron_port=9696 if args.standard_ports else 0,
-                         extra={"release": params.release})
+                         extra={"release": params.release, "ssh_forwarding": not args.ssh_no_forwarding})
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     sim = Simulation(model, options)

@@ -8,6 +8,7 @@
   auth     every authentication fails with that protocol's real error
   slow     each call takes SLOW_SECONDS more (longer than a client's usual timeout is not needed: 2 s)
   garbage  answers are malformed (truncated / not the expected format)
+  hostkey  (hosts, SSH) the host presents a key other than the one in known_hosts
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 from simulator.model.errors import BadRequest
 
-FAULT_KINDS = ("down", "auth", "slow", "garbage")
+FAULT_KINDS = ("down", "auth", "slow", "garbage", "hostkey")
 LATENCY_KEYS = ("api", "db", "ssh", "amqp")
 SERVICE_TARGETS = ("keystone", "nova", "neutron", "api", "mysql", "db", "ssh", "amqp", "apic")
 #: which service targets a protocol family also honours

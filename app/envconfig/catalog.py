@@ -27,7 +27,8 @@ class Catalog:
         supported = list(store["supported_environments"].find({}, {"_id": 0}))
         if not constants:
             return cls.from_seed()
-        return cls.from_docs(constants, supported)
+        known = {c["name"] for c in constants}   # a store seeded by an older version lacks newer lists
+        return cls.from_docs(constants + [c for c in load_seed("constants") if c["name"] not in known], supported)
 
     def values(self, name: str) -> list[str]:
         return self.constants.get(name, [])

@@ -68,6 +68,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "hosts": Field("object", doc="per-host credentials {hostname: {host, user, pwd, key, port}}"),
         "host_key_policy": Field("string", default="known_hosts", doc="known_hosts, accept-new or accept-any"),
         "known_hosts": Field("path", doc="known_hosts file holding the hosts' SSH keys (besides Calipso's own)"),
+        "host_access": Field("string", default="auto", choices="ssh_host_access",
+                             doc="how other hosts are reached through the master: jump (direct-tcpip, as "
+                                 "ProxyJump), hop (ssh run on the master) or auto (jump, else hop)"),
     },
     "AMQP": {
         "host": _HOST, "port": _PORT, "user": _USER, "pwd": _PWD,

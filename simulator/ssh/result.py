@@ -26,7 +26,7 @@ class Ctx:
     view: HostView
     root: bool
     run: Callable[[str, "Ctx"], Result]  # run a nested command line (netns exec, docker exec)
-    hop: Callable[[str, str, bool], Result]  # ssh to another host: (target, command line, quiet)
+    hop: Callable[..., Result]  # ssh to another host: (target, command line, quiet, StrictHostKeyChecking)
     namespace: str | None = None
     links: list[Link] = field(default_factory=list)
 

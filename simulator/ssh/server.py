@@ -1,5 +1,8 @@
 """The master host's SSH server (paramiko): exec channels run the simulated shell; `direct-tcpip` to
-`<host>:22` opens a nested SSH server for that host over the channel ([cvim] tunnels through the master).
+`<host>:22` opens a nested SSH server for that host over the channel, as OpenSSH's ProxyJump uses it
+([cvim] tunnels through the master; Calipso's jump connections). A master configured without TCP
+forwarding refuses such channels as sshd does with `AllowTcpForwarding no` (administratively prohibited).
+Each host presents its own host key (`host_keys(host)`), so a client checks every host it reaches.
 
 Password and public-key auth; TCP_NODELAY on every accepted socket (without it each command costs ~90 ms).
 """
@@ -15,6 +18,7 @@ from typing import Callable
 
 import paramiko
 
+from app.ssh_channel import ChannelSocket
 from simulator.ssh.result import Result
 from simulator.ssh.shell import Shell
 
@@ -100,6 +104,8 @@ class _Interface(paramiko.ServerInterface):
         return True
 
     def check_channel_direct_tcpip_request(self, chanid: int, origin, destination) -> int:
+        if not self.server.forwarding:
+            return paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
         target, port = destination
         view = self.server.views(target)
         if view is None or port != 22:
@@ -116,9 +122,12 @@ class SshServer:
     """Serves the master host on 127.0.0.1:<port>; other hosts are reached from it."""
 
     def __init__(self, shell: Shell, views: Callable, master: str, credentials: Credentials,
-                 host_key: paramiko.PKey, policy: HostPolicy | None = None, garble: Callable[[str], str] | None = None):
+                 host_key: paramiko.PKey, policy: HostPolicy | None = None, garble: Callable[[str], str] | None = None,
+                 host_keys: Callable[[str], paramiko.PKey] | None = None, forwarding: bool = True):
         self.shell, self.views, self.master = shell, views, master
         self.credentials, self.host_key = credentials, host_key
+        self.host_keys = host_keys or (lambda host: host_key)
+        self.forwarding = forwarding
         self.policy = policy or HostPolicy()
         self._garble = garble
         self._sock: socket.socket | None = None
@@ -172,7 +181,7 @@ class SshServer:
     # --- one connection ----------------------------------------------------------------------------
     def _serve(self, sock, host: str, keys_only: bool) -> None:
         transport = paramiko.Transport(sock)
-        transport.add_server_key(self.host_key)
+        transport.add_server_key(self.host_key if host == self.master else self.host_keys(host))
         iface = _Interface(self, host, keys_only)
         table = dict(transport._channel_handler_table)  # per transport: learn when a request was answered
         handle_request = table[paramiko.common.MSG_CHANNEL_REQUEST]
@@ -212,7 +221,7 @@ class SshServer:
             # pop: paramiko reuses channel ids, a stale entry would answer the next channel's request
             command, forward = iface.commands.pop(chan_id, None), iface.forwards.pop(chan_id, None)
         if forward is not None:
-            self._serve(chan, forward, keys_only=True)  # a nested SSH session to that host, key auth only
+            self._serve(ChannelSocket(chan), forward, keys_only=True)  # a nested SSH session to that host, key auth only
             return
         if command is None:
             chan.close()

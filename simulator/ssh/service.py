@@ -3,16 +3,23 @@
 The master is the first controller (its `uname -n` is its host id, so [v2017] runs its commands directly
 and wraps the others in `ssh <host>`). Login as `root` with the password or the RSA key pair generated
 into `<state dir>/ssh/` (the public key is also what every other host accepts, as [cvim] requires).
+The master forwards `direct-tcpip` to every host unless `extra["ssh_forwarding"]` is false. Every host has
+its own ECDSA host key, derived from a seed kept in the state dir; `known_hosts` there lists them all, as
+an operator would hand them out. A host with the `hostkey` fault presents another key (reinstalled, or a
+man in the middle): clients that check keys refuse it, through a jump or through the master's `ssh`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import threading
 from pathlib import Path
+from typing import Callable
 
 import paramiko
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from app.logs import register_secret
 from simulator.faults import SLOW_SECONDS
@@ -36,6 +43,36 @@ def _key(path: Path) -> paramiko.RSAKey:
     path.chmod(0o600)
     path.with_suffix(".pub").write_text(f"{key.get_name()} {key.get_base64()} calipso-sim\n")
     return key
+
+
+_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+
+
+class HostKeys:
+    """Each host's ECDSA key, derived from a secret seed and the host id (cheap for 1,000 hosts)."""
+
+    def __init__(self, seed_path: Path, changed: Callable[[str], bool] = lambda host: False):
+        if not seed_path.exists():
+            seed_path.parent.mkdir(parents=True, exist_ok=True)
+            seed_path.write_bytes(secrets.token_bytes(32))
+            seed_path.chmod(0o600)
+        self._seed = seed_path.read_bytes()
+        self._changed = changed
+        self._cache: dict[tuple[str, bool], paramiko.ECDSAKey] = {}
+        self._lock = threading.Lock()
+
+    def key(self, host: str, changed: bool = False) -> paramiko.ECDSAKey:
+        with self._lock:
+            k = self._cache.get((host, changed))
+            if k is None:
+                digest = hashlib.sha256(self._seed + host.encode() + (b"/changed" if changed else b"")).digest()
+                private = ec.derive_private_key(int.from_bytes(digest, "big") % (_P256_ORDER - 1) + 1, ec.SECP256R1())
+                k = self._cache[(host, changed)] = paramiko.ECDSAKey(vals=(private, private.public_key()))
+            return k
+
+    def __call__(self, host: str) -> paramiko.ECDSAKey:
+        """The key `host` presents now."""
+        return self.key(host, self._changed(host))
 
 
 class ViewCache:
@@ -111,6 +148,7 @@ class SSHServer:
             return conditions.delay("ssh", host) + extra
 
         policy = HostPolicy(fault=fault, delay=delay)
+        self.host_keys = HostKeys(ssh_dir / "host_key_seed", lambda host: conditions.has(host, "hostkey"))
         self.server: SshServer | None = None
 
         def post(host: str, result):
@@ -118,16 +156,22 @@ class SSHServer:
                 conditions.wait("ssh", host)
             return self.server.post_process(host, result) if self.server else result
 
-        shell = Shell(self.views, hop_failure, post)
+        shell = Shell(self.views, hop_failure, post, lambda host: conditions.has(host, "hostkey"))
         self.server = SshServer(shell, self.views, self.master, Credentials({USER: self.password}, [client_key]),
-                                host_key, policy, garble)
+                                host_key, policy, garble, host_keys=self.host_keys,
+                                forwarding=bool(options.extra.get("ssh_forwarding", True)))
         self.port = 0
 
     def start(self) -> None:
         self.port = self.server.start(int(self.options.extra.get("ssh_port", 0)))
         # the scanner checks host keys: publish ours, as an operator would hand out known_hosts
         host = self.options.bind if self.port == 22 else f"[{self.options.bind}]:{self.port}"
-        self.known_hosts_path.write_text(f"{host} {self.host_key.get_name()} {self.host_key.get_base64()}\n")
+        lines = [f"{host} {self.host_key.get_name()} {self.host_key.get_base64()}"]
+        for h in self.model.hosts.values():   # reached through the master by host id (or address) on port 22
+            if h.name != self.master:
+                k = self.host_keys.key(h.name)
+                lines.append(f"{','.join(n for n in (h.name, h.ip) if n)} {k.get_name()} {k.get_base64()}")
+        self.known_hosts_path.write_text("\n".join(lines) + "\n")
         log.info("SSH master %s on 127.0.0.1:%d", self.master, self.port)
 
     def stop(self) -> None:

@@ -45,14 +45,17 @@ class HopFailure:
 
 class Shell:
     """Runs command lines on simulated hosts. `views(name)` resolves a host id or name to its view;
-    `hop_failure(name)` says whether ssh to that host fails (down host, refused key)."""
+    `hop_failure(name)` says whether ssh to that host fails (down host, refused key);
+    `host_key_changed(name)` whether that host's key differs from the one in the master's known_hosts."""
 
     def __init__(self, views: Callable[[str], HostView | None],
                  hop_failure: Callable[[str], HopFailure | None] = lambda name: None,
-                 post_process: Callable[[str, Result], Result] = lambda host, r: r):
+                 post_process: Callable[[str, Result], Result] = lambda host, r: r,
+                 host_key_changed: Callable[[str], bool] = lambda name: False):
         self._views = views
         self._hop_failure = hop_failure
         self._post = post_process
+        self._host_key_changed = host_key_changed
 
     def run(self, host: str, line: str, root: bool) -> Result:
         view = self._views(host)
@@ -127,10 +130,14 @@ class Shell:
         return handler(ctx, list(args), stdin)
 
     def _ssh(self, args: list[str], ctx: Ctx) -> Result:
-        quiet, i = False, 0
+        quiet, i, options = False, 0, {}
         while i < len(args) and args[i].startswith("-"):
             flag = args[i]
             quiet |= flag == "-q" or (flag.startswith("-") and "q" in flag[1:] and not set(flag[1:]) & _SSH_FLAGS_WITH_ARG)
+            option = args[i + 1] if flag == "-o" and i + 1 < len(args) else flag[2:] if flag.startswith("-o") else ""
+            key, _, value = option.partition("=")
+            if key:
+                options[key.lower()] = value.lower()
             if flag[-1] in _SSH_FLAGS_WITH_ARG and len(flag) == 2:
                 i += 1
             i += 1
@@ -138,9 +145,9 @@ class Shell:
             return fail("usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface] ... destination [command [argument ...]]\n", 255)
         target = args[i].rsplit("@", 1)[-1]
         command = " ".join(args[i + 1:])
-        return ctx.hop(target, command, quiet)
+        return ctx.hop(target, command, quiet, options.get("stricthostkeychecking", "ask"))
 
-    def _hop(self, target: str, command: str, quiet: bool) -> Result:
+    def _hop(self, target: str, command: str, quiet: bool, checking: str = "ask") -> Result:
         view = self._views(target)
         if view is None:
             msg = f"ssh: Could not resolve hostname {target}: Name or service not known\n"
@@ -148,6 +155,13 @@ class Shell:
         failure = self._hop_failure(view.name)
         if failure is not None:
             return fail("" if quiet else failure.message, failure.status)
+        if checking not in ("no", "off") and self._host_key_changed(view.name):
+            # only StrictHostKeyChecking=no lets OpenSSH log in (by key) to a host whose key changed
+            warning = "" if quiet else "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n" \
+                "@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n" \
+                "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n"
+            return fail(f"{warning}Host key for {target} has changed and you have requested strict checking.\n"
+                        "Host key verification failed.\n", 255)
         if not command:
             return Result()
         r = self._run_line(command, Ctx(view, True, self._run_line, self._hop, None, view.links))

@@ -58,9 +58,10 @@ def start_in_process(name: str, state_dir: Path, **params) -> Sim:
     from simulator.servers import OPTIONAL, SECTION_NAMES, SERVERS
 
     conditions = params.pop("conditions", None)
+    extra = params.pop("extra", None) or {}     # protocol settings, e.g. {"ssh_forwarding": False}
     p = Params(**params)
     model = build_model(p)
-    opts = SimOptions(state_dir=state_dir, aci=p.aci)
+    opts = SimOptions(state_dir=state_dir, aci=p.aci, extra=extra)
     if conditions is not None:
         opts.conditions = conditions
     started, sections = [], []

@@ -17,6 +17,7 @@ from pathlib import Path
 from scan.access.calls import Caller, RemoteError
 from scan.access.rest import OpenStackApi
 from scan.access.ssh import Cli, Endpoint, Result
+from scan.access.ssh_pool import ConnectFailed
 from scan.clients import Clients
 
 ZED = Path("/work/shared/reference/openstack-zed")
@@ -98,6 +99,8 @@ class ZedPool:
         self.commands.append(command)
         argv = shlex.split(command)
         target = None
+        if ep.via is not None and ep.host in self.down:    # a jump connection through the master
+            raise ConnectFailed("SSH", ep.host, "connect", "host unreachable from the master: port 22: Connect failed")
         if argv[0] == "ssh":
             target, inner = argv[-2], argv[-1]
             if target in self.down:

@@ -55,12 +55,12 @@ def test_distribution_translation_table():
 
 
 def test_commands_are_quoted_and_wrapped_for_other_hosts():
-    cli = Cli({"host": "10.0.0.1", "user": "calipso", "pwd": "x"}, Caller(), pool=None)
+    cli = Cli({"host": "10.0.0.1", "user": "calipso", "pwd": "x", "host_access": "hop"}, Caller(), pool=None)
     cli._master_name = "ctl-1"
     texts = cli.quote(("ip", "netns", "exec", "qdhcp-$(reboot); x", "ip", "address", "show"))
     assert texts == ["sudo ip netns exec 'qdhcp-$(reboot); x' ip address show"]
     ep, wire = cli._route("cmp 1", texts[0])
-    assert wire.startswith("ssh -q -o StrictHostKeyChecking=no -o BatchMode=yes 'cmp 1' ")
+    assert wire.startswith("ssh -q -o StrictHostKeyChecking=yes -o BatchMode=yes 'cmp 1' ")
     import shlex
     assert shlex.split(shlex.split(wire)[-1]) == ["sudo", "ip", "netns", "exec", "qdhcp-$(reboot); x", "ip", "address", "show"]
     assert cli._route("ctl-1", "uname -n") == (cli.master, "uname -n")

@@ -30,6 +30,14 @@ def _start(model, tmp_path, faults=None, forwarding=True) -> SSHServer:
     return server
 
 
+def _login(section: dict) -> paramiko.SSHClient:
+    c = paramiko.SSHClient()
+    c.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    c.connect(section["host"], section["port"], "root", password=section["pwd"], look_for_keys=False,
+              allow_agent=False, timeout=5)
+    return c
+
+
 def _proxyjump(section: dict, target: str, command: str) -> subprocess.CompletedProcess:
     common = ["-i", section["key"], "-o", f"UserKnownHostsFile={section['known_hosts']}",
               "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5"]
@@ -81,11 +89,7 @@ def test_every_host_has_its_own_key_in_known_hosts(model, tmp_path):
 def test_hop_with_strict_checking_refuses_a_changed_key_unless_told_not_to_check(model, tmp_path):
     server = _start(model, tmp_path, faults={"cmp-2": {"hostkey"}})
     try:
-        section = server.config_section()
-        c = paramiko.SSHClient()
-        c.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-        c.connect(section["host"], section["port"], "root", password=section["pwd"], look_for_keys=False,
-                  allow_agent=False, timeout=5)
+        c = _login(server.config_section())
 
         def run(command):
             _, out, err = c.exec_command(command)
@@ -104,11 +108,7 @@ def test_hop_with_strict_checking_refuses_a_changed_key_unless_told_not_to_check
 def test_a_master_without_forwarding_refuses_direct_tcpip(model, tmp_path):
     server = _start(model, tmp_path, forwarding=False)
     try:
-        section = server.config_section()
-        c = paramiko.SSHClient()
-        c.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-        c.connect(section["host"], section["port"], "root", password=section["pwd"], look_for_keys=False,
-                  allow_agent=False, timeout=5)
+        c = _login(server.config_section())
         with pytest.raises(paramiko.ChannelException) as e:
             c.get_transport().open_channel("direct-tcpip", ("cmp-1", 22), ("127.0.0.1", 0))
         assert e.value.code == paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED

@@ -1,0 +1,97 @@
+"""A page holding only the graph panel, served with the API behind it, for graph tests and the benchmark.
+
+The real console (ui/) serves the panel inside the environment page; this harness serves the
+same template and static files with the same Content-Security-Policy, and forwards
+`/api/...` to an in-process API as an admin (the console's proxy does the same with the
+signed-in user's token). It lets the panel be tested and measured on cliques of any size.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import threading
+from pathlib import Path
+from urllib.parse import parse_qs, quote
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from socketserver import ThreadingMixIn
+
+import jinja2
+from falcon import testing
+from markupsafe import Markup
+
+from api.app import create_app
+from api.settings import Settings
+from app.store.store import Store
+
+UI = Path(__file__).resolve().parents[3] / "ui"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>graph</title></head>
+<body>{{ panel }}{% for s in scripts %}<script src="/static/graph/{{ s }}"></script>{% endfor %}</body></html>"""
+
+
+class _Threads(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+class GraphHarness:
+    def __init__(self, store: Store, admin_password: str = "Harness-admin-1"):
+        self.api = create_app(store, Settings(bcrypt_rounds=4))
+        users = self.api.deps.extra["users"]
+        if users.coll.find_one({"username": "admin"}) is None:
+            users.add("admin", admin_password, admin=True)
+        self.client = testing.TestClient(self.api)
+        r = self.client.simulate_post("/auth/tokens", json={"auth": {"methods": ["credentials"], "credentials": {
+            "username": "admin", "password": admin_password}}})
+        self.token = r.json["token"]
+        self.jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(str(UI / "templates")), autoescape=True)
+        self.server = make_server("127.0.0.1", 0, self.wsgi, server_class=_Threads, handler_class=_Quiet)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def page_url(self, env: str, object_id: str) -> str:
+        return f"{self.url}/graph?env={quote(env)}&id={quote(object_id)}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def wsgi(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        query = environ.get("QUERY_STRING", "")
+        if path.startswith("/api/"):
+            r = self.client.simulate_get(path[4:], query_string=query, headers={"X-Auth-Token": self.token})
+            start_response(f"{r.status_code} X", [("Content-Type", r.headers.get("content-type", "application/json"))])
+            return [r.content]
+        if path.startswith("/static/"):
+            f = (UI / path.lstrip("/")).resolve()
+            if UI.resolve() not in f.parents or not f.is_file():
+                start_response("404 Not Found", [("Content-Type", "text/plain")])
+                return [b"not found"]
+            start_response("200 OK", [("Content-Type", mimetypes.guess_type(f.name)[0] or "application/octet-stream")])
+            return [f.read_bytes()]
+        if path == "/graph":
+            q = {k: v[0] for k, v in parse_qs(query).items()}
+            env, oid = q.get("env", ""), q.get("id", "")
+            panel = self.jinja.get_template("graph_panel.html").render(
+                env={"name": env}, obj={"id": oid, "clique": True},
+                graph_url=f"/api/clique_graph?env_name={quote(env)}&focal_point_object_id={quote(oid)}",
+                object_url=f"/object?env={quote(env)}&id={{id}}")
+            scripts = sorted(p.name for p in (UI / "static" / "graph").glob("*.js"))   # as the console loads them
+            html = self.jinja.from_string(PAGE).render(panel=Markup(panel), scripts=scripts)
+            start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Security-Policy", CSP)])
+            return [html.encode()]
+        if path == "/favicon.ico":
+            start_response("204 No Content", [])
+            return [b""]
+        if path == "/object":
+            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+            return [("object page " + parse_qs(query).get("id", [""])[0]).encode()]
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]

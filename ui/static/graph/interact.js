@@ -1,0 +1,135 @@
+/* Calipso graph: what the pointer and the keyboard do on the canvas.
+ *
+ * Hover card (text nodes only), click a network to open it, click a host or switch box to
+ * fold it into one node (its links re-routed to the box) and again to unfold, find-in-graph.
+ */
+(function () {
+  "use strict";
+  var NS = (window.CalipsoGraph = window.CalipsoGraph || {});
+
+  function text(tag, cls, value) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (value !== undefined && value !== null) e.textContent = String(value);
+    return e;
+  }
+  NS.text = text;
+
+  function show(value) {
+    if (value === null || value === undefined) return "";
+    if (typeof value === "object") {
+      var s = JSON.stringify(value);
+      return s.length > 400 ? s.slice(0, 400) + "…" : s;
+    }
+    return String(value);
+  }
+
+  function when(iso) {
+    if (!iso) return "unknown";
+    var d = new Date(iso);
+    return isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
+  }
+
+  // The hover card of a node, box or link, from the API's hover list.
+  NS.fillCard = function (card, ele) {
+    card.textContent = "";
+    var d = ele.data(), api = d.api || {};
+    if (ele.hasClass("box")) {
+      card.appendChild(text("div", "cg-card-title", d.name));
+      card.appendChild(text("div", "cg-card-sub", (d.kind === "switch" ? "switch" : "host") + " · " +
+        ele.children().length + " objects · click to " + (ele.hasClass("collapsed") ? "unfold" : "fold")));
+      return;
+    }
+    var title = ele.isEdge() ? (api.link_name || api.link_type) : api.name;
+    card.appendChild(text("div", "cg-card-title", title));
+    var sub = ele.isEdge() ? "link " + (api.link_type || "") : (api.type || "") + (api.tooltip ? " — " + api.tooltip : "");
+    card.appendChild(text("div", "cg-card-sub", sub));
+    if (api.status) card.appendChild(text("div", "cg-card-status cg-status-" + api.status, api.status +
+      (api.status_text ? ": " + api.status_text : "")));
+    if (api.stale) card.appendChild(text("div", "cg-card-stale", "Not seen by the last scan · last seen " + when(api.last_seen)));
+    var table = text("table", "cg-card-rows");
+    (api.hover || []).forEach(function (row) {
+      var tr = document.createElement("tr");
+      tr.appendChild(text("th", null, row[0]));
+      tr.appendChild(text("td", null, show(row[1])));
+      table.appendChild(tr);
+    });
+    card.appendChild(table);
+    if (api.type === "network" && api.object_id) card.appendChild(text("div", "cg-card-hint", "click to open this network"));
+  };
+
+  NS.bindHover = function (cy, card, container) {
+    cy.on("mouseover", "node, edge", function (e) {
+      if (e.target.hasClass("meta")) return;
+      NS.fillCard(card, e.target);
+      card.hidden = false;
+      var p = e.renderedPosition || { x: 0, y: 0 };
+      var w = container.clientWidth, h = container.clientHeight;
+      card.style.left = Math.min(p.x + 16, Math.max(0, w - 320)) + "px";
+      card.style.top = Math.min(p.y + 16, Math.max(0, h - 200)) + "px";
+    });
+    cy.on("mouseout", "node, edge", function () { card.hidden = true; });
+    cy.on("viewport", function () { card.hidden = true; });
+  };
+
+  // Fold or unfold a box; links crossing a folded box are drawn to the box (dashed "meta" edges).
+  NS.toggleBox = function (cy, box) {
+    cy.batch(function () {
+      var folding = !box.hasClass("collapsed");
+      box.toggleClass("collapsed", folding);
+      box.children().style("display", folding ? "none" : "element");
+      NS.rerouteMeta(cy);
+    });
+  };
+
+  NS.rerouteMeta = function (cy) {
+    cy.edges(".meta").remove();
+    var seen = {}, add = [];
+    function rep(n) {
+      var p = n.parent();
+      return p.nonempty() && p.hasClass("collapsed") ? p : n;
+    }
+    cy.edges().not(".meta").forEach(function (e) {
+      var s = rep(e.source()), t = rep(e.target());
+      if (s === e.source() && t === e.target()) { e.style("display", "element"); return; }
+      e.style("display", "none");
+      if (s.id() === t.id()) return;
+      var key = s.id() + "→" + t.id();
+      if (seen[key]) return;
+      seen[key] = true;
+      add.push({ group: "edges", classes: "meta", data: { id: "meta|" + key, source: s.id(), target: t.id(),
+        color: NS.COLORS.none, label: "" } });
+    });
+    cy.add(add);
+  };
+
+  NS.bindClicks = function (cy, objectUrl) {
+    cy.on("tap", "node", function (e) {
+      var n = e.target, api = n.data("api") || {};
+      if (n.hasClass("box")) { NS.toggleBox(cy, n); return; }
+      if (api.type === "network" && api.object_id && objectUrl) {
+        window.location.assign(objectUrl.replace("{id}", encodeURIComponent(api.object_id)));
+      }
+    });
+  };
+
+  // Highlight the objects whose name or id contains `query` (any case); returns how many.
+  NS.find = function (cy, query) {
+    var q = (query || "").trim().toLowerCase();
+    var nodes = cy.nodes(".obj");
+    cy.batch(function () {
+      cy.elements().removeClass("found dimmed");
+      if (!q) return;
+      var hits = nodes.filter(function (n) {
+        var api = n.data("api") || {};
+        return String(api.name || "").toLowerCase().indexOf(q) >= 0 ||
+          String(api.object_id || "").toLowerCase().indexOf(q) >= 0;
+      });
+      hits.addClass("found");
+      cy.elements().not(hits).not(hits.ancestors()).not(".box").addClass("dimmed");
+    });
+    var found = cy.nodes(".found");
+    if (found.nonempty()) NS.fit(cy, found);
+    return found.length;
+  };
+})();

@@ -1,0 +1,97 @@
+/* Calipso graph: the layered layout, reading from the VM down to the wire.
+ *
+ * Rows follow the object types' order (instances and vServices on top, then vNICs,
+ * vConnectors, vEdges, OTEPs, pNICs; switch ports, switches and networks last); each host or
+ * switch box holds its own rows, boxes sit side by side and wrap, and objects outside any box
+ * (networks) take the bottom rows. Linear in the number of nodes, so 2,000 nodes lay out at
+ * once: a general-purpose layered layout would order by link direction, which in Calipso's
+ * links does not follow this reading order.
+ */
+(function () {
+  "use strict";
+  var NS = (window.CalipsoGraph = window.CalipsoGraph || {});
+
+  NS.LAYERS = ["instance", "vservice", "container", "pod", "vnic", "port", "vconnector", "vedge", "otep",
+    "host_pnic", "pnic", "switch_pnic", "switch", "network"];
+  var STEP_X = 110, STEP_Y = 95, BOX_GAP = 70, PAD = 40;
+
+  function layerOf(type) {
+    var i = NS.LAYERS.indexOf(type);
+    return i < 0 ? NS.LAYERS.length : i;
+  }
+  NS.layerOf = layerOf;
+
+  function byName(a, b) {
+    var x = a.name || "", y = b.name || "";
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+
+  // Rows of one group of nodes: [{layer, items}], each long row wrapped at `perRow`.
+  function rowsOf(items, perRow) {
+    var layers = {};
+    items.forEach(function (n) {
+      var l = layerOf(n.type);
+      (layers[l] = layers[l] || []).push(n);
+    });
+    var rows = [];
+    Object.keys(layers).map(Number).sort(function (a, b) { return a - b; }).forEach(function (l) {
+      var row = layers[l].sort(byName);
+      for (var i = 0; i < row.length; i += perRow) rows.push(row.slice(i, i + perRow));
+    });
+    return rows;
+  }
+
+  function perRowFor(count) {
+    return Math.max(6, Math.ceil(Math.sqrt(count) * 1.6));
+  }
+
+  // Positions {id: {x, y}} for `nodes` ([{id, type, name, box}]), `box` = null or a box id.
+  NS.layered = function (nodes) {
+    var boxes = {}, loose = [], order = [];
+    nodes.forEach(function (n) {
+      if (n.box) {
+        if (!boxes[n.box]) { boxes[n.box] = []; order.push(n.box); }
+        boxes[n.box].push(n);
+      } else {
+        loose.push(n);
+      }
+    });
+    // host boxes before switch boxes (switches sit nearer the wire), then by name
+    order.sort(function (a, b) {
+      var sa = a.indexOf("box|switch|") === 0, sb = b.indexOf("box|switch|") === 0;
+      return sa !== sb ? (sa ? 1 : -1) : (a < b ? -1 : a > b ? 1 : 0);
+    });
+    var pos = {};
+    var blocks = order.map(function (id) {
+      var items = boxes[id], rows = rowsOf(items, perRowFor(items.length));
+      var width = 0;
+      rows.forEach(function (r) { width = Math.max(width, r.length); });
+      return { id: id, rows: rows, w: width * STEP_X, h: rows.length * STEP_Y };
+    });
+    var total = 0;
+    blocks.forEach(function (b) { total += (b.w + BOX_GAP) * (b.h + BOX_GAP); });
+    var lineWidth = Math.max(1200, Math.sqrt(total) * 1.7);
+    var x = 0, y = 0, lineH = 0, maxX = 0;
+    blocks.forEach(function (b) {
+      if (x > 0 && x + b.w > lineWidth) { x = 0; y += lineH + BOX_GAP; lineH = 0; }
+      b.rows.forEach(function (row, ri) {
+        var offset = (b.w - row.length * STEP_X) / 2;
+        row.forEach(function (n, ci) {
+          pos[n.id] = { x: x + offset + ci * STEP_X + STEP_X / 2, y: y + ri * STEP_Y + STEP_Y / 2 };
+        });
+      });
+      x += b.w + BOX_GAP;
+      maxX = Math.max(maxX, x);
+      lineH = Math.max(lineH, b.h);
+    });
+    var bottom = blocks.length ? y + lineH + BOX_GAP + PAD : 0;
+    var looseRows = rowsOf(loose, Math.max(perRowFor(loose.length), Math.floor(Math.max(maxX, 600) / STEP_X)));
+    looseRows.forEach(function (row, ri) {
+      var offset = (Math.max(maxX - BOX_GAP, row.length * STEP_X) - row.length * STEP_X) / 2;
+      row.forEach(function (n, ci) {
+        pos[n.id] = { x: offset + ci * STEP_X + STEP_X / 2, y: bottom + ri * STEP_Y + STEP_Y / 2 };
+      });
+    });
+    return pos;
+  };
+})();

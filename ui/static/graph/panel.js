@@ -1,0 +1,240 @@
+/* Calipso graph panel: loads the bounded clique graph, draws it, and runs the toolbar.
+ *
+ * Configuration comes from the panel's data- attributes (see ui/templates/graph_panel.html).
+ * When the layout is drawn the page gets `calipso:graph-ready` (detail: counts and time).
+ * `window.calipsoGraph` is the live panel (tests and the other overlays use it).
+ */
+(function () {
+  "use strict";
+  var NS = (window.CalipsoGraph = window.CalipsoGraph || {});
+  var text = function (t, c, v) { return NS.text(t, c, v); };
+  // Above BIG nodes the canvas trades detail for speed; link names cost the most to measure,
+  // so above EDGE_LABELS links they move to the hover card.
+  var BIG = 800, FORCE_MAX = 600, EDGE_LABELS = 400;
+
+  function Panel(root) {
+    this.root = root;
+    this.cfg = root.dataset;
+    this.q = function (sel) { return root.querySelector(sel); };
+    this.maxNodes = parseInt(this.cfg.maxNodes || "500", 10);
+    this.layoutName = "layered";
+    this.data = null;
+    this.cy = null;
+    this.started = performance.now();
+    this.bindToolbar();
+  }
+
+  Panel.prototype.url = function (extra) {
+    var u = this.cfg.graphUrl;
+    return u + (u.indexOf("?") >= 0 ? "&" : "?") + extra;
+  };
+
+  Panel.prototype.setState = function (state, message) {
+    this.root.dataset.state = state;
+    var notice = this.q(".cg-status");
+    notice.textContent = message || "";
+    notice.hidden = !message;
+  };
+
+  Panel.prototype.load = function (maxNodes) {
+    var self = this;
+    if (maxNodes) this.maxNodes = maxNodes;
+    this.started = performance.now();
+    this.setState("loading", "Loading the graph…");
+    return fetch(this.url("max_nodes=" + this.maxNodes), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (body) {
+          if (!r.ok) throw new Error((body.error && body.error.message) || ("the server answered " + r.status));
+          return body;
+        });
+      })
+      .then(function (data) { self.draw(data); })
+      .catch(function (err) { self.setState("error", "The graph could not be loaded: " + err.message); });
+  };
+
+  Panel.prototype.draw = function (data) {
+    var self = this;
+    this.data = data;
+    var real = data.nodes.filter(function (n) { return !n.aggregate; }).length;
+    var big = data.nodes.length > BIG;
+    if (this.cy) this.cy.destroy();
+    this.cy = window.cytoscape({
+      container: this.q(".cg-canvas"), elements: NS.elements(data, this.cfg.iconBase || "/static/graph/icons/"),
+      style: NS.style(big, data.links.length <= EDGE_LABELS), minZoom: 0.03, maxZoom: 4, boxSelectionEnabled: false, autoungrabify: false,
+      textureOnViewport: big, hideEdgesOnViewport: big, pixelRatio: big ? 1 : "auto", layout: { name: "null" }
+    });
+    NS.bindHover(this.cy, this.q(".cg-card"), this.q(".cg-stage"));
+    NS.bindClicks(this.cy, this.cfg.objectUrl);
+    var force = this.q(".cg-layout option[value=force]");
+    force.disabled = data.nodes.length > FORCE_MAX;
+    force.textContent = force.disabled ? "Force (up to " + FORCE_MAX + " nodes)" : "Force";
+    if (force.disabled) this.layoutName = "layered";
+    this.q(".cg-layout").value = this.layoutName;
+    this.summary(real, data);
+    this.notice(data);
+    this.fillTable(data);
+    this.layout();
+  };
+
+  Panel.prototype.layout = function () {
+    var self = this;
+    this.setState("layout", "");
+    NS.runLayout(this.cy, this.layoutName, function () {
+      self.setState("ready", "");
+      var find = self.q(".cg-find").value;
+      if (find.trim()) self.q(".cg-found").textContent = NS.find(self.cy, find) + " found";
+      var detail = { nodes: self.cy.nodes(".obj").length, links: self.cy.edges().not(".meta").length,
+        ms: Math.round(performance.now() - self.started), layout: self.layoutName };
+      self.root.dataset.nodes = detail.nodes;
+      self.root.dataset.links = detail.links;
+      document.dispatchEvent(new CustomEvent("calipso:graph-ready", { detail: detail }));
+    });
+  };
+
+  Panel.prototype.summary = function (real, data) {
+    var s = real + " objects, " + data.links.filter(function (l) { return !l.aggregate; }).length + " links";
+    if (data.status) s += " · worst status " + data.status;
+    this.q(".cg-summary").textContent = s;
+  };
+
+  // What the server left out, in words, with the ways to see more.
+  Panel.prototype.notice = function (data) {
+    var box = this.q(".cg-notice"), om = data.omitted || {}, self = this;
+    box.textContent = "";
+    var lines = [];
+    if (om.nodes) {
+      var folded = (om.aggregated || []).reduce(function (a, g) { return a + g.count; }, 0);
+      lines.push("Showing " + (data.total.nodes - om.nodes) + " of " + data.total.nodes + " objects of this clique.");
+      if (folded) lines.push(folded + " are folded into \u201c+N more\u201d nodes by type and host.");
+      var beyond = Object.keys(om.beyond_depth || {}).map(function (t) { return om.beyond_depth[t] + " " + t; });
+      if (beyond.length) lines.push("Farther than " + data.bounds.depth + " links from the focal object: " + beyond.join(", ") + ".");
+    }
+    if (data.truncated) lines.push("The scanner stopped this clique at its node limit; it is incomplete.");
+    if (om.dangling_links) lines.push(om.dangling_links + " links point to objects no longer in the inventory.");
+    box.hidden = !lines.length;
+    if (!lines.length) return;
+    box.appendChild(text("span", null, lines.join(" ")));
+    var table = text("button", "cg-btn", "Show as table");
+    table.type = "button";
+    table.addEventListener("click", function () { self.showTable(true); });
+    box.appendChild(table);
+    if (om.nodes && data.total.nodes > this.maxNodes && this.maxNodes < 2000) {
+      var more = text("button", "cg-btn", "Draw up to 2,000 objects");
+      more.type = "button";
+      more.addEventListener("click", function () { self.load(2000); });
+      box.appendChild(more);
+    }
+  };
+
+  Panel.prototype.fillTable = function (data) {
+    var holder = this.q(".cg-table");
+    holder.textContent = "";
+    var t = text("table", "cg-rows"), head = document.createElement("tr");
+    ["Type", "Name", "Host", "Status", "Depth", "Last seen"].forEach(function (h) { head.appendChild(text("th", null, h)); });
+    t.appendChild(head);
+    data.nodes.forEach(function (n) {
+      var tr = document.createElement("tr");
+      if (n.stale) tr.className = "cg-stale";
+      [n.type, n.name, n.host || n.switch || "", n.status || "", n.depth === null ? "" : n.depth,
+        n.last_seen || ""].forEach(function (v) { tr.appendChild(text("td", null, v)); });
+      t.appendChild(tr);
+    });
+    holder.appendChild(t);
+  };
+
+  Panel.prototype.showTable = function (on) {
+    this.q(".cg-table").hidden = !on;
+    this.q(".cg-stage").hidden = on;
+    this.q(".cg-table-toggle").textContent = on ? "Graph" : "Table";
+    if (!on && this.cy) { this.cy.resize(); NS.fit(this.cy); }
+  };
+
+  Panel.prototype.bindToolbar = function () {
+    var self = this, timer = null;
+    this.q(".cg-layout").addEventListener("change", function (e) {
+      self.layoutName = e.target.value;
+      if (self.cy) { self.started = performance.now(); self.layout(); }
+    });
+    this.q(".cg-fit").addEventListener("click", function () { if (self.cy) NS.fit(self.cy); });
+    this.q(".cg-zoom-in").addEventListener("click", function () { self.zoom(1.25); });
+    this.q(".cg-zoom-out").addEventListener("click", function () { self.zoom(0.8); });
+    this.q(".cg-table-toggle").addEventListener("click", function () { self.showTable(self.q(".cg-table").hidden); });
+    this.q(".cg-find").addEventListener("input", function (e) {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        if (!self.cy) return;
+        var n = NS.find(self.cy, e.target.value);
+        self.q(".cg-found").textContent = e.target.value.trim() ? n + " found" : "";
+      }, 200);
+    });
+    this.root.querySelectorAll(".cg-export [data-format]").forEach(function (b) {
+      b.addEventListener("click", function (e) { self.exportAs(b.dataset.format, e); });
+    });
+  };
+
+  Panel.prototype.zoom = function (factor) {
+    if (!this.cy) return;
+    var c = this.cy.container();
+    this.cy.zoom({ level: this.cy.zoom() * factor, renderedPosition: { x: c.clientWidth / 2, y: c.clientHeight / 2 } });
+  };
+
+  Panel.prototype.filename = function () {
+    var fp = (this.data && this.data.focal_point) || {};
+    return ("clique-" + (fp.type || "") + "-" + (fp.name || fp.object_id || "graph")).replace(/[^A-Za-z0-9._-]+/g, "_");
+  };
+
+  Panel.prototype.exportAs = function (format, event) {
+    if (!this.cy) return;
+    if (format === "png") NS.exportPng(this.cy, this.filename());
+    else if (format === "svg") NS.exportSvg(this.cy, this.filename());
+    else if (event && event.currentTarget.tagName === "A") {
+      event.currentTarget.href = this.url("max_nodes=5000&format=" + encodeURIComponent(format));
+    }
+  };
+
+  // Live: re-read the graph; colours and staleness change in place, a changed shape is redrawn.
+  Panel.prototype.refresh = function () {
+    var self = this;
+    if (!this.cy || this.root.dataset.state !== "ready") return Promise.resolve();
+    return fetch(this.url("max_nodes=" + this.maxNodes), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        var same = data.nodes.length === self.data.nodes.length && data.links.length === self.data.links.length &&
+          data.nodes.every(function (n) { return self.cy.getElementById(n.id).nonempty(); });
+        if (!same) { self.started = performance.now(); self.draw(data); return; }
+        self.data = data;
+        var fresh = NS.elements(data, self.cfg.iconBase || "/static/graph/icons/");
+        self.cy.batch(function () {
+          fresh.forEach(function (f) {
+            var e = self.cy.getElementById(f.data.id);
+            if (e.empty() || e.hasClass("box")) return;
+            e.data({ status: f.data.status, color: f.data.color, fill: f.data.fill, api: f.data.api, label: f.data.label });
+            e.toggleClass("stale", /\bstale\b/.test(f.classes));
+          });
+        });
+        self.summary(data.nodes.filter(function (n) { return !n.aggregate; }).length, data);
+        document.dispatchEvent(new CustomEvent("calipso:graph-updated", { detail: { nodes: data.nodes.length } }));
+      })
+      .catch(function () { /* the page's banner reports an unreachable API */ });
+  };
+
+  function start() {
+    var root = document.getElementById("calipso-graph");
+    if (!root || !root.dataset.graphUrl || typeof window.cytoscape !== "function") return;
+    var panel = new Panel(root);
+    window.calipsoGraph = panel;
+    panel.load();
+    // live: the console's event stream says an environment changed (or the API came back)
+    var pending = null;
+    function soon() { clearTimeout(pending); pending = setTimeout(function () { panel.refresh(); }, 300); }
+    document.addEventListener("calipso:change", function (e) {
+      var env = e.detail && e.detail.environment;
+      if (!env || !root.dataset.environment || env === root.dataset.environment) soon();
+    });
+    document.addEventListener("calipso:api", function (e) { if (e.detail && e.detail.up) soon(); });
+  }
+  NS.Panel = Panel;
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

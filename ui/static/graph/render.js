@@ -1,0 +1,127 @@
+/* Calipso graph: the API's bounded clique graph turned into Cytoscape elements and drawn.
+ *
+ * Nodes carry an icon per object type and a border/fill by monitoring status; objects with a
+ * host (or switch) sit in a box per host (switch); links are labelled with their name and
+ * coloured by status; stale objects are faded. Every text reaches the canvas as data, and
+ * the hover card builds DOM text nodes: nothing from the inventory is ever parsed as markup.
+ */
+(function () {
+  "use strict";
+  var NS = (window.CalipsoGraph = window.CalipsoGraph || {});
+
+  NS.COLORS = { OK: "#2e7d32", Warning: "#ef6c00", Error: "#c62828", none: "#9aa0a6" };
+  var FILLS = { OK: "#e8f5e9", Warning: "#fff3e0", Error: "#ffebee", none: "#ffffff" };
+  var ICONS = ["instance", "vservice", "vnic", "vconnector", "vedge", "otep", "host_pnic", "switch_pnic", "switch",
+    "network", "port", "container", "pod", "host"];
+
+  function iconFor(base, type, aggregate) {
+    if (aggregate) return base + "more.svg";
+    return base + (ICONS.indexOf(type) >= 0 ? type : type === "pnic" ? "host_pnic" : "object") + ".svg";
+  }
+
+  function boxOf(n) {
+    if (n.host) return "box|host|" + n.host;
+    if (n.switch) return "box|switch|" + n.switch;
+    return null;
+  }
+  NS.boxOf = boxOf;
+
+  // Cytoscape elements from the API's graph: boxes, nodes, edges.
+  NS.elements = function (graph, iconBase) {
+    var boxes = {}, out = [];
+    graph.nodes.forEach(function (n) {
+      var box = boxOf(n);
+      if (box && !boxes[box]) {
+        boxes[box] = true;
+        var isSwitch = box.indexOf("box|switch|") === 0;
+        out.push({ group: "nodes", classes: "box", data: { id: box, label: (isSwitch ? "switch " : "") +
+          (n.host || n.switch), kind: isSwitch ? "switch" : "host", name: n.host || n.switch } });
+      }
+      var status = n.status || "none";
+      var classes = ["obj"];
+      if (n.stale) classes.push("stale");
+      if (n.focal) classes.push("focal");
+      if (n.aggregate) classes.push("aggregate");
+      out.push({ group: "nodes", classes: classes.join(" "), data: {
+        id: n.id, parent: box || undefined, label: n.name, name: n.name, type: n.type, status: status,
+        color: NS.COLORS[status] || NS.COLORS.none, fill: FILLS[status] || FILLS.none,
+        icon: iconFor(iconBase, n.type, n.aggregate), api: n } });
+    });
+    graph.links.forEach(function (l) {
+      var status = l.status || "none";
+      out.push({ group: "edges", classes: (l.aggregate ? "aggregate" : "") + (l.stale ? " stale" : ""), data: {
+        id: "link|" + l.id, source: l.source, target: l.target, label: l.link_name || "", status: status,
+        color: NS.COLORS[status] || NS.COLORS.none, api: l } });
+    });
+    return out;
+  };
+
+  NS.style = function (big, edgeLabels) {
+    return [
+      { selector: "node.obj", style: {
+        "shape": "round-rectangle", "width": 38, "height": 38, "background-color": "data(fill)",
+        "border-width": 3, "border-color": "data(color)", "background-image": "data(icon)",
+        "background-fit": "none", "background-width": "70%", "background-height": "70%",
+        "label": "data(label)", "font-size": 10, "color": "#1f2933", "text-valign": "bottom",
+        "text-margin-y": 4, "text-wrap": "ellipsis", "text-max-width": 104, "min-zoomed-font-size": big ? 9 : 6 } },
+      { selector: "node.focal", style: { "border-width": 6, "width": 46, "height": 46, "font-weight": "bold" } },
+      { selector: "node.aggregate", style: { "shape": "ellipse", "border-style": "double", "border-width": 5,
+        "width": 54, "height": 54, "font-style": "italic" } },
+      { selector: "node.stale", style: { "opacity": 0.4, "border-style": "dashed" } },
+      { selector: "node.box", style: {
+        "shape": "round-rectangle", "background-color": "#e3f2fd", "background-opacity": 0.55,
+        "border-width": 1, "border-color": "#64b5f6", "label": "data(label)", "font-size": 12,
+        "font-weight": "bold", "color": "#0d47a1", "text-valign": "top", "text-halign": "center",
+        "text-margin-y": -4, "padding": 18, "min-zoomed-font-size": 5 } },
+      { selector: "node.box[kind = 'switch']", style: { "background-color": "#ede7f6", "border-color": "#9575cd",
+        "color": "#4527a0" } },
+      { selector: "node.box.collapsed", style: { "width": 90, "height": 44, "border-width": 2,
+        "border-style": "double", "text-valign": "center", "text-margin-y": 0 } },
+      { selector: "edge", style: {
+        "width": 2, "line-color": "data(color)", "curve-style": "straight",
+        "label": edgeLabels ? "data(label)" : "", "font-size": 8, "color": "#37474f", "text-rotation": "autorotate",
+        "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 1,
+        "min-zoomed-font-size": big ? 10 : 7 } },
+      { selector: "edge.aggregate", style: { "line-style": "dashed", "width": 3 } },
+      { selector: "edge.stale", style: { "opacity": 0.35, "line-style": "dotted" } },
+      { selector: "edge.meta", style: { "line-style": "dashed", "width": 2, "label": "" } },
+      { selector: ".dimmed", style: { "opacity": 0.15 } },
+      { selector: "node.found", style: { "border-color": "#1565c0", "border-width": 7, "z-index": 20 } },
+      { selector: "node.on-path", style: { "border-color": "#6a1b9a", "border-width": 7, "z-index": 20 } },
+      { selector: "edge.on-path", style: { "line-color": "#6a1b9a", "width": 6, "z-index": 20 } },
+      { selector: "node.added", style: { "underlay-color": "#2e7d32", "underlay-opacity": 0.5, "underlay-padding": 8 } },
+      { selector: "node.changed", style: { "underlay-color": "#f9a825", "underlay-opacity": 0.6, "underlay-padding": 8 } },
+      { selector: "node.removed", style: { "opacity": 0.3, "border-style": "dotted" } }
+    ];
+  };
+
+  // Fit `eles` (all when omitted) in view, never closer than 1.6x: a small graph stays readable.
+  NS.fit = function (cy, eles) {
+    cy.fit(eles, 40);
+    if (cy.zoom() > 1.6) {
+      cy.zoom(1.6);
+      cy.center(eles);
+    }
+  };
+
+  // Lay out: the layered reading order (default) or a force layout; `done` runs once drawn.
+  NS.runLayout = function (cy, name, done) {
+    var leaves = cy.nodes(".obj").filter(function (n) { return n.visible(); });
+    var layout;
+    if (name === "force") {
+      layout = cy.layout({ name: "cose", animate: false, randomize: true, numIter: 600, fit: true, padding: 30,
+        nodeRepulsion: function () { return 9000; }, idealEdgeLength: function () { return 90; } });
+    } else {
+      var pos = NS.layered(leaves.map(function (n) {
+        return { id: n.id(), type: n.data("type"), name: n.data("name"), box: n.data("parent") || null };
+      }));
+      layout = cy.layout({ name: "preset", fit: true, padding: 30,
+        positions: function (n) { return pos[n.id()] || n.position(); } });
+    }
+    layout.one("layoutstop", function () {
+      NS.fit(cy);
+      window.requestAnimationFrame(function () { window.requestAnimationFrame(done); });
+    });
+    layout.run();
+  };
+})();

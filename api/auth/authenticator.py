@@ -29,8 +29,10 @@ class Authenticator:
         backend = (doc or {}).get("backend", "local") if doc else None
         if doc is not None and backend == "local":
             found = self.users.verify(username, password)
-            return Caller(username, bool(found.get("admin"))) if found else None
+            return Caller(username, bool(found.get("admin"))) if found and not found.get("disabled") else None
         if self.ldap is not None and (doc is None or backend == "ldap"):
+            if (doc or {}).get("disabled"):
+                return None
             if self.ldap.authenticate(username, password):
                 return Caller(username, bool((doc or {}).get("admin")))
             return None
@@ -43,6 +45,8 @@ class Authenticator:
         user = self.users.get(doc.get("username"))
         if user is None and self.ldap is None:
             raise TokenError("Token doesn't exist")
+        if (user or {}).get("disabled"):
+            raise TokenError("This account is disabled")
         return Caller(doc.get("username", ""), bool((user or {}).get("admin")), method="token")
 
     def from_headers(self, authorization: str | None, token: str | None) -> Caller:

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 MIN_PASSWORD = 8
 BACKENDS = ("local", "ldap")
+FIRST_ADMIN = "admin"   # created at first start; never disabled nor deleted
 # bcrypt only reads 72 bytes; longer passwords are pre-hashed so every byte counts
 _PREHASH_OVER = 72
 
@@ -54,7 +55,7 @@ def check_password(password: str) -> None:
 def public_user(doc: dict) -> dict:
     """What may be shown of a user: never the hash."""
     return {"username": doc["username"], "admin": bool(doc.get("admin")), "backend": doc.get("backend", "local"),
-            "created_at": doc.get("created_at")}
+            "disabled": bool(doc.get("disabled")), "created_at": doc.get("created_at")}
 
 
 class Users:
@@ -109,6 +110,14 @@ class Users:
         if res.matched_count == 0:
             raise UserError(f"no user {username!r}")
 
+    def set_disabled(self, username: str, disabled: bool) -> None:
+        if username == FIRST_ADMIN and disabled:
+            raise UserError(f"the {FIRST_ADMIN} user cannot be disabled")
+        res = self.coll.update_one({"username": username}, {"$set": {"disabled": bool(disabled)}})
+        if res.matched_count == 0:
+            raise UserError(f"no user {username!r}")
+        log.info("user %s %s", username, "disabled" if disabled else "enabled")
+
     def delete(self, username: str) -> bool:
         return self.coll.delete_one({"username": username}).deleted_count == 1
 
@@ -131,7 +140,7 @@ class Users:
             return None
         password = secrets.token_urlsafe(18)
         try:
-            self.add("admin", password, admin=True)
+            self.add(FIRST_ADMIN, password, admin=True)
         except UserError:
             return None  # another process created it first
         return password

@@ -51,6 +51,7 @@ INDEXES: tuple[Index, ...] = (
     Index("failed_events", "environment"),
     Index("changes", "environment"),
     Index("users", "username", unique=True),
+    Index("user_settings", "username", unique=True),
     Index("api_tokens", "token", unique=True),
 )
 

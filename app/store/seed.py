@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Callable
 
 from pymongo import UpdateOne
+from pymongo.errors import DuplicateKeyError
 
 
 @dataclass(frozen=True)
@@ -46,14 +47,30 @@ def load_seed(collection: str) -> list[dict]:
     return json.loads(text)
 
 
+TOMBSTONES = "seed_tombstones"
+
+
+def forget_seed(get_collection, collection: str, doc: dict) -> None:
+    """Remember that a user deleted this seeded document, so no later init brings it back."""
+    if doc.get("_seed"):
+        try:
+            get_collection(TOMBSTONES).insert_one({"_id": f"{collection}|{doc['_seed']}", "collection": collection,
+                                                   "key": doc["_seed"]})
+        except DuplicateKeyError:
+            pass
+
+
 def seed_collections(get_collection) -> dict[str, int]:
     """Upsert every seed document; returns how many documents each collection was given."""
     counts = {}
+    deleted = {d["_id"] for d in get_collection(TOMBSTONES).find({}, {"_id": 1})}
     for seed in SEEDS:
         docs = load_seed(seed.collection)
         ops = []
         for doc in docs:
             key = seed.key(doc)
+            if not seed.refresh and f"{seed.collection}|{key}" in deleted:
+                continue
             body = {**doc, "_seed": key}
             update = {"$set": body} if seed.refresh else {"$setOnInsert": body}
             ops.append(UpdateOne({"_seed": key}, update, upsert=True))

@@ -114,6 +114,10 @@ def test_changing_a_password_revokes_the_users_tokens(api):
     token = login(api, "frank", "Frank-pass-1").json["token"]
     r = api.call("PUT", "/users/frank", user=None, json_body={"password": "Frank-pass-2"},
                  headers={"X-Auth-Token": token})
+    assert r.status_code == 400 and "current_password" in r.text  # a stolen session cannot lock frank out
+    r = api.call("PUT", "/users/frank", user=None, json_body={"password": "Frank-pass-2",
+                                                              "current_password": "Frank-pass-1"},
+                 headers={"X-Auth-Token": token})
     assert r.status_code == 200
     assert api.get("/health", user=None, headers={"X-Auth-Token": token}).status_code == 401
     assert login(api, "frank", "Frank-pass-2").status_code == 201

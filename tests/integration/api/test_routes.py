@@ -67,7 +67,7 @@ class TestMessages(RouteContract):
     cases = {"GET": Case(q("env_name={env}")),
              "DELETE": Case(q("env_name={env}&ids=" + NO_OID), write=True)}
     invalid = [("GET", "env_name={env}&level=loud", "level"), ("GET", "env_name={env}&start_time=noon", "start_time"),
-               ("GET", "", "env_name"), ("DELETE", "env_name={env}&ids=123", "ids"),
+               ("GET", "env_name={env}&viewed=often", "viewed"), ("DELETE", "env_name={env}&ids=123", "ids"),
                ("DELETE", "env_name={env}&ids=" + NO_OID + "&all=true", "ids"), ("DELETE", "env_name={env}", "ids")]
 
 

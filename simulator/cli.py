@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import signal
 import sys
@@ -16,11 +17,12 @@ from simulator.model import BadRequest, Params, build_model
 from simulator.options import SimOptions
 from simulator.runner import CONFIG_FILE, Simulation, write_model
 
-HELP = "run a simulated OpenStack cloud (Keystone, Nova, Neutron, MySQL, SSH, AMQP, APIC) on 127.0.0.1"
+HELP = "run a simulated OpenStack cloud (Keystone, Nova, Neutron, MySQL, SSH, AMQP, APIC)"
 log = logging.getLogger("calipso.sim")
 
 _DRIVER_ALIASES = {"ovs": "ovs", "openvswitch": "ovs", "linuxbridge": "linuxbridge", "lxb": "linuxbridge",
                    "vpp": "vpp"}
+PORT_NAMES = ("keystone", "nova", "neutron", "mysql", "ssh", "apic")
 _NUMBERS = {"hosts": 4, "controllers": 1, "network_nodes": 1, "instances": None, "networks": 2, "routers": 1,
             "projects": 2, "regions": 1, "seed": 1}
 
@@ -50,8 +52,9 @@ def add_parser(sub, common) -> None:
     p.add_argument("--fault", action="append", metavar="HOST:KIND",
                    help="down|auth|slow|garbage|hostkey on a host id or a service (keystone, nova, neutron, api, mysql, "
                         "ssh, amqp, apic); repeatable")
-    p.add_argument("--amqp-url", help="publish to this broker (amqp://user:pwd@host:port//) instead of the "
-                                      "filesystem bus under DIR")
+    p.add_argument("--amqp-url", default=os.environ.get("CALIPSO_SIM_AMQP_URL"),
+                   help="publish to this broker (amqp://user:pwd@host:port//) instead of the filesystem bus under "
+                        "DIR (default $CALIPSO_SIM_AMQP_URL)")
     p.add_argument("--mysql-url", help="load the tables into this MariaDB (mysql://user:pwd@host:port) "
                                        "instead of the embedded MySQL server")
     p.add_argument("--aci", action="store_true", help="also simulate a Cisco APIC")
@@ -60,6 +63,17 @@ def add_parser(sub, common) -> None:
     p.add_argument("--standard-ports", action="store_true",
                    help="Keystone on 5000, Nova on 8774, Neutron on 9696 (what the original scanner assumes)")
     p.add_argument("--keystone-port", metavar="PORT", help="Keystone port (default: a free one)")
+    p.add_argument("--port", action="append", metavar="NAME=PORT", default=[],
+                   help="fixed port for one server: " + ", ".join(PORT_NAMES) + " (default: free ports); "
+                        "repeatable, e.g. in a container whose ports are published")
+    p.add_argument("--bind", default="127.0.0.1", help="address the servers listen on (default 127.0.0.1; "
+                                                       "0.0.0.0 in a container)")
+    p.add_argument("--advertise", default="", metavar="HOST",
+                   help="host name clients are given in the environment config and the Keystone catalog "
+                        "(default: the --bind address), e.g. the simulator's service name in a compose stack")
+    p.add_argument("--register", action="store_true",
+                   help="also add (or update) the environment in the store once the cloud answers, keeping "
+                        "the rights already given on it")
     p.add_argument("--churn", metavar="SECONDS", type=float, default=0,
                    help="change the cloud every SECONDS (boot/delete a server, add/remove a port), for demos")
     p.add_argument("--dump-model", metavar="FILE",
@@ -79,6 +93,18 @@ def _int(args, name: str, minimum: int = 0) -> int | None:
     if value < minimum:
         raise CalipsoError(f"--{name.replace('_', '-')} must be at least {minimum}")
     return value
+
+
+def _register(args, doc: dict) -> None:
+    from app.store.store import open_store
+    from simulator.register import register
+
+    store = open_store(getattr(args, "mongo_config", None))
+    try:
+        print(f"calipso sim: environment {doc['name']} {register(store, doc)} in the store", file=sys.stderr,
+              flush=True)
+    finally:
+        store.close()
 
 
 def params_from_args(args) -> Params:
@@ -101,8 +127,20 @@ def params_from_args(args) -> Params:
         mechanism_driver=driver, type_driver=str(args.type_driver).lower(), sriov=args.sriov,
         distribution=args.distribution, distribution_version=args.distribution_version,
         release=args.release, seed=n["seed"] if n["seed"] is not None else 1, aci=args.aci,
-        admin_password=secrets.token_urlsafe(12),  # per run, like the SSH and MySQL ones; in the written config
+        # per run, like the SSH and MySQL ones, and in the written config; or the operator's choice
+        admin_password=os.environ.get("CALIPSO_SIM_ADMIN_PASSWORD") or secrets.token_urlsafe(12),
         tunnel_style=str(args.tunnel_style).upper())
+
+
+def _ports(args) -> dict[str, int]:
+    ports: dict[str, int] = {}
+    for item in args.port:
+        name, _, raw = str(item).partition("=")
+        if name not in PORT_NAMES or not raw.isdigit() or not 0 < int(raw) < 65536:
+            raise CalipsoError(f"--port {item!r}: expected NAME=PORT with NAME one of {', '.join(PORT_NAMES)} "
+                               f"and PORT in 1-65535")
+        ports[name] = int(raw)
+    return ports
 
 
 def run(args) -> int:
@@ -119,17 +157,22 @@ def run(args) -> int:
     if not args.state_dir:
         raise CalipsoError("--state-dir DIR is required to run the simulator")
     keystone_port = _int(args, "keystone_port", 1) if args.keystone_port else 0
+    ports = _ports(args)
+    standard = {"keystone": 5000, "nova": 8774, "neutron": 9696} if args.standard_ports else {}
+    port = {**standard, **({"keystone": keystone_port} if keystone_port else {}), **ports}
     options = SimOptions(state_dir=Path(args.state_dir), conditions=conditions, name=args.name, aci=args.aci,
-                         amqp_url=args.amqp_url, mysql_url=args.mysql_url,
-                         keystone_port=keystone_port or (5000 if args.standard_ports else 0),
-                         nova_port=8774 if args.standard_ports else 0,
-                         neutron_port=9696 if args.standard_ports else 0,
-                         extra={"release": params.release, "ssh_forwarding": not args.ssh_no_forwarding})
+                         amqp_url=args.amqp_url, mysql_url=args.mysql_url, bind=args.bind, advertise=args.advertise,
+                         keystone_port=port.get("keystone", 0), nova_port=port.get("nova", 0),
+                         neutron_port=port.get("neutron", 0),
+                         extra={"release": params.release,
+                                **{f"{name}_port": port[name] for name in ("ssh", "mysql", "apic") if name in port}})
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     sim = Simulation(model, options)
     try:
         doc = sim.start()
+        if args.register:
+            _register(args, doc)
         print(f"calipso sim: {doc['name']} ready ({params.computes} computes, {len(model.instances)} instances); "
               f"environment config in {options.state_dir / CONFIG_FILE}", file=sys.stderr, flush=True)
         if args.churn:

@@ -12,7 +12,8 @@ from simulator.faults import Conditions
 class SimOptions:
     state_dir: Path
     conditions: Conditions = field(default_factory=Conditions)
-    bind: str = "127.0.0.1"
+    bind: str = "127.0.0.1"           # address the servers listen on (0.0.0.0 in a container)
+    advertise: str = ""               # host name written into the config and catalog (default: bind)
     name: str = ""
     aci: bool = False
     amqp_url: str | None = None       # None: kombu filesystem:// bus under state_dir
@@ -21,6 +22,11 @@ class SimOptions:
     nova_port: int = 0
     neutron_port: int = 0
     extra: dict = field(default_factory=dict)  # room for protocol-specific settings
+
+    @property
+    def host(self) -> str:
+        """The address clients are told to use: a container's service name, or the bind address."""
+        return self.advertise or self.bind
 
     @property
     def release(self) -> str:

@@ -244,4 +244,4 @@ class APICServer:
             self._thread.join(timeout=5)
 
     def config_section(self) -> dict:
-        return {"host": self.options.bind, "port": self.port, "user": USER, "pwd": self.password, "protocol": "http"}
+        return {"host": self.options.host, "port": self.port, "user": USER, "pwd": self.password, "protocol": "http"}

@@ -208,4 +208,4 @@ class MySQLServer:
     def config_section(self) -> dict:
         if self._external is not None:
             return self._external.config_section()
-        return {"host": self.options.bind, "port": self.port, "user": USER, "pwd": self.password, "schema": "nova"}
+        return {"host": self.options.host, "port": self.port, "user": USER, "pwd": self.password, "schema": "nova"}

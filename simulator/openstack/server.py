@@ -39,7 +39,7 @@ class OpenStackServer:
         return server.port
 
     def start(self) -> None:
-        host = self.options.bind
+        host = self.options.host
         keystone = Keystone(self.model, self.tokens, self.conditions, lambda: self.urls)
         self.keystone_port = self._serve(keystone, self.options.keystone_port, "keystone")
         ks = f"http://{host}:{self.keystone_port}"
@@ -71,5 +71,5 @@ class OpenStackServer:
 
     def config_section(self) -> dict:
         p = self.model.params
-        return {"name": "OpenStack", "host": self.options.bind, "port": self.keystone_port, "user": p.admin_user,
+        return {"name": "OpenStack", "host": self.options.host, "port": self.keystone_port, "user": p.admin_user,
                 "pwd": p.admin_password, "admin_project": "admin", "protocol": "http"}

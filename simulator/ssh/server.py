@@ -119,7 +119,7 @@ class _Interface(paramiko.ServerInterface):
 
 
 class SshServer:
-    """Serves the master host on 127.0.0.1:<port>; other hosts are reached from it."""
+    """Serves the master host on <bind>:<port>; other hosts are reached from it."""
 
     def __init__(self, shell: Shell, views: Callable, master: str, credentials: Credentials,
                  host_key: paramiko.PKey, policy: HostPolicy | None = None, garble: Callable[[str], str] | None = None,
@@ -138,10 +138,10 @@ class SshServer:
         self.port = 0
 
     # --- life cycle --------------------------------------------------------------------------------
-    def start(self, port: int = 0) -> int:
+    def start(self, port: int = 0, bind: str = "127.0.0.1") -> int:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", port))
+        sock.bind((bind, port))
         self.port = sock.getsockname()[1]
         if self.policy.fault(self.master) == "down":
             sock.close()  # nothing listens: clients get "Connection refused", as from a host that is down

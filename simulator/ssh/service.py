@@ -126,7 +126,8 @@ class SSHServer:
         self.password = options.extra.get("ssh_password") or secrets.token_urlsafe(12)
         register_secret(self.password)
         # [cvim] tunnels to the master's own address (an empty target) through the master itself
-        self.views = ViewCache(model, {options.bind: self.master, "localhost": self.master})
+        self.views = ViewCache(model, {options.bind: self.master, options.host: self.master,
+                                          "localhost": self.master})
 
         def fault(host: str) -> str | None:
             for kind in ("down", "auth", "garbage", "slow"):
@@ -163,20 +164,20 @@ class SSHServer:
         self.port = 0
 
     def start(self) -> None:
-        self.port = self.server.start(int(self.options.extra.get("ssh_port", 0)))
+        self.port = self.server.start(int(self.options.extra.get("ssh_port", 0)), self.options.bind)
         # the scanner checks host keys: publish ours, as an operator would hand out known_hosts
-        host = self.options.bind if self.port == 22 else f"[{self.options.bind}]:{self.port}"
+        host = self.options.host if self.port == 22 else f"[{self.options.host}]:{self.port}"
         lines = [f"{host} {self.host_key.get_name()} {self.host_key.get_base64()}"]
         for h in self.model.hosts.values():   # reached through the master by host id (or address) on port 22
             if h.name != self.master:
                 k = self.host_keys.key(h.name)
                 lines.append(f"{','.join(n for n in (h.name, h.ip) if n)} {k.get_name()} {k.get_base64()}")
         self.known_hosts_path.write_text("\n".join(lines) + "\n")
-        log.info("SSH master %s on 127.0.0.1:%d", self.master, self.port)
+        log.info("SSH master %s on %s:%d", self.master, self.options.bind, self.port)
 
     def stop(self) -> None:
         self.server.stop()
 
     def config_section(self) -> dict:
-        return {"host": self.options.bind, "port": self.port, "user": USER, "pwd": self.password,
+        return {"host": self.options.host, "port": self.port, "user": USER, "pwd": self.password,
                 "key": str(self.key_path), "known_hosts": str(self.known_hosts_path)}

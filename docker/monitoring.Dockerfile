@@ -1,3 +1,0 @@
-# Sensu monitoring setup and result handler.
-FROM calipso-base
-CMD ["calipso", "monitoring"]

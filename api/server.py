@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from gunicorn.app.base import BaseApplication
@@ -46,16 +47,35 @@ class ApiServer(BaseApplication):
         return self.factory()
 
 
+def initial_admin_password(environ=None) -> str | None:
+    """The operator's choice of first admin password: CALIPSO_ADMIN_PASSWORD_FILE (a mounted secret) or
+    CALIPSO_ADMIN_PASSWORD; None for a random one."""
+    environ = os.environ if environ is None else environ
+    path = environ.get("CALIPSO_ADMIN_PASSWORD_FILE")
+    if path:
+        try:
+            password = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as e:
+            raise CalipsoError(f"CALIPSO_ADMIN_PASSWORD_FILE: cannot read {path}: {e.strerror}") from None
+        if not password:
+            raise CalipsoError(f"CALIPSO_ADMIN_PASSWORD_FILE: {path} is empty")
+        return password
+    return environ.get("CALIPSO_ADMIN_PASSWORD") or None
+
+
 def bootstrap_admin(mongo_config: str | None, inventory: str = "inventory", environ=None) -> str | None:
-    """With no users yet, create `admin` with a random password and return it (else None)."""
+    """With no users yet, create `admin` and return its password if it was made up here (to print once);
+    a password the operator chose is never printed."""
     from api.auth.users import Users
     from app.store.store import open_store
 
+    chosen = initial_admin_password(environ)
     store = open_store(mongo_config, inventory, environ=environ)
     try:
-        return Users(store).ensure_admin()
+        password = Users(store).ensure_admin(chosen)
     finally:
         store.close()
+    return None if chosen else password
 
 
 def serve(mongo_config: str | None, inventory: str, settings, binds: list[str], workers: int,

@@ -134,11 +134,11 @@ class Users:
             return None
         return doc if ok else None
 
-    def ensure_admin(self) -> str | None:
-        """With no users at all, create `admin` with a random password and return it (printed once)."""
+    def ensure_admin(self, password: str | None = None) -> str | None:
+        """With no users at all, create `admin` (with `password`, else a random one) and return the password."""
         if self.coll.find_one({}, {"_id": 1}) is not None:
             return None
-        password = secrets.token_urlsafe(18)
+        password = password or secrets.token_urlsafe(18)
         try:
             self.add(FIRST_ADMIN, password, admin=True)
         except UserError:

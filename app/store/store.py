@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,10 +107,40 @@ class Store:
         return cls(client, db, CollectionNames(inventory), location)
 
 
+def store_wait(environ: dict[str, str] | None = None) -> float:
+    """Seconds a starting service waits for an unreachable store (CALIPSO_STORE_WAIT; 0 by default).
+
+    In a container stack the store may start after the services; each waits by itself rather than
+    relying on the engine's health-based ordering, which some engines ignore."""
+    raw = (os.environ if environ is None else environ).get("CALIPSO_STORE_WAIT", "0")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise StoreError(f"CALIPSO_STORE_WAIT={raw!r} is not a number of seconds") from None
+    if value < 0:
+        raise StoreError(f"CALIPSO_STORE_WAIT={raw!r} must not be negative")
+    return value
+
+
+def connect_waiting(location: StoreLocation, inventory: str = "inventory", wait: float = 0.0,
+                    clock=time.monotonic, sleep=time.sleep) -> Store:
+    """Store.connect, retried with bounded backoff for up to `wait` seconds while the store is unreachable."""
+    deadline, delay = clock() + wait, 1.0
+    while True:
+        try:
+            return Store.connect(location, inventory=inventory)
+        except StoreError as e:
+            if not str(e).startswith("cannot reach") or clock() + delay > deadline:
+                raise
+            log.warning("%s; waiting for it (retry in %.0f s, giving up in %.0f s)", e, delay, deadline - clock())
+            sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
 def open_store(mongo_config: str | None = None, inventory: str = "inventory",
                environ: dict[str, str] | None = None, init: bool = True) -> Store:
     """Locate, connect and (idempotently) initialise the store: what every service does at start-up."""
-    store = Store.connect(locate(mongo_config, environ), inventory=inventory)
+    store = connect_waiting(locate(mongo_config, environ), inventory, store_wait(environ))
     if init:
         from app.store.init import init_db
 

@@ -177,3 +177,21 @@ def test_ldap_users_bind_with_an_escaped_dn(api):
         {"environment_configs": []}
     # a local user is still checked against their local password, never LDAP
     assert client.simulate_get("/health", headers=basic("alice", PASSWORDS["alice"])).status_code == 200
+
+
+def test_first_admin_password_chosen_by_the_operator_is_used_and_never_printed(store_uri, tmp_path):
+    from api.auth.users import Users
+    from api.server import bootstrap_admin
+    from app.store.store import open_store
+
+    secret_file = tmp_path / "admin_password"
+    secret_file.write_text("Chosen-by-ops-42\n")
+    uri = f"{store_uri}t_admin_{tmp_path.name[-8:]}"
+    env = {"CALIPSO_MONGO_URI": uri, "CALIPSO_ADMIN_PASSWORD_FILE": str(secret_file)}
+    assert bootstrap_admin(None, environ=env) is None
+    store = open_store(environ={"CALIPSO_MONGO_URI": uri})
+    try:
+        assert Users(store).verify("admin", "Chosen-by-ops-42")
+    finally:
+        store.client.drop_database(store.db.name)
+        store.close()

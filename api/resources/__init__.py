@@ -27,4 +27,7 @@ RESOURCES: tuple[str, ...] = (
     "api.resources.grafana",
     "api.resources.clique_graph",
     "api.resources.diff",
+    "api.resources.tree",
+    "api.resources.summary",
+    "api.resources.inventory_search",
 )

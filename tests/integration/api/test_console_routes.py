@@ -1,0 +1,75 @@
+"""The routes the web console reads (/tree, /tree/path, /summary, /search/inventory): the shared
+contract, and what each returns for a viewer, an admin and someone who may not view."""
+
+from __future__ import annotations
+
+from tests.integration.api.contract import Case, RouteContract, q
+
+
+class TestTree(RouteContract):
+    path, list_key = "/tree", "children"
+    cases = {"GET": Case(q("env_name={env}"))}
+    invalid = [("GET", "env_name={env}&limit=0", "limit"), ("GET", "env_name={env}&parent_id=$ne", "parent_id")]
+
+
+class TestTreePath(RouteContract):
+    path, list_key = "/tree/path", "path"
+    cases = {"GET": Case(q("env_name={env}&id={vnic}"))}
+    invalid = [("GET", "env_name={env}", "id")]
+
+
+class TestSummary(RouteContract):
+    path, list_key = "/summary", "environments"
+    cases = {"GET": Case(q("env_name={env}"))}
+    invalid = [("GET", "message_days=0", "message_days")]
+
+
+class TestInventorySearch(RouteContract):
+    path, list_key = "/search/inventory", "objects"
+    cases = {"GET": Case(q("env_name={env}&query=tap"))}
+    invalid = [("GET", "env_name={env}", "query"), ("GET", "query=x&limit=1000", "limit"),
+               ("GET", "query=x&type=spaceship", "type")]
+
+
+def test_tree_walks_down_level_by_level(api):
+    top = api.get("/tree", "alice", "env_name=visible").json
+    assert [(n["id"], n["type"], n["has_children"]) for n in top["children"]] == [("RegionOne", "region", True)]
+    hosts = api.get("/tree", "alice", "env_name=visible&parent_id=RegionOne").json["children"]
+    assert [n["id"] for n in hosts] == ["visible-node-1"] and hosts[0]["has_children"]
+    vnics = api.get("/tree", "alice", "env_name=visible&parent_id=visible-node-1&limit=2").json
+    assert [n["id"] for n in vnics["children"]] == ["visible-tap0", "visible-tap1"]
+    assert vnics["more"] == 1 and not vnics["children"][0]["has_children"]
+
+
+def test_tree_path_is_the_chain_from_the_root(api):
+    chain = api.get("/tree/path", "alice", "env_name=visible&id=visible-tap2").json["path"]
+    assert [n["id"] for n in chain] == ["RegionOne", "visible-node-1", "visible-tap2"]
+    assert api.get("/tree/path", "alice", "env_name=visible&id=nothing-here").status_code == 404
+
+
+def test_summary_counts_only_viewable_environments(api):
+    alice = api.get("/summary", "alice").json["environments"]
+    assert [e["name"] for e in alice] == ["visible"]
+    assert alice[0]["counts"]["host"] == 1 and alice[0]["counts"]["region"] == 1 and alice[0]["objects"] == 5
+    assert alice[0]["regions"] == [{"id": "RegionOne", "name": "RegionOne"}] and alice[0]["can_edit"] is False
+    assert alice[0]["messages"]["info"] == 1
+    admin = {e["name"] for e in api.get("/summary", "admin").json["environments"]}
+    assert {"visible", "hidden"} <= admin
+    assert api.get("/summary", "mallory").json == {"environments": [], "messages": {"error": 0, "warning": 0, "info": 0}}
+
+
+def test_summary_version_changes_with_the_inventory(api):
+    before = api.get("/summary", "alice", "env_name=visible").json["environments"][0]["version"]
+    api.store["messages"].insert_one({"environment": "visible", "level": "error", "id": "m-new",
+                                      "timestamp": api.clock()})
+    after = api.get("/summary", "alice", "env_name=visible").json["environments"][0]
+    assert after["version"] != before and after["messages"]["error"] == 1
+
+
+def test_search_spans_viewable_environments_only(api):
+    admin = {(o["environment"], o["id"]) for o in api.get("/search/inventory", "admin", "query=TAP1").json["objects"]}
+    assert {("visible", "visible-tap1"), ("hidden", "hidden-tap1")} <= admin
+    alice = api.get("/search/inventory", "alice", "query=tap").json["objects"]
+    assert {o["environment"] for o in alice} == {"visible"} and len(alice) == 3
+    assert api.get("/search/inventory", "alice", "query=.*").json["objects"] == []
+    assert api.get("/search/inventory", "alice", "query=x&env_name=hidden").status_code == 404

@@ -36,7 +36,7 @@ class InventorySearch(Resource):
                        "name": {"$regex": re.escape(v["query"].strip()), "$options": "i"}}
         if "type" in v:
             query["type"] = v["type"]
-        docs = self.store["inventory"].find(query, {f: 1 for f in FIELDS}, limit=v["limit"])
+        docs = self.store["inventory"].find(query, {f: 1 for f in FIELDS}, limit=v["limit"]).sort([("name", 1)])
         self.send_list(resp, "objects", docs, FIELDS, None)
 
 

@@ -16,4 +16,5 @@ COMMANDS: dict[str, str] = {
     "scan-manager": "scan.manager_cli",
     "listen": "listen.cli",
     "diff": "app.cli.diff_cmd",
+    "ui": "ui.cli",
 }

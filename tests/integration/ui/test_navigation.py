@@ -1,0 +1,61 @@
+"""Dashboard counters, the tree walked down to an instance, the data/graph toggle, search."""
+
+from __future__ import annotations
+
+from tests.integration.ui.conftest import login
+
+
+def test_dashboard_counters_equal_the_api(page, console, shot):
+    login(page, "admin", console.users["admin"])
+    card = page.locator(f'.env-card[data-env="{console.env}"]')
+    expected = console.api_get("admin", "/summary", {"env_name": console.env})["environments"][0]["counts"]
+    for t in ("instance", "vservice", "host", "vconnector"):
+        by_type = console.api_get("admin", "/inventory", {"env_name": console.env, "type": t, "page_size": 1000})
+        assert expected[t] == len(by_type["objects"]) > 0
+        assert card.locator(f'.cube-n[data-count="{t}"]').inner_text() == str(expected[t])
+    assert page.locator(f'.env-card[data-env="{console.other_env}"]').count() == 1   # admin sees both
+    shot(page, "dashboard-admin")
+
+
+def test_tree_walks_down_to_an_instance(page, console, shot):
+    login(page, "alice", console.users["alice"])
+    page.click(f'#env-cards a[href="/environment/{console.env}"]')
+    page.wait_for_selector("#tree li.node")
+    instance = console.api_get("alice", "/inventory", {"env_name": console.env, "type": "instance"})["objects"][0]
+    chain = console.api_get("alice", "/tree/path", {"env_name": console.env, "id": instance["id"]})["path"]
+    # open each level by its arrow (children load on demand), then select the instance
+    for node in chain[:-1]:
+        li = page.locator(f'#tree li.node[data-id="{node["id"]}"]').first
+        li.locator(":scope > .node-row .twisty").click()
+        page.wait_for_selector(f'#tree li.node[data-id="{node["id"]}"][data-loaded="true"]')
+    page.locator(f'#tree li.node[data-id="{instance["id"]}"] > .node-row a').click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.locator("#object-title").inner_text() == instance["name"]
+    crumbs = page.locator("#breadcrumb").inner_text()
+    assert all(n["name"] in crumbs for n in chain)
+    assert page.locator("#tree li.node.selected").get_attribute("data-id") == instance["id"]
+    # a focal object opens on its graph; the toggle switches to data and back without a reload
+    assert page.locator("#graph-view").is_visible() and not page.locator("#data-view").is_visible()
+    shot(page, "environment-instance-graph")
+    page.click("#view-data")
+    assert page.locator("#data-view").is_visible() and not page.locator("#graph-view").is_visible()
+    assert "view=data" in page.url
+    shot(page, "environment-instance-data")
+    page.click("#view-graph")
+    assert page.locator("#graph-view").is_visible()
+    assert page.js_errors == []
+
+
+def test_search_finds_an_object_by_part_of_its_name(page, console, shot):
+    login(page, "alice", console.users["alice"])
+    instance = console.api_get("alice", "/inventory", {"env_name": console.env, "type": "instance"})["objects"][0]
+    part = instance["name"][1:-1].upper()
+    page.fill("#search-box", part)
+    page.wait_for_selector("#search-suggestions li a")
+    shot(page, "search-suggestions")
+    assert instance["name"] in page.locator("#search-suggestions").inner_text()
+    page.press("#search-box", "Enter")
+    page.wait_for_selector("#search-results")
+    page.locator("#search-results a", has_text=instance["name"]).first.click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.locator("#object-title").inner_text() == instance["name"]

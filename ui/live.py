@@ -1,0 +1,148 @@
+"""Live updates: one poller for every open page, fanned out to their event streams.
+
+While at least one page listens, a single thread asks the API for `/summary` once per
+`interval` for each signed-in user with an open page (not once per page: fifty tabs of one
+operator cost one call a second), and sends a `summary` event to that user's pages when
+anything in it changed. The API going down or coming back is an `api` event to every page;
+a token the API no longer accepts is a `session` event to that session's pages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+
+from ui.apiclient import Api, ApiDown, SessionExpired
+from ui.sessions import Session
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class Subscriber:
+    session: Session
+    events: queue.Queue = field(default_factory=lambda: queue.Queue(maxsize=100))
+
+    def send(self, name: str, data: dict) -> None:
+        try:
+            self.events.put_nowait((name, data))
+        except queue.Full:  # a page that does not read loses old events, never blocks the poller
+            try:
+                self.events.get_nowait()
+            except queue.Empty:
+                pass
+            self.events.put_nowait((name, data))
+
+
+class LiveHub:
+    def __init__(self, api: Api, interval: float = 1.0, max_clients: int = 500):
+        self.api, self.interval, self.max_clients = api, interval, max_clients
+        self._subs: set[Subscriber] = set()
+        self._last: dict[str, str] = {}          # username -> last summary sent (JSON text)
+        self._payload: dict[str, dict] = {}
+        self._api_up = True
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.polls = 0                           # API calls made (for tests and the benchmark)
+
+    # -- subscribers ---------------------------------------------------------------------------------
+    def subscribe(self, session: Session) -> Subscriber | None:
+        sub = Subscriber(session)
+        with self._lock:
+            if len(self._subs) >= self.max_clients:
+                return None
+            self._subs.add(sub)
+            known = self._payload.get(session.username or "")
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="calipso-ui-live", daemon=True)
+                self._thread.start()
+        sub.send("api", {"up": self._api_up})
+        if known is not None:
+            sub.send("summary", known)
+        self._wake.set()
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        with self._lock:
+            self._subs.discard(sub)
+
+    @property
+    def clients(self) -> int:
+        with self._lock:
+            return len(self._subs)
+
+    # -- polling -------------------------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                subs = list(self._subs)
+                if not subs:
+                    self._thread = None
+                    self._last.clear()
+                    self._payload.clear()
+                    return
+            try:
+                self.poll_once(subs)
+            except Exception:  # the poller must outlive any one bad answer
+                log.exception("live update poll failed")
+            self._wake.wait(self.interval)
+            self._wake.clear()
+
+    def poll_once(self, subs: list[Subscriber]) -> None:
+        by_user: dict[str, list[Subscriber]] = {}
+        for s in subs:
+            if s.session.signed_in:
+                by_user.setdefault(s.session.username or "", []).append(s)
+        for user, group in by_user.items():
+            tokens = list(dict.fromkeys(s.session.token for s in group))
+            payload = None
+            for token in tokens:
+                try:
+                    self.polls += 1
+                    payload = self.api.get(token, "/summary")
+                    break
+                except SessionExpired:
+                    for s in group:
+                        if s.session.token == token:
+                            s.send("session", {"expired": True})
+                except ApiDown:
+                    self._set_api(False, subs)
+                    return
+            if payload is None:
+                continue
+            self._set_api(True, subs)
+            text = json.dumps(payload, sort_keys=True)
+            if self._last.get(user) == text:
+                continue
+            self._last[user], self._payload[user] = text, payload
+            for s in group:
+                s.send("summary", payload)
+
+    def _set_api(self, up: bool, subs: list[Subscriber]) -> None:
+        if up == self._api_up:
+            return
+        self._api_up = up
+        log.warning("the API is %s", "back" if up else "not answering")
+        for s in subs:
+            s.send("api", {"up": up})
+
+
+def sse_frames(hub: LiveHub, sub: Subscriber, lifetime: float, keepalive: float = 15.0):
+    """The text/event-stream body for one page; ends after `lifetime` (the browser reconnects)."""
+    deadline = time.monotonic() + lifetime
+    try:
+        yield b"retry: 2000\n\n"
+        while time.monotonic() < deadline:
+            try:
+                name, data = sub.events.get(timeout=min(keepalive, max(0.1, deadline - time.monotonic())))
+            except queue.Empty:
+                yield b": keep-alive\n\n"
+                continue
+            yield f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+    finally:
+        hub.unsubscribe(sub)

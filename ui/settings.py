@@ -1,0 +1,20 @@
+"""What `calipso ui` is told: where the API is, how long sessions last, how live updates poll."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app import __version__
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    api_url: str = "http://127.0.0.1:8747"
+    api_timeout: float = 10.0
+    session_idle: float = 8 * 3600        # seconds without a request before a session ends
+    cookie_secure: bool = False           # set the Secure flag (serve behind HTTPS)
+    poll_interval: float = 1.0            # the live hub asks the API for changes this often
+    sse_lifetime: float = 300.0           # an event stream is closed after this; the browser reconnects
+    sse_max_clients: int = 500
+    version: str = __version__
+    extra: dict = field(default_factory=dict)

@@ -19,6 +19,7 @@ from api.errors import ApiError, body, handle_api_error, serialize_http_error
 from api.resources import RESOURCES
 from api.settings import Settings
 from app.clock import Clock, utcnow
+from app.store.keeper import StoreKeeper, is_unavailable
 from app.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,14 @@ class _Json(falcon.media.JSONHandler):
 def _unexpected(req: falcon.Request, resp: falcon.Response, ex: Exception, params) -> None:
     if isinstance(ex, falcon.HTTPError):
         raise ex
+    keeper: StoreKeeper | None = getattr(req.context, "keeper", None)
+    if is_unavailable(ex) and keeper is not None:
+        keeper.mark_down(ex)
+        log.warning("%s %s: the store is unreachable (%s)", req.method, req.path, keeper.reason)
+        resp.status = falcon.HTTP_503
+        resp.set_header("Retry-After", "2")
+        resp.media = body(503, "The store is unreachable; Calipso is reconnecting to it. Retry in a few seconds.")
+        return
     log.exception("unexpected error on %s %s", req.method, req.path)
     resp.status = falcon.HTTP_500
     resp.media = body(500, "Internal server error; the server log has the details")
@@ -44,10 +53,23 @@ class CalipsoApp(falcon.App):
     deps: Deps
 
 
+class _KeeperMiddleware:
+    """Hands the store keeper to the error handler (falcon's handlers see only the request)."""
+
+    def __init__(self, keeper: StoreKeeper):
+        self.keeper = keeper
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        req.context.keeper = self.keeper
+
+
 def create_app(store: Store, settings: Settings | None = None, clock: Clock = utcnow,
-               ldap_connect=None) -> CalipsoApp:
+               ldap_connect=None, keeper: StoreKeeper | None = None) -> CalipsoApp:
+    """`keeper` watches the store (serve() starts one per worker); without one, outages are still
+    answered 503 and reported by /health, probed when asked."""
     settings = settings or Settings()
-    deps = Deps(store, settings, clock)
+    keeper = keeper or StoreKeeper(store)
+    deps = Deps(store, settings, clock, keeper=keeper)
     users = Users(store, rounds=settings.bcrypt_rounds, clock=clock)
     tokens = Tokens(store, settings.token_lifetime, settings.max_session, clock)
     ldap = None
@@ -56,7 +78,8 @@ def create_app(store: Store, settings: Settings | None = None, clock: Clock = ut
     authenticator = Authenticator(users, tokens, ldap)
     deps.extra.update(users=users, tokens=tokens, authenticator=authenticator)
 
-    app = CalipsoApp(middleware=[CorsMiddleware(settings.cors_origin), AuthMiddleware(authenticator)])
+    app = CalipsoApp(middleware=[_KeeperMiddleware(keeper), CorsMiddleware(settings.cors_origin),
+                                 AuthMiddleware(authenticator)])
     app.req_options.strip_url_path_trailing_slash = True
     app.req_options.keep_blank_qs_values = True
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = _Json()

@@ -65,6 +65,7 @@ class Deps:
     clock: Clock = utcnow
     catalog: CatalogCache = None  # type: ignore[assignment]
     extra: dict = field(default_factory=dict)
+    keeper: object = None         # app.store.keeper.StoreKeeper: is the store up, since when down
 
     def __post_init__(self):
         if self.catalog is None:

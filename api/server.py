@@ -83,13 +83,17 @@ def serve(mongo_config: str | None, inventory: str, settings, binds: list[str], 
     def factory():
         # runs in each worker, after the fork: pymongo clients must not cross a fork
         from api.app import create_app
+        from app.store.keeper import StoreKeeper
         from app.store.store import open_store
 
-        return create_app(open_store(mongo_config, inventory), settings)
+        store = open_store(mongo_config, inventory)
+        keeper = StoreKeeper(store)
+        keeper.start()      # notices an outage, brings an embedded store back, tells /health
+        return create_app(store, settings, keeper=keeper)
 
     options = {"bind": binds, "workers": workers, "worker_class": "gthread", "threads": 4,
                "logger_class": _Logger, "loglevel": loglevel.lower(), "accesslog": None,
-               "timeout": 60, "graceful_timeout": 10, "proc_name": "calipso-api",
+               "timeout": 60, "graceful_timeout": 4, "proc_name": "calipso-api",
                "control_socket_disable": True}
     if cert_file:
         options.update(certfile=cert_file, keyfile=key_file)
@@ -123,9 +127,12 @@ def _wait_listening(host: str, port: int, proc: subprocess.Popen, timeout: float
 
 
 def start_background(store_uri: str, bind: str = "127.0.0.1:8747", reset_admin_password: bool = False,
-                     workers: int = 1, timeout: float = 30.0, extra_args: list[str] | None = None) -> BackgroundApi:
+                     workers: int = 1, timeout: float = 30.0, extra_args: list[str] | None = None,
+                     embedded_home: str | None = None) -> BackgroundApi:
     """Serve the API in a child process on the store at `store_uri` (for `calipso demo`).
 
+    With `embedded_home`, the child finds the embedded store there as any calipso command does (and
+    starts it again if it dies) instead of by its URI.
     Returns the URL, the admin user and, when it was just created (or reset, with
     `reset_admin_password`), its password; `stop()` ends the child and waits for it.
     """
@@ -150,7 +157,11 @@ def start_background(store_uri: str, bind: str = "127.0.0.1:8747", reset_admin_p
     finally:
         store.close()
     host, _, port = bind.rpartition(":")
-    env = {**os.environ, "CALIPSO_MONGO_URI": store_uri}
+    if embedded_home:
+        env = {k: v for k, v in os.environ.items() if k != "CALIPSO_MONGO_URI"}
+        env["CALIPSO_HOME"] = embedded_home
+    else:
+        env = {**os.environ, "CALIPSO_MONGO_URI": store_uri}
     cmd = [sys.executable, "-m", "app.cli.main", "api", "--bind", bind, "--workers", str(workers), *(extra_args or [])]
     proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL)
 

@@ -22,6 +22,7 @@ from urllib.parse import quote
 from kombu import Consumer as KombuConsumer, Exchange, Queue, binding
 
 from app.bus import connection
+from app.store.keeper import is_unavailable
 from listen.processor import Delivery, Processor
 
 log = logging.getLogger(__name__)
@@ -124,8 +125,10 @@ class Consumer:
                 if stop.is_set():
                     break
                 wait = next(delays)
-                log.warning("%s: lost the broker (%s: %s); reconnecting in %.1f s", self.env, type(e).__name__, e, wait)
-                self.on_state("error", f"broker lost: {e}")
+                lost = "the store" if is_unavailable(e) else "the broker"
+                log.warning("%s: lost %s (%s: %s); the unacknowledged events stay on the broker; reconnecting in "
+                            "%.1f s", self.env, lost, type(e).__name__, str(e)[:200], wait)
+                self.on_state("error", f"{lost} lost: {str(e)[:200]}")
                 stop.wait(wait)
             finally:
                 if conn is not None:

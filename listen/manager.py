@@ -16,6 +16,7 @@ from typing import Callable
 
 from app.clock import Clock, utcnow
 from app.envconfig.repository import EnvironmentConfigs
+from app.store.keeper import StoreKeeper, is_unavailable
 from app.store.store import Store
 from listen.apply import Applier
 from listen.consumer import Backoff, Consumer, amqp_url
@@ -60,8 +61,9 @@ def default_consumer(store: Store, env: dict, on_state, table=None, retry: Retry
 
 class Manager:
     def __init__(self, store: Store, interval: float = 2.0, clock: Clock = utcnow,
-                 consumer_factory: ConsumerFactory | None = None):
+                 consumer_factory: ConsumerFactory | None = None, keeper: StoreKeeper | None = None):
         self.store = store
+        self.keeper = keeper or StoreKeeper(store)
         self.envs = EnvironmentConfigs(store)
         self.interval = interval
         self.clock = clock
@@ -70,9 +72,13 @@ class Manager:
         self.running: dict[str, Running] = {}
 
     def _set_operational(self, name: str, state: str) -> None:
+        if not self.keeper.up:
+            return      # nowhere to write it; the next poll after the outage does
         try:
             self.envs.set_fields(name, {"operational": state})
         except Exception as e:
+            if is_unavailable(e):
+                self.keeper.mark_down(e)
             log.warning("could not record %s as %s: %s", name, state, e)
 
     def poll(self) -> None:
@@ -122,10 +128,10 @@ class Manager:
             log.exception("listener of %s crashed", name)
             state.update(state="error", reason=str(e))
 
-    def _stop(self, name: str, final: str) -> None:
+    def _stop(self, name: str, final: str, join: float = 15.0) -> None:
         r = self.running.pop(name)
         r.stop.set()
-        r.thread.join(timeout=15)
+        r.thread.join(timeout=join)
         r.applier.close()
         self._set_operational(name, final if r.state["state"] != "error" else "error")
 
@@ -133,11 +139,18 @@ class Manager:
         log.info("listener manager polling environments every %.1f s", self.interval)
         try:
             while not stop.is_set():
+                if not self.keeper.up and not self.keeper.wait_until_up(stop):
+                    break
                 try:
                     self.poll()
-                except Exception as e:   # the store may be briefly away; try again next poll
+                except Exception as e:
+                    if is_unavailable(e):    # the keeper says so, waits and retries
+                        self.keeper.mark_down(e)
+                        continue
                     log.warning("listener manager poll failed: %s", e)
                 stop.wait(self.interval)
         finally:
+            for r in self.running.values():     # all at once: each may be waiting out a timeout
+                r.stop.set()
             for name in list(self.running):
-                self._stop(name, "stopped")
+                self._stop(name, "stopped", join=2.0)

@@ -20,6 +20,7 @@ from app.clock import Clock, utcnow
 from app.keyenc import encode
 from app.messages import Messages
 from app.store.keys import stable_id
+from app.store.keeper import is_unavailable
 from app.store.store import Store
 from listen.apply import Applier
 from listen.envelope import BadMessage, Notification, parse
@@ -148,6 +149,8 @@ class Processor:
                 self.applier.apply(plans)
                 return True
             except Exception as e:
+                if is_unavailable(e):
+                    raise       # not this event's fault: it stays unacknowledged and comes back
                 self._last_error = f"{type(e).__name__}: {e}"
                 log.warning("%s: applying %d event(s) failed (attempt %d of %d): %s", self.env, len(plans), i + 1,
                             attempts, self._last_error)

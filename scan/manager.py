@@ -19,6 +19,7 @@ from bson import ObjectId
 from app.clock import Clock, utcnow
 from app.envconfig.repository import UnknownEnvironment
 from app.scans import Scans, ScheduledScans
+from app.store.keeper import StoreKeeper, is_unavailable
 from app.store.store import Store
 from scan.connection_tests import ConnectionTests
 from scan.controller import ScanController, ScanOptions, ScanResult
@@ -115,12 +116,20 @@ class ScanManager:
         did |= self.run_next_scan() is not None
         return did
 
-    def loop(self, stop: threading.Event, interval: float = 1.0) -> None:
+    def loop(self, stop: threading.Event, interval: float = 1.0, keeper: StoreKeeper | None = None) -> None:
+        """Poll until `stop`; while the store is away, wait for it (the keeper logs and retries) rather
+        than stack timeouts on it, so a SIGTERM is acted on at once."""
+        keeper = keeper or StoreKeeper(self.store)
         log.info("scan manager %s started", self.owner)
         while not stop.is_set():
+            if not keeper.up and not keeper.wait_until_up(stop):
+                break
             try:
                 busy = self.tick()
-            except Exception as e:   # the store went away for a moment: say so, keep polling
+            except Exception as e:
+                if is_unavailable(e):
+                    keeper.mark_down(e)
+                    continue
                 log.error("scan manager: %s: %s", type(e).__name__, e)
                 busy = False
             if not busy:

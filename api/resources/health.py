@@ -14,7 +14,8 @@ from api.spec import Operation, obj
 class Health(Resource):
     operations = {"GET": Operation("Health: version, time zone, last scan per environment",
                                    query=(Param("env_name"),), env_scoped=True, tags=("health",),
-                                   response=obj({"version": {"type": "string"}, "timezone": {"type": "object"}}))}
+                                   response=obj({"version": {"type": "string"}, "timezone": {"type": "object"},
+                                                 "status": {"type": "string"}, "store": {"type": "object"}}))}
 
     def _env(self, env: dict) -> dict:
         last = next(iter(self.store["scans"].find({"environment": env["name"]})
@@ -30,8 +31,14 @@ class Health(Resource):
         if "env_name" in v:
             resp.media = {**self._env(envs.view(v["env_name"])), "version": self.deps.settings.version}
             return
-        self.store.client.admin.command("ping")
-        resp.media = {"status": "ok", "version": self.deps.settings.version, "timezone": describe(None, self.deps.clock()),
+        keeper = self.deps.keeper
+        if not keeper.ping():
+            resp.status = falcon.HTTP_503
+            resp.set_header("Retry-After", "2")
+            resp.media = {"status": "store unreachable", "version": self.deps.settings.version,
+                          "store": keeper.status()}
+            return
+        resp.media = {"status": "ok", "store": keeper.status(), "version": self.deps.settings.version, "timezone": describe(None, self.deps.clock()),
                       "environments": {name: self._env(envs.view(name)) for name in envs.names()}}
 
 

@@ -152,7 +152,9 @@ def start_api(demo: Demo) -> list[str]:
     port = demo.args.api_port
     if not port_is_free(port):
         port = free_port()
-    api = start_background(demo.store.location.uri, bind=f"127.0.0.1:{port}")
+    location = demo.store.location
+    api = start_background(location.uri, bind=f"127.0.0.1:{port}",
+                           embedded_home=str(demo.home) if location.embedded else None)
     demo.add_stop(api.stop)
     demo.children["API"] = (api.process, None)
     try:

@@ -47,7 +47,10 @@ class StoreState:
 
 
 def port_is_free(port: int, host: str = HOST) -> bool:
+    """Whether a server could listen on the port now. SO_REUSEADDR as servers set it (nx-27017 does): the
+    connections of a killed server linger in TIME_WAIT, and must not make its own port look taken."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:
@@ -83,6 +86,11 @@ def _is_store_process(pid: int) -> bool:
 def answers(port: int, timeout: float = 1.0) -> bool:
     """Whether a MongoDB wire-protocol server answers a ping on this port."""
     import pymongo
+
+    try:    # a refused connection is known at once; pymongo would retry it for the whole timeout
+        socket.create_connection((HOST, port), timeout=timeout).close()
+    except OSError:
+        return False
 
     client = pymongo.MongoClient(
         HOST, port, serverSelectionTimeoutMS=int(timeout * 1000), connectTimeoutMS=int(timeout * 1000),
@@ -186,9 +194,11 @@ class EmbeddedStore:
                 time.sleep(0.2)
             self._kill(old.pid)
         attempts = 1 if self.requested_port else 3
+        # back on the port it had, so running services (which keep its address) reconnect by themselves
+        ports = [self.requested_port] if self.requested_port else (
+            [old.port] if old and port_is_free(old.port) else []) + [free_port() for _ in range(attempts)]
         last_error = ""
-        for _ in range(attempts):
-            port = self.requested_port or free_port()
+        for port in ports[:attempts]:
             if not port_is_free(port):
                 raise StoreError(f"port {port} on {HOST} is already in use; choose another with --port or CALIPSO_STORE_PORT")
             self.pid_file.unlink(missing_ok=True)

@@ -33,6 +33,7 @@ class StoreLocation:
     uri: str
     source: str
     embedded: bool = False
+    home: str | None = None     # $CALIPSO_HOME of an embedded store: where to start it again if it dies
 
 
 def redact_uri(uri: str) -> str:
@@ -58,7 +59,7 @@ def locate(mongo_config: str | None = None, environ: dict[str, str] | None = Non
     else:
         state = embedded.running_state()
         uri = state.uri if state else ""
-    return StoreLocation(uri, f"embedded store in {home}", embedded=True)
+    return StoreLocation(uri, f"embedded store in {home}", embedded=True, home=str(home))
 
 
 class Store:

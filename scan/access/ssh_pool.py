@@ -11,7 +11,6 @@ its send lock) carries the whole scan.
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import threading
 from dataclasses import dataclass
@@ -21,12 +20,12 @@ import paramiko
 
 from app.ssh_channel import ChannelSocket
 from scan.access.calls import AuthError, RemoteError
+from scan.access.known_hosts import HostKeyRefused, KnownHosts, key_name
 
 log = logging.getLogger(__name__)
 
 CHANNELS_PER_CONNECTION = 8      # exec channels at once on one connection
 FORWARDS_PER_CONNECTION = 24     # jump connections carried by one master connection
-HOST_KEY_POLICIES = ("known_hosts", "accept-new", "accept-any")
 
 
 class ConnectFailed(RemoteError):
@@ -55,9 +54,8 @@ class Result:
 
 
 class _Conn:
-    def __init__(self, client: paramiko.SSHClient, carrier: "tuple[Endpoint, _Conn] | None" = None):
-        self.client = client
-        self.transport = client.get_transport()
+    def __init__(self, transport: paramiko.Transport, carrier: "tuple[Endpoint, _Conn] | None" = None):
+        self.transport = transport
         self.busy = 0          # exec channels open now
         self.forwards = 0      # jump connections riding on this one
         self.commands = 0
@@ -70,43 +68,30 @@ class _Conn:
 
 
 class SshPool:
-    """Pooled SSH connections per endpoint; host keys checked by `host_key_policy` (HOST_KEY_POLICIES)."""
+    """Pooled SSH connections per endpoint; host keys checked by `host_key_policy` (known_hosts.POLICIES)."""
 
     def __init__(self, host_key_policy: str = "known_hosts", known_hosts: Path | None = None,
                  timeout: float = 10.0, extra_known_hosts: list[Path] | None = None):
         self.policy = host_key_policy or "known_hosts"
-        self.known_hosts = known_hosts
-        self.extra_known_hosts = [Path(p) for p in extra_known_hosts or []]
+        self.known = KnownHosts(self.policy, known_hosts, [Path(p) for p in extra_known_hosts or []])
         self.timeout = timeout
+        self._keys: dict[str, paramiko.PKey] = {}
         self._conns: dict[Endpoint, list[_Conn]] = {}
         self._cond = threading.Condition()
         self._opening: set[Endpoint] = set()
-        self._save_lock = threading.Lock()
         self.opened = 0
         self.jumped: set[str] = set()    # hosts reached by jump connections
 
     # -- opening -------------------------------------------------------------------------------
-    def _new_client(self) -> paramiko.SSHClient:
-        c = paramiko.SSHClient()
-        user_known = Path(os.path.expanduser("~/.ssh/known_hosts"))
-        if user_known.exists():
-            c.load_host_keys(str(user_known))
-        for extra in self.extra_known_hosts:
-            if extra.exists():
-                c.get_host_keys().load(str(extra))
-        if self.known_hosts and self.known_hosts.exists():
-            c.load_host_keys(str(self.known_hosts))
-        if self.policy == "accept-any":
-            c.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-        elif self.policy == "accept-new":
-            if self.known_hosts:
-                self.known_hosts.parent.mkdir(parents=True, exist_ok=True)
-                self.known_hosts.touch(exist_ok=True)
-                c.load_host_keys(str(self.known_hosts))  # AutoAdd then saves new keys here
-            c.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-        else:
-            c.set_missing_host_key_policy(paramiko.RejectPolicy())
-        return c
+    def _pkey(self, path: str) -> paramiko.PKey:
+        """A private key, read once per pool (decoding an RSA key costs more than a handshake)."""
+        with self._cond:
+            key = self._keys.get(path)
+        if key is None:
+            key = paramiko.PKey.from_path(path)
+            with self._cond:
+                self._keys[path] = key
+        return key
 
     def _forward(self, ep: Endpoint) -> tuple[ChannelSocket, tuple[Endpoint, _Conn]]:
         """A direct-tcpip channel to `ep` on one of its master's connections."""
@@ -129,54 +114,63 @@ class SshPool:
                                 f"{e or type(e).__name__}", transient=True) from None
         return ChannelSocket(chan), (master, carrier)
 
+    def _handshake(self, ep: Endpoint, sock) -> paramiko.Transport:
+        """Key exchange, host key check, login: what SSHClient.connect does, with keys read once."""
+        t = paramiko.Transport(sock)
+        try:
+            t.banner_timeout = t.auth_timeout = self.timeout
+            name = key_name(ep.host, ep.port)
+            opts = t.get_security_options()
+            opts.key_types = self.known.preferred(name, tuple(opts.key_types))
+            t.start_client(timeout=self.timeout)
+            self.known.check(name, t.get_remote_server_key())
+            if ep.key:
+                try:
+                    t.auth_publickey(ep.user, self._pkey(ep.key))
+                except paramiko.AuthenticationException:
+                    if not ep.pwd:
+                        raise
+            if not t.is_authenticated():
+                if not ep.pwd:
+                    raise paramiko.AuthenticationException("no password or key to log in with")
+                t.auth_password(ep.user, ep.pwd)
+            return t
+        except BaseException:
+            t.close()
+            raise
+
     def _client(self, ep: Endpoint) -> _Conn:
         sock, carrier = (self._forward(ep) if ep.via is not None else (None, None))
-        c = self._new_client()
         jump = f" through {ep.via.host}" if ep.via is not None else ""
         try:
-            c.connect(ep.host, port=ep.port, username=ep.user, password=ep.pwd or None, sock=sock,
-                      key_filename=ep.key or None, timeout=self.timeout, banner_timeout=self.timeout,
-                      auth_timeout=self.timeout, allow_agent=False, look_for_keys=False)
+            if sock is None:
+                sock = socket.create_connection((ep.host, ep.port), timeout=self.timeout)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            t = self._handshake(ep, sock)
         except BaseException as e:
-            c.close()
             if sock is not None:
                 sock.close()
+            if carrier is not None:
                 self._release(carrier[0], carrier[1], False, "forwards")
             if isinstance(e, paramiko.AuthenticationException):
                 hint = (" (a jump connection logs in to each host with the CLI section's user and key; set "
                         "CLI.host_access to hop to use the master's own ssh instead)") if jump else ""
                 raise AuthError("SSH", ep.host, "login", f"authentication failed for user {ep.user!r}{jump}"
                                 + hint) from None
+            if isinstance(e, HostKeyRefused):
+                raise ConnectFailed("SSH", ep.host, "connect", f"{e}{jump}") from None
             if isinstance(e, paramiko.SSHException):
-                reason = str(e)
-                if "known_hosts" in reason or isinstance(e, paramiko.BadHostKeyException):
-                    if "known_hosts" in reason:
-                        reason += " (set CLI.host_key_policy to accept-new to trust it on first use)"
-                    raise ConnectFailed("SSH", ep.host, "connect", reason + jump) from None
-                raise ConnectFailed("SSH", ep.host, "connect", reason + jump, transient=True) from None
+                raise ConnectFailed("SSH", ep.host, "connect", f"{e}{jump}", transient=True) from None
             if isinstance(e, (OSError, socket.timeout, EOFError)):
                 raise ConnectFailed("SSH", ep.host, "connect", (getattr(e, "strerror", None) or str(e)
                                                                 or "cannot connect") + jump, transient=True) from None
             raise
-        t = c.get_transport()
-        if t is not None:
-            t.set_keepalive(30)
-            if sock is None:
-                try:
-                    t.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                except (OSError, AttributeError):
-                    pass
-        if self.policy == "accept-new" and self.known_hosts:
-            with self._save_lock:   # concurrent openers must not interleave their writes
-                try:
-                    c.save_host_keys(str(self.known_hosts))
-                except OSError:
-                    pass
+        t.set_keepalive(30)
         with self._cond:
             self.opened += 1
             if ep.via is not None:
                 self.jumped.add(ep.host)
-        return _Conn(c, carrier)
+        return _Conn(t, carrier)
 
     # -- slots ---------------------------------------------------------------------------------
     def _acquire(self, ep: Endpoint, kind: str = "busy", limit: int = CHANNELS_PER_CONNECTION) -> _Conn:
@@ -220,7 +214,7 @@ class SshPool:
             self._conns[ep].remove(conn)
         except (KeyError, ValueError):
             return
-        conn.client.close()
+        conn.transport.close()
         if conn.carrier is not None:
             master, carrier = conn.carrier
             carrier.forwards -= 1
@@ -263,7 +257,7 @@ class SshPool:
                 self._drop(ep, c)
             for conns in self._conns.values():
                 for c in conns:
-                    c.client.close()
+                    c.transport.close()
             self._conns.clear()
 
 

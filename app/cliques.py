@@ -13,8 +13,9 @@ from typing import Iterable
 from bson import ObjectId
 
 from app.clock import Clock, utcnow
+from app.diffing import TIMES, content_hash
 from app.store.bulk import upsert_by_id
-from app.store.keys import k, stable_id
+from app.store.keys import as_object_id, k, stable_id
 from app.store.store import Store
 
 
@@ -22,19 +23,21 @@ def clique_key(env: str, focal_point: ObjectId) -> str:
     return k(env, str(focal_point))
 
 
-def stored_form(clique: dict, seen: datetime, scan_id: str | None) -> tuple[ObjectId, dict]:
+def stored_form(clique: dict, seen: datetime) -> tuple[ObjectId, dict]:
     """(`_id`, document) of a clique as stored: its original fields plus string copies of its
-    node and link ids, which the embedded store can match inside an array (`$in`)."""
+    node and link ids, which the embedded store can match inside an array (`$in`), and the
+    hash of its content, so an unchanged clique is not written again."""
     for f in ("environment", "focal_point", "focal_point_type", "links"):
         if f not in clique:
             raise ValueError(f"clique lacks {f}")
     body = {key: v for key, v in clique.items() if key != "_id"}
+    if "links_detailed" in body:   # copies of links: their times are not the clique's content
+        body["links_detailed"] = [{k: v for k, v in l.items() if k not in TIMES} for l in body["links_detailed"]]
     body["_key"] = clique_key(clique["environment"], clique["focal_point"])
     body["_nodes"] = [str(n) for n in clique.get("nodes", [])]
     body["_links"] = [str(n) for n in clique["links"]]
+    body["_hash"] = content_hash(body)
     body["last_scanned"] = body["last_seen"] = seen
-    if scan_id is not None:
-        body["last_scan_id"] = scan_id
     return stable_id("cliques", body["_key"]), body
 
 
@@ -43,13 +46,34 @@ class Cliques:
         self.coll = store["cliques"]
         self.clock = clock
 
-    def upsert_many(self, cliques: Iterable[dict], seen: datetime | None = None, scan_id: str | None = None) -> int:
-        """Write built cliques (the scanner's and the listener's), with the keys the store needs."""
+    def upsert_many(self, cliques: Iterable[dict], seen: datetime | None = None, only_changed: bool = False) -> int:
+        """Write built cliques (the scanner's and the listener's), with the keys the store needs;
+        with `only_changed`, those whose stored hash differs. Returns how many were written."""
         seen = seen or self.clock()
-        return upsert_by_id(self.coll, [stored_form(c, seen, scan_id) for c in cliques], seen)
+        forms = [stored_form(c, seen) for c in cliques]
+        if only_changed and forms:
+            stored = self.hashes([oid for oid, _ in forms])
+            forms = [(oid, body) for oid, body in forms if stored.get(oid) != body["_hash"]]
+        return upsert_by_id(self.coll, forms, seen) if forms else 0
 
-    def upsert(self, clique: dict, seen: datetime | None = None, scan_id: str | None = None) -> None:
-        self.upsert_many([clique], seen, scan_id)
+    def upsert(self, clique: dict, seen: datetime | None = None) -> None:
+        self.upsert_many([clique], seen)
+
+    def hashes(self, oids: list[ObjectId] | None = None, env: str | None = None) -> dict[ObjectId, str | None]:
+        """Stored content hashes, by `_id`: of these cliques, or of every clique of `env`."""
+        out: dict[ObjectId, str | None] = {}
+        if env is not None:
+            return {as_object_id(d["_id"]): d.get("_hash") for d in self.coll.find({"environment": env}, {"_hash": 1})}
+        for start in range(0, len(oids or []), 1000):
+            for d in self.coll.find({"_id": {"$in": oids[start:start + 1000]}}, {"_hash": 1}):
+                out[as_object_id(d["_id"])] = d.get("_hash")
+        return out
+
+    def delete_ids(self, oids: list[ObjectId]) -> int:
+        n = 0
+        for start in range(0, len(oids), 1000):
+            n += self.coll.delete_many({"_id": {"$in": oids[start:start + 1000]}}).deleted_count
+        return n
 
     def get(self, env: str, focal_point: ObjectId) -> dict | None:
         return self.coll.find_one({"_id": stable_id("cliques", clique_key(env, focal_point))})
@@ -71,9 +95,6 @@ class Cliques:
 
     def delete_for_focal_points(self, env: str, oids: list[ObjectId]) -> int:
         return self.coll.delete_many({"_key": {"$in": [clique_key(env, o) for o in oids]}}).deleted_count
-
-    def not_seen_in(self, env: str, scan_id: str) -> list[dict]:
-        return list(self.coll.find({"environment": env, "last_scan_id": {"$ne": scan_id}}))
 
     def clear(self, env: str) -> int:
         return self.coll.delete_many({"environment": env}).deleted_count

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from bson import ObjectId
 
@@ -27,7 +27,11 @@ FOREIGN = frozenset({"clique", "status", "status_value", "status_text", "status_
 
 
 def _default(value):
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, datetime):   # as BSON keeps it: UTC, milliseconds (the embedded store drops the zone)
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.replace(microsecond=value.microsecond // 1000 * 1000).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, ObjectId):
         return str(value)
@@ -43,15 +47,19 @@ def canonical(value) -> str:
     return json.dumps(value, sort_keys=True, default=_default, separators=(",", ":"), ensure_ascii=False)
 
 
-def content_hash(doc: dict) -> str:
-    """The hash of a document's content: its fields minus times and our own keys."""
-    body = {k: v for k, v in doc.items() if k not in TIMES and k != "_id" and k != "_hash"}
-    return hashlib.blake2b(canonical(body).encode("utf-8"), digest_size=12).hexdigest()
-
-
 def _ours(key: str) -> bool:
-    """Synthetic keys of the store (`_key`, `_env_id`...), never compared."""
+    """The store's own keys (`_id`, `_hash`, `_key`, `_env_id`...): never content."""
     return key.startswith("_") and key != "_scan_parent"
+
+
+def content(doc: dict) -> dict:
+    """A document's content: its fields minus times and the store's own keys."""
+    return {k: v for k, v in doc.items() if k not in TIMES and not _ours(k)}
+
+
+def content_hash(doc: dict) -> str:
+    """The hash of a document's content, the same whether it was just found or read back."""
+    return hashlib.blake2b(canonical(content(doc)).encode("utf-8"), digest_size=12).hexdigest()
 
 
 def field_changes(before: dict, after: dict) -> dict[str, tuple]:
@@ -105,3 +113,58 @@ class Changes:
     def extend(self, other: "Changes") -> None:
         self.objects += other.objects
         self.links += other.links
+
+
+@dataclass
+class Comparison:
+    """Found documents against stored ones, by `_id` (what to write, and what to log)."""
+
+    added: list[dict] = field(default_factory=list)                  # not stored, or stored stale
+    changed: list[tuple[dict, dict]] = field(default_factory=list)   # (document, changed fields)
+    rewrite: list[tuple[dict, dict]] = field(default_factory=list)   # same content, stored hash out of date
+    revived: list[tuple[dict, dict]] = field(default_factory=list)   # stored stale, seen again: (document, fields)
+    unchanged: int = 0
+
+    def log(self) -> list[Change]:
+        """What the change log records: a stale document seen again counts as added (its
+        staling was logged as a removal)."""
+        return ([Change("added", d) for d in self.added] + [Change("added", d) for d, _ in self.revived]
+                + [Change("changed", d, f) for d, f in self.changed])
+
+    def writes(self) -> tuple[list[dict], list[tuple[dict, dict]]]:
+        """(inserts, updates) for the store."""
+        return self.added, self.changed + self.rewrite + self.revived
+
+
+def compare(found: dict, stored: dict, load) -> Comparison:
+    """Compare found documents (by `_id`) with the stored index (`_id` -> `_hash`, `stale_since`).
+
+    Only documents whose hash differs are read back whole (`load(ids) -> [stored documents]`)
+    to name their changed fields; the rest cost nothing.
+    """
+    out = Comparison()
+    suspects = []
+    for oid, doc in found.items():
+        meta = stored.get(oid)
+        if meta is None:
+            out.added.append(doc)
+            continue
+        h = doc.get("_hash") or content_hash(doc)
+        if meta.get("_hash") == h and not meta.get("stale_since"):
+            out.unchanged += 1
+            continue
+        suspects.append(oid)
+    before = {d["_id"]: d for d in load(suspects)} if suspects else {}
+    for oid in suspects:
+        doc, old = found[oid], before.get(oid)
+        if old is None:            # deleted meanwhile by another writer
+            out.added.append(doc)
+            continue
+        fields = field_changes(old, doc)
+        if stored[oid].get("stale_since"):
+            out.revived.append((doc, fields))
+        elif fields:
+            out.changed.append((doc, fields))
+        else:
+            out.rewrite.append((doc, fields))
+    return out

@@ -1,4 +1,4 @@
-"""Inventory objects: upsert in bulk, look up by id, walk children, delete a subtree, retire stale ones.
+"""Inventory objects: write what changed, look up by id, walk children, delete a subtree, retire stale ones.
 
 Documents keep the original's field names (spec §2); keys are encoded for MongoDB on the way
 in and decoded on the way out. Hot lookups use the single-field synthetic keys of
@@ -11,8 +11,11 @@ from datetime import datetime
 from typing import Iterable, Iterator
 
 from bson import ObjectId
+from pymongo import UpdateOne
+
 from app.clock import Clock, utcnow
-from app.keyenc import decode, encode
+from app.diffing import content, content_hash
+from app.keyenc import decode, encode, encode_key
 from app.store.bulk import upsert_by_id
 from app.store.keys import as_object_id, k, object_keys, stable_id
 from app.store.store import Store
@@ -40,29 +43,56 @@ class Inventory:
         self.clock = clock
 
     # -- writes ---------------------------------------------------------------------------------
-    def upsert(self, docs: Iterable[dict], seen: datetime | None = None, scan_id: str | None = None) -> int:
-        """Write placed documents (see app.paths.place); returns how many were written.
+    @staticmethod
+    def stored_body(doc: dict, seen: datetime) -> tuple[ObjectId, dict]:
+        """(`_id`, body) of a placed document as stored: encoded keys, lookup keys, content hash, times."""
+        missing = [f for f in REQUIRED if not doc.get(f)]
+        if missing:
+            raise ValueError(f"inventory object {doc.get('id')!r} lacks {', '.join(missing)}")
+        plain = content(doc)
+        body = encode(plain)
+        body.update(object_keys(doc["environment"], doc["type"], doc["id"], doc.get("parent_id")))
+        body["_hash"] = content_hash(plain)
+        body["last_scanned"] = body["last_seen"] = seen
+        return object_id(doc["environment"], doc["type"], doc["id"]), body
+
+    def upsert(self, docs: Iterable[dict], seen: datetime | None = None) -> int:
+        """Write placed documents (see app.paths.place) whole; returns how many were written.
 
         `$set` semantics as in the original: fields written by others (monitoring status,
-        the clique flag) survive a rescan. Every write stamps `last_scanned`/`last_seen`
-        and, from a scan, `last_scan_id`.
+        the clique flag) survive. Scans and the listener write only what changed (`write`).
         """
         seen = seen or self.clock()
-        pairs: list[tuple[ObjectId, dict]] = []
-        for doc in docs:
-            missing = [f for f in REQUIRED if not doc.get(f)]
-            if missing:
-                raise ValueError(f"inventory object {doc.get('id')!r} lacks {', '.join(missing)}")
-            if doc.get("create_object") is False:
-                continue
-            body = encode({key: v for key, v in doc.items() if key != "_id"})
-            body.update(object_keys(doc["environment"], doc["type"], doc["id"], doc.get("parent_id")))
-            body["last_scanned"] = body["last_seen"] = seen
-            body.pop("stale_since", None)
-            if scan_id is not None:
-                body["last_scan_id"] = scan_id
-            pairs.append((object_id(doc["environment"], doc["type"], doc["id"]), body))
+        pairs = [self.stored_body(d, seen) for d in docs if d.get("create_object") is not False]
         return upsert_by_id(self.coll, pairs, seen)
+
+    def write(self, added: list[dict], changed: list[tuple[dict, dict]], seen: datetime) -> int:
+        """Write new objects and changed ones: `changed` pairs a document with its changed fields
+        (name -> (before, after)); fields it no longer has are removed, other writers' fields kept."""
+        pairs = [self.stored_body(d, seen) for d in added]
+        n = upsert_by_id(self.coll, pairs, seen) if pairs else 0
+        ops = []
+        for doc, fields in changed:
+            oid, body = self.stored_body(doc, seen)
+            gone = {encode_key(f): "" for f, (_, after) in fields.items() if f not in doc}
+            gone["stale_since"] = ""
+            ops.append(UpdateOne({"_id": oid}, {"$set": body, "$unset": gone}))
+        for start in range(0, len(ops), BATCH):
+            self.coll.bulk_write(ops[start:start + BATCH], ordered=False)
+        return n + len(ops)
+
+    def patch(self, changes: list[tuple[ObjectId, dict]]) -> int:
+        """Set some fields of many objects (what link finders annotate), in bulk."""
+        ops = [UpdateOne({"_id": oid}, {"$set": encode(fields)}) for oid, fields in changes if fields]
+        for start in range(0, len(ops), BATCH):
+            self.coll.bulk_write(ops[start:start + BATCH], ordered=False)
+        return len(ops)
+
+    def index(self, env: str) -> dict[ObjectId, dict]:
+        """What a scan compares with: every stored object of `env` by `_id`, without its content."""
+        fields = {"_hash": 1, "type": 1, "id": 1, "name": 1, "id_path": 1, "stale_since": 1, "last_seen": 1,
+                  "clique": 1}
+        return {as_object_id(d["_id"]): d for d in self.coll.find({"environment": env}, fields)}
 
     def set_fields(self, env: str, obj_type: str, obj_id: str, fields: dict) -> bool:
         """Update some fields of one object (status, clique flag, ...)."""
@@ -89,11 +119,9 @@ class Inventory:
             out += [_out(d) for d in self.coll.find({"_env_id": {"$in": keys[start:start + BATCH]}})]
         return out
 
-    def live(self, env: str, fields: list[str] | None = None, not_in_scan: str | None = None) -> list[dict]:
-        """The environment's objects not marked stale (optionally only those scan `not_in_scan` did not write)."""
+    def live(self, env: str, fields: list[str] | None = None) -> list[dict]:
+        """The environment's objects not marked stale."""
         query: dict = {"environment": env, "stale_since": {"$exists": False}}
-        if not_in_scan is not None:
-            query["last_scan_id"] = {"$ne": not_in_scan}
         projection = {f: 1 for f in fields} if fields else None
         return [_out(d) for d in self.coll.find(query, projection)]
 
@@ -153,18 +181,15 @@ class Inventory:
         return self.coll.delete_many({"environment": env}).deleted_count
 
     # -- staleness ------------------------------------------------------------------------------
-    def not_seen_in(self, env: str, scan_id: str) -> list[dict]:
-        """What the scan `scan_id` did not write: candidates for retirement.
-
-        By scan id, not by time: the embedded store compares datetimes to the whole second,
-        so two quick scans could not be told apart by `last_seen`.
-        """
-        return [_out(d) for d in self.coll.find({"environment": env, "last_scan_id": {"$ne": scan_id}})]
-
-    def mark_stale(self, oids: list[ObjectId], when: datetime) -> None:
-        for start in range(0, len(oids), BATCH):
-            self.coll.update_many({"_id": {"$in": oids[start:start + BATCH]}, "stale_since": {"$exists": False}},
-                                  {"$set": {"stale_since": when}})
+    def mark_stale(self, oids: list[ObjectId], when: datetime, last_seen: dict[ObjectId, datetime] | None = None) -> None:
+        """Objects a full scan missed: `stale_since` now, and `last_seen` when they were last seen."""
+        by_seen: dict = {}
+        for oid in oids:
+            by_seen.setdefault((last_seen or {}).get(oid), []).append(oid)
+        for seen, group in by_seen.items():
+            update = {"stale_since": when} | ({"last_seen": seen, "last_scanned": seen} if seen else {})
+            for start in range(0, len(group), BATCH):
+                self.coll.update_many({"_id": {"$in": group[start:start + BATCH]}}, {"$set": update})
 
     def delete(self, oids: list[ObjectId]) -> int:
         n = 0

@@ -10,8 +10,11 @@ from datetime import datetime
 from typing import Iterable
 
 from bson import ObjectId
+from pymongo import UpdateOne
+
 from app.clock import Clock, utcnow
-from app.keyenc import decode, encode
+from app.diffing import content, content_hash
+from app.keyenc import decode, encode, encode_key
 from app.store.bulk import upsert_by_id
 from app.store.keys import as_object_id, k, link_keys, stable_id
 from app.store.store import Store
@@ -62,20 +65,45 @@ class Links:
         self.coll = store["links"]
         self.clock = clock
 
-    def upsert(self, links: Iterable[dict], seen: datetime | None = None, scan_id: str | None = None) -> int:
+    @staticmethod
+    def stored_body(link: dict, seen: datetime) -> tuple[ObjectId, dict]:
+        """(`_id`, body) of a link as stored: encoded keys, lookup keys, content hash, times."""
+        missing = [f for f in REQUIRED if link.get(f) in (None, "")]
+        if missing:
+            raise ValueError(f"link {link.get('source_id')}->{link.get('target_id')} lacks {', '.join(missing)}")
+        plain = content(link)
+        body = encode(plain)
+        body.update(link_keys(link["environment"], link["link_type"], link["source_id"], link["target_id"]))
+        body["_hash"] = content_hash(plain)
+        body["last_scanned"] = body["last_seen"] = seen
+        return link_id(link["environment"], link["link_type"], link["source_id"], link["target_id"]), body
+
+    def upsert(self, links: Iterable[dict], seen: datetime | None = None) -> int:
         seen = seen or self.clock()
-        pairs: list[tuple[ObjectId, dict]] = []
-        for link in links:
-            missing = [f for f in REQUIRED if link.get(f) in (None, "")]
-            if missing:
-                raise ValueError(f"link {link.get('source_id')}->{link.get('target_id')} lacks {', '.join(missing)}")
-            body = encode({key: v for key, v in link.items() if key != "_id"})
-            body.update(link_keys(link["environment"], link["link_type"], link["source_id"], link["target_id"]))
-            body["last_scanned"] = body["last_seen"] = seen
-            if scan_id is not None:
-                body["last_scan_id"] = scan_id
-            pairs.append((link_id(link["environment"], link["link_type"], link["source_id"], link["target_id"]), body))
-        return upsert_by_id(self.coll, pairs, seen)
+        return upsert_by_id(self.coll, [self.stored_body(link, seen) for link in links], seen)
+
+    def write(self, added: list[dict], changed: list[tuple[dict, dict]], seen: datetime) -> int:
+        """Write new links and changed ones (with their changed fields; fields gone are removed)."""
+        n = upsert_by_id(self.coll, [self.stored_body(link, seen) for link in added], seen) if added else 0
+        ops = []
+        for link, fields in changed:
+            oid, body = self.stored_body(link, seen)
+            gone = {encode_key(f): "" for f in fields if f not in link}
+            gone["stale_since"] = ""
+            ops.append(UpdateOne({"_id": oid}, {"$set": body, "$unset": gone}))
+        for start in range(0, len(ops), BATCH):
+            self.coll.bulk_write(ops[start:start + BATCH], ordered=False)
+        return n + len(ops)
+
+    def index(self, env: str) -> dict[ObjectId, dict]:
+        """What a scan compares with: every stored link of `env` by `_id`, without its attributes."""
+        fields = {"_hash": 1, "link_type": 1, "link_name": 1, "source_id": 1, "target_id": 1, "source": 1,
+                  "target": 1, "host": 1, "stale_since": 1, "last_seen": 1}
+        return {d["_id"]: d for d in (_out(d) for d in self.coll.find({"environment": env}, fields))}
+
+    def mark_stale(self, oids: list[ObjectId], when: datetime) -> None:
+        for start in range(0, len(oids), BATCH):
+            self.coll.update_many({"_id": {"$in": oids[start:start + BATCH]}}, {"$set": {"stale_since": when}})
 
     def get(self, env: str, link_type: str, source_id: str, target_id: str) -> dict | None:
         return _out(self.coll.find_one({"_id": link_id(env, link_type, source_id, target_id)}))
@@ -106,11 +134,9 @@ class Links:
     def exists(self, env: str, link_type: str) -> bool:
         return self.coll.find_one({"_env_type": k(env, link_type)}, {"_id": 1}) is not None
 
-    def live(self, env: str, not_in_scan: str | None = None) -> list[dict]:
-        """The environment's links not marked stale (optionally only those scan `not_in_scan` did not write)."""
+    def live(self, env: str) -> list[dict]:
+        """The environment's links not marked stale."""
         query: dict = {"environment": env, "stale_since": {"$exists": False}}
-        if not_in_scan is not None:
-            query["last_scan_id"] = {"$ne": not_in_scan}
         return [_out(d) for d in self.coll.find(query)]
 
     def for_env(self, env: str) -> list[dict]:
@@ -125,14 +151,6 @@ class Links:
             n += self.coll.delete_many({"source": {"$in": chunk}}).deleted_count
             n += self.coll.delete_many({"target": {"$in": chunk}}).deleted_count
         return n
-
-    def not_seen_in(self, env: str, scan_id: str) -> list[dict]:
-        """What the scan `scan_id` did not write: candidates for retirement.
-
-        By scan id, not by time: the embedded store compares datetimes to the whole second,
-        so two quick scans could not be told apart by `last_seen`.
-        """
-        return [_out(d) for d in self.coll.find({"environment": env, "last_scan_id": {"$ne": scan_id}})]
 
     def delete(self, oids: list[ObjectId]) -> int:
         n = 0

@@ -6,9 +6,11 @@ One batch of plans (one or many events) is applied as:
    change there: vServices and their vNICs, instances and their vNICs, vConnectors, vEdges;
 3. what those rescans no longer see, inside their scope only, is deleted at once with its
    subtree, its links and its cliques (no stale-then-remove: the event says it is gone);
-4. every link finder runs on the environment's inventory (in memory, one query); only the links
-   that differ from the store are written or deleted;
-5. cliques are rebuilt only for the focal points whose clique touches a changed object or link.
+4. every link finder runs on the environment's inventory as it now is (in memory: the store's
+   objects plus what the rescans found), so their annotations are part of the comparison;
+5. objects and links are compared with the store (content hashes, app.diffing): only the
+   difference is written, and recorded as one entry of the change log (app.changelog);
+6. cliques are rebuilt only for the focal points whose clique touches a changed object or link.
 The scanner's engine and fetchers do the fetching, so what is stored equals what a full scan stores.
 """
 
@@ -19,11 +21,12 @@ from dataclasses import dataclass, field
 
 from bson import ObjectId
 
+from app.changelog import ChangeLog
 from app.clock import Clock, utcnow
 from app.cliques import Cliques
+from app.diffing import Change, Changes, compare, field_changes
 from app.inventory import Inventory, object_id
-from app.keyenc import encode
-from app.links import Links
+from app.links import Links, link_id
 from app.store.keys import as_object_id
 from app.store.store import Store
 from scan.access.calls import Caller, CallStats, Limiter
@@ -46,13 +49,6 @@ REGION_SCOPE = {"network", "port", "networks_folder", "ports_folder", "network_s
 #: what events change on a host: entries of ScanHost rescanned, and the folders (scopes) they fill
 HOST_ENTRIES = ("vservices_folder", "vservice", "vnic", "instances_folder", "vconnectors_folder", "vedges_folder")
 HOST_SCOPES = ("vservices", "instances", "vconnectors", "vedges")
-#: fields that say when, not what: ignored when deciding whether an object changed
-VOLATILE = {"last_scanned", "last_seen", "first_seen", "last_scan_id", "stale_since", "clique", "status",
-            "state_description", "last_event"}
-LINK_FIELDS = ("link_name", "state", "link_weight", "implicit", "source_label", "target_label", "host",
-               "attributes", "source", "target")
-
-
 @dataclass
 class Applied:
     written: int = 0
@@ -72,17 +68,6 @@ class ApplyError(Exception):
     """The batch could not be applied (a remote call failed where the scope could not be protected)."""
 
 
-def _changed(before: dict | None, doc: dict) -> bool:
-    if before is None:
-        return True
-    for k, v in doc.items():
-        if k.startswith("_") or k in VOLATILE:
-            continue
-        if before.get(k) != v:
-            return True
-    return False
-
-
 class Applier:
     def __init__(self, store: Store, env: dict, clients_factory: ClientsFactory | None = None,
                  hierarchy: Hierarchy | None = None, clock: Clock = utcnow, serial: bool = False,
@@ -99,6 +84,7 @@ class Applier:
         self.inventory = Inventory(store, clock)
         self.links = Links(store, clock)
         self.cliques = Cliques(store, clock)
+        self.changelog = ChangeLog(store, clock)
 
     def close(self) -> None:
         self.runner.close()
@@ -122,16 +108,15 @@ class Applier:
         before = {(d["type"], d["id"]): d for d in before_docs}
         clients = self.clients(self.env, self.caller)
         written: dict[tuple[str, str], dict] = {}
-        seen = self.clock()
 
-        def write(docs: list[dict]) -> None:
-            self.inventory.upsert(docs, seen=seen)
+        def write(docs: list[dict]) -> None:   # kept in memory: the store is written once, at the end
             for d in docs:
-                written[(d["type"], d["id"])] = d
+                if d.get("create_object") is not False:
+                    written[(d["type"], d["id"])] = d
 
         def context(skip) -> ScanContext:
             """What a full scan would have found by now: the store minus what is being rescanned
-            (so folders and paths are rebuilt, not reused), plus what this batch wrote."""
+            (so folders and paths are rebuilt, not reused), plus what this batch found."""
             c = ScanContext(env=self.env, api=clients.api, db=clients.db, cli=clients.cli, aci=clients.aci,
                             parallel_map=self.runner.nested)
             for d in before_docs:
@@ -165,7 +150,7 @@ class Applier:
             failed += engine.failed_paths
             errors.update(ctx.errors.as_dict())
         result.errors = errors
-        # -- retire what the rescans no longer see, in their scope only ---------------------------
+        # -- what the rescans no longer see, in their scope only ----------------------------------
         keep_paths = set()
         for d in written.values():
             parts = d["id_path"].split("/")
@@ -180,23 +165,49 @@ class Applier:
         gone_paths = [d["id_path"] for d in gone]
         gone_keys = {(d["type"], d["id"]) for d in gone}
         gone += [d for d in before_docs if (d["type"], d["id"]) not in gone_keys and _under(d["id_path"], gone_paths)]
+        gone_keys = {(d["type"], d["id"]) for d in gone}
+        # -- compare, then write only the difference ------------------------------------------------
+        changes = Changes()
+        seen = self.clock()
+        picture = [d for k, d in before.items() if k not in gone_keys and k not in written]
+        for d in written.values():
+            d["_id"] = object_id(self.name, d["type"], d["id"])
+        pristine = {d["_id"]: dict(d) for d in picture}
+        idx = LinkIndex(self.env, picture + list(written.values()))
+        for finder in LINK_FINDERS:
+            finder().find(idx)
+        found = {d["_id"]: d for d in written.values()}
+        annotated = [d for d in idx.changed.values() if d["_id"] in pristine]
+        stored = {d["_id"]: d for d in before_docs}
+        cmp = compare(found, {o: {"_hash": d.get("_hash")} for o, d in stored.items()},
+                      lambda oids: [stored[o] for o in oids if o in stored])
+        added, updated = cmp.writes()
+        result.written = self.inventory.write(added, updated, seen)
+        patches = [(d, field_changes(pristine[d["_id"]], d)) for d in annotated]
+        self.inventory.patch([(d["_id"], {f: a for f, (_, a) in fl.items()}) for d, fl in patches])
+        changes.objects += cmp.log() + [Change("changed", d, fl) for d, fl in patches if fl]
         gone_ids = [d["_id"] for d in gone]
+        touched: set[ObjectId] = set(gone_ids) | {d["_id"] for d, _ in patches}
+        for d in cmp.added + [d for d, _ in cmp.changed + cmp.revived]:
+            touched.add(d["_id"])
+        # -- status changes the scanner does not read (power, suspend) ----------------------------
+        for p in active:
+            doc = before.get(("instance", p.object_id))
+            if p.instance_status and doc and self.inventory.set_fields(self.name, "instance", p.object_id,
+                                                                       p.instance_status):
+                fields = {f: (doc.get(f), v) for f, v in p.instance_status.items() if doc.get(f) != v}
+                if fields:
+                    changes.objects.append(Change("changed", {**doc, **p.instance_status}, fields))
+                touched.add(doc["_id"])
+        # -- links: everything the finders found, against the store --------------------------------
+        touched |= self._links(idx, result, changes, gone_ids, seen)
         if gone_ids:
-            self.links.delete_touching(gone_ids)
             self.cliques.delete_for_focal_points(self.name, gone_ids)
             result.deleted = self.inventory.delete(gone_ids)
-        # -- status changes the scanner does not read (power, suspend) ----------------------------
-        touched: set[ObjectId] = set(gone_ids)
-        for p in active:
-            if p.instance_status and self.inventory.set_fields(self.name, "instance", p.object_id, p.instance_status):
-                touched.add(object_id(self.name, "instance", p.object_id))
-        for key, d in written.items():
-            if _changed(before.get(key), d):
-                touched.add(object_id(self.name, d["type"], d["id"]))
-        result.written = len(written)
-        # -- links and cliques -------------------------------------------------------------------
-        touched |= self._links(result)
+            changes.objects += [Change("removed", d) for d in gone]
         self._cliques(touched, result)
+        paths = {d["_id"]: d.get("id_path") for d in before_docs} | {d["_id"]: d["id_path"] for d in written.values()}
+        self.changelog.record(self.name, changes, "listener", paths=paths)
         return result
 
     def _hosts(self, plan: Plan, before: dict, written: dict) -> set[str]:
@@ -233,36 +244,26 @@ class Applier:
                 hosts.add(d["host"])
         return {h if h in host_ids else aliases.get(h, "") for h in hosts} - {""}
 
-    def _links(self, result: Applied) -> set[ObjectId]:
-        """Recompute links with every finder; write only the difference. Returns touched node ids."""
-        docs = self._live()
-        idx = LinkIndex(self.env, docs)
-        for finder in LINK_FINDERS:
-            finder().find(idx)
-        touched: set[ObjectId] = set()
-        if idx.changed:
-            from pymongo import UpdateOne
-            ops = [UpdateOne({"_id": d["_id"]}, {"$set": encode({"network": d.get("network")})})
-                   for d in idx.changed.values()]
-            self.store["inventory"].bulk_write(ops, ordered=False)
-            touched |= {d["_id"] for d in idx.changed.values()}
+    def _links(self, idx: LinkIndex, result: Applied, changes: Changes, gone: list[ObjectId],
+               seen) -> set[ObjectId]:
+        """Write the links that differ from the store, delete those no longer found (and those of
+        deleted objects). Returns the objects at either end of a changed link."""
         wanted = {}
         for l in idx.links:
-            wanted[(l["link_type"], l["source_id"], l["target_id"])] = l
-        existing = {(l["link_type"], l["source_id"], l["target_id"]): l for l in self.links.for_env(self.name)}
-        new = []
-        for key, l in wanted.items():
-            old = existing.get(key)
-            if old is None or any(old.get(f) != l.get(f) for f in LINK_FIELDS):
-                new.append(l)
-                touched |= {l["source"], l["target"]}
-        gone = [l for key, l in existing.items() if key not in wanted]
-        for l in gone:
+            l["_id"] = link_id(self.name, l["link_type"], l["source_id"], l["target_id"])
+            wanted[l["_id"]] = l
+        existing = {l["_id"]: l for l in self.links.for_env(self.name)}
+        cmp = compare(wanted, {o: {"_hash": l.get("_hash")} for o, l in existing.items()},
+                      lambda oids: [existing[o] for o in oids if o in existing])
+        added, updated = cmp.writes()
+        result.links_written = self.links.write(added, updated, seen)
+        removed = [l for o, l in existing.items() if o not in wanted]
+        if removed:
+            result.links_deleted = self.links.delete([l["_id"] for l in removed])
+        changes.links += cmp.log() + [Change("removed", l) for l in removed if not l.get("stale_since")]
+        touched: set[ObjectId] = set()
+        for l in cmp.added + [l for l, _ in cmp.changed + cmp.revived] + removed:
             touched |= {l["source"], l["target"]}
-        if new:
-            result.links_written = self.links.upsert(new, seen=self.clock())
-        if gone:
-            result.links_deleted = self.links.delete([l["_id"] for l in gone])
         return touched
 
     def _cliques(self, touched: set[ObjectId], result: Applied) -> None:
@@ -300,11 +301,11 @@ class Applier:
             built.append(clique)
             with_clique.append(doc["_id"])
         if built:
-            self.cliques.upsert_many(built, seen)
-            self.store["inventory"].update_many({"_id": {"$in": with_clique}}, {"$set": {"clique": True}})
+            result.cliques_written = self.cliques.upsert_many(built, seen, only_changed=True)
+            self.store["inventory"].update_many({"_id": {"$in": with_clique}, "clique": {"$ne": True}},
+                                                {"$set": {"clique": True}})
         if without:
             result.cliques_deleted = self.cliques.delete_for_focal_points(self.name, without)
-        result.cliques_written = len(built)
 
 
 def _plain(doc: dict) -> dict:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Callable
 
 from bson import ObjectId
 
-from app.cliques import Cliques
 from app.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -155,16 +155,14 @@ def build_clique(focal: dict, clique_type: dict, constraints: list[str], graph: 
             "nodes": nodes, "truncated": truncated}
 
 
-def find_cliques(store: Store, env: dict, inventory_docs: list[dict], links: list[dict], seen, scan_id: str,
-                 max_nodes: int = DEFAULT_MAX_NODES) -> dict[str, int]:
-    """Build and write every clique of the environment; returns counts by focal type."""
+def find_cliques(store: Store, env: dict, inventory_docs: list[dict], links: list[dict],
+                 sink: Callable[[list[dict]], None], max_nodes: int = DEFAULT_MAX_NODES) -> dict[str, int]:
+    """Build every clique of the environment and hand them to `sink` in batches; returns counts by focal type."""
     types = select_clique_types(list(store["clique_types"].find({})), env)
     constraints = select_constraints(list(store["clique_constraints"].find({})), env)
     graphs = {False: LinkGraph.build(links, False)}
     counts: dict[str, int] = {}
-    writer = Cliques(store)
     batch: list[dict] = []
-    focal_ids: list[ObjectId] = []
     for doc in inventory_docs:
         ct = types.get(doc["type"])
         if ct is None:
@@ -178,12 +176,10 @@ def find_cliques(store: Store, env: dict, inventory_docs: list[dict], links: lis
         if clique["truncated"]:
             log.warning("clique of %s %s cut at %d nodes", doc["type"], doc["id"], max_nodes)
         batch.append(clique)
-        focal_ids.append(doc["_id"])
         counts[doc["type"]] = counts.get(doc["type"], 0) + 1
         if len(batch) >= 500:   # bounded memory: large clouds have large cliques
-            writer.upsert_many(batch, seen, scan_id)
+            sink(batch)
             batch = []
-    writer.upsert_many(batch, seen, scan_id)
-    for start in range(0, len(focal_ids), 1000):
-        store["inventory"].update_many({"_id": {"$in": focal_ids[start:start + 1000]}}, {"$set": {"clique": True}})
+    if batch:
+        sink(batch)
     return counts

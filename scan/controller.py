@@ -1,20 +1,21 @@
-"""One scan of one environment: validate, check access, (clear), inventory, retire, links,
-cliques, report. Used by `calipso scan`, `scan/scan.py` and the scan manager alike."""
+"""One scan of one environment: validate, check access, fetch the inventory, compute links and
+cliques, then write only the difference and log it (scan.writer), report. Used by `calipso scan`, `scan/scan.py` and the scan manager alike."""
 
 from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from dataclasses import dataclass, field
 from typing import Callable
 
 from bson import ObjectId
 
+from app.changelog import ChangeLog
 from app.clock import Clock, utcnow
-from app.cliques import Cliques
 from app.envconfig.repository import EnvironmentConfigs
 from app.errors import CalipsoError, ValidationFailed
-from app.inventory import Inventory
+from app.inventory import Inventory, object_id
 from app.links import Links
 from app.messages import Messages
 from app.paths import root as env_root
@@ -29,9 +30,8 @@ from scan.links import LINK_FINDERS
 from scan.links.base import LinkIndex
 from scan.links.implicit import FindImplicitLinks
 from scan.progress import Progress
-from scan.retire import retire_cliques, retire_links, retire_objects
 from scan.runner import PoolRunner, SerialRunner
-from scan.writer import BackgroundWriter
+from scan.writer import ScanWriter
 
 log = logging.getLogger("scan")
 
@@ -143,14 +143,16 @@ class ScanController:
             clients = self.clients_factory(env, self.caller) if (self.o.run_all or self.o.inventory_only) else Clients()
             if self.o.run_all or self.o.inventory_only:
                 self._timed("access", lambda: self._preflight(clients))
-            if self.o.clear:
-                self._clear()
+            self.writer = ScanWriter(self.store, self.o.env, self.clock, clear=self.o.clear and not self.o.partial,
+                                     previous_scan=env.get("last_scanned") if isinstance(env.get("last_scanned"),
+                                                                                         datetime) else None)
             if self.o.run_all or self.o.inventory_only:
                 self._timed("inventory", lambda: self._inventory(env, clients))
             if self.o.run_all or self.o.links_only:
                 self._timed("links", lambda: self._links(env))
             if self.o.run_all or self.o.cliques_only:
                 self._timed("cliques", lambda: self._cliques(env))
+            self._timed("write", self._write)
         except ScanFailed as e:
             return self._finish(ScanResult("failed", self.report, str(e)), started)
         except (RemoteError, CalipsoError) as e:
@@ -219,55 +221,20 @@ class ScanController:
         except RemoteError as e:
             raise ScanFailed(f"cannot scan {self.o.env}: {e}") from None
 
-    def _clear(self) -> None:
-        log.warning("clearing the data of %s before scanning", self.o.env)
-        if self.o.run_all or self.o.inventory_only:
-            Inventory(self.store).clear(self.o.env)
-        if self.o.run_all or self.o.links_only:
-            Links(self.store).clear(self.o.env)
-        if self.o.run_all or self.o.cliques_only:
-            Cliques(self.store).clear(self.o.env)
-
     # -- inventory ------------------------------------------------------------------------------
     def _inventory(self, env: dict, clients: Clients) -> ScanContext:
+        """Fetch everything; nothing is written until the write phase."""
         runner = SerialRunner() if self.o.serial else PoolRunner(workers=max(4, self.o.max_calls * 2),
                                                                  nested_workers=max(4, self.o.max_calls))
         ctx = ScanContext(env=env, api=clients.api, db=clients.db, cli=clients.cli, aci=clients.aci,
                           parallel_map=runner.nested)
-        inv = Inventory(self.store, self.clock)
-        seen = self.clock()
-
-        writer = BackgroundWriter()
-
-        def write_now(docs: list[dict]) -> None:
-            self.report["store_writes"]["inventory"] += inv.upsert(docs, seen=seen, scan_id=self.sid)
-
-        def write(docs: list[dict]) -> None:
-            docs = [dict(d) for d in docs]   # a snapshot: fetchers may still annotate the originals
-            writer.submit(lambda: write_now(docs))
-
-        def patch_now(changes: list[tuple[dict, dict]]) -> None:
-            from pymongo import UpdateOne
-            from app.inventory import object_id
-            from app.keyenc import encode
-            ops = [UpdateOne({"_id": object_id(d["environment"], d["type"], d["id"])}, {"$set": encode(f)})
-                   for d, f in changes]
-            for start in range(0, len(ops), 1000):
-                self.store["inventory"].bulk_write(ops[start:start + 1000], ordered=False)
-            self.report["store_writes"]["inventory"] += len(ops)
-
-        def patch(changes: list[tuple[dict, dict]]) -> None:
-            changes = [(d, dict(f)) for d, f in changes]
-            writer.submit(lambda: patch_now(changes))
-
-        engine = Engine(ctx, self.hierarchy, runner, write, progress=self.progress, patch=patch)
+        engine = Engine(ctx, self.hierarchy, runner, lambda docs: None, progress=self.progress)
         tasks = self._start_tasks(ctx) if self.o.partial else None
         try:
             self._walk(engine, tasks)
             engine.finish()
         finally:
             runner.close()
-            writer.close()
         counts: dict[str, int] = {}
         for (t, _) in engine.placed:
             counts[t] = counts.get(t, 0) + 1
@@ -281,17 +248,16 @@ class ScanController:
             self._message(f"{host}: {len(msgs)} error(s) during scan {self.sid}: {msgs[0]}", level="error",
                           related_object=host if host != "(cloud)" else None,
                           related_object_type="host" if host != "(cloud)" else None)
-        if not self.o.partial:
-            self.report["retired"].update(retire_objects(self.store, self.o.env, self.sid, engine.failed_paths,
-                                                         self.clock()))
         self._failed_paths = engine.failed_paths
-        if not self.o.partial:
-            from app.inventory import object_id
-            docs = []
-            for d in ctx.found.by_key.values():
+        docs = []
+        for key in engine.placed:
+            d = ctx.found.by_key.get(key)
+            if d is not None and d.get("create_object") is not False:
                 d["_id"] = object_id(self.o.env, d["type"], d["id"])
                 docs.append(d)
-            self._found_docs = docs
+        self._found_docs = docs
+        if not self.o.partial:
+            self.writer.plan_retirement({d["_id"] for d in docs}, engine.failed_paths)
         return ctx
 
     def _walk(self, engine: Engine, tasks: list[Task] | None) -> None:
@@ -342,62 +308,76 @@ class ScanController:
         constraints = {c for d in self.store["clique_constraints"].find({}) for c in d.get("constraints") or []}
         return sorted(set(LINK_FIELDS) | constraints)
 
-    def _links(self, env: dict) -> None:
+    def _picture(self) -> tuple[list[dict], list[dict]]:
+        """(objects links and cliques are computed from, the stored ones among them): what this
+        run found, plus stored live objects it keeps (a full scan: where it could not look;
+        a partial scan: everything else)."""
         found = getattr(self, "_found_docs", None)
-        if found is not None:   # this run's objects are in memory; read only those it did not rewrite
-            # live objects this run did not write (kept because their host could not be scanned)
-            docs = found + Inventory(self.store).live(self.o.env, self._link_fields(), not_in_scan=self.sid)
-        else:
+        if found is None:
             docs = self._live_inventory(self._link_fields())
+            return docs, docs
+        ids = {d["_id"] for d in found}
+        if self.o.partial:
+            kept = [d for d in self._live_inventory(self._link_fields()) if d["_id"] not in ids]
+        else:
+            kept = Inventory(self.store).by_object_ids(self.writer.kept(ids))
+        return found + kept, kept
+
+    def _links(self, env: dict) -> None:
+        docs, kept = self._picture()
         self._docs = docs   # the cliques phase of the same run reuses them (with the links' annotations)
+        before = {d["_id"]: dict(d) for d in kept}
         idx = LinkIndex(env, docs)
         for finder in LINK_FINDERS:
             finder().find(idx)
         if self.o.implicit_links:
             constraints = sorted({c for d in self.store["clique_constraints"].find({}) for c in d.get("constraints") or []})
             FindImplicitLinks(constraints or ["network"]).find(idx)
-        seen = self.clock()
-        links = Links(self.store, self.clock)
         unique = {}
         for l in idx.links:
             unique[(l["link_type"], l["source_id"], l["target_id"])] = l
-        self.report["store_writes"]["links"] += links.upsert(unique.values(), seen=seen, scan_id=self.sid)
         counts: dict[str, int] = {}
         for l in unique.values():
             counts[l["link_type"]] = counts.get(l["link_type"], 0) + 1
         self.report["links"] = dict(sorted(counts.items()))
+        found = getattr(self, "_found_docs", None)
         if found is not None:
-            from app.links import link_id
-            for l in unique.values():
-                l["_id"] = link_id(self.o.env, l["link_type"], l["source_id"], l["target_id"])
-            self._links_made = list(unique.values())
-        if idx.changed:
-            from pymongo import UpdateOne
-            from app.keyenc import encode
-            ops = [UpdateOne({"_id": d["_id"]}, {"$set": encode({"network": d.get("network")})})
-                   for d in idx.changed.values()]
-            self.store["inventory"].bulk_write(ops, ordered=False)
-            self.report["store_writes"]["inventory"] += len(ops)
-        protected = set()
-        failed = getattr(self, "_failed_paths", [])
-        if failed:
-            from scan.retire import _under
-            protected = {d["_id"] for d in docs if _under(d.get("id_path") or "", failed)}
-        if not self.o.partial:
-            self.report["retired"].update(retire_links(self.store, self.o.env, self.sid, seen, protected))
+            self.writer.plan_objects(found)   # after the finders' annotations, which are part of the content
+        annotated = [(d, {f: (before[d["_id"]].get(f), v) for f, v in d.items() if before[d["_id"]].get(f) != v})
+                     for d in idx.changed.values() if d.get("_id") in before]
+        self.writer.plan_patches(annotated)
+        self._links_made = list(unique.values())
+        protected = {d["_id"] for d in kept} if found is not None else set()
+        self.writer.plan_links(self._links_made, protected, retire=not self.o.partial)
 
     # -- cliques --------------------------------------------------------------------------------
     def _cliques(self, env: dict) -> None:
-        docs = getattr(self, "_docs", None) or self._live_inventory(self._link_fields())
+        docs = getattr(self, "_docs", None)
+        if docs is None:
+            docs, _ = self._picture()
         made = getattr(self, "_links_made", None)
         if made is not None:
-            links = made + Links(self.store).live(self.o.env, not_in_scan=self.sid)
+            stored = self.writer.stored_links()
+            retired = set(self.writer.link_stale) | set(self.writer.link_gone) | {l["_id"] for l in made}
+            links = made + Links(self.store).by_ids([o for o, m in stored.items()
+                                                     if o not in retired and not m.get("stale_since")])
         else:
             links = Links(self.store).live(self.o.env)
-        counts = clique_finder.find_cliques(self.store, env, docs, links, self.clock(), self.sid,
-                                            self.o.max_clique_nodes)
+        sink = self.writer.clique_sink(retire=not self.o.partial)
+        counts = clique_finder.find_cliques(self.store, env, docs, links, sink, self.o.max_clique_nodes)
         self.report["cliques"] = dict(sorted(counts.items()))
-        self.report["store_writes"]["cliques"] += sum(counts.values())
+
+    # -- write ----------------------------------------------------------------------------------
+    def _write(self) -> None:
+        """Apply the whole difference at once, then record it in the change log."""
+        if getattr(self, "_found_docs", None) is not None and self.writer.objects_cmp is None:
+            self.writer.plan_objects(self._found_docs)   # inventory only: no link finder ran
+        changes, writes = self.writer.apply(self.clock())
+        self.report["store_writes"] = writes
+        self.report["changes"] = changes.counts()
+        self.report["retired"] = self.writer.counts()
+        log_ = ChangeLog(self.store, self.clock)
+        log_.record(self.o.env, changes, self._mode() + " scan", scan_id=self.sid, paths=self.writer.paths(),
+                    checkpoint=not self.o.partial)
         if not self.o.partial:
-            self.report["retired"]["cliques_removed"] = (self.report["retired"].get("cliques_removed", 0)
-                                                         + retire_cliques(self.store, self.o.env, self.sid))
+            log_.prune(self.o.env)

@@ -1,40 +1,196 @@
-"""Store writes off the fetch path: one writer thread, in order, so the next level's fetches
-overlap with this level's bulk writes. Fetchers never read the store during the inventory
-phase (they read the scan's own index), so nothing waits for these writes but the end."""
+"""The write phase of a scan: compare everything with the store first, then apply the difference.
+
+Nothing is written while the scan fetches and computes: objects, links and cliques are each
+compared with what is stored (content hashes, see app.diffing), and only at the end is the
+difference applied, in an order that keeps readers' picture whole: new and changed objects,
+then links, then cliques, and only then what is retired (links, cliques, objects). A reader
+polling meanwhile sees the old picture, then old and new objects side by side for the
+moment the burst lasts, never fewer objects than before or after, and never a link whose end
+is missing. A scan that fails before this phase leaves the store untouched; one that dies in
+it leaves a partial difference, which the next scan completes (it compares with what is there).
+"""
 
 from __future__ import annotations
 
-import queue
-import threading
-from typing import Callable
+import logging
+from datetime import datetime
+
+from bson import ObjectId
+
+from app.cliques import Cliques, stored_form
+from app.clock import Clock, utcnow
+from app.diffing import Change, Changes, Comparison, compare
+from app.inventory import Inventory, object_id
+from app.links import Links, link_id
+from app.store.store import Store
+from scan.retire import missing_links, missing_objects
+
+log = logging.getLogger(__name__)
 
 
-class BackgroundWriter:
-    def __init__(self, name: str = "scan-writer"):
-        self._q: queue.Queue = queue.Queue(maxsize=64)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
+class ScanWriter:
+    def __init__(self, store: Store, env: str, clock: Clock = utcnow, clear: bool = False,
+                 previous_scan: datetime | None = None):
+        self.store = store
+        self.env = env
+        self.clock = clock
+        self.clear = clear
+        self.previous_scan = previous_scan          # when the last full scan saw what it saw
+        self.inventory = Inventory(store, clock)
+        self.links = Links(store, clock)
+        self.cliques = Cliques(store, clock)
+        self._objects: dict[ObjectId, dict] | None = None
+        self._links: dict[ObjectId, dict] | None = None
+        self.found_paths: dict[ObjectId, str] = {}
+        self.objects_cmp: Comparison | None = None
+        self.links_cmp: Comparison | None = None
+        self.object_stale: list[ObjectId] = []
+        self.object_gone: list[ObjectId] = []
+        self.link_stale: list[ObjectId] = []
+        self.link_gone: list[ObjectId] = []
+        self.patches: list[tuple[dict, dict]] = []   # stored objects a link finder annotated
+        self.clique_forms: list[tuple[ObjectId, dict]] = []
+        self.clique_focal: list[ObjectId] = []
+        self._clique_hashes: dict[ObjectId, str | None] | None = None
+        self._cliques_built: set[ObjectId] | None = None
 
-    def _run(self) -> None:
-        while True:
-            job = self._q.get()
-            if job is None:
-                return
-            if self._error is None:
-                try:
-                    job()
-                except BaseException as e:  # reported by close(), in the scan's thread
-                    self._error = e
+    # -- what is stored -------------------------------------------------------------------------
+    def stored_objects(self) -> dict[ObjectId, dict]:
+        if self._objects is None:
+            self._objects = self.inventory.index(self.env)
+        return self._objects
 
-    def submit(self, fn: Callable[[], None]) -> None:
-        if self._error is not None:
-            raise self._error
-        self._q.put(fn)
+    def stored_links(self) -> dict[ObjectId, dict]:
+        if self._links is None:
+            self._links = self.links.index(self.env)
+        return self._links
 
-    def close(self) -> None:
-        """Wait for every write; re-raise the first failure."""
-        self._q.put(None)
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
+    # -- planning -------------------------------------------------------------------------------
+    def plan_retirement(self, found: set[ObjectId], protected: list[str]) -> None:
+        """A full scan: what it did not find is kept (protected), marked stale, or deleted."""
+        self.object_stale, self.object_gone = missing_objects(self.stored_objects(), found, protected, self.clear)
+
+    def kept(self, found: set[ObjectId]) -> list[ObjectId]:
+        """Stored live objects a full scan did not find but keeps (it could not look there)."""
+        retired = set(self.object_stale) | set(self.object_gone)
+        return [o for o, m in self.stored_objects().items()
+                if o not in found and o not in retired and not m.get("stale_since")]
+
+    def plan_objects(self, docs: list[dict]) -> None:
+        """Compare the objects the scan found with the stored ones (after link finders annotated them)."""
+        found = {}
+        for d in docs:
+            oid = object_id(self.env, d["type"], d["id"])
+            d["_id"] = oid
+            found[oid] = d
+            self.found_paths[oid] = d.get("id_path")
+        self.objects_cmp = compare(found, self.stored_objects(), self.inventory.by_object_ids)
+
+    def plan_patches(self, changes: list[tuple[dict, dict]]) -> None:
+        """Fields a link finder set on kept objects (read from the store, not found by this scan):
+        (document, name -> (before, after))."""
+        self.patches = [(d, f) for d, f in changes if f]
+
+    def plan_links(self, links: list[dict], protected: set[ObjectId] | None = None, retire: bool = False) -> None:
+        found = {}
+        for link in links:
+            oid = link_id(self.env, link["link_type"], link["source_id"], link["target_id"])
+            link["_id"] = oid
+            found[oid] = link
+        stored = self.stored_links()
+        self.links_cmp = compare(found, stored, self.links.by_ids)
+        if retire:
+            self.link_stale, self.link_gone = missing_links(stored, set(found), protected or set(), self.clear)
+
+    def clique_sink(self, retire: bool = True):
+        """A sink for scan.cliques.find_cliques: keeps only the cliques whose content changed;
+        with `retire`, the stored cliques it is not given are deleted."""
+        self._clique_hashes = self.cliques.hashes(env=self.env)
+        self._cliques_built = set()
+        self._retire_cliques = retire
+        seen = self.clock()
+
+        def sink(batch: list[dict]) -> None:
+            for clique in batch:
+                oid, body = stored_form(clique, seen)
+                self._cliques_built.add(oid)
+                self.clique_focal.append(clique["focal_point"])
+                if self._clique_hashes.get(oid) != body["_hash"]:
+                    self.clique_forms.append((oid, body))
+        return sink
+
+    # -- applying -------------------------------------------------------------------------------
+    def apply(self, seen: datetime) -> tuple[Changes, dict]:
+        """Write the difference; returns what changed (for the change log) and write counts."""
+        changes = Changes()
+        writes = {"inventory": 0, "links": 0, "cliques": 0}
+        stored_objects = self._objects or {}
+        if self.objects_cmp is not None:
+            added, updated = self.objects_cmp.writes()
+            writes["inventory"] += self.inventory.write(added, updated, seen)
+            changes.objects += self.objects_cmp.log()
+        writes["inventory"] += self.inventory.patch([(d["_id"], {f: a for f, (_, a) in fl.items()})
+                                                     for d, fl in self.patches])
+        changes.objects += [Change("changed", d, f) for d, f in self.patches]
+        if self.links_cmp is not None:
+            added, updated = self.links_cmp.writes()
+            writes["links"] += self.links.write(added, updated, seen)
+            changes.links += self.links_cmp.log()
+        if self.clique_forms:
+            from app.store.bulk import upsert_by_id
+            writes["cliques"] += upsert_by_id(self.cliques.coll, self.clique_forms, seen)
+        flags = [o for o in dict.fromkeys(self.clique_focal) if not (stored_objects.get(o) or {}).get("clique")]
+        for start in range(0, len(flags), 1000):
+            self.store["inventory"].update_many({"_id": {"$in": flags[start:start + 1000]}}, {"$set": {"clique": True}})
+        writes["inventory"] += len(flags)
+        # -- retirement, last -------------------------------------------------------------------
+        now = self.clock()
+        link_gone = list(self.link_gone)
+        if self.object_gone:
+            ends = set(self.object_gone)
+            taken = set(link_gone) | set(self.link_stale)
+            link_gone += [oid for oid, m in self.stored_links().items()
+                          if oid not in taken and (m.get("source") in ends or m.get("target") in ends)]
+        stored_links = self._links or {}
+        changes.links += [Change("removed", stored_links[o]) for o in self.link_stale]
+        changes.links += [Change("removed", stored_links[o]) for o in link_gone if not stored_links[o].get("stale_since")]
+        self.links.mark_stale(self.link_stale, now)
+        writes["links"] += len(self.link_stale) + self.links.delete(link_gone)
+        if self._cliques_built is not None and self._retire_cliques:
+            old = [o for o in self._clique_hashes if o not in self._cliques_built]
+            writes["cliques"] += self.cliques.delete_ids(old)
+        if self.object_gone:
+            writes["cliques"] += self.cliques.delete_for_focal_points(self.env, self.object_gone)
+        last_seen = {o: max([t for t in (stored_objects[o].get("last_seen"), self.previous_scan) if t is not None],
+                            key=_naive, default=None) for o in self.object_stale}
+        self.inventory.mark_stale(self.object_stale, now, last_seen)
+        writes["inventory"] += len(self.object_stale) + self.inventory.delete(self.object_gone)
+        changes.objects += [Change("removed", stored_objects[o]) for o in self.object_stale]
+        changes.objects += [Change("removed", stored_objects[o]) for o in self.object_gone
+                            if not stored_objects[o].get("stale_since")]
+        return changes, writes
+
+    def paths(self) -> dict:
+        """id_path by object `_id`: where each link of the change log sits in the tree."""
+        out = {o: m.get("id_path") for o, m in (self._objects or {}).items()}
+        out.update(self.found_paths)
+        return out
+
+    def counts(self) -> dict:
+        c = {}
+        for name, cmp in (("objects", self.objects_cmp), ("links", self.links_cmp)):
+            if cmp is not None:
+                c[name] = {"added": len(cmp.added) + len(cmp.revived), "changed": len(cmp.changed),
+                           "unchanged": cmp.unchanged}
+        c.setdefault("objects", {})["stale"] = len(self.object_stale)
+        c["objects"]["removed"] = len(self.object_gone)
+        c.setdefault("links", {})["stale"] = len(self.link_stale)
+        c["links"]["removed"] = len(self.link_gone)
+        if self._cliques_built is not None and self._retire_cliques:
+            c["cliques"] = {"written": len(self.clique_forms),
+                            "removed": len([o for o in self._clique_hashes if o not in self._cliques_built])}
+        return c
+
+
+def _naive(t: datetime):
+    return t.replace(tzinfo=None) if t.tzinfo else t

@@ -46,7 +46,7 @@ def test_env_add_then_scan_with_both_commands(sim, cli_env, tmp_path):
         assert [s["status"] for s in scans] == ["completed", "completed"]
         report = scans[0]["report"]
         assert report["objects"]["instance"] == 3 and report["remote_calls"]["SSH"]["calls"] > 0
-        assert set(report["phases"]) == {"access", "inventory", "links", "cliques"}
+        assert set(report["phases"]) == {"access", "inventory", "links", "cliques", "write"}
         # SSH sessions are pooled: a handful of connections to the master carried every command
         assert 1 <= report["ssh_connections"] <= 8 < report["remote_calls"]["SSH"]["calls"]
         assert store["environments_config"].find_one({"name": "sim-ovs"})["scanned"]

@@ -87,7 +87,7 @@ def test_report_counts_calls_writes_and_phases(zed_store):
     r = res.report
     assert r["objects"]["host"] == 1 and r["objects"]["instance"] == 2 and r["objects"]["vnic"] == 8
     assert r["remote_calls"]["REST"]["calls"] > 0 and r["remote_calls"]["SSH"]["calls"] > 0
-    assert set(r["phases"]) == {"access", "inventory", "links", "cliques"}
+    assert set(r["phases"]) == {"access", "inventory", "links", "cliques", "write"}
     assert r["store_writes"]["inventory"] >= sum(r["objects"].values())
     assert r["errors"] == {}
 

@@ -92,13 +92,34 @@ def test_rescan_keeps_fields_of_other_writers_and_first_seen(initialized_store, 
     assert host["first_seen"] == first and host["last_seen"] == clock.now
 
 
-def test_objects_not_written_by_a_scan_are_found_by_scan_id(initialized_store):
-    inv = Inventory(initialized_store)
+def test_write_sets_changed_fields_removes_dropped_ones_and_keeps_other_writers(initialized_store, clock):
+    inv = Inventory(initialized_store, clock=clock)
     tree = build_tree(inv)
-    inv.upsert(tree.values(), scan_id="scan-1")
-    keep = [d for d in tree.values() if d["id"] != "node-1-tap1234"]
-    inv.upsert(keep, scan_id="scan-2")
-    assert [d["id"] for d in inv.not_seen_in(ENV, "scan-2")] == ["node-1-tap1234"]
+    inv.set_fields(ENV, "instance", "uuid-1", {"status": "Error", "clique": True})
+    stored = inv.index(ENV)
+    vm_id = inv.get(ENV, "uuid-1")["_id"]
+    assert stored[vm_id]["_hash"] and stored[vm_id]["clique"] is True and len(stored) == len(tree)
+    clock.advance(minutes=5)
+    vm = {k: v for k, v in tree["uuid-1"].items() if k != "projects"} | {"name": "web"}
+    inv.write([], [(vm, {"name": ("vm1", "web"), "projects": (["admin"], None)})], clock.now)
+    got = inv.get(ENV, "uuid-1")
+    assert got["name"] == "web" and "projects" not in got and got["status"] == "Error" and got["clique"] is True
+    assert got["last_seen"] == clock.now and inv.index(ENV)[vm_id]["_hash"] != stored[vm_id]["_hash"]
+
+
+def test_stale_objects_keep_when_they_were_last_seen(initialized_store, clock):
+    inv = Inventory(initialized_store, clock=clock)
+    tree = build_tree(inv)
+    seen = clock.now
+    clock.advance(hours=1)
+    vnic = inv.get(ENV, "node-1-tap1234")
+    inv.mark_stale([vnic["_id"]], clock.now, {vnic["_id"]: seen})
+    got = inv.get(ENV, "node-1-tap1234")
+    assert got["stale_since"] == clock.now and got["last_seen"] == seen
+    live = {d["id"] for d in inv.live(ENV)}
+    assert "node-1-tap1234" not in live and "node-1" in live and len(live) == len(tree) - 1
+    assert inv.live(ENV, fields=["id"])[0].keys() <= {"_id", "id"}
+    assert {d["id"] for d in inv.by_object_ids([vnic["_id"], inv.get(ENV, "nova")["_id"]])} == {"node-1-tap1234", "nova"}
 
 
 def test_links_keyed_by_type_source_and_target(initialized_store):
@@ -220,16 +241,3 @@ def test_upsert_survives_a_concurrent_insert_of_the_same_object(initialized_stor
     doc = coll.find_one({"_id": oid})
     assert doc["v"] == "ours" and doc["status"] == "Error"
     assert coll.count_documents({}) == 1
-
-
-def test_live_objects_leave_out_the_stale_and_can_skip_one_scan(initialized_store, clock):
-    inv = Inventory(initialized_store, clock=clock)
-    tree = build_tree(inv)
-    inv.upsert([tree["node-1"], tree["nova"]], scan_id="scan-2")
-    vnic = inv.get(ENV, "node-1-tap1234")
-    inv.mark_stale([vnic["_id"]], clock.now)
-    live = {d["id"] for d in inv.live(ENV)}
-    assert "node-1-tap1234" not in live and "node-1" in live and len(live) == len(tree) - 1
-    assert {d["id"] for d in inv.live(ENV, not_in_scan="scan-2")} == live - {"node-1", "nova"}
-    assert inv.live(ENV, fields=["id"])[0].keys() <= {"_id", "id"}
-    assert {d["id"] for d in inv.by_object_ids([vnic["_id"], inv.get(ENV, "nova")["_id"]])} == {"node-1-tap1234", "nova"}

@@ -133,7 +133,7 @@ def test_datetime_set_on_existing_document_stays_a_datetime(store):
 
 
 @pytest.mark.xfail(strict=True, reason="nx-27017 0.8.1 compares datetimes to the whole second; "
-                                        "staleness is decided by scan id instead (app.inventory.not_seen_in)")
+                                        "staleness is decided by comparing ids, never by time (scan.retire)")
 def test_gap_subsecond_datetime_comparison(store):
     c = store["times3"]
     t = datetime(2026, 11, 24, 10, 0, 0, 123000, tzinfo=timezone.utc)

@@ -13,7 +13,9 @@ A host listed in `CLI.hosts` is reached directly; the master's own commands run 
   auto  (default) jump, and hop for the rest of the scan if the master refuses forwarding.
 
 A host that cannot be reached is remembered for the rest of the scan, so its other
-commands fail at once instead of each waiting for a timeout.
+commands fail at once instead of each waiting for a timeout. Outputs are kept for the scan
+(fetchers on several levels ask some commands again) up to CACHED_OUTPUT characters each: the
+large ones (`ovs-vsctl show` of a full tunnel mesh) are read once, and would hold hundreds of MB.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ __all__ = ["Cli", "Endpoint", "Output", "Raw", "Result", "SshPool", "HOST_ACCESS
 log = logging.getLogger(__name__)
 
 HOST_ACCESS = ("auto", "jump", "hop")
+CACHED_OUTPUT = 32 * 1024
 #: StrictHostKeyChecking for the master's ssh in hop mode, by CLI.host_key_policy
 _HOP_CHECKING = {"known_hosts": "yes", "accept-new": "accept-new", "accept-any": "no"}
 
@@ -175,8 +178,9 @@ class Cli:
                 raise RemoteError("SSH", host, call, f"exit status {res.status}" + (f": {detail[0]}" if detail else ""))
             outputs.append(res.out)
         text = output("".join(outputs), host, call)
-        with self._lock:
-            self._cache[(host, call)] = text
+        if len(text) <= CACHED_OUTPUT:
+            with self._lock:
+                self._cache[(host, call)] = text
         return text
 
     def down_hosts(self) -> dict[str, str]:

@@ -7,6 +7,7 @@ names, `datapath_type` lines) parses like the 2.x output the original expected.
 from __future__ import annotations
 
 import re
+import sys
 
 from scan.parsers import ParseError, parser
 
@@ -19,18 +20,19 @@ def _indent(line: str) -> int:
 
 def _unquote(s: str) -> str:
     s = s.strip()
-    return s[1:-1] if len(s) >= 2 and s[0] == s[-1] == '"' else s
+    return sys.intern(s[1:-1] if len(s) >= 2 and s[0] == s[-1] == '"' else s)
 
 
 def _options(text: str) -> dict:
+    """`{k=v, k="v"}`; names and values interned: a full mesh of tunnels repeats them on every host."""
     text = text.strip()
     if text.startswith("{") and text.endswith("}"):
         text = text[1:-1]
     out = {}
-    for item in re.split(r",\s*", text):
-        if "=" in item:
-            k, v = item.split("=", 1)
-            out[k.strip()] = _unquote(v)
+    for item in text.split(","):
+        k, eq, v = item.partition("=")
+        if eq:
+            out[sys.intern(k.strip())] = _unquote(v)
     return out
 
 
@@ -61,7 +63,7 @@ def vsctl_show(text: str) -> dict:
                 port["interface"] = _unquote(body[10:])
         elif port is not None and ind >= 16 and ": " in body:
             key, value = body.split(": ", 1)
-            port[key] = _options(value) if key == "options" else _unquote(value)
+            port[sys.intern(key)] = _options(value) if key == "options" else _unquote(value)
     if not bridges and not any(line.strip().startswith("ovs_version") for line in lines):
         raise ParseError("no bridge found in 'ovs-vsctl show' output")
     return bridges

@@ -8,6 +8,7 @@ BadMessage with a reason a person can act on; the consumer records it and moves 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -84,6 +85,44 @@ def _load(body: Any) -> Any:
         except json.JSONDecodeError as e:
             raise BadMessage(f"body is not JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
     return body
+
+
+#: request-context fields that carry credentials: the caller's Keystone token (live on a real cloud),
+#: its service token and auth plugin, any password or secret. Not ours to keep: dropped on receipt.
+_CREDENTIAL = re.compile(r"^_context_\w*(token|password|secret|credential|auth_plugin)\w*$", re.IGNORECASE)
+_CREDENTIAL_TEXT = re.compile(r'("_context_\w*(?:token|password|secret|credential|auth_plugin)\w*"\s*:\s*)'
+                              r'("(?:[^"\\]|\\.)*"|\{[^{}]*\}|[^,}\s]+)', re.IGNORECASE)
+
+
+def _drop_credentials(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if not (isinstance(k, str) and _CREDENTIAL.match(k))}
+
+
+def scrub(body: Any) -> Any:
+    """The body without the credentials of its request context, in the form it came (dict or text).
+
+    Both shapes are cleaned (the v2 envelope's inner message too); a body that is not JSON has the
+    values of such fields blanked, since it is kept as text in `failed_events`.
+    """
+    try:
+        doc = _load(body)
+    except BadMessage:
+        doc = None
+    if not isinstance(doc, dict):
+        if isinstance(body, (bytes, bytearray, memoryview)):
+            body = bytes(body).decode("utf-8", "replace")
+        return _CREDENTIAL_TEXT.sub(r'\1""', body) if isinstance(body, str) else body
+    doc = _drop_credentials(doc)
+    inner = doc.get("oslo.message")
+    if isinstance(inner, str):
+        try:
+            inner_doc = json.loads(inner)
+        except json.JSONDecodeError:
+            doc["oslo.message"] = _CREDENTIAL_TEXT.sub(r'\1""', inner)
+        else:
+            if isinstance(inner_doc, dict):
+                doc["oslo.message"] = json.dumps(_drop_credentials(inner_doc))
+    return doc if isinstance(body, dict) else json.dumps(doc)
 
 
 def parse(body: Any) -> Notification:

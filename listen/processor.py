@@ -23,7 +23,7 @@ from app.store.keys import stable_id
 from app.store.keeper import is_unavailable
 from app.store.store import Store
 from listen.apply import Applier
-from listen.envelope import BadMessage, Notification, parse
+from listen.envelope import BadMessage, Notification, parse, scrub
 from listen.handlers.base import Handler
 from listen.ledger import Ledger, body_id
 from listen.plan import Plan
@@ -77,6 +77,8 @@ class Processor:
     # -- one batch ------------------------------------------------------------------------------
     def handle(self, deliveries: list[Delivery]) -> Outcome:
         out = Outcome()
+        for d in deliveries:    # the context's credentials go before anything is parsed, logged or stored
+            d.body = scrub(d.body)
         todo: list[tuple[Delivery, Notification, Plan, str]] = []
         newest: dict[tuple[str, str], object] = {}   # within the batch too, an older event changes nothing
         for d in deliveries:

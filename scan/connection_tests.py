@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Callable
 
 from app.clock import Clock, utcnow
+from app.envconfig.secrets import drop_secrets
 from app.store.store import Store
 from scan.access.aci import Aci
 from scan.access.calls import Caller, Limiter, Policy, RemoteError
@@ -110,10 +111,27 @@ def run_checks(targets: list[str], sections: dict[str, dict]) -> tuple[dict, dic
 
 
 class ConnectionTests:
-    def __init__(self, store: Store, clock: Clock = utcnow):
+    """The secrets a request carries are kept only while it waits: an answer (or giving up on an old
+    request no manager took) stores the sections without them."""
+
+    def __init__(self, store: Store, clock: Clock = utcnow, max_wait: timedelta = timedelta(minutes=10)):
         self.coll = store["connection_tests"]
         self.envs = store["environments_config"]
         self.clock = clock
+        self.max_wait = max_wait
+
+    def expire_waiting(self) -> int:
+        """Requests left waiting longer than `max_wait` (no manager was running) are answered as such."""
+        count = 0
+        for req in self.coll.find({"status": "request", "submit_timestamp": {"$lt": self.clock() - self.max_wait}}):
+            errors = {t: f"no scan manager answered within {self.max_wait}; run 'calipso scan-manager' and test again"
+                      for t in req.get("test_targets") or [] if isinstance(t, str)}
+            res = self.coll.update_one({"_id": req["_id"], "status": "request"}, {"$set": {
+                "status": "response", "test_results": {t: False for t in errors}, "errors": errors, "details": {},
+                "response_timestamp": self.clock(),
+                "targets_configuration": drop_secrets(req.get("targets_configuration"))}})
+            count += res.modified_count
+        return count
 
     def answer_next(self, owner: str) -> dict | None:
         req = self.coll.find_one_and_update({"status": "request"}, {"$set": {"status": "testing", "owner": owner}},
@@ -128,6 +146,7 @@ class ConnectionTests:
         results, errors, details = run_checks(list(req.get("test_targets") or []), sections)
         elapsed = time.perf_counter() - started
         update = {"status": "response", "test_results": results, "errors": errors, "details": details,
-                  "response_timestamp": self.clock(), "response_time": str(timedelta(seconds=round(elapsed, 3)))}
+                  "response_timestamp": self.clock(), "response_time": str(timedelta(seconds=round(elapsed, 3))),
+                  "targets_configuration": drop_secrets(req.get("targets_configuration"))}
         self.coll.update_one({"_id": req["_id"]}, {"$set": update})
         return {**req, **update}

@@ -111,6 +111,7 @@ class ScanManager:
             log.warning("scan %s failed: its manager stopped renewing the lease", scan_id)
             did = True
         did |= bool(self.fire_schedules())
+        self.tests.expire_waiting()
         while self.tests.answer_next(self.owner):
             did = True
         did |= self.run_next_scan() is not None

@@ -98,4 +98,6 @@ class EnvironmentConfigs:
         res = self.coll.delete_one({"name": name})
         if res.deleted_count == 0:
             raise UnknownEnvironment(name, self.names())
+        # its connection tests may hold its secrets (a request still waiting): they go with it
+        self.store["connection_tests"].delete_many({"environment": name})
         log.info("environment %s deleted", name)

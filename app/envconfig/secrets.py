@@ -11,7 +11,8 @@ REDACTED = "<redacted>"
 
 
 def _section_secret_keys(section: dict) -> set[str]:
-    return secret_keys(section.get("name", "")) or ALL_SECRET_KEYS
+    name = section.get("name")
+    return (secret_keys(name) if isinstance(name, str) else set()) or ALL_SECRET_KEYS
 
 
 def redact(env: dict) -> dict:
@@ -29,6 +30,19 @@ def redact(env: dict) -> dict:
                 if isinstance(creds, dict):
                     for key in ALL_SECRET_KEYS & set(creds):
                         creds[key] = REDACTED
+    return out
+
+
+def drop_secrets(sections: list) -> list:
+    """Configuration sections with every secret removed (what a finished connection test keeps)."""
+    out = redact({"configuration": sections if isinstance(sections, list) else []})["configuration"]
+    for section in out:
+        if isinstance(section, dict):
+            for key in [k for k, v in section.items() if v == REDACTED]:
+                del section[key]
+            if isinstance(section.get("hosts"), dict):
+                section["hosts"] = {h: {k: v for k, v in c.items() if v != REDACTED} if isinstance(c, dict) else c
+                                    for h, c in section["hosts"].items()}
     return out
 
 

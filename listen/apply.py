@@ -30,7 +30,7 @@ from app.links import Links, link_id
 from app.store.keys import as_object_id
 from app.store.store import Store
 from scan.access.calls import Caller, CallStats, Limiter
-from scan.cliques import DEFAULT_MAX_NODES, LinkGraph, build_clique, select_clique_types, select_constraints
+from scan.cliques import DEFAULT_MAX_NODES, CliquePlan, LinkGraph, plan_clique
 from scan.engine import Engine, Task
 from scan.fetchers.base import ScanContext
 from scan.hierarchy import Hierarchy, load as load_hierarchy
@@ -270,10 +270,10 @@ class Applier:
         """Rebuild the cliques of focal points near what changed; drop those that no longer have one."""
         if not touched:
             return
-        types = select_clique_types(list(self.store["clique_types"].find({})), self.env)
+        plan = CliquePlan.from_store(self.store, self.env)
+        types = plan.focal_types()
         if not types:
             return
-        constraints = select_constraints(list(self.store["clique_constraints"].find({})), self.env)
         keys = [str(o) for o in touched]
         focal: set[ObjectId] = set(touched)
         for start in range(0, len(keys), 1000):
@@ -290,11 +290,7 @@ class Applier:
         built, with_clique, without = [], [], []
         seen = self.clock()
         for doc in docs:
-            ct = types[doc["type"]]
-            implicit = bool(ct.get("use_implicit_links"))
-            if implicit not in graphs:
-                graphs[implicit] = LinkGraph.build(links, implicit)
-            clique = build_clique(doc, ct, constraints.get(doc["type"], []), graphs[implicit], self.max_clique_nodes)
+            clique = plan_clique(plan, doc, graphs, links, self.max_clique_nodes)
             if clique is None:
                 without.append(doc["_id"])
                 continue

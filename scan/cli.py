@@ -72,6 +72,10 @@ def print_summary(result: ScanResult, env: str, out) -> None:
     if calls:
         print("  remote calls: " + ", ".join(f"{src} {v['calls']} ({v['seconds']:.1f} s)" for src, v in calls.items()),
               file=out)
+    layers = r.get("failed_layers") or {}
+    if layers:
+        print("  failed: " + ", ".join(f"{layer} ({n} error{'s' if n != 1 else ''})" for layer, n in layers.items())
+              + f" -> exit code {result.exit_code}", file=out)
     for host, msgs in (r.get("errors") or {}).items():
         print(f"  errors on {host}:", file=out)
         for m in msgs[:10]:

@@ -6,7 +6,11 @@ object's clique is then a walk in memory. Differences from the original, on purp
   so mixed-direction data is not lost;
 * a link type with no match does not end the walk (V2 behaviour);
 * a focal object lacking a constraint attribute is not constrained by it;
-* a clique stops growing at `max_nodes` nodes and says so with `truncated: true`.
+* a clique stops growing at `max_nodes` nodes and says so with `truncated: true`;
+* a clique type may be scoped to network types (`network_type`: "vlan" or a list): the clique
+  of an instance or vService follows, for each of its networks, the best type for that
+  network's type (a VLAN network through its provider bridge, a VXLAN one through the OTEP),
+  each walk held to that network (and its physical network); the walks are merged.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Callable
 
 from bson import ObjectId
 
+from app.releases import same_release
 from app.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -32,12 +37,12 @@ def score(ct: dict, env: dict) -> int:
         return 0
     s = 0
     if ct.get("distribution"):
-        if ct["distribution"] != env.get("distribution"):
+        if str(ct["distribution"]).lower() != str(env.get("distribution") or "").lower():
             return 0
         s += 32
         if ct.get("distribution_version"):
             cv, ev = str(ct["distribution_version"]), str(env.get("distribution_version") or "")
-            if not (cv == ev or (cv.isdigit() and ev.isdigit() and int(cv) <= int(ev))):
+            if not (same_release(cv, ev) or (cv.isdigit() and ev.isdigit() and int(cv) <= int(ev))):
                 return 0
             s += 16
     if ct.get("mechanism_drivers"):
@@ -107,19 +112,83 @@ class LinkGraph:
         return g
 
 
-def build_clique(focal: dict, clique_type: dict, constraints: list[str], graph: LinkGraph,
-                 max_nodes: int = DEFAULT_MAX_NODES) -> dict | None:
-    """The clique document for one focal object, or None when no link was found."""
-    fpt = focal["type"]
-    visited: dict[str, set[ObjectId]] = {fpt: {focal["_id"]}}
-    nodes: list[ObjectId] = [focal["_id"]]
-    node_set = {focal["_id"]}
-    cons = {c: focal.get(c) for c in constraints}
-    links: list[dict] = []
-    seen: set[ObjectId] = set()
-    truncated = False
+def network_types(ct: dict) -> list[str] | None:
+    """The network types a clique type is scoped to; None = any."""
+    nt = ct.get("network_type")
+    if not nt:
+        return None
+    return [str(t).lower() for t in (nt if isinstance(nt, list) else [nt])]
+
+
+class CliquePlan:
+    """Which clique types to walk for a focal object: per network when the focal object has networks."""
+
+    def __init__(self, clique_types: list[dict], constraint_docs: list[dict], env: dict, networks: dict[str, dict]):
+        self.env = env
+        self.networks = networks
+        self.constraints = select_constraints(constraint_docs, env)
+        self.candidates: dict[str, list[tuple[int, dict]]] = {}
+        for ct in clique_types:
+            sc = score(ct, env)
+            if sc > 0 and ct.get("focal_point_type"):
+                self.candidates.setdefault(ct["focal_point_type"], []).append((sc, ct))
+
+    @classmethod
+    def from_store(cls, store: Store, env: dict, networks: dict[str, dict] | None = None) -> "CliquePlan":
+        if networks is None:
+            networks = {d["id"]: d for d in store["inventory"].find(
+                {"environment": env["name"], "type": "network"},
+                {"id": 1, "provider:network_type": 1, "provider:physical_network": 1})}
+        return cls(list(store["clique_types"].find({})), list(store["clique_constraints"].find({})), env, networks)
+
+    def focal_types(self) -> set[str]:
+        return set(self.candidates)
+
+    def best(self, focal_type: str, ntype: str | None) -> dict | None:
+        """Highest score wins; on equal scores a type scoped to this network type beats a generic one."""
+        best: tuple[tuple[int, int], dict] | None = None
+        for sc, ct in self.candidates.get(focal_type, []):
+            scoped = network_types(ct)
+            if scoped is not None and (ntype is None or ntype not in scoped):
+                continue
+            key = (sc, 1 if scoped else 0)
+            if best is None or key > best[0]:
+                best = (key, ct)
+        return best[1] if best else None
+
+    def focal_networks(self, doc: dict) -> list[str]:
+        if doc["type"] == "network":
+            return [doc["id"]]
+        nets = doc.get("network")
+        nets = nets if isinstance(nets, list) else [nets] if isinstance(nets, str) and nets else []
+        return [n for n in nets if isinstance(n, str)]
+
+    def walks(self, doc: dict) -> list[tuple[dict, dict]]:
+        """(clique type, constraint values) for each walk of this focal object's clique."""
+        names = self.constraints.get(doc["type"], [])
+        base = {c: doc.get(c) for c in names}
+        nets = self.focal_networks(doc) if "network" in names else []
+        if not nets:
+            ct = self.best(doc["type"], None)
+            return [(ct, base)] if ct else []
+        out = []
+        for net_id in nets:
+            net = self.networks.get(net_id) or {}
+            ntype = str(net.get("provider:network_type") or self.env.get("type_drivers") or "").lower() or None
+            ct = self.best(doc["type"], ntype)
+            if ct is None:
+                continue
+            cons = {**base, "network": net_id}
+            if ntype in ("vlan", "flat") and net.get("provider:physical_network"):
+                cons["physical_network"] = net["provider:physical_network"]
+            out.append((ct, cons))
+        return out
+
+
+def _walk(focal: dict, clique_type: dict, cons: dict, graph: LinkGraph, max_nodes: int, acc: dict) -> None:
+    visited: dict[str, set[ObjectId]] = {focal["type"]: {focal["_id"]}}
     for lt in clique_type.get("link_types") or []:
-        if "-" not in lt or truncated:
+        if "-" not in lt or acc["truncated"]:
             continue
         x, y = lt.split("-", 1)
         reverse = f"{y}-{x}"
@@ -131,46 +200,75 @@ def build_clique(focal: dict, clique_type: dict, constraints: list[str], graph: 
             else:
                 candidates += [(l, l["source"]) for l in graph.by_target.get((lt, n), ())]
             for l, other in candidates:
-                if l["_id"] in seen or not _passes(l, cons):
+                if not _passes(l, cons):
                     continue
-                if other not in node_set and len(node_set) >= max_nodes:
-                    truncated = True
+                if other not in acc["node_set"] and len(acc["node_set"]) >= max_nodes:
+                    acc["truncated"] = True
                     break
-                seen.add(l["_id"])
-                links.append(l)
                 new.add(other)
-                if other not in node_set:
-                    node_set.add(other)
-                    nodes.append(other)
-            if truncated:
+                if l["_id"] not in acc["seen"]:
+                    acc["seen"].add(l["_id"])
+                    acc["links"].append(l)
+                if other not in acc["node_set"]:
+                    acc["node_set"].add(other)
+                    acc["nodes"].append(other)
+            if acc["truncated"]:
                 break
         if new:
             visited.setdefault(y, set()).update(new)
-    if not links:
+
+
+def build_walks(focal: dict, walks: list[tuple[dict, dict]], graph: LinkGraph,
+                max_nodes: int = DEFAULT_MAX_NODES, constraints: dict | None = None) -> dict | None:
+    """The clique document of one focal object from its walks, or None when no link was found."""
+    acc = {"node_set": {focal["_id"]}, "nodes": [focal["_id"]], "links": [], "seen": set(), "truncated": False}
+    for ct, cons in walks:
+        _walk(focal, ct, cons, graph, max_nodes, acc)
+    if not acc["links"] or not walks:
         return None
+    links = acc["links"]
+    type_ids = list(dict.fromkeys(ct.get("_id") for ct, _ in walks))
+    cons = constraints if constraints is not None else walks[0][1]
     return {"environment": focal["environment"], "focal_point": focal["_id"], "focal_point_object_id": focal["id"],
-            "focal_point_type": fpt, "clique_type": clique_type.get("_id"), "constraints": cons,
-            "links": [l["_id"] for l in links],
+            "focal_point_type": focal["type"], "clique_type": type_ids[0], "clique_types": type_ids,
+            "constraints": cons, "links": [l["_id"] for l in links],
             "links_detailed": [{k: v for k, v in l.items() if not (k.startswith("_") and k != "_id")} for l in links],
-            "nodes": nodes, "truncated": truncated}
+            "nodes": acc["nodes"], "truncated": acc["truncated"]}
+
+
+def build_clique(focal: dict, clique_type: dict, constraints: list[str], graph: LinkGraph,
+                 max_nodes: int = DEFAULT_MAX_NODES) -> dict | None:
+    """The clique document for one focal object and one clique type, or None when no link was found."""
+    cons = {c: focal.get(c) for c in constraints}
+    return build_walks(focal, [(clique_type, cons)], graph, max_nodes)
+
+
+def plan_clique(plan: CliquePlan, doc: dict, graphs: dict[bool, LinkGraph], links: list[dict],
+                max_nodes: int = DEFAULT_MAX_NODES) -> dict | None:
+    """The clique of one focal object as the plan says (scanner and listener alike)."""
+    walks = plan.walks(doc)
+    if not walks:
+        return None
+    implicit = any(ct.get("use_implicit_links") for ct, _ in walks)
+    if implicit not in graphs:
+        graphs[implicit] = LinkGraph.build(links, implicit)
+    base = {c: doc.get(c) for c in plan.constraints.get(doc["type"], [])}
+    return build_walks(doc, walks, graphs[implicit], max_nodes, base)
 
 
 def find_cliques(store: Store, env: dict, inventory_docs: list[dict], links: list[dict],
                  sink: Callable[[list[dict]], None], max_nodes: int = DEFAULT_MAX_NODES) -> dict[str, int]:
     """Build every clique of the environment and hand them to `sink` in batches; returns counts by focal type."""
-    types = select_clique_types(list(store["clique_types"].find({})), env)
-    constraints = select_constraints(list(store["clique_constraints"].find({})), env)
+    networks = {d["id"]: d for d in inventory_docs if d.get("type") == "network"}
+    plan = CliquePlan(list(store["clique_types"].find({})), list(store["clique_constraints"].find({})), env, networks)
+    focal_types = plan.focal_types()
     graphs = {False: LinkGraph.build(links, False)}
     counts: dict[str, int] = {}
     batch: list[dict] = []
     for doc in inventory_docs:
-        ct = types.get(doc["type"])
-        if ct is None:
+        if doc["type"] not in focal_types:
             continue
-        implicit = bool(ct.get("use_implicit_links"))
-        if implicit not in graphs:
-            graphs[implicit] = LinkGraph.build(links, implicit)
-        clique = build_clique(doc, ct, constraints.get(doc["type"], []), graphs[implicit], max_nodes)
+        clique = plan_clique(plan, doc, graphs, links, max_nodes)
         if clique is None:
             continue
         if clique["truncated"]:

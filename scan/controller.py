@@ -26,6 +26,7 @@ from scan.clients import Clients, build_clients
 from scan.engine import Engine, Task
 from scan.fetchers.base import ScanContext
 from scan.hierarchy import Hierarchy, load as load_hierarchy
+from scan.layers import failed_layers
 from scan.links import LINK_FINDERS
 from scan.links.base import LinkIndex
 from scan.links.implicit import FindImplicitLinks
@@ -42,7 +43,12 @@ LINK_FIELDS = ("_id", "environment", "type", "id", "name", "object_name", "local
                "host_type", "parent_id", "parent_type", "vnic_type", "instance_id", "vservice_id", "mac_address",
                "network", "ports", "pnic", "interfaces", "interfaces_names", "vconnector", "ip_address",
                "IP Address", "Link detected", "port_id", "binding:host_id", "network_id",
-               "provider:segmentation_id", "role", "switch", "connected_to", "interface")
+               "provider:segmentation_id", "role", "switch", "connected_to", "interface",
+               "provider:network_type", "provider:physical_network", "physical_network", "uplinks", "patch_ports",
+               "integration_port", "vedge", "underlay", "overlay_type", "tunnel_interface", "vedge_type")
+
+
+EXIT_CODES = {"completed": 0, "failed": 1, "completed_with_errors": 3}
 
 
 class ScanFailed(CalipsoError):
@@ -91,7 +97,8 @@ class ScanResult:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.status in ("completed", "completed_with_errors") else 1
+        """0 complete, 1 failed, 3 completed with errors (documented in README: `calipso scan`)."""
+        return EXIT_CODES.get(self.status, 1)
 
 
 ClientsFactory = Callable[[dict, Caller], Clients]
@@ -240,6 +247,7 @@ class ScanController:
             counts[t] = counts.get(t, 0) + 1
         self.report["objects"] = dict(sorted(counts.items()))
         self.report["errors"] = ctx.errors.as_dict()
+        self.report["failed_layers"] = failed_layers(self.report["errors"])
         if clients.pool is not None:
             self.report["ssh_connections"] = clients.pool.opened
         self.report["hosts"] = {"total": len(ctx.found.of_type("host")),

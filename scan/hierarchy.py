@@ -91,13 +91,16 @@ SCANNERS: dict[str, tuple[Entry, ...]] = {
         Entry("vconnector", "CliFetchVconnectorsLxb", "ScanLxbOteps", when={"mechanism_drivers": [LXB]}),
         Entry("vconnector", "CliFetchVconnectorsVpp", when={"mechanism_drivers": [VPP]}),
     ),
-    "ScanLxbOteps": (Entry("otep", "CliFetchOtepsLxb", when={"type_drivers": list(TUNNELS)}),),
+    "ScanLxbOteps": (Entry("otep", "CliFetchOtepsLxb"),),   # from the bridge's own vxlan-<vni> devices
     "ScanVedgesRoot": (
         Entry("vedge", "DbFetchVedgesOvs", "ScanOteps", when={"mechanism_drivers": [OVS]}),
         Entry("vedge", "CliFetchVedgesVpp", "ScanVppVedge", when={"mechanism_drivers": [VPP]}),
         Entry("vedge", "CliFetchVedgesSriov"),   # hosts with NIC Switch agents, whatever the main driver
     ),
-    "ScanOteps": (Entry("otep", "DbFetchOteps", when={"type_drivers": list(TUNNELS)}),),
+    "ScanOteps": (
+        Entry("otep", "DbFetchOteps"),   # when the agent tunnels (mixed clouds: whatever type_drivers says)
+        Entry("provider_bridge", "CliFetchProviderBridgesOvs"),
+    ),
     "ScanVppVedge": (
         F("host_pnics", "VPP-pNICs", "ScanVppPnicsRoot", type_="pnics_folder"),
         Entry("otep", "DbFetchOteps", when={"type_drivers": list(TUNNELS)}),
@@ -111,6 +114,7 @@ ROOT = "ScanEnvironment"
 OBJECT_TYPES = {
     "region", "project", "availability_zone", "aggregate", "host_ref", "host", "network", "port", "vservice",
     "vnic", "instance", "host_pnic", "switch", "switch_pnic", "vconnector", "vedge", "otep", "network_agent",
+    "provider_bridge",
 }
 
 

@@ -18,7 +18,8 @@ from api.spec import MESSAGE, PAGING, STR, Operation, listing, obj
 from app.errors import Problem
 
 FIELDS = ("id", "focal_point_type", "link_types", "environment", "name", "distribution",
-          "distribution_version", "mechanism_drivers", "type_drivers", "environment_type", "use_implicit_links")
+          "distribution_version", "mechanism_drivers", "type_drivers", "environment_type", "network_type",
+          "use_implicit_links")
 QUERY = (
     Param("env_name"), Param("id", "objectid", doc="single-object mode"),
     Param("distribution", choices="distributions"), Param("distribution_version"),
@@ -35,6 +36,7 @@ BODY = (
     Param("distribution", choices="distributions"), Param("distribution_version"),
     Param("mechanism_drivers", choices="mechanism_drivers"), Param("type_drivers", choices="type_drivers"),
     Param("use_implicit_links", "bool", convert=False),
+    Param("network_type", "list", choices="type_drivers", doc="only for networks of these types (per network)"),
 )
 CLIQUE_TYPE = obj({"id": STR, "name": STR, "focal_point_type": STR, "link_types": {"type": "array"}},
                   required=("id", "focal_point_type", "link_types"))
@@ -91,8 +93,10 @@ class CliqueTypeRules:
                 if keys[0] in b:
                     search.update({key: b[key] for key in keys if key in b})
                     break
+            # a type scoped to network types is another configuration than the unscoped one
+            search["network_type"] = b["network_type"] if "network_type" in b else {"$exists": False}
             if _others(self.coll, search, exclude):
-                shown = ", ".join(f"{key}={val}" for key, val in search.items())
+                shown = ", ".join(f"{key}={val}" for key, val in search.items() if not isinstance(val, dict))
                 raise bad_request([Problem("focal_point_type", f"Clique type with configuration '{shown}' is already registered")])
         return b
 

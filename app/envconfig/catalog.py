@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.releases import release_in
 from app.store.seed import load_seed
 
 
@@ -56,5 +57,6 @@ def _as_list(v) -> list:
 
 
 def _matches(e: dict, dist, version, driver, type_driver) -> bool:
-    return (e.get("distribution") == dist and version in _as_list(e.get("distribution_version"))
+    return (str(e.get("distribution") or "").lower() == str(dist or "").lower()
+            and release_in(version, _as_list(e.get("distribution_version")))
             and driver in _as_list(e.get("mechanism_drivers")) and type_driver in _as_list(e.get("type_drivers")))

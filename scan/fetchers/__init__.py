@@ -34,6 +34,7 @@ FETCHERS: dict[str, str] = {
     "CliFetchVconnectorsOvs": "scan.fetchers.cli.vconnectors_ovs:CliFetchVconnectorsOvs",
     "CliFetchVconnectorsLxb": "scan.fetchers.cli.vconnectors_lxb:CliFetchVconnectorsLxb",
     "CliFetchVconnectorsVpp": "scan.fetchers.cli.vconnectors_vpp:CliFetchVconnectorsVpp",
+    "CliFetchProviderBridgesOvs": "scan.fetchers.cli.provider_bridges_ovs:CliFetchProviderBridgesOvs",
     "CliFetchOtepsLxb": "scan.fetchers.cli.oteps_lxb:CliFetchOtepsLxb",
     "CliFetchVedgesVpp": "scan.fetchers.cli.vedges_vpp:CliFetchVedgesVpp",
     "CliFetchHostPnicsVpp": "scan.fetchers.cli.host_pnics_vpp:CliFetchHostPnicsVpp",

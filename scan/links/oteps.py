@@ -17,18 +17,23 @@ class FindLinksForOteps:
             if otep.get("vconnector") and not (parent and parent.get("type") == "vconnector"):
                 vc = next((v for v in idx.on_host(host, "vconnector") if v.get("name") == otep["vconnector"]), None)
                 idx.link(otep, vc, link_name=f"{otep.get('name')}-{otep['vconnector']}", host=host)
-            if otep.get("ip_address"):
-                pnics = [p for p in idx.on_host(host, "host_pnic") if p.get("IP Address") == otep["ip_address"]]
-                if not pnics and otep.get("interface"):
-                    pnics = self._under_bridge(idx, host, otep["interface"])
-                for pnic in pnics:
-                    idx.link(otep, pnic, link_name=f"{host}-pnic-{pnic.get('name')}", host=host)
+            for pnic in self._carriers(idx, host, otep):
+                idx.link(otep, pnic, link_name=f"{host}-pnic-{pnic.get('name')}", host=host)
 
     @staticmethod
-    def _under_bridge(idx: LinkIndex, host: str, iface: str) -> list[dict]:
-        """The tunnel IP sits on a Linux bridge (style A): the tunnel leaves by that bridge's pNICs."""
-        bridge = next((v for v in idx.on_host(host, "vconnector") if v.get("name") == f"{host}-{iface}"), None)
-        if bridge is None:
-            return []
-        members = {n.split(".")[0] for n in bridge.get("interfaces_names") or []}
-        return [p for p in idx.on_host(host, "host_pnic") if real_name(p) in members]
+    def _carriers(idx: LinkIndex, host: str, otep: dict) -> list[dict]:
+        """The NICs the overlay leaves by: the devices under the interface holding the tunnel IP
+        (itself, a Linux bridge's members, a VLAN sub-interface's parent; none for `lo`)."""
+        pnics = idx.on_host(host, "host_pnic")
+        if "underlay" in otep:
+            names = {n.split(".")[0] for n in otep.get("underlay") or []}
+            return [p for p in pnics if real_name(p) in names]
+        if otep.get("ip_address"):
+            found = [p for p in pnics if p.get("IP Address") == otep["ip_address"]]
+            if found or not otep.get("interface"):
+                return found
+            bridge = next((v for v in idx.on_host(host, "vconnector") if v.get("name") == f"{host}-{otep['interface']}"),
+                          None)
+            members = {n.split(".")[0] for n in (bridge or {}).get("interfaces_names") or []}
+            return [p for p in pnics if real_name(p) in members]
+        return []

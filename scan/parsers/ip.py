@@ -66,6 +66,31 @@ def interface_with_ip(text: str, ip: str) -> str | None:
 
 
 @parser
+def tunnel_underlay(text: str, ip: str) -> dict | None:
+    """Where the tunnel IP lives and what carries it off the host: {interface, bridge, underlay}.
+
+    `underlay` lists the devices below the interface: a Linux bridge's members, a VLAN
+    sub-interface's parent (`eth1.200@eth1`), the interface itself otherwise; empty for the
+    loopback (an overlay on `lo` leaves by no NIC). `bridge` is true when other devices have
+    the interface as their master (a vConnector then exists for it)."""
+    ifaces = parse_addresses(text)
+    holder = next((i for i in ifaces if any(a == ip for a, _ in i["ipv4"])), None)
+    if holder is None:
+        return None
+    name = holder["name"]
+    members = [i["name"] for i in ifaces if i.get("master") == name]
+    if members:
+        underlay = members
+    elif "LOOPBACK" in holder["flags"]:
+        underlay = []
+    elif "@" in holder["full_name"]:
+        underlay = [holder["full_name"].split("@", 1)[1]]
+    else:
+        underlay = [name]
+    return {"interface": name, "bridge": bool(members), "underlay": underlay}
+
+
+@parser
 def link_state(text: str) -> tuple[str | None, str | None]:
     """(`Link detected` yes/no, mac) from `ip link show <if>` (bond objects)."""
     ifaces = parse_addresses(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from scan.fetchers.db.common import neutron_db, rows_by_host
 from scan.access.calls import RemoteError
 from scan.parsers import ParseError
-from scan.parsers.ip import detailed_section, fdb_dst, interface_with_ip
+from scan.parsers.ip import detailed_section, fdb_dst, tunnel_underlay
 
 
 class CliFetchOtepsLxb:
@@ -26,17 +26,18 @@ class CliFetchOtepsLxb:
             rows = rows_by_host(ctx, ("endpoints", "vxlan"), f"SELECT * FROM {neutron_db(ctx)}.ml2_vxlan_endpoints",
                                 "SELECT ml2_vxlan_endpoints").get(host) or []
             udp = rows[0].get("udp_port") if rows else 0
-        holder = None
+        where = None
         if config.get("tunneling_ip"):
             try:
-                holder = interface_with_ip(ctx.cli.run(host, ("ip", "address", "show")), config["tunneling_ip"])
+                where = tunnel_underlay(ctx.cli.run(host, ("ip", "address", "show")), config["tunneling_ip"])
             except (RemoteError, ParseError) as e:
                 ctx.errors.add(host, f"OTEP interface: {e}")
+        holder = {"interface": where["interface"], "underlay": where["underlay"]} if where else {}
         out = []
         for name in ifnames:
             sec = detailed_section(details, name) or {}
             out.append({"id": f"{host}-otep-{name}", "name": f"{host}-otep-{name}", "host": host,
                         "ip_address": config.get("tunneling_ip"), "vconnector": parent.get("name"),
                         "overlay_type": tunnel, "udp_port": udp, "bridge dst": fdb_dst(fdb, name),
-                        "tunnel_interface": name, **({"interface": holder} if holder else {}), **sec})
+                        "tunnel_interface": name, **holder, **sec})
         return out

@@ -1,12 +1,13 @@
 """OTEPs of a vEdge (Q10): the tunnel endpoint row of the vEdge's host, and the interface
-holding the tunnelling IP (`ip address show`), which links the OTEP to a vConnector."""
+holding the tunnelling IP (`ip address show`): a Linux bridge there is the OTEP's vConnector,
+and the devices under it (`underlay`) are the NICs that carry the overlay."""
 
 from __future__ import annotations
 
 from scan.access.calls import RemoteError
 from scan.fetchers.db.common import neutron_db, rows_by_host
 from scan.parsers import ParseError
-from scan.parsers.ip import interface_with_ip
+from scan.parsers.ip import tunnel_underlay
 
 DEFAULT_UDP = {"vxlan": 4789, "geneve": 6081}
 
@@ -34,12 +35,14 @@ class DbFetchOteps:
                         "ports": parent.get("tunnel_ports") or [],
                         "udp_port": row.get("udp_port") or DEFAULT_UDP.get(tunnel, 0)})
             try:
-                iface = interface_with_ip(ctx.cli.run(host, ("ip", "address", "show")), row.get("ip_address"))
+                where = tunnel_underlay(ctx.cli.run(host, ("ip", "address", "show")), row.get("ip_address"))
             except (RemoteError, ParseError) as e:
                 ctx.errors.add(host, f"OTEP interface: {e}")
-                iface = None
-            if iface:
-                doc["vconnector"] = f"{host}-{iface}"
-                doc["interface"] = iface
+                where = None
+            if where:
+                doc["interface"] = where["interface"]
+                doc["underlay"] = where["underlay"]
+                if where["bridge"]:   # only a Linux bridge is a vConnector (never `<host>-lo`)
+                    doc["vconnector"] = f"{host}-{where['interface']}"
             out.append(doc)
         return out

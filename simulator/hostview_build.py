@@ -54,7 +54,10 @@ def _links(pl: HostPlumbing, ns_index: dict[tuple[str, str], int]) -> list[Link]
     out = []
     for d in pl.devices:
         if d.kind == "loopback":
-            out.append(_loopback())
+            lo = _loopback()
+            if d.ip and d.ip != "127.0.0.1":   # a routed tunnel address on the loopback
+                lo.inet.append(Inet(d.ip, d.prefix or 32, "global"))
+            out.append(lo)
             continue
         up = d.state != "DOWN"
         internal = d.kind in ("ovs-system", "ovs-internal")
@@ -106,7 +109,7 @@ def _namespaces(pl: HostPlumbing) -> tuple[list[Namespace], dict[tuple[str, str]
     return out, local
 
 
-def _ovs(pl: HostPlumbing, version: str | None) -> Ovs:
+def _ovs(pl: HostPlumbing, version: str | None, datapath: str = "system") -> Ovs:
     bridges = []
     for b in pl.ovs_bridges:
         ports = [OvsPort(p.name, tag=p.tag, type=p.type or None,
@@ -115,7 +118,7 @@ def _ovs(pl: HostPlumbing, version: str | None) -> Ovs:
         bridges.append(OvsBridge(b.name, ports, b.controller, b.fail_mode,
                                  None if b.datapath_type in ("", "system") else b.datapath_type))
     dp = [DatapathPort(d.number, d.name, d.extra or ("internal" if d.internal else None)) for d in pl.datapath]
-    return Ovs(uuid="", bridges=bridges, version=version, datapath="system", datapath_ports=dp)
+    return Ovs(uuid="", bridges=bridges, version=version, datapath=datapath, datapath_ports=dp)
 
 
 def build(model, host_name: str) -> HostView:
@@ -133,7 +136,7 @@ def build(model, host_name: str) -> HostView:
 
         ovs = None
         if pl.ovs_bridges:
-            ovs = _ovs(pl, "2.9.2" if style == "old" else "3.1.0")
+            ovs = _ovs(pl, "2.9.2" if style == "old" else "3.1.0", model.params.datapath)
             ovs.uuid = h.ovs_uuid
         vpp = None
         if pl.vpp_interfaces:
@@ -172,7 +175,7 @@ def build(model, host_name: str) -> HostView:
         if model.params.distribution.lower() in ("mercury", "kolla"):
             tools.add("docker")
 
-        return HostView(name=h.name, hostname=h.name, os_release=_os_lines(h.os or {}),
+        return HostView(name=h.name, hostname=h.machine_name or h.name, os_release=_os_lines(h.os or {}),
                         arch=str((h.os or {}).get("ARCHITECTURE", "x86_64")), style=style, links=links,
                         namespaces=sorted(namespaces, key=lambda n: n.name), bridges=[
                             LinuxBridge(b.name, b.bridge_id, "yes" if b.stp else "no", list(b.members))

@@ -9,16 +9,21 @@ from scan.links.base import LinkIndex, real_name
 
 class FindLinksForOteps:
     def find(self, idx: LinkIndex) -> None:
+        by_segment = {f"{n.get('provider:network_type')}-{n.get('provider:segmentation_id')}": n["id"]
+                      for n in idx.of_type("network")}
         for otep in idx.of_type("otep"):
             host = otep.get("host")
+            # an LXB OTEP is one network's vxlan-<vni> device: its links belong to that network
+            net = by_segment.get(otep.get("tunnel_interface") or "")
+            attrs = {"network": net} if net else {}
             parent = idx.get(otep.get("parent_type"), otep.get("parent_id"))
             if parent is not None and parent.get("type") in ("vedge", "vconnector"):
-                idx.link(parent, otep, link_name=f"{parent.get('name')}-otep", host=host)
+                idx.link(parent, otep, link_name=f"{parent.get('name')}-otep", host=host, attributes=attrs)
             if otep.get("vconnector") and not (parent and parent.get("type") == "vconnector"):
                 vc = next((v for v in idx.on_host(host, "vconnector") if v.get("name") == otep["vconnector"]), None)
                 idx.link(otep, vc, link_name=f"{otep.get('name')}-{otep['vconnector']}", host=host)
             for pnic in self._carriers(idx, host, otep):
-                idx.link(otep, pnic, link_name=f"{host}-pnic-{pnic.get('name')}", host=host)
+                idx.link(otep, pnic, link_name=f"{host}-pnic-{pnic.get('name')}", host=host, attributes=dict(attrs))
 
     @staticmethod
     def _carriers(idx: LinkIndex, host: str, otep: dict) -> list[dict]:

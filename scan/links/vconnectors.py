@@ -18,6 +18,7 @@ class FindLinksForVconnectors:
                          if v.get("vnic_type") == "vservice_vnic" and len(v.get("name", "")) > 3}
             macs = {i.get("name"): (i.get("mac_address") or "").lower() for i in vc.get("interfaces") or []
                     if isinstance(i, dict)}
+            uplinks = []
             for name in vc.get("interfaces_names") or []:
                 vnic = idx.get("vnic", f"{host}-{name}")
                 if vnic is None and name.startswith("tap"):   # namespace side named ns-/qr-/qg-<port>
@@ -32,4 +33,6 @@ class FindLinksForVconnectors:
                     continue
                 pnic = pnics.get(name.split(".")[0])
                 if pnic is not None:
-                    idx.link(vc, pnic, link_name=pnic.get("name"), host=host)
+                    uplinks.append(pnic)
+            for pnic in uplinks:   # after the vNICs: the bridge knows its network by then (LXB)
+                idx.link(vc, pnic, link_name=pnic.get("name"), host=host, attributes=net_attrs(vc))

@@ -58,8 +58,14 @@ def check_params(p: Params) -> None:
         raise BadRequest("routers need at least one network node (--network-nodes)")
     if p.type_driver == "gre" and p.mechanism_driver == "linuxbridge":
         raise BadRequest("the linuxbridge mechanism driver does not support gre")
-    if p.tunnel_style not in ("A", "B"):
-        raise BadRequest("--tunnel-style must be A or B")
+    if p.tunnel_style not in ("A", "B", "lo"):
+        raise BadRequest("--tunnel-style must be A, B or lo")
+    if p.datapath not in ("system", "netdev"):
+        raise BadRequest("--datapath must be system or netdev")
+    if p.mixed_networks and (p.mechanism_driver == "vpp" or p.type_driver not in ("vxlan", "gre")):
+        raise BadRequest("--mixed-networks needs the ovs or linuxbridge driver and a vxlan or gre type driver")
+    if p.agent_delay < 0:
+        raise BadRequest("--agent-delay must not be negative")
 
 
 def build_model(params: Params, clock: Callable[[], datetime] | None = None) -> Model:
@@ -109,12 +115,15 @@ def _host_pnics(m: Model, name: str, k: int, roles: list[str]) -> tuple[list[Pni
     tunnel_ip = f"172.16.{k // 250}.{k % 250 + 2}" if p.type_driver in ("vxlan", "gre") else None
     vpp = p.mechanism_driver == "vpp"
     data_nic = "TenGigabitEthernet5/0/0" if vpp else "eth1"
+    on_nic = tunnel_ip and (p.tunnel_style == "B" or vpp)
     pnics = [Pnic("eth0", stable_mac(seed, f"{name}/eth0", "52:54:00"), "management", mgmt_ip, 16, 1000,
                   "0000:00:03.0"),
              Pnic(data_nic, stable_mac(seed, f"{name}/{data_nic}", "52:54:00"),
-                  "tunnel" if tunnel_ip else "provider",
-                  tunnel_ip if (tunnel_ip and (p.tunnel_style == "B" or vpp)) else None,
-                  16 if tunnel_ip and (p.tunnel_style == "B" or vpp) else None, 10000, "0000:00:04.0")]
+                  "tunnel" if tunnel_ip else "provider", tunnel_ip if on_nic else None, 16 if on_nic else None,
+                  10000, "0000:00:04.0")]
+    if p.mixed_networks:   # physnet1 (VLAN provider networks) has a NIC of its own
+        pnics.append(Pnic("eth3", stable_mac(seed, f"{name}/eth3", "52:54:00"), "provider", None, None, 10000,
+                          "0000:00:06.0"))
     if "network" in roles:
         pnics.append(Pnic("eth2", stable_mac(seed, f"{name}/eth2", "52:54:00"), "external", None, None, 10000,
                           "0000:00:05.0"))
@@ -140,11 +149,13 @@ def _hosts(m: Model) -> None:
     for k, (name, roles, region) in enumerate(specs):
         pnics, ip, tunnel_ip = _host_pnics(m, name, k, roles)
         zone = "nova" if "compute" in roles else "internal"
-        host = Host(name=name, roles=roles, region=region, zone=zone, ip=ip, tunnel_ip=tunnel_ip, tunnel_prefix=16,
-                    pnics=pnics, os=dict(OS_RELEASE[p.release]), ovs_uuid=m.ids.uuid())
+        host = Host(name=name, roles=roles, region=region, zone=zone, ip=ip, tunnel_ip=tunnel_ip,
+                    tunnel_prefix=32 if p.tunnel_style == "lo" else 16, pnics=pnics, os=dict(OS_RELEASE[p.release]),
+                    ovs_uuid=m.ids.uuid(), machine_name=f"node{k + 1}" if p.machine_names else None)
+        host.bridge_mappings, host.bridge_uplinks = _mappings(p, host_roles=roles)
         if "compute" in roles:
             hypervisor_id += 1
-            host.hypervisor_id, host.hypervisor_hostname = hypervisor_id, name
+            host.hypervisor_id, host.hypervisor_hostname = hypervisor_id, host.machine_name or name
             host.hypervisor_uuid = m.ids.uuid()
         for dev in ["lo"] + [n.name for n in pnics]:
             m._ifindex(host, dev)
@@ -160,6 +171,30 @@ def _hosts(m: Model) -> None:
         _base_devices(m, host)
 
 
+def _mappings(p: Params, host_roles: list[str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """physnet -> bridge (OVS) or interface (LXB), and each OVS bridge's physical ports.
+
+    physnet1 leaves by the data NIC when nothing tunnels, by its own NIC in a mixed cloud, and by
+    no NIC at all otherwise (a provider bridge without a physical port, as on the Zed test bed);
+    flat tenant networks each need a physical network: physnet2... get bridges without ports."""
+    network = "network" in host_roles
+    tunnels = p.type_driver in ("vxlan", "gre")
+    nic1 = "eth3" if p.mixed_networks else ("eth1" if not tunnels else None)
+    if p.mechanism_driver == "linuxbridge":
+        ifmap = {"physnet1": nic1 or "eth1"} | ({"external": "eth2"} if network else {})
+        return ifmap, {}
+    mappings = {"physnet1": "br-phys"}
+    uplinks: dict[str, list[str]] = {"br-phys": [nic1] if nic1 else []}
+    if p.type_driver == "flat":
+        for k in range(2, max(2, p.networks) + 1):
+            mappings[f"physnet{k}"] = f"br-phys{k}"
+            uplinks[f"br-phys{k}"] = []
+    if network:
+        mappings["external"] = "br-ex"
+        uplinks["br-ex"] = ["eth2"]
+    return mappings, uplinks
+
+
 def _agents(m: Model, host: Host) -> None:
     p = m.params
     t = p.base_time
@@ -170,16 +205,16 @@ def _agents(m: Model, host: Host) -> None:
         m.agents[a.id] = a
 
     tunnels = [p.type_driver] if p.type_driver in ("vxlan", "gre") else []
-    mappings = {"physnet1": "br-phys"} if not host.is_network else {"physnet1": "br-phys", "external": "br-ex"}
     if p.mechanism_driver == "ovs" and (host.is_compute or host.is_network):
         add("Open vSwitch agent", "neutron-openvswitch-agent", "N/A",
-            {"arp_responder_enabled": True, "bridge_mappings": mappings, "datapath_type": "system",
+            {"arp_responder_enabled": True, "bridge_mappings": dict(host.bridge_mappings),
+             "datapath_type": p.datapath,
              "devices": 0, "enable_distributed_routing": False, "extensions": [], "in_distributed_mode": False,
              "integration_bridge": "br-int", "l2_population": True, "log_agent_heartbeats": False,
              "ovs_hybrid_plug": True, "tunnel_types": tunnels,
              "tunneling_ip": host.tunnel_ip if tunnels else "", "vhostuser_socket_dir": "/var/run/openvswitch"})
     if p.mechanism_driver == "linuxbridge" and (host.is_compute or host.is_network):
-        ifmap = {"physnet1": "eth1"} | ({"external": "eth2"} if host.is_network else {})
+        ifmap = dict(host.bridge_mappings)
         add("Linux bridge agent", "neutron-linuxbridge-agent", "N/A",
             {"bridge_mappings": {}, "devices": 0, "extensions": [], "interface_mappings": ifmap,
              "l2_population": True, "tunnel_types": tunnels, "tunneling_ip": host.tunnel_ip or ""})
@@ -218,18 +253,13 @@ def _base_devices(m: Model, host: Host) -> None:
             m._ofport(host, f"{p.type_driver}_sys_4789")
             if p.tunnel_style == "A":
                 m._ifindex(host, "br-mesh")
-        m._ifindex(host, "br-phys")
-        m._ofport(host, "br-phys")
-        m._ofport(host, "int-br-phys")
-        m._ofport(host, "phy-br-phys")
-        if p.type_driver in ("vlan", "flat"):
-            m._ofport(host, "eth1")
-        if host.is_network:
-            m._ifindex(host, "br-ex")
-            m._ofport(host, "br-ex")
-            m._ofport(host, "eth2")
-            m._ofport(host, "int-br-ex")
-            m._ofport(host, "phy-br-ex")
+        for br in sorted(set(host.bridge_mappings.values()), key=lambda b: (b != "br-phys", b)):
+            m._ifindex(host, br)
+            m._ofport(host, br)
+            for nic in host.bridge_uplinks.get(br, []):
+                m._ofport(host, nic)
+            m._ofport(host, f"int-{br}")
+            m._ofport(host, f"phy-{br}")
     elif p.mechanism_driver == "linuxbridge" and p.tunnel_style == "A" and host.tunnel_ip:
         m._ifindex(host, "br-mesh")
     if host.is_compute:
@@ -284,15 +314,23 @@ def _networks(m: Model) -> None:
         mine = [r for r in routers if r.region == net.region]
         if mine:
             m._add_router_interface(mine[k % len(mine)], net.subnets[0], None)
+    if p.mixed_networks:   # a VLAN provider network, shared, next to the tenant overlay networks
+        net = m._create_network("provider-vlan", m.admin_project_id, regions[0], "vlan", 101, "physnet1", False,
+                                True, True, 1500, "")
+        m._create_subnet(net, "192.0.2.0/24", "provider-subnet", "auto", True, None, 4, None, None, "")
 
 
 def _instances(m: Model) -> None:
     p = m.params
     computes = [h for h in m.hosts.values() if h.is_compute]
     nets = [n for n in m.networks.values() if not n.external]
+    provider = next((n for n in nets if n.network_type == "vlan" and p.mixed_networks), None)
     for i in range(p.instances):
         host = computes[i % len(computes)]
         region_nets = [n for n in nets if n.region == host.region] or nets
         net = region_nets[i % len(region_nets)]
-        m._create_server(f"vm-{i + 1}", [net.id], [], None, None, net.project_id, host.name, None, None, None,
+        net_ids = [net.id]
+        if provider is not None and i == p.instances - 1 and net.id != provider.id:
+            net_ids.append(provider.id)   # one server on an overlay and the VLAN provider network
+        m._create_server(f"vm-{i + 1}", net_ids, [], None, None, net.project_id, host.name, None, None, None,
                          None, None)

@@ -9,6 +9,7 @@ import copy
 import ipaddress
 import logging
 import threading
+import time
 from collections import defaultdict
 from dataclasses import asdict, replace
 from datetime import datetime, timezone
@@ -47,6 +48,7 @@ class Model:
         self._outbox: list[Event] = []
         self._deliver_lock = threading.Lock()
         self.generation = 0  # bumped by every mutation (cheap cache key for facades)
+        self.settled_at = 0.0  # time.time() after which every bound port is plumbed on its host
 
         self.regions: dict[str, Region] = {}
         self.projects: dict[str, Project] = {}
@@ -124,6 +126,14 @@ class Model:
 
     def ports_on_host(self, host: str) -> list[Port]:
         return [self.ports[p] for p in self._ports_by_host.get(host, ())]
+
+    def plumbed_ports(self, host: str) -> list[Port]:
+        """Ports the host's agents have plumbed by now (all of them unless --agent-delay holds some back)."""
+        now = time.time()
+        return [p for p in self.ports_on_host(host) if p.plugged_at <= now]
+
+    def settled(self) -> bool:
+        return time.time() >= self.settled_at
 
     def ports_of_network(self, network_id: str) -> list[Port]:
         return [self.ports[p] for p in self._ports_by_network.get(network_id, ())]
@@ -234,6 +244,9 @@ class Model:
         host = self.hosts[host_name]
         driver = self.params.mechanism_driver
         port.host = host_name
+        if not self._building and self.params.agent_delay > 0:   # the agents plumb it later than the API says
+            port.plugged_at = time.time() + self.params.agent_delay
+            self.settled_at = max(self.settled_at, port.plugged_at)
         port.vif_type = "hw_veb" if port.vnic_type == "direct" else VIF_TYPE[driver]
         port.status = "ACTIVE" if port.admin_state_up else "DOWN"
         port.vif_details = self._vif_details(port)
@@ -302,7 +315,7 @@ class Model:
         if driver == "ovs":
             hybrid = port.device_owner.startswith("compute")
             return {"connectivity": "l2", "port_filter": True, "ovs_hybrid_plug": hybrid,
-                    "datapath_type": "system", "bridge_name": "br-int",
+                    "datapath_type": self.params.datapath, "bridge_name": "br-int",
                     "bound_drivers": {"0": "openvswitch"}}
         if driver == "linuxbridge":
             return {"connectivity": "l2", "port_filter": True, "bound_drivers": {"0": "linuxbridge"}}
@@ -334,7 +347,9 @@ class Model:
         return dev_name("tap", port.id) if self.ns_uses_veth() else self.ns_ifname(port)
 
     def _provider_nic(self, host: Host) -> str:
-        nic = next((p for p in host.pnics if p.role in ("tunnel", "provider")), None)
+        """The NIC of physnet1 (LXB VLAN sub-interfaces): its own NIC in a mixed cloud, else the data NIC."""
+        nic = next((p for p in host.pnics if p.role == "provider"), None) or \
+            next((p for p in host.pnics if p.role == "tunnel"), None)
         return nic.name if nic else "eth1"
 
     # ------------------------------------------------------------------ mutation plumbing
@@ -389,7 +404,7 @@ class Model:
         used = {(n.network_type, n.segmentation_id) for n in self.networks.values()}
         if ntype == "flat":
             seg = None
-            physnet = physical_network or ("external" if external else f"physnet{len(self.networks) + 1}")
+            physnet = physical_network or ("external" if external else self._free_flat_physnet())
             if any(n.network_type == "flat" and n.physical_network == physnet for n in self.networks.values()):
                 raise Conflict(f"Unable to create the flat network. Physical network {physnet} is in use.")
         elif ntype == "vlan":
@@ -415,6 +430,13 @@ class Model:
         if external and self.external_network_id is None:
             self.external_network_id = net.id
         return net
+
+    def _free_flat_physnet(self) -> str:
+        """The first physical network the agents map that no flat network uses yet."""
+        used = {n.physical_network for n in self.networks.values() if n.network_type == "flat"}
+        mapped = sorted({p for h in self.hosts.values() for p in h.bridge_mappings if p != "external"},
+                        key=lambda p: (len(p), p))
+        return next((p for p in mapped if p not in used), f"physnet{len(self.networks) + 1}")
 
     def _pick_network_node(self, region: str, n: int) -> str | None:
         nodes = self.network_hosts(region)

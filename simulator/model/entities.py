@@ -29,7 +29,12 @@ class Params:
     release: str = "current"       # current (Zed) | old (the spec's Mitaka-era cloud)
     seed: int = 1
     aci: bool = False
-    tunnel_style: str = "A"        # A: tunnel IP on Linux bridge br-mesh holding eth1; B: on eth1 itself
+    tunnel_style: str = "A"        # A: tunnel IP on Linux bridge br-mesh holding eth1; B: on eth1 itself;
+                                   # lo: on the loopback (a routed /32: no NIC carries the overlay)
+    mixed_networks: bool = False   # a VLAN provider network (physnet1 on eth3) next to the tenant type_driver ones
+    datapath: str = "system"       # system | netdev (userspace: `ovs-dpctl show` fails, `ovs-appctl` answers)
+    machine_names: bool = False    # `uname -n` differs from the host id (Zed: compute1 vs vm)
+    agent_delay: float = 0.0       # seconds between a notification and the host's plumbing (agents lag)
     admin_user: str = "admin"
     admin_password: str = "admin-secret"
     base_time: str = "2030-01-01T00:00:00Z"
@@ -119,6 +124,9 @@ class Host:
     next_ifindex: int = 1
     next_domain_id: int = 1
     next_vpp_virtual: int = 0
+    bridge_mappings: dict[str, str] = field(default_factory=dict)   # physnet -> OVS bridge / LXB interface
+    bridge_uplinks: dict[str, list[str]] = field(default_factory=dict)  # OVS bridge -> physical ports
+    machine_name: str | None = None  # what `uname -n` prints, when it is not the host id
 
     @property
     def is_compute(self) -> bool:
@@ -264,6 +272,7 @@ class Port:
     created_at: str = ""
     updated_at: str = ""
     revision_number: int = 1
+    plugged_at: float = 0.0          # when the host's agents have plumbed it (time.time(); --agent-delay)
 
 
 @dataclass

@@ -169,7 +169,7 @@ class _Builder:
     def __init__(self, model, host: Host):
         self.m, self.h, self.p = model, host, model.params
         self.seed = model.params.seed
-        self.ports = sorted(model.ports_on_host(host.name), key=lambda p: host.ifindexes.get(
+        self.ports = sorted(model.plumbed_ports(host.name), key=lambda p: host.ifindexes.get(
             dev_name("tap", p.id), 0))
         self.devices: list[Device] = []
 
@@ -186,8 +186,10 @@ class _Builder:
 
     def build(self) -> HostPlumbing:
         h, p = self.h, self.p
-        self.dev("lo", "loopback", "00:00:00:00:00:00", mtu=65536, ip="127.0.0.1", prefix=8, state="UNKNOWN")
-        tunnel_dev = None
+        on_lo = p.tunnel_style == "lo" and h.tunnel_ip
+        self.dev("lo", "loopback", "00:00:00:00:00:00", mtu=65536, ip=h.tunnel_ip if on_lo else "127.0.0.1",
+                 prefix=32 if on_lo else 8, state="UNKNOWN")
+        tunnel_dev = "lo" if on_lo else None
         for nic in h.pnics:
             if p.mechanism_driver == "vpp" and nic.role in ("tunnel", "provider"):
                 continue  # owned by VPP (DPDK), not a kernel device
@@ -290,9 +292,9 @@ class _Builder:
         has_tun = p.type_driver in ("vxlan", "gre")
         if has_tun:
             integ.append(OvsPort("patch-tun", "patch", options={"peer": "patch-int"}))
-        integ.append(patch("int-br-phys", "phy-br-phys"))
-        if h.is_network:
-            integ.append(patch("int-br-ex", "phy-br-ex"))
+        provider = sorted(set(h.bridge_mappings.values()), key=lambda b: (b != "br-phys", b))
+        for br in provider:
+            integ.append(patch(f"int-{br}", f"phy-{br}"))
         for port in self.ports:
             net = m.networks[port.network_id]
             tag = h.local_vlans.get(port.network_id)
@@ -320,24 +322,22 @@ class _Builder:
                                                             "in_key": "flow", "local_ip": t.local_ip,
                                                             "out_key": "flow", "remote_ip": t.remote_ip}))
             bridges.append(OvsBridge("br-tun", tun))
-        self.dev("br-phys", "ovs-internal", self.mac("br-phys"), state="DOWN")
-        phys = [OvsPort("br-phys", "internal", ofport=h.ofports.get("br-phys")), patch("phy-br-phys", "int-br-phys")]
-        if not has_tun:
-            phys.append(OvsPort("eth1", ofport=h.ofports.get("eth1")))
-            self._set_master("eth1", "ovs-system")
-        bridges.append(OvsBridge("br-phys", phys))
-        if h.is_network:
-            self.dev("br-ex", "ovs-internal", self.mac("br-ex"), state="DOWN")
-            bridges.append(OvsBridge("br-ex", [OvsPort("br-ex", "internal", ofport=h.ofports.get("br-ex")),
-                                               patch("phy-br-ex", "int-br-ex"),
-                                               OvsPort("eth2", ofport=h.ofports.get("eth2"))]))
-            self._set_master("eth2", "ovs-system")
+        for br in provider:   # provider bridges (bridge_mappings), with or without physical ports
+            self.dev(br, "ovs-internal", self.mac(br), state="DOWN")
+            ports = [OvsPort(br, "internal", ofport=h.ofports.get(br)), patch(f"phy-{br}", f"int-{br}")]
+            for nic in h.bridge_uplinks.get(br, []):
+                ports.append(OvsPort(nic, ofport=h.ofports.get(nic)))
+                self._set_master(nic, "ovs-system")
+            bridges.append(OvsBridge(br, ports))
+        for b in bridges:
+            b.datapath_type = p.datapath
         if old:  # the veth-style int-br-*/phy-br-* pairs of older releases are kernel devices too
-            for a, b in (("int-br-phys", "phy-br-phys"),) + ((("int-br-ex", "phy-br-ex"),) if h.is_network else ()):
+            for br in provider:
+                a, b = f"int-{br}", f"phy-{br}"
                 self.dev(a, "veth", self.mac(a), master="ovs-system", peer=b)
                 self.dev(b, "veth", self.mac(b), master="ovs-system", peer=a)
         internal = {pt.name for br in bridges for pt in br.ports if pt.type == "internal"} | {"ovs-system"}
-        skip = set() if old else {"int-br-phys", "phy-br-phys", "int-br-ex", "phy-br-ex"}
+        skip = set() if old else {n for br in provider for n in (f"int-{br}", f"phy-{br}")}
         datapath = []
         for name, number in sorted(h.ofports.items(), key=lambda kv: kv[1]):
             if name in skip:
@@ -362,7 +362,7 @@ class _Builder:
         by_net: dict[str, list[Port]] = {}
         for port in self.ports:
             by_net.setdefault(port.network_id, []).append(port)
-        underlay = "br-mesh" if self.p.tunnel_style == "A" and h.tunnel_ip else "eth1"
+        underlay = {"A": "br-mesh", "lo": "lo"}.get(self.p.tunnel_style, "eth1") if h.tunnel_ip else "eth1"
         for net_id, ports in by_net.items():
             net = m.networks[net_id]
             brq = dev_name("brq", net_id)
@@ -374,12 +374,13 @@ class _Builder:
                          parent=underlay, state="UNKNOWN")
                 members.append(seg)
             elif net.network_type == "vlan":
-                seg = f"eth1.{net.segmentation_id}"
-                self.dev(seg, "vlan", next(n.mac for n in h.pnics if n.name == "eth1"), master=brq,
-                         vlan_id=net.segmentation_id, parent="eth1")
+                nic = h.bridge_mappings.get(net.physical_network) or m._provider_nic(h)
+                seg = f"{nic}.{net.segmentation_id}"
+                self.dev(seg, "vlan", next(n.mac for n in h.pnics if n.name == nic), master=brq,
+                         vlan_id=net.segmentation_id, parent=nic)
                 members.append(seg)
             else:
-                nic = "eth2" if net.external and h.is_network else "eth1"
+                nic = h.bridge_mappings.get(net.physical_network) or ("eth2" if net.external and h.is_network else "eth1")
                 self._set_master(nic, brq)
                 members.append(nic)
             for port in ports:
@@ -434,9 +435,10 @@ class _Builder:
         for inst in sorted(m.instances_on_host(h.name), key=lambda i: i.index):
             flavor = m.flavors.get(inst.flavor_id)
             ifaces = []
+            plumbed = {pt.id for pt in self.ports}
             for n, pid in enumerate(inst.port_ids):
                 port = m.ports.get(pid)
-                if port is None:
+                if port is None or (port.host == h.name and pid not in plumbed):
                     continue
                 net = m.networks[port.network_id]
                 if port.vnic_type == "direct":

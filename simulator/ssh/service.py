@@ -93,7 +93,7 @@ class ViewCache:
         short = name.split(".")[0]
         if short in hosts:
             return short
-        return next((h.name for h in hosts.values() if name in (h.ip, h.hypervisor_hostname)), None)
+        return next((h.name for h in hosts.values() if name in (h.ip, h.hypervisor_hostname, h.machine_name)), None)
 
     def __call__(self, name: str) -> HostView | None:
         host = self.resolve(name)
@@ -102,7 +102,7 @@ class ViewCache:
         generation = self.model.generation
         with self._lock:
             cached = self._views.get(host)
-            if cached and cached[0] == generation:
+            if cached and cached[0] == generation and self.model.settled():   # agents still plumbing: rebuild
                 return cached[1]
         view = build(self.model, host)
         with self._lock:
@@ -179,5 +179,10 @@ class SSHServer:
         self.server.stop()
 
     def config_section(self) -> dict:
-        return {"host": self.options.host, "port": self.port, "user": USER, "pwd": self.password,
-                "key": str(self.key_path), "known_hosts": str(self.known_hosts_path)}
+        section = {"host": self.options.host, "port": self.port, "user": USER, "pwd": self.password,
+                   "key": str(self.key_path), "known_hosts": str(self.known_hosts_path)}
+        if self.model.hosts[self.master].machine_name:
+            # the master's own name is not its host id (Zed: compute1 vs vm): reach it by address; its
+            # entry names only the address, and inherits the section's credentials
+            section["hosts"] = {self.master: {"host": self.options.host, "port": self.port}}
+        return section

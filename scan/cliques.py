@@ -26,6 +26,7 @@ from app.store.store import Store
 
 log = logging.getLogger(__name__)
 DEFAULT_MAX_NODES = 5000
+NETWORK_TYPE_SCORE = 8
 
 
 def score(ct: dict, env: dict) -> int:
@@ -145,13 +146,14 @@ class CliquePlan:
         return set(self.candidates)
 
     def best(self, focal_type: str, ntype: str | None) -> dict | None:
-        """Highest score wins; on equal scores a type scoped to this network type beats a generic one."""
-        best: tuple[tuple[int, int], dict] | None = None
+        """Highest score wins; a network type is a selector worth 8 (like a mechanism driver), so a type
+        scoped to this network's type beats the environment-wide `type_drivers` ones (4); first on ties."""
+        best: tuple[int, dict] | None = None
         for sc, ct in self.candidates.get(focal_type, []):
             scoped = network_types(ct)
             if scoped is not None and (ntype is None or ntype not in scoped):
                 continue
-            key = (sc, 1 if scoped else 0)
+            key = sc + (NETWORK_TYPE_SCORE if scoped else 0)
             if best is None or key > best[0]:
                 best = (key, ct)
         return best[1] if best else None

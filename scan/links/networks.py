@@ -53,6 +53,7 @@ class FindLinksForNetworks:
         seg = net.get("provider:segmentation_id")
         name = f"Segment-{seg}"
         attrs = {"network": net["id"]}
+        drivers = idx.env.get("mechanism_drivers") or []
         ends: list[dict] = []      # the last virtual element on the path, when no NIC carries it
         pnics: list[dict] = []
         if ntype in TUNNELS:
@@ -73,10 +74,13 @@ class FindLinksForNetworks:
                 pnics += found
                 if not found:
                     ends.append(br)
-            for vc in idx.on_host(host, "vconnector"):
-                if vc.get("network") == net["id"]:
-                    pnics += self.targets(idx, "vconnector-host_pnic", vc)
-        if "VPP" in (idx.env.get("mechanism_drivers") or []):   # VPP's uplinks carry its tunnels and VLANs
+            for vc in idx.on_host(host, "vconnector") if "LXB" in drivers else ():
+                if vc.get("network") == net["id"]:   # LXB: the network's own bridge
+                    found = self.targets(idx, "vconnector-host_pnic", vc)
+                    pnics += found
+                    if not found:
+                        ends.append(vc)
+        if "VPP" in drivers:   # VPP's uplinks carry its tunnels and VLANs
             for vedge in idx.on_host(host, "vedge"):
                 pnics += self.targets(idx, "vedge-host_pnic", vedge)
         for vedge in idx.on_host(host, "vedge"):   # SR-IOV: the PFs mapped to the network's physical network

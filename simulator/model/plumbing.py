@@ -380,9 +380,10 @@ class _Builder:
                          vlan_id=net.segmentation_id, parent=nic)
                 members.append(seg)
             else:
-                nic = h.bridge_mappings.get(net.physical_network) or ("eth2" if net.external and h.is_network else "eth1")
-                self._set_master(nic, brq)
-                members.append(nic)
+                nic = h.bridge_mappings.get(net.physical_network)   # unmapped: the network stays on the host
+                if nic is not None:
+                    self._set_master(nic, brq)
+                    members.append(nic)
             for port in ports:
                 tap = dev_name("tap", port.id)
                 if port.device_owner.startswith("compute"):

@@ -21,6 +21,13 @@ from tests.scan_support.sim import start_in_process  # noqa: E402
 
 VARIANTS = [(md, td, "current") for md in sim_model.MECHANISM_DRIVERS for td in sim_model.TYPE_DRIVERS
             if not (md == "linuxbridge" and td == "gre")] + [("ovs", "vxlan", "old"), ("linuxbridge", "vlan", "old")]
+# what a real cloud taught (the Zed test bed): mixed network types, the tunnel IP on lo, the userspace
+# datapath, host names that are not the host ids
+VARIANTS += [("ovs", "vxlan", "current", "mixed"), ("ovs", "vxlan", "current", "zedlike"),
+             ("linuxbridge", "vxlan", "current", "mixed"), ("ovs", "gre", "current", "mixed-B")]
+EXTRA = {"mixed": {"mixed_networks": True},
+         "zedlike": {"mixed_networks": True, "tunnel_style": "lo", "datapath": "netdev", "machine_names": True},
+         "mixed-B": {"mixed_networks": True, "tunnel_style": "B"}}
 TUNNELS = ("vxlan", "gre")
 SERVICE_PROJECTS = {"service", "services"}
 
@@ -29,12 +36,13 @@ def dev(prefix: str, port_id: str) -> str:
     return prefix + port_id[:11]
 
 
-@pytest.fixture(scope="module", params=VARIANTS, ids=lambda v: f"{v[0]}-{v[1]}-{v[2]}")
+@pytest.fixture(scope="module", params=VARIANTS, ids=lambda v: "-".join(v))
 def scanned(request, store_uri, tmp_path_factory):
-    md, td, release = request.param
-    name = f"{md}-{td}-{release}"
+    md, td, release = request.param[:3]
+    extra = EXTRA.get(request.param[3], {}) if len(request.param) > 3 else {}
+    name = "-".join(request.param)
     sim = start_in_process(name, tmp_path_factory.mktemp(name), computes=2, instances=4, networks=2,
-                           mechanism_driver=md, type_driver=td, release=release)
+                           mechanism_driver=md, type_driver=td, release=release, **extra)
     db = f"t_{uuid.uuid4().hex[:12]}"
     store = Store.connect(StoreLocation(f"{store_uri}{db}", "test", embedded=True))
     init_db(store)
@@ -154,59 +162,144 @@ def test_vservice_vnics_and_their_links(scanned):
         assert {s for s, _ in link_set(scanned, "vnic-vedge")} == {t for _, t in vs_vnic}
 
 
-def test_tunnels_and_pnics_reach_every_network_a_host_serves(scanned):
-    m, td, md = scanned["model"], scanned["td"], scanned["md"]
-    if td in TUNNELS and md != "linuxbridge":
-        assert len(link_set(scanned, "vedge-otep")) == len(ids(scanned, "otep"))
-    pnic_host = {i: scanned["inv"][("host_pnic", i)]["host"] for i in ids(scanned, "host_pnic")}
-    served = {(pnic_host[s], t) for s, t in link_set(scanned, "host_pnic-network")}
-    for p in m["ports"]:
-        if p.get("host"):
-            assert (p["host"], p["network_id"]) in served, (p["host"], p["network_id"])
+# ---------------------------------------------------------------------------------------------------
+# The data plane of the model: where each network's traffic really leaves each host. Every link the
+# scanner draws between a network and a host element must be one of these (no phantom link), and every
+# instance's clique must follow them, network by network.
+
+TUNNEL_TYPES = ("vxlan", "gre")
+NET_LINKS = ("host_pnic-network", "otep-network", "provider_bridge-network", "vconnector-network")
 
 
-CHAINS = {  # the link types of an instance's clique, by the clique type the variant selects
-    ("ovs", "tunnel"): {"instance-vnic", "vnic-vconnector", "vconnector-vedge", "vedge-otep", "otep-vconnector",
-                        "vconnector-host_pnic", "host_pnic-network"},
-    ("ovs", "physical"): {"instance-vnic", "vnic-vconnector", "vconnector-vedge", "vedge-host_pnic", "host_pnic-network"},
-    ("linuxbridge", "tunnel"): {"instance-vnic", "vnic-vconnector", "vconnector-otep", "otep-host_pnic",
-                                "host_pnic-network"},
-    ("linuxbridge", "physical"): {"instance-vnic", "vnic-vconnector", "vconnector-host_pnic", "host_pnic-network"},
-    ("vpp", "tunnel"): {"instance-vnic", "vnic-vconnector", "vconnector-vedge", "vedge-host_pnic", "host_pnic-network"},
-    ("vpp", "physical"): {"instance-vnic", "vnic-vconnector", "vconnector-vedge", "vedge-host_pnic", "host_pnic-network"},
-}
+def model_host(m, name):
+    return next(h for h in m["hosts"] if h["name"] == name)
 
 
-def expected_instance_chain(md: str, td: str) -> set[str]:
-    return CHAINS[(md, "tunnel" if td in TUNNELS else "physical")]
+def data_nic(m, host):
+    return next(p["name"] for p in model_host(m, host)["pnics"] if p["role"] in ("tunnel", "provider")
+                and not (m["params"]["mixed_networks"] and p["name"] == "eth3"))
 
 
-def test_each_focal_object_has_one_clique_within_its_networks(scanned):
-    inv, m = scanned["inv"], scanned["model"]
-    inv_by_oid = {d["_id"]: d for d in inv.values()}
-    by_focal = {}
-    for c in scanned["cliques"]:
-        by_focal.setdefault((c["focal_point_type"], c["focal_point_object_id"]), []).append(c)
-    assert all(len(v) == 1 for v in by_focal.values())
+def carriers(s, host: str, net: dict) -> set[tuple[str, str]]:
+    """(object type, device name) of what carries `net` off `host` in the model."""
+    m, md = s["model"], s["md"]
+    h = model_host(m, host)
+    if net["network_type"] in TUNNEL_TYPES:
+        if md == "vpp":
+            return {("host_pnic", data_nic(m, host))}
+        if m["params"]["tunnel_style"] == "lo":
+            return {("otep", f"vxlan-{net['segmentation_id']}" if md == "linuxbridge" else "")}
+        return {("host_pnic", data_nic(m, host))}
+    if md == "vpp":
+        return {("host_pnic", data_nic(m, host))}
+    mapped = h["bridge_mappings"].get(net["physical_network"])
+    if md == "linuxbridge":   # the network's bridge holds the mapped NIC, or nothing leaves the host
+        return {("host_pnic", mapped)} if mapped else {("vconnector", "brq" + net["id"][:11])}
+    if not mapped:
+        return set()
+    uplinks = h["bridge_uplinks"].get(mapped) or []
+    return {("host_pnic", u) for u in uplinks} or {("provider_bridge", mapped)}
+
+
+def device(doc: dict) -> tuple[str, str]:
+    if doc["type"] == "otep":
+        return ("otep", doc.get("tunnel_interface") or "")
+    if doc["type"] == "vconnector":
+        return ("vconnector", (doc.get("name") or "").removeprefix(f"{doc.get('host')}-"))
+    name = doc.get("local_name") or doc.get("name") or ""
+    return (doc["type"], name.split("-pnic-")[-1] if doc["type"] == "host_pnic" else name)
+
+
+def bound(m) -> dict[tuple[str, str], bool]:
+    return {(p["host"], p["network_id"]): True for p in m["ports"] if p.get("host")}
+
+
+def test_networks_are_linked_only_where_their_traffic_leaves_a_host(scanned):
+    m, inv = scanned["model"], scanned["inv"]
+    nets = {n["id"]: n for n in m["networks"]}
+    drawn: dict[tuple[str, str], set] = {}
+    for l in scanned["links"]:
+        if l["link_type"] not in NET_LINKS:
+            continue
+        src = inv[(l["link_type"].split("-")[0], l["source_id"])]
+        key = (src["host"], l["target_id"])
+        assert key in bound(m), f"phantom {l['link_type']} {l['source_id']} -> {l['target_id']}: no port there"
+        assert device(src) in carriers(scanned, *key[:1], nets[key[1]]), \
+            f"phantom {l['link_type']} {l['source_id']} -> {nets[key[1]]['name']} ({nets[key[1]]['network_type']})"
+        drawn.setdefault(key, set()).add(device(src))
+    for (host, net_id) in bound(m):
+        assert drawn.get((host, net_id), set()) == carriers(scanned, host, nets[net_id]), (host, nets[net_id]["name"])
+
+
+def test_datapath_links_are_real_adjacencies(scanned):
+    m, inv, md = scanned["model"], scanned["inv"], scanned["md"]
+    style = m["params"]["tunnel_style"]
+    for l in scanned["links"]:
+        lt = l["link_type"]
+        src, dst = inv.get((lt.split("-")[0], l["source_id"])), inv.get((lt.split("-")[1], l["target_id"]))
+        assert src is not None and dst is not None, l
+        h = model_host(m, src.get("host") or dst.get("host")) if (src.get("host") or dst.get("host")) else None
+        if lt == "vedge-provider_bridge":
+            assert dst["name"] in h["bridge_mappings"].values()
+        elif lt == "provider_bridge-host_pnic":
+            assert device(dst)[1] in h["bridge_uplinks"].get(src["name"], [])
+        elif lt == "otep-host_pnic" and md != "vpp":
+            assert style != "lo" and device(dst)[1] == data_nic(m, h["name"]), l
+        elif lt == "otep-vconnector":
+            assert style == "A" and "br-mesh" in dst["id"], l
+        elif lt == "vedge-host_pnic" and md == "ovs":
+            assert any(device(dst)[1] in ups for ups in h["bridge_uplinks"].values()), l
+
+
+def clique_of(s, focal_type, focal_id):
+    return next(c for c in s["cliques"] if c["focal_point_type"] == focal_type and c["focal_point_object_id"] == focal_id)
+
+
+def test_every_instance_clique_follows_its_networks_real_paths(scanned):
+    m, inv, md = scanned["model"], scanned["inv"], scanned["md"]
+    by_oid = {d["_id"]: d for d in inv.values()}
+    nets = {n["id"]: n for n in m["networks"]}
+    ports = {p["id"]: p for p in m["ports"]}
     for i in m["instances"]:
-        c = by_focal[("instance", i["id"])][0]
-        types = {l["link_type"] for l in c["links_detailed"]}
-        nets = set(inv[("instance", i["id"])]["network"])
-        assert "instance-vnic" in types and not c["truncated"]
-        assert all(l["attributes"].get("network", next(iter(nets))) in nets for l in c["links_detailed"])
-        assert types == expected_instance_chain(scanned["md"], scanned["td"]), (scanned["name"], types)
-        node_types = {inv_by_oid[n]["type"] for n in c["nodes"] if n in inv_by_oid}
-        assert {"instance", "vnic", "host_pnic", "network"} <= node_types
-    for vs in ids(scanned, "vservice"):
-        c = by_focal[("vservice", vs)][0]
-        assert {"vservice-vnic", "host_pnic-network"} <= {l["link_type"] for l in c["links_detailed"]}
+        nodes = [by_oid[n] for n in clique_of(scanned, "instance", i["id"])["nodes"] if n in by_oid]
+        macs = {d.get("mac_address") for d in nodes if d["type"] == "vnic"}
+        have = {device(d) for d in nodes if d["type"] in ("host_pnic", "provider_bridge", "otep", "vconnector")}
+        wanted, physnets, tunnels = set(), set(), False
+        for pid in i["port_ids"]:
+            p, net = ports[pid], nets[ports[pid]["network_id"]]
+            assert p["mac_address"] in macs, (i["name"], net["name"])
+            assert ("network", net["id"]) in {(d["type"], d["id"]) for d in nodes}, (i["name"], net["name"])
+            wanted |= carriers(scanned, i["host"], net)
+            if net["network_type"] in TUNNEL_TYPES:
+                tunnels = True
+                if md == "ovs":
+                    assert ("otep", "") in have, (i["name"], "no OTEP on a tunnel network's path")
+            elif md == "ovs":
+                br = model_host(m, i["host"])["bridge_mappings"][net["physical_network"]]
+                assert ("provider_bridge", br) in have, (i["name"], "no provider bridge on a VLAN/flat path")
+                physnets.add(net["physical_network"])
+        assert wanted <= have, (i["name"], wanted - have)
+        pnics = {x for x in have if x[0] == "host_pnic"}
+        assert pnics <= wanted, (i["name"], "pNICs that carry none of its networks", pnics - wanted)
+        if not tunnels:
+            assert not any(x[0] == "otep" for x in have), (i["name"], "a VLAN/flat-only server through an OTEP")
+        for d in nodes:
+            if d["type"] == "provider_bridge":
+                assert d["physical_network"] in physnets, (i["name"], "another physical network's bridge")
+
+
+def test_network_cliques_reach_every_vnic_on_the_network(scanned):
+    m, inv = scanned["model"], scanned["inv"]
+    by_oid = {d["_id"]: d for d in inv.values()}
+    vnic_by_mac = {(d["host"], (d.get("mac_address") or "").lower()): d for d in inv.values() if d["type"] == "vnic"}
     for n in m["networks"]:
-        if any(p["network_id"] == n["id"] and p.get("host") for p in m["ports"]):
-            c = by_focal[("network", n["id"])][0]
-            types = {l["link_type"] for l in c["links_detailed"]}
-            assert "host_pnic-network" in types
-            # (no VPP network clique type ships: the generic chain stops at the pNICs there)
-            if scanned["md"] != "vpp" and any(p["network_id"] == n["id"] and p["device_owner"].startswith("compute")
-                                              for p in m["ports"]):
-                assert {"instance-vnic", "vnic-vconnector"} <= types
-            assert all(l["attributes"].get("network", n["id"]) == n["id"] for l in c["links_detailed"])
+        ports = [p for p in m["ports"] if p["network_id"] == n["id"] and p.get("host")
+                 and (p["host"], p["mac_address"]) in vnic_by_mac]
+        if not ports:
+            continue
+        nodes = {by_oid[x]["id"] for x in clique_of(scanned, "network", n["id"])["nodes"] if x in by_oid}
+        for p in ports:
+            assert vnic_by_mac[(p["host"], p["mac_address"])]["id"] in nodes, (n["name"], p["device_owner"])
+        for i in m["instances"]:
+            if any(ports_of := [p for p in ports if p["device_id"] == i["id"]]):
+                assert i["id"] in nodes, (n["name"], i["name"])

@@ -71,13 +71,25 @@ def test_links_and_cliques_of_the_recorded_cloud(zed_store):
     assert ("vnic-vedge", f"{HOST}-ns-de0e3cac-6f", "128e494c-f7fe-4b6f-9dd6-9c2e29a677b5") in links
     assert ("vservice-vnic", f"{HOST}-qdhcp-{NET1}", f"{HOST}-ns-de0e3cac-6f") in links
     assert ("vedge-otep", "128e494c-f7fe-4b6f-9dd6-9c2e29a677b5", f"{HOST}-otep") in links
-    assert ("host_pnic-network", "eth0-02:fc:00:00:00:01", NET1) in links
+    # the overlay runs on lo and br-ex has no physical port: eth0 carries no network (it was linked to
+    # every one before); each network ends where its traffic really goes
+    assert not [l for l in links if l[0] == "host_pnic-network"]
+    assert ("otep-network", f"{HOST}-otep", NET1) in links
+    assert ("provider_bridge-network", f"{HOST}-br-ex", "a36e83dd-fe22-4ab2-a2f8-1f79ec7628cd") in links
+    assert ("vedge-provider_bridge", "128e494c-f7fe-4b6f-9dd6-9c2e29a677b5", f"{HOST}-br-phys") in links
+    otep = Inventory(zed_store).get("zed", f"{HOST}-otep", "otep")
+    assert otep["interface"] == "lo" and otep["underlay"] == [] and "vconnector" not in otep
     assert res.report["links"]["instance-vnic"] == 3
     vm1 = Inventory(zed_store).get("zed", VM1, "instance")
     clique = zed_store["cliques"].find_one({"environment": "zed", "focal_point_object_id": VM1})
     assert clique is not None and vm1["clique"]
     types = {l["link_type"] for l in clique["links_detailed"]}
-    assert {"instance-vnic", "vnic-vconnector", "vconnector-vedge", "vedge-otep"} <= types
+    assert {"instance-vnic", "vnic-vconnector", "vconnector-vedge", "vedge-otep", "otep-network"} <= types
+    assert "vedge-provider_bridge" not in types     # a vxlan-only server does not go through br-phys
+    net1 = zed_store["cliques"].find_one({"environment": "zed", "focal_point_object_id": NET1})
+    reached = {l["source_id"] for l in net1["links_detailed"]} | {l["target_id"] for l in net1["links_detailed"]}
+    assert {f"{HOST}-tap4c8a389f-a2", f"{HOST}-tap28fb3371-d1", f"{HOST}-ns-de0e3cac-6f", f"{HOST}-qr-95993148-71",
+            VM1, VM2, f"{HOST}-qdhcp-{NET1}"} <= reached
     assert all(l["attributes"].get("network", NET1) == NET1 for l in clique["links_detailed"])
     assert set(res.report["cliques"]) == {"instance", "network", "vservice"}
 

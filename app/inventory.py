@@ -196,3 +196,47 @@ class Inventory:
         for start in range(0, len(oids), BATCH):
             n += self.coll.delete_many({"_id": {"$in": oids[start:start + BATCH]}}).deleted_count
         return n
+
+
+# -- last seen, as readers see it ------------------------------------------------------------------
+# A scan writes only what changed, so a live object's stored `last_seen`/`last_scanned` is when it
+# last changed; when it was last *seen* is recorded once per scan, on the environment
+# (`last_scanned`). Stale objects keep when they were last seen (set when they went stale).
+
+def _naive(t: datetime) -> datetime:
+    return t.replace(tzinfo=None) if t.tzinfo else t
+
+
+def served(doc: dict, scanned: dict[str, datetime], env: str | None = None) -> dict:
+    """The document with `last_seen`/`last_scanned` as a reader should see them."""
+    if doc.get("stale_since"):
+        return doc
+    t = scanned.get(doc.get("environment") or env or "")
+    if t is None:
+        return doc
+    for f in ("last_seen", "last_scanned"):
+        if f in doc and (not isinstance(doc[f], datetime) or _naive(doc[f]) < _naive(t)):
+            doc[f] = t
+    return doc
+
+
+def scanned_between(scanned: dict[str, datetime | None], after: datetime | None, before: datetime | None) -> dict:
+    """A filter for objects last seen between `after` and `before`, per environment (see `served`)."""
+    rng = {k: v for k, v in (("$gte", after), ("$lte", before)) if v is not None}
+    branches: list[dict] = []
+    for env, t in scanned.items():
+        branches.append({"environment": env, "stale_since": {"$exists": True}, "last_scanned": rng})
+        live: dict = {"environment": env, "stale_since": {"$exists": False}}
+        if t is None or (after is not None and _naive(t) < _naive(after)):
+            branches.append(live | {"last_scanned": rng})
+        elif before is None or _naive(t) <= _naive(before):
+            branches.append(live | ({"last_scanned": {"$lte": before}} if before is not None else {}))
+    return {"$or": branches}
+
+
+def scan_times(store: Store, envs: list[str]) -> dict[str, datetime | None]:
+    """When each environment's last full scan completed (its `last_scanned`)."""
+    out: dict[str, datetime | None] = {e: None for e in envs}
+    for d in store["environments_config"].find({"name": {"$in": list(envs)}}, {"name": 1, "last_scanned": 1}):
+        out[d["name"]] = d.get("last_scanned") if isinstance(d.get("last_scanned"), datetime) else None
+    return out

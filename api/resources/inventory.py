@@ -16,6 +16,7 @@ from api.params import Param
 from api.resources.base import Resource
 from api.spec import PAGING, STR, Operation, listing, obj
 from app.errors import Problem
+from app.inventory import scan_times, scanned_between, served
 from app.keyenc import encode_key
 from app.store.keys import k
 
@@ -56,9 +57,10 @@ class Inventory(Resource):
         else:
             envs = envs_access.names()
         coll = self.store["inventory"]
+        scanned = scan_times(self.store, envs)
         if "id" in v:
             doc = coll.find_one({"_env_id": _keys(envs, v["id"])}) if envs else None
-            resp.media = jsonio.single(doc) if doc else {}
+            resp.media = jsonio.single(served(doc, scanned)) if doc else {}
             return
         fields = FIELDS
         if "projection" in v:
@@ -89,20 +91,17 @@ class Inventory(Resource):
                 parent = path.rsplit("/", 1)[-1]
                 query.setdefault("_env_parent", _keys(envs, parent))
                 query.setdefault("$and", []).append({"id_path": {"$regex": f"^{escaped}/[^/]+$"}})
-        if "scanned_after" in v or "scanned_before" in v:
-            rng = {}
-            if "scanned_after" in v:
-                rng["$gte"] = v["scanned_after"]
-            if "scanned_before" in v:
-                rng["$lte"] = v["scanned_before"]
-            query["last_scanned"] = rng
+        if "scanned_after" in v or "scanned_before" in v:   # when last seen: see app.inventory.served
+            query.setdefault("$and", []).append(scanned_between(scanned, v.get("scanned_after"),
+                                                                v.get("scanned_before")))
         if not any(key in query for key in ("_env_parent", "_env_type")):
             query["environment"] = envs[0] if len(envs) == 1 else {"$in": envs}
         skip, limit, applied = self.page(v, resp)
         projection = None
         if all("." not in f for f in fields):
             projection = {encode_key(f): 1 for f in fields}
-        docs = coll.find(query, projection, skip=skip, limit=limit, batch_size=min(limit, 1000))
+        docs = (served(d, scanned, envs[0]) for d in coll.find(query, projection, skip=skip, limit=limit,
+                                                               batch_size=min(limit, 1000)))
         self.send_list(resp, "objects", docs, fields, applied)
 
 

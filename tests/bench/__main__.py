@@ -16,6 +16,7 @@ BENCHES: list[str] = [
     "tests.bench.sim_bench",
     "tests.bench.sim_protocols_bench",
     "tests.bench.api_bench",
+    "tests.bench.changelog_bench",
 ]
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import paramiko
 
-from app.ssh_channel import ChannelSocket
+from app.ssh_channel import ChannelSocket, QuietTransport
 from scan.access.calls import AuthError, RemoteError
 from scan.access.known_hosts import HostKeyRefused, KnownHosts, key_name
 
@@ -116,7 +116,7 @@ class SshPool:
 
     def _handshake(self, ep: Endpoint, sock) -> paramiko.Transport:
         """Key exchange, host key check, login: what SSHClient.connect does, with keys read once."""
-        t = paramiko.Transport(sock)
+        t = QuietTransport(sock)
         try:
             t.banner_timeout = t.auth_timeout = self.timeout
             name = key_name(ep.host, ep.port)

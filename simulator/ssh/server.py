@@ -18,7 +18,7 @@ from typing import Callable
 
 import paramiko
 
-from app.ssh_channel import ChannelSocket
+from app.ssh_channel import ChannelSocket, QuietTransport
 from simulator.ssh.result import Result
 from simulator.ssh.shell import Shell
 
@@ -180,7 +180,7 @@ class SshServer:
 
     # --- one connection ----------------------------------------------------------------------------
     def _serve(self, sock, host: str, keys_only: bool) -> None:
-        transport = paramiko.Transport(sock)
+        transport = QuietTransport(sock)
         transport.add_server_key(self.host_key if host == self.master else self.host_keys(host))
         iface = _Interface(self, host, keys_only)
         table = dict(transport._channel_handler_table)  # per transport: learn when a request was answered
@@ -201,7 +201,7 @@ class SshServer:
             return
         try:
             while transport.is_active() and not self._stop.is_set():
-                chan = transport.accept(timeout=0.5)
+                chan = transport.accept(timeout=2.0)
                 if chan is None:
                     continue
                 threading.Thread(target=self._channel, args=(iface, chan), daemon=True, name="sim-ssh-chan").start()

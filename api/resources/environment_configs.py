@@ -16,6 +16,7 @@ from api.params import Param
 from api.resources.base import Resource, conflict
 from api.resources.secrets_out import scrub, secret_values
 from api.spec import MESSAGE, PAGING, STR, Operation, listing, obj
+from app.changelog import ChangeLog
 from app.cliques import Cliques
 from app.envconfig.fields import json_schema
 from app.envconfig.repository import EnvironmentConfigs as Repository
@@ -126,7 +127,7 @@ class EnvironmentConfig(Resource):
         removed = {"scheduled_scans": self.store["scheduled_scans"].delete_many({"environment": name}).deleted_count}
         if v["purge"]:
             removed.update(inventory=Inventory(self.store).clear(name), links=Links(self.store).clear(name),
-                           cliques=Cliques(self.store).clear(name))
+                           cliques=Cliques(self.store).clear(name), changes=ChangeLog(self.store).forget(name))
         resp.media = {"message": f"Deleted environment configuration for {name}", "deleted": removed}
 
 

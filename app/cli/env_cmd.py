@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from app.cli.groups import admin_group
+from app.changelog import ChangeLog
 from app.cliques import Cliques
 from app.envconfig.repository import EnvironmentConfigs
 from app.envconfig.secrets import redact
@@ -108,8 +109,10 @@ def delete(args) -> int:
     store = open_store(args.mongo_config)
     EnvironmentConfigs(store).delete(args.name)
     if args.purge:
-        counts = [Inventory(store).clear(args.name), Links(store).clear(args.name), Cliques(store).clear(args.name)]
-        print(f"environment {args.name} deleted, with {counts[0]} objects, {counts[1]} links and {counts[2]} cliques")
+        counts = [Inventory(store).clear(args.name), Links(store).clear(args.name), Cliques(store).clear(args.name),
+                  ChangeLog(store).forget(args.name)]
+        print(f"environment {args.name} deleted, with {counts[0]} objects, {counts[1]} links, "
+              f"{counts[2]} cliques and its change log")
     else:
         left = Inventory(store).count(args.name)
         print(f"environment {args.name} deleted" + (f"; its {left} inventory objects were kept (use --purge to remove them)" if left else ""))

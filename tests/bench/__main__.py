@@ -17,6 +17,7 @@ BENCHES: list[str] = [
     "tests.bench.sim_protocols_bench",
     "tests.bench.api_bench",
     "tests.bench.changelog_bench",
+    "tests.bench.ui_graph_bench",
 ]
 
 

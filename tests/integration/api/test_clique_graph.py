@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from app.cliques import Cliques
-from app.inventory import Inventory
-from app.links import Links, new_link
-from app.paths import place, root
 from tests.integration.api.contract import Case, RouteContract, q
+from tests.integration.ui.graph_harness import star
 
 NO_OID = "0123456789abcdef01234567"
 
@@ -21,43 +18,6 @@ class TestCliqueGraphContract(RouteContract):
                ("GET", "focal_point_object_id=x", "env_name"),
                ("GET", "env_name={env}", "focal_point_object_id"),
                ("GET", "env_name={env}&focal_point_object_id=a&id=" + NO_OID, "focal_point_object_id")]
-
-
-def star(store, env: str, hosts: int, vnics_per_host: int, statuses: dict | None = None) -> dict:
-    """An instance clique: instance -> vnic (per host) -> vconnector (one per host); statuses by object id."""
-    statuses = statuses or {}
-    inv = Inventory(store)
-    region = place({"id": f"{env}-region", "type": "region"}, root(env), env)
-    docs = [region]
-    inst = place({"id": f"{env}-vm", "type": "instance", "name": "vm <b>one</b>", "host": f"{env}-h0"}, region, env)
-    docs.append(inst)
-    plan = []
-    for h in range(hosts):
-        host = f"{env}-h{h}"
-        vc = place({"id": f"{host}-br", "type": "vconnector", "host": host}, region, env)
-        docs.append(vc)
-        for i in range(vnics_per_host):
-            vn = place({"id": f"{host}-tap{i}", "type": "vnic", "host": host, "mac_address": f"fa:16:3e:{h:02x}:00:{i:02x}"},
-                       region, env)
-            docs.append(vn)
-            plan.append((vn["id"], vc["id"]))
-    for d in docs:
-        if d["id"] in statuses:
-            d["status"] = statuses[d["id"]]
-    inv.upsert(docs)
-    stored = {d["id"]: d for d in inv.find({"environment": env})}
-    links = []
-    for vn, vc in plan:
-        links.append(new_link(env, stored[inst["id"]], stored[vn], "instance-vnic"))
-        links.append(new_link(env, stored[vn], stored[vc], "vnic-vconnector"))
-    Links(store).upsert(links)
-    mine = {vn for vn, _ in plan}
-    all_links = [l for l in Links(store).for_env(env) if l["source_id"] in mine or l["target_id"] in mine]
-    nodes = {stored[inst["id"]]["_id"]} | {l["source"] for l in all_links} | {l["target"] for l in all_links}
-    Cliques(store).upsert({"environment": env, "focal_point": stored[inst["id"]]["_id"], "focal_point_type": "instance",
-                           "focal_point_object_id": inst["id"], "nodes": list(nodes),
-                           "links": [l["_id"] for l in all_links]})
-    return {"instance": inst["id"], "objects": len(nodes), "links": len(all_links)}
 
 
 def test_whole_clique_with_status_depth_and_hover(api):

@@ -21,6 +21,10 @@ from markupsafe import Markup
 
 from api.app import create_app
 from api.settings import Settings
+from app.cliques import Cliques
+from app.inventory import Inventory
+from app.links import Links, new_link
+from app.paths import place, root
 from app.store.store import Store
 
 UI = Path(__file__).resolve().parents[3] / "ui"
@@ -82,7 +86,7 @@ class GraphHarness:
             panel = self.jinja.get_template("graph_panel.html").render(
                 env={"name": env}, obj={"id": oid, "clique": True},
                 graph_url=f"/api/clique_graph?env_name={quote(env)}&focal_point_object_id={quote(oid)}",
-                object_url=f"/object?env={quote(env)}&id={{id}}")
+                object_url=f"/object?env={quote(env)}&id={{id}}", max_nodes=int(q.get("max_nodes", 500)))
             scripts = sorted(p.name for p in (UI / "static" / "graph").glob("*.js"))   # as the console loads them
             html = self.jinja.from_string(PAGE).render(panel=Markup(panel), scripts=scripts)
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Security-Policy", CSP)])
@@ -95,3 +99,40 @@ class GraphHarness:
             return [("object page " + parse_qs(query).get("id", [""])[0]).encode()]
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
+
+
+def star(store, env: str, hosts: int, vnics_per_host: int, statuses: dict | None = None) -> dict:
+    """An instance clique: instance -> vnic (per host) -> vconnector (one per host); statuses by object id."""
+    statuses = statuses or {}
+    inv = Inventory(store)
+    region = place({"id": f"{env}-region", "type": "region"}, root(env), env)
+    docs = [region]
+    inst = place({"id": f"{env}-vm", "type": "instance", "name": "vm <b>one</b>", "host": f"{env}-h0"}, region, env)
+    docs.append(inst)
+    plan = []
+    for h in range(hosts):
+        host = f"{env}-h{h}"
+        vc = place({"id": f"{host}-br", "type": "vconnector", "host": host}, region, env)
+        docs.append(vc)
+        for i in range(vnics_per_host):
+            vn = place({"id": f"{host}-tap{i}", "type": "vnic", "host": host, "mac_address": f"fa:16:3e:{h:02x}:00:{i:02x}"},
+                       region, env)
+            docs.append(vn)
+            plan.append((vn["id"], vc["id"]))
+    for d in docs:
+        if d["id"] in statuses:
+            d["status"] = statuses[d["id"]]
+    inv.upsert(docs)
+    stored = {d["id"]: d for d in inv.find({"environment": env})}
+    links = []
+    for vn, vc in plan:
+        links.append(new_link(env, stored[inst["id"]], stored[vn], "instance-vnic"))
+        links.append(new_link(env, stored[vn], stored[vc], "vnic-vconnector"))
+    Links(store).upsert(links)
+    mine = {vn for vn, _ in plan}
+    all_links = [l for l in Links(store).for_env(env) if l["source_id"] in mine or l["target_id"] in mine]
+    nodes = {stored[inst["id"]]["_id"]} | {l["source"] for l in all_links} | {l["target"] for l in all_links}
+    Cliques(store).upsert({"environment": env, "focal_point": stored[inst["id"]]["_id"], "focal_point_type": "instance",
+                           "focal_point_object_id": inst["id"], "nodes": list(nodes),
+                           "links": [l["_id"] for l in all_links]})
+    return {"instance": inst["id"], "objects": len(nodes), "links": len(all_links)}

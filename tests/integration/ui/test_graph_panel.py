@@ -18,8 +18,7 @@ from app.envconfig.repository import EnvironmentConfigs
 from app.inventory import Inventory
 from app.store.init import init_db
 from app.store.store import Store, StoreLocation
-from tests.integration.api.test_clique_graph import star
-from tests.integration.ui.graph_harness import GraphHarness
+from tests.integration.ui.graph_harness import GraphHarness, star
 
 CI = os.environ.get("CI") == "true"
 CHROMIUM = "/usr/bin/chromium"
@@ -127,6 +126,13 @@ def at(pg, node_id: str) -> tuple[float, float]:
     return tuple(pg.evaluate("""(id) => { const p = calipsoGraph.cy.getElementById(id).renderedPosition();
         const r = document.querySelector('.cg-canvas').getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }""",
                              node_id))
+
+
+def corner(pg, box_id: str) -> tuple[float, float]:
+    """A point inside a box but off its members: the box's top left corner."""
+    return tuple(pg.evaluate("""(id) => { const b = calipsoGraph.cy.getElementById(id).renderedBoundingBox({includeLabels: false});
+        const r = document.querySelector('.cg-canvas').getBoundingClientRect(); return [b.x1 + r.left + 15, b.y1 + r.top + 15]; }""",
+                             box_id))
 
 
 def border(pg, node_id: str) -> str:
@@ -244,13 +250,15 @@ def test_fold_a_host_box_and_open_a_network(page, harness, gstore, scanned):
     focal = gstore["inventory"].find_one({"_id": clique["focal_point"]})
     open_graph(page, harness, scanned, focal["id"])
     box = f"box|host|{focal['host']}"
-    inside = page.evaluate("(b) => calipsoGraph.cy.getElementById(b).children().length", box)
+    visible = "(b) => calipsoGraph.cy.nodes('.obj').filter(n => n.data('box') === b && n.visible()).length"
+    inside = page.evaluate(visible, box)
     assert inside > 0
-    page.mouse.click(*at(page, box))
-    _wait(page, lambda: page.evaluate("(b) => calipsoGraph.cy.getElementById(b).children(':visible').length", box) == 0)
+    page.mouse.click(*corner(page, box))
+    _wait(page, lambda: page.evaluate(visible, box) == 0)
     assert page.evaluate("() => calipsoGraph.cy.edges('.meta').length") > 0
+    shot(page, "folded")
     page.mouse.click(*at(page, box))
-    _wait(page, lambda: page.evaluate("(b) => calipsoGraph.cy.getElementById(b).children(':visible').length", box) == inside)
+    _wait(page, lambda: page.evaluate(visible, box) == inside)
     net = page.evaluate("() => { const n = calipsoGraph.cy.nodes('[type = \"network\"]')[0]; return [n.id(), n.data('api').object_id]; }")
     page.mouse.click(*at(page, net[0]))
     page.wait_for_url(f"**/object?**")

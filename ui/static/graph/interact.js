@@ -37,7 +37,7 @@
     if (ele.hasClass("box")) {
       card.appendChild(text("div", "cg-card-title", d.name));
       card.appendChild(text("div", "cg-card-sub", (d.kind === "switch" ? "switch" : "host") + " · " +
-        ele.children().length + " objects · click to " + (ele.hasClass("collapsed") ? "unfold" : "fold")));
+        NS.membersOf(ele.cy(), ele).length + " objects · click to " + (ele.hasClass("collapsed") ? "unfold" : "fold")));
       return;
     }
     var title = ele.isEdge() ? (api.link_name || api.link_type) : api.name;
@@ -69,7 +69,7 @@
       card.style.top = Math.min(p.y + 16, Math.max(0, h - 200)) + "px";
     });
     cy.on("mouseout", "node, edge", function () { card.hidden = true; });
-    cy.on("viewport", function () { card.hidden = true; });
+    cy.on("viewport tap", function () { card.hidden = true; });
   };
 
   // Fold or unfold a box; links crossing a folded box are drawn to the box (dashed "meta" edges).
@@ -77,7 +77,7 @@
     cy.batch(function () {
       var folding = !box.hasClass("collapsed");
       box.toggleClass("collapsed", folding);
-      box.children().style("display", folding ? "none" : "element");
+      NS.membersOf(cy, box).style("display", folding ? "none" : "element");
       NS.rerouteMeta(cy);
     });
   };
@@ -86,8 +86,8 @@
     cy.edges(".meta").remove();
     var seen = {}, add = [];
     function rep(n) {
-      var p = n.parent();
-      return p.nonempty() && p.hasClass("collapsed") ? p : n;
+      var b = n.data("box") ? cy.getElementById(n.data("box")) : null;
+      return b && b.hasClass("collapsed") ? b : n;
     }
     cy.edges().not(".meta").forEach(function (e) {
       var s = rep(e.source()), t = rep(e.target());
@@ -104,6 +104,13 @@
   };
 
   NS.bindClicks = function (cy, objectUrl) {
+    cy.nodes(".box").ungrabify();
+    cy.on("dragfree", "node.obj", function (e) {
+      var id = e.target.data("box"), box = id ? cy.getElementById(id) : null;
+      if (!box || box.hasClass("collapsed")) return;
+      box.removeData("rect");
+      NS.placeBox(box, NS.boxAround(NS.membersOf(cy, box)));
+    });
     cy.on("tap", "node", function (e) {
       var n = e.target, api = n.data("api") || {};
       if (n.hasClass("box")) { NS.toggleBox(cy, n); return; }
@@ -126,7 +133,7 @@
           String(api.object_id || "").toLowerCase().indexOf(q) >= 0;
       });
       hits.addClass("found");
-      cy.elements().not(hits).not(hits.ancestors()).not(".box").addClass("dimmed");
+      cy.elements().not(hits).not(".box").addClass("dimmed");
     });
     var found = cy.nodes(".found");
     if (found.nonempty()) NS.fit(cy, found);

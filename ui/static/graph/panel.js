@@ -84,7 +84,8 @@
       var find = self.q(".cg-find").value;
       if (find.trim()) self.q(".cg-found").textContent = NS.find(self.cy, find) + " found";
       var detail = { nodes: self.cy.nodes(".obj").length, links: self.cy.edges().not(".meta").length,
-        ms: Math.round(performance.now() - self.started), layout: self.layoutName };
+        ms: Math.round(performance.now() - self.started), layout: self.layoutName,
+        since_navigation: Math.round(performance.now()) };
       self.root.dataset.nodes = detail.nodes;
       self.root.dataset.links = detail.links;
       document.dispatchEvent(new CustomEvent("calipso:graph-ready", { detail: detail }));

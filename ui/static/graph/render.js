@@ -1,7 +1,8 @@
 /* Calipso graph: the API's bounded clique graph turned into Cytoscape elements and drawn.
  *
  * Nodes carry an icon per object type and a border/fill by monitoring status; objects with a
- * host (or switch) sit in a box per host (switch); links are labelled with their name and
+ * host (or switch) sit in a box per host (switch), a plain node drawn behind its members (see
+ * layout.js); links are labelled with their name and
  * coloured by status; stale objects are faded. Every text reaches the canvas as data, and
  * the hover card builds DOM text nodes: nothing from the inventory is ever parsed as markup.
  */
@@ -35,7 +36,7 @@
         boxes[box] = true;
         var isSwitch = box.indexOf("box|switch|") === 0;
         out.push({ group: "nodes", classes: "box", data: { id: box, label: (isSwitch ? "switch " : "") +
-          (n.host || n.switch), kind: isSwitch ? "switch" : "host", name: n.host || n.switch } });
+          (n.host || n.switch), kind: isSwitch ? "switch" : "host", name: n.host || n.switch, w: 10, h: 10 } });
       }
       var status = n.status || "none";
       var classes = ["obj"];
@@ -43,7 +44,7 @@
       if (n.focal) classes.push("focal");
       if (n.aggregate) classes.push("aggregate");
       out.push({ group: "nodes", classes: classes.join(" "), data: {
-        id: n.id, parent: box || undefined, label: n.name, name: n.name, type: n.type, status: status,
+        id: n.id, box: box, label: n.name, name: n.name, type: n.type, status: status,
         color: NS.COLORS[status] || NS.COLORS.none, fill: FILLS[status] || FILLS.none,
         icon: iconFor(iconBase, n.type, n.aggregate), api: n } });
     });
@@ -63,22 +64,24 @@
         "border-width": 3, "border-color": "data(color)", "background-image": "data(icon)",
         "background-fit": "none", "background-width": "70%", "background-height": "70%",
         "label": "data(label)", "font-size": 10, "color": "#1f2933", "text-valign": "bottom",
-        "text-margin-y": 4, "text-wrap": "ellipsis", "text-max-width": 104, "min-zoomed-font-size": big ? 9 : 6 } },
+        "text-margin-y": 4, "text-wrap": big ? "none" : "ellipsis", "text-max-width": 104,
+        "min-zoomed-font-size": big ? 9 : 6, "z-index-compare": "manual", "z-index": 3 } },
       { selector: "node.focal", style: { "border-width": 6, "width": 46, "height": 46, "font-weight": "bold" } },
       { selector: "node.aggregate", style: { "shape": "ellipse", "border-style": "double", "border-width": 5,
         "width": 54, "height": 54, "font-style": "italic" } },
       { selector: "node.stale", style: { "opacity": 0.4, "border-style": "dashed" } },
       { selector: "node.box", style: {
-        "shape": "round-rectangle", "background-color": "#e3f2fd", "background-opacity": 0.55,
+        "shape": "round-rectangle", "width": "data(w)", "height": "data(h)", "z-index-compare": "manual", "z-index": 1,
+        "background-color": "#e3f2fd", "background-opacity": 0.55,
         "border-width": 1, "border-color": "#64b5f6", "label": "data(label)", "font-size": 12,
         "font-weight": "bold", "color": "#0d47a1", "text-valign": "top", "text-halign": "center",
-        "text-margin-y": -4, "padding": 18, "min-zoomed-font-size": 5 } },
+        "text-margin-y": -4, "min-zoomed-font-size": 5 } },
       { selector: "node.box[kind = 'switch']", style: { "background-color": "#ede7f6", "border-color": "#9575cd",
         "color": "#4527a0" } },
-      { selector: "node.box.collapsed", style: { "width": 90, "height": 44, "border-width": 2,
+      { selector: "node.box.collapsed", style: { "width": 110, "height": 46, "border-width": 2,
         "border-style": "double", "text-valign": "center", "text-margin-y": 0 } },
       { selector: "edge", style: {
-        "width": 2, "line-color": "data(color)", "curve-style": "straight",
+        "width": 2, "line-color": "data(color)", "curve-style": "straight", "z-index-compare": "manual", "z-index": 2,
         "label": edgeLabels ? "data(label)" : "", "font-size": 8, "color": "#37474f", "text-rotation": "autorotate",
         "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 1,
         "min-zoomed-font-size": big ? 10 : 7 } },
@@ -95,33 +98,69 @@
     ];
   };
 
-  // Fit `eles` (all when omitted) in view, never closer than 1.6x: a small graph stays readable.
+  // Each box as the rectangle `r` (a box node is sized and placed, never a compound parent).
+  NS.placeBox = function (box, r) {
+    box.data({ w: Math.max(20, r.x2 - r.x1), h: Math.max(20, r.y2 - r.y1) });
+    box.position({ x: (r.x1 + r.x2) / 2, y: (r.y1 + r.y2) / 2 });
+  };
+
+  NS.membersOf = function (cy, box) {
+    var id = box.id();
+    return cy.nodes(".obj").filter(function (n) { return n.data("box") === id; });
+  };
+
+  // The viewport showing the rectangle `r`, at most 1.6x.
+  function view(cy, r) {
+    var w = cy.width(), h = cy.height(), pad = 40;
+    var zoom = Math.min(1.6, (w - 2 * pad) / Math.max(1, r.x2 - r.x1), (h - 2 * pad) / Math.max(1, r.y2 - r.y1));
+    zoom = Math.max(cy.minZoom(), zoom);
+    cy.viewport({ zoom: zoom, pan: { x: w / 2 - zoom * (r.x1 + r.x2) / 2, y: h / 2 - zoom * (r.y1 + r.y2) / 2 } });
+  }
+
+  // Lay out: the layered reading order (default) or a force layout; `done` runs once drawn.
+  NS.runLayout = function (cy, name, done) {
+    var leaves = cy.nodes(".obj"), boxes = cy.nodes(".box");
+    function finish() {
+      var all = { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity };
+      var byBox = {};
+      leaves.forEach(function (n) { var b = n.data("box"); if (b) (byBox[b] = byBox[b] || []).push(n); });
+      cy.batch(function () {
+        boxes.forEach(function (b) { NS.placeBox(b, b.data("rect") || NS.boxAround(byBox[b.id()] || [])); });
+      });
+      leaves.forEach(function (n) {
+        var p = n.position();
+        all.x1 = Math.min(all.x1, p.x - 60); all.x2 = Math.max(all.x2, p.x + 60);
+        all.y1 = Math.min(all.y1, p.y - 60); all.y2 = Math.max(all.y2, p.y + 60);
+      });
+      if (leaves.nonempty()) view(cy, all);
+      NS.extent = all;
+      window.requestAnimationFrame(function () { window.requestAnimationFrame(done); });
+    }
+    if (name === "force") {
+      boxes.forEach(function (b) { b.removeData("rect"); });
+      var layout = leaves.union(leaves.edgesWith(leaves)).layout({ name: "cose", animate: false, randomize: true,
+        numIter: 600, fit: false, nodeRepulsion: function () { return 9000; }, idealEdgeLength: function () { return 90; } });
+      layout.one("layoutstop", finish);
+      layout.run();
+      return;
+    }
+    var placed = NS.layered(leaves.map(function (n) {
+      return { id: n.id(), type: n.data("type"), name: n.data("name"), box: n.data("box") || null };
+    }));
+    cy.batch(function () {
+      leaves.forEach(function (n) { n.position(placed.positions[n.id()]); });
+      boxes.forEach(function (b) { b.data("rect", placed.boxes[b.id()]); });
+    });
+    finish();
+  };
+
+  // Fit the whole graph (from the layout's extent, cheap at any size) or `eles`, never closer than 1.6x.
   NS.fit = function (cy, eles) {
+    if (!eles && NS.extent) { view(cy, NS.extent); return; }
     cy.fit(eles, 40);
     if (cy.zoom() > 1.6) {
       cy.zoom(1.6);
       cy.center(eles);
     }
-  };
-
-  // Lay out: the layered reading order (default) or a force layout; `done` runs once drawn.
-  NS.runLayout = function (cy, name, done) {
-    var leaves = cy.nodes(".obj").filter(function (n) { return n.visible(); });
-    var layout;
-    if (name === "force") {
-      layout = cy.layout({ name: "cose", animate: false, randomize: true, numIter: 600, fit: true, padding: 30,
-        nodeRepulsion: function () { return 9000; }, idealEdgeLength: function () { return 90; } });
-    } else {
-      var pos = NS.layered(leaves.map(function (n) {
-        return { id: n.id(), type: n.data("type"), name: n.data("name"), box: n.data("parent") || null };
-      }));
-      layout = cy.layout({ name: "preset", fit: true, padding: 30,
-        positions: function (n) { return pos[n.id()] || n.position(); } });
-    }
-    layout.one("layoutstop", function () {
-      NS.fit(cy);
-      window.requestAnimationFrame(function () { window.requestAnimationFrame(done); });
-    });
-    layout.run();
   };
 })();

@@ -1,0 +1,87 @@
+"""Graph panel: navigation to `calipso:graph-ready` in headless Chromium, for cliques of 50, 500 and 2,000 nodes.
+
+The page is the graph panel served with the API behind it (tests/integration/ui/graph_harness.py,
+the console's template, scripts and CSP); the store is the embedded one. "ready" is the panel's
+own event, fired once the layout is drawn. Rows: the default bound (500 objects drawn, the rest
+folded) and, for the 2,000-node clique, all 2,000 drawn. Goal: <= 2 s at 2,000.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import uuid
+from pathlib import Path
+
+from app.store.embedded import EmbeddedStore
+from app.store.init import init_db
+from app.store.store import Store, StoreLocation
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+SIZES = ((50, 2, 24), (500, 5, 99), (2000, 10, 199))   # (label, hosts, vNICs per host): 1 + hosts*(vNICs+1) nodes
+RUNS = 3
+
+
+def _measure(page, url: str) -> tuple[float, float, int]:
+    """(ms from navigation to graph-ready, ms of the graph request, nodes drawn)."""
+    page.goto("about:blank")
+    page.goto(url)
+    page.wait_for_selector("#calipso-graph[data-state=ready]", state="attached", timeout=120_000)
+    ready = page.evaluate("() => new Promise(r => r(window.__ready || null))")
+    if ready is None:
+        ready = page.evaluate("() => performance.now()")
+    api = page.evaluate("() => Math.round((performance.getEntriesByType('resource')"
+                        ".find(e => e.name.includes('clique_graph')) || {duration: 0}).duration)")
+    nodes = int(page.get_attribute("#calipso-graph", "data-nodes"))
+    return ready, api, nodes
+
+
+def run() -> None:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("skipped: playwright is not installed")
+        return
+    if not Path(CHROMIUM).exists():
+        print(f"skipped: no browser at {CHROMIUM}")
+        return
+    from tests.integration.ui.graph_harness import GraphHarness, star
+
+    home = Path(tempfile.mkdtemp(prefix="calipso-graph-bench-"))
+    embedded = EmbeddedStore(home)
+    uri = embedded.ensure_running()
+    store = Store.connect(StoreLocation(f"{uri}gbench_{uuid.uuid4().hex[:8]}", "bench", embedded=True))
+    init_db(store)
+    rows = []
+    harness = GraphHarness(store)
+    try:
+        targets = []
+        for label, hosts, per in SIZES:
+            env = f"bench{label}"
+            store["environments_config"].insert_one({"name": env, "auth": {}})
+            made = star(store, env, hosts=hosts, vnics_per_host=per)
+            targets.append((f"{made['objects']} nodes", harness.page_url(env, made["instance"])))
+            if label == 2000:
+                targets.append((f"{made['objects']} nodes, all drawn",
+                                harness.page_url(env, made["instance"]) + "&max_nodes=2000"))
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.add_init_script("document.addEventListener('calipso:graph-ready', "
+                                 "e => { window.__ready = e.detail.since_navigation; });")
+            for name, url in targets:
+                samples = [_measure(page, url) for _ in range(RUNS)]
+                rows.append((name, samples[0][2], statistics.median(s[0] for s in samples),
+                             max(s[0] for s in samples), statistics.median(s[1] for s in samples)))
+            browser.close()
+    finally:
+        harness.stop()
+        store.client.drop_database(store.db.name)
+        store.close()
+        embedded.stop()
+    print(f"{'clique':<26} {'drawn':>6} {'ready median ms':>16} {'ready max ms':>13} {'of which API ms':>16}")
+    for name, drawn, med, worst, api in rows:
+        print(f"{name:<26} {drawn:>6} {med:>16.0f} {worst:>13.0f} {api:>16.0f}")
+    print(f"goal: <= 2000 ms at 2,000 nodes (median of {RUNS} navigations each)")

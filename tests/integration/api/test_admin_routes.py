@@ -14,6 +14,7 @@ from tests.integration.api.contract import Case, RouteContract, q
 LINK_TYPE = ObjectId("5f00000000000000000000a1")
 CLIQUE_TYPE = ObjectId("5f00000000000000000000b2")
 CONSTRAINT = ObjectId("5f00000000000000000000c3")
+SCHEDULE = ObjectId("5f00000000000000000000d4")
 NO_OID = "0123456789abcdef01234567"
 
 
@@ -25,6 +26,9 @@ def catalogue(api):
                                           "focal_point_type": "vnic", "link_types": ["vnic-vconnector"]})
     api.store["clique_constraints"].insert_one({"_id": CONSTRAINT, "environment": "visible",
                                                 "focal_point_type": "vnic", "constraints": ["network"]})
+    api.store["scheduled_scans"].insert_one({"_id": SCHEDULE, "environment": "visible", "recurrence": "DAILY",
+                                             "log_level": "info", "status": "upcoming",
+                                             "scheduled_timestamp": api.clock.now})
 
 
 class TestLinkType(RouteContract):
@@ -84,6 +88,28 @@ class TestCliquePreview(RouteContract):
             r = api.call("POST", self.path, json_body=body)
             assert r.status_code == 400, (body, r.text)
             assert param in [p["parameter"] for p in r.json["error"]["problems"]], r.json
+
+
+class TestScheduledScan(RouteContract):
+    path, route = f"/scheduled_scans/{SCHEDULE}", "/scheduled_scans/{id}"
+    cases = {"GET": Case(q(""), env_scoped=False),
+             "PUT": Case(q("", {"env_name": "visible", "recurrence": "HOURLY", "log_level": "debug"}),
+                         env_scoped=False, write=True, mutates=True),
+             "DELETE": Case(q(""), env_scoped=False, write=True, mutates=True)}
+
+    def test_400_names_each_invalid_parameter(self, api):
+        oid = api.store["scheduled_scans"].insert_one({"environment": "visible", "recurrence": "DAILY"}).inserted_id
+        for body, param in (({"env_name": "visible", "recurrence": "SOMETIMES", "log_level": "info"}, "recurrence"),
+                            ({"env_name": "hidden", "recurrence": "DAILY", "log_level": "info"}, "env_name"),
+                            ({"env_name": "visible", "recurrence": "ONCE", "log_level": "info"}, "scheduled_timestamp")):
+            r = api.call("PUT", f"/scheduled_scans/{oid}", user="erin", json_body=body)
+            assert r.status_code == 400, (body, r.text)
+            assert param in [p["parameter"] for p in r.json["error"]["problems"]], r.json
+
+    def test_404_for_environment_caller_may_not_view(self, api):
+        oid = api.store["scheduled_scans"].insert_one({"environment": "visible", "recurrence": "DAILY"}).inserted_id
+        for method in ("GET", "DELETE"):
+            assert api.call(method, f"/scheduled_scans/{oid}", user="mallory").status_code == 404
 
 
 class TestMessageCounts(RouteContract):

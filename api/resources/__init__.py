@@ -13,6 +13,7 @@ RESOURCES: tuple[str, ...] = (
     "api.resources.scans",
     "api.resources.scheduled_scans",
     "api.resources.constants",
+    "api.resources.supported_environments",
     "api.resources.monitoring_config_templates",
     "api.resources.aggregates",
     "api.resources.environment_configs",

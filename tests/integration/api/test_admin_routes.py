@@ -143,3 +143,13 @@ class TestUserSettings(RouteContract):
             r = api.call("PUT", self.path, user="alice", json_body=body)
             assert r.status_code == 400, (body, r.text)
             assert param in [p["parameter"] for p in r.json["error"]["problems"]], r.json
+
+
+class TestSupportedEnvironments(RouteContract):
+    path, list_key = "/supported_environments", "supported_environments"
+    cases = {"GET": Case(q("distribution=Mirantis"), env_scoped=False)}
+    invalid = [("GET", "distribution=Windows", "distribution")]
+
+    def test_lists_features_per_variant(self, api):
+        rows = api.get("/supported_environments", user="alice", query="distribution=Mirantis").json["supported_environments"]
+        assert rows and all(r["environment"]["distribution"] == "Mirantis" and "listening" in r["features"] for r in rows)

@@ -16,4 +16,7 @@ SCREENS: tuple[str, ...] = (
     "ui.screens.events",
     "ui.screens.proxy",
     "ui.screens.status",
+    "ui.screens.admin_wizard",
+    "ui.screens.admin_connection_test",
+    "ui.screens.admin_env_delete",
 )

@@ -37,7 +37,8 @@ class ChangePassword(Screen):
             error = "The current password is wrong."
         if error is None:
             try:
-                self.console.api.send("PUT", s.token, f"/users/{s.username}", {"password": new})
+                self.console.api.send("PUT", s.token, f"/users/{s.username}",
+                                      {"password": new, "current_password": current})
             except Refused as e:
                 error = e.message
         if error is not None:

@@ -20,36 +20,16 @@ from app.store.init import init_db
 from app.store.store import Store, StoreLocation
 from tests.integration.ui.graph_harness import GraphHarness, star
 
-CI = os.environ.get("CI") == "true"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
 READY = "#calipso-graph[data-state=ready]"
 RED = "rgb(198,40,40)"
 HOSTILE = ["<script>window.__pwned=1</script>", "\"quoted' <b>name</b>", "{{7*7}} ${7*7}", "<img src=x onerror=window.__pwned=2>"]
 
 
-def _browser_or_skip():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        reason = "playwright is not installed"
-    else:
-        if os.access(CHROMIUM, os.X_OK):
-            return sync_playwright
-        reason = f"no browser at {CHROMIUM}"
-    if CI:
-        pytest.fail(f"{reason}, and CI=true forbids skipping browser tests")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
-def chromium():
-    sync_playwright = _browser_or_skip()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+def chromium(browser):
+    """The harness's browser: a second sync_playwright in the same session fails once another
+    browser test module has started the first ("Sync API inside the asyncio loop")."""
+    return browser
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,7 @@ from scan.access.calls import Caller, CallStats, Limiter, RemoteError
 from scan.clients import Clients, build_clients
 from scan.engine import Engine, Task
 from scan.fetchers.base import ScanContext
+from scan.hooks import load_hooks
 from scan.hierarchy import Hierarchy, load as load_hierarchy
 from scan.layers import failed_layers
 from scan.links import LINK_FINDERS
@@ -75,14 +76,16 @@ class ScanOptions:
     max_clique_nodes: int = clique_finder.DEFAULT_MAX_NODES
     serial: bool = False
     origin_type: str = "manual scan"
+    monitoring_setup_only: bool = False
 
     def __post_init__(self):
-        if sum([self.inventory_only, self.links_only, self.cliques_only]) > 1:
-            raise CalipsoError("choose at most one of --inventory_only, --links_only, --cliques_only")
+        if sum([self.inventory_only, self.links_only, self.cliques_only, self.monitoring_setup_only]) > 1:
+            raise CalipsoError("choose at most one of --inventory_only, --links_only, --cliques_only, "
+                               "--monitoring_setup_only")
 
     @property
     def run_all(self) -> bool:
-        return not (self.inventory_only or self.links_only or self.cliques_only)
+        return not (self.inventory_only or self.links_only or self.cliques_only or self.monitoring_setup_only)
 
     @property
     def partial(self) -> bool:
@@ -114,6 +117,7 @@ class ScanController:
         self.sid = str(self.scan_id)
         self.clients_factory = clients_factory
         self.hierarchy = hierarchy or load_hierarchy()
+        self.hooks = load_hooks()   # a misspelt hook fails here, before anything is scanned
         self.clock = clock
         self.progress = progress or Progress(tty=False)
         self.caller = caller or Caller(Limiter(options.max_calls, options.per_host), CallStats())
@@ -147,7 +151,8 @@ class ScanController:
         self._message(f"scan {self.sid} of {self.o.env} started ({self._mode()})")
         clients = None
         try:
-            clients = self.clients_factory(env, self.caller) if (self.o.run_all or self.o.inventory_only) else Clients()
+            needs_access = self.o.run_all or self.o.inventory_only or self.o.monitoring_setup_only
+            clients = self.clients_factory(env, self.caller) if needs_access else Clients()
             if self.o.run_all or self.o.inventory_only:
                 self._timed("access", lambda: self._preflight(clients))
             self.writer = ScanWriter(self.store, self.o.env, self.clock, clear=self.o.clear and not self.o.partial,
@@ -159,7 +164,10 @@ class ScanController:
                 self._timed("links", lambda: self._links(env))
             if self.o.run_all or self.o.cliques_only:
                 self._timed("cliques", lambda: self._cliques(env))
-            self._timed("write", self._write)
+            if not self.o.monitoring_setup_only:
+                self._timed("write", self._write)
+            if (self.o.run_all and not self.o.partial) or self.o.monitoring_setup_only:
+                self._timed("post-scan", lambda: self._post_scan(env, clients))
         except ScanFailed as e:
             return self._finish(ScanResult("failed", self.report, str(e)), started)
         except (RemoteError, CalipsoError) as e:
@@ -178,6 +186,8 @@ class ScanController:
         return self._finish(ScanResult(status, self.report), started)
 
     def _mode(self) -> str:
+        if self.o.monitoring_setup_only:
+            return "monitoring setup only"
         if self.o.inventory_only:
             return "inventory only"
         if self.o.links_only:
@@ -227,6 +237,24 @@ class ScanController:
                 clients.cli.master_name()
         except RemoteError as e:
             raise ScanFailed(f"cannot scan {self.o.env}: {e}") from None
+
+    def _post_scan(self, env: dict, clients: Clients) -> None:
+        """The post-scan hooks (scan.hooks): each one's failures count as this scan's errors, by host."""
+        env = EnvironmentConfigs(self.store).get(self.o.env)   # with the flags the scan just set
+        for name, hook in self.hooks.items():
+            try:
+                result = hook(self.store, env, clients) or {}
+            except Exception as e:
+                log.exception("post-scan hook %s failed", name)
+                result = {"errors_by_host": {"(cloud)": [f"{name}: {type(e).__name__}: {e}"]}}
+            errors = result.pop("errors_by_host", {}) or {}
+            if result:
+                self.report[name] = result
+            for host, msgs in errors.items():
+                self.report["errors"].setdefault(host, []).extend(msgs)
+                self._message(f"{host}: {name}: {msgs[0]}", level="error",
+                              related_object=host if not host.startswith("(") else None,
+                              related_object_type="host" if not host.startswith("(") else None)
 
     # -- inventory ------------------------------------------------------------------------------
     def _inventory(self, env: dict, clients: Clients) -> ScanContext:

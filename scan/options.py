@@ -28,6 +28,8 @@ def add_scan_arguments(p: argparse.ArgumentParser) -> None:
     only.add_argument("--inventory_only", action="store_true", help="only the inventory phase")
     only.add_argument("--links_only", action="store_true", help="only the links phase")
     only.add_argument("--cliques_only", action="store_true", help="only the cliques phase")
+    only.add_argument("--monitoring_setup_only", action="store_true",
+                      help="no discovery: generate the Sensu configuration from the stored inventory and provision it")
     p.add_argument("--clear", action="store_true",
                    help="delete this environment's data first (after the environment checked out)")
     p.add_argument("--implicit_links", action="store_true", help="also compute implicit links")
@@ -43,7 +45,8 @@ def options_from_args(args) -> ScanOptions:
     return ScanOptions(env=args.env, inventory=args.inventory, object_type=args.type, object_id=args.id,
                        parent_id=args.parent_id, parent_type=args.parent_type, id_field=args.id_field,
                        scan_self=args.scan_self, inventory_only=args.inventory_only, links_only=args.links_only,
-                       cliques_only=args.cliques_only, clear=args.clear, implicit_links=args.implicit_links,
+                       cliques_only=args.cliques_only, monitoring_setup_only=args.monitoring_setup_only,
+                       clear=args.clear, implicit_links=args.implicit_links,
                        max_calls=args.max_calls, per_host=args.per_host, max_clique_nodes=args.max_clique_nodes)
 
 
@@ -53,6 +56,7 @@ def options_from_request(req: dict, **defaults) -> ScanOptions:
                        object_id=str(req.get("object_id") or ""),
                        inventory_only=bool(req.get("scan_only_inventory")), links_only=bool(req.get("scan_only_links")),
                        cliques_only=bool(req.get("scan_only_cliques")), clear=bool(req.get("clear")),
+                       monitoring_setup_only=bool(req.get("monitoring_setup_only")),
                        implicit_links=bool(req.get("implicit_links")),
                        origin_type="scheduled scan" if (req.get("interval") or req.get("origin") == "scheduled scan")
                        else "manual scan", **defaults)

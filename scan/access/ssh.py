@@ -186,3 +186,16 @@ class Cli:
     def down_hosts(self) -> dict[str, str]:
         with self._lock:
             return dict(self._down)
+
+
+def open_sftp(pool: SshPool, ep: Endpoint):
+    """An SFTP session on a pooled connection to `ep` (file transfer for the monitoring deployment)."""
+    conn = pool._acquire(ep)
+    broken = False
+    try:
+        return conn.client.open_sftp()
+    except (paramiko.SSHException, EOFError, OSError) as e:
+        broken = True
+        raise RemoteError("SSH", ep.host, "sftp", f"cannot open an SFTP session: {e}", transient=True) from None
+    finally:
+        pool._release(ep, conn, broken)

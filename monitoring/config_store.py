@@ -13,7 +13,7 @@ from datetime import datetime
 from pymongo import DeleteMany, UpdateOne
 
 from app.keyenc import decode, encode
-from app.store.keys import stable_id
+from app.store.keys import as_object_id, stable_id
 from monitoring.generate import Generated
 
 COLLECTION = "monitoring_config"
@@ -38,7 +38,8 @@ def save(store, env: str, server_host: str, gen: Generated, when: datetime) -> i
                                                      "generated_at": when}}, upsert=True))
     for start in range(0, len(ops), BATCH):
         coll.bulk_write(ops[start:start + BATCH], ordered=False)
-    stale = [d["_id"] for d in coll.find({"environment": env}, {"_id": 1}) if d["_id"] not in set(keep)]
+    kept = set(keep)
+    stale = [d["_id"] for d in coll.find({"environment": env}, {"_id": 1}) if as_object_id(d["_id"]) not in kept]
     if stale:
         coll.bulk_write([DeleteMany({"_id": {"$in": stale[i:i + BATCH]}}) for i in range(0, len(stale), BATCH)])
     return len(ops)

@@ -69,6 +69,10 @@ def add_parser(sub, common) -> None:
     p.add_argument("--aci", action="store_true", help="also simulate a Cisco APIC")
     p.add_argument("--ssh-no-forwarding", action="store_true",
                    help="the SSH master refuses direct-tcpip forwarding (sshd's AllowTcpForwarding no)")
+    p.add_argument("--monitoring", action="store_true", help="hosts run the Sensu checks deployed to them and "
+                   "publish results (enables monitoring in the environment config)")
+    p.add_argument("--check-interval-scale", type=float, default=1.0, metavar="X",
+                   help="run deployed checks every interval*X seconds (default 1)")
     p.add_argument("--standard-ports", action="store_true",
                    help="Keystone on 5000, Nova on 8774, Neutron on 9696 (what the original scanner assumes)")
     p.add_argument("--keystone-port", metavar="PORT", help="Keystone port (default: a free one)")
@@ -174,10 +178,12 @@ def run(args) -> int:
     standard = {"keystone": 5000, "nova": 8774, "neutron": 9696} if args.standard_ports else {}
     port = {**standard, **({"keystone": keystone_port} if keystone_port else {}), **ports}
     options = SimOptions(state_dir=Path(args.state_dir), conditions=conditions, name=args.name, aci=args.aci,
+                         monitoring=args.monitoring,
                          amqp_url=args.amqp_url, mysql_url=args.mysql_url, bind=args.bind, advertise=args.advertise,
                          keystone_port=port.get("keystone", 0), nova_port=port.get("nova", 0),
                          neutron_port=port.get("neutron", 0),
-                         extra={"release": params.release,
+                         extra={"release": params.release, "ssh_forwarding": not args.ssh_no_forwarding,
+                                "sensu_scale": args.check_interval_scale,
                                 **{f"{name}_port": port[name] for name in ("ssh", "mysql", "apic") if name in port}})
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}

@@ -9,6 +9,11 @@
   slow     each call takes SLOW_SECONDS more (longer than a client's usual timeout is not needed: 2 s)
   garbage  answers are malformed (truncated / not the expected format)
   hostkey  (hosts, SSH) the host presents a key other than the one in known_hosts
+and, on a host only, what its monitoring checks see (simulator.sensu):
+  pnic-down  its data-plane physical NICs lose their link (all but the first, management NIC)
+  ovs-down   the Open vSwitch daemons are not running
+  dhcp-down  the dnsmasq of its DHCP namespaces is gone
+Faults can be set and cleared while the simulator runs (`Conditions.add`/`remove`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass, field
 from simulator.model.errors import BadRequest
 
 FAULT_KINDS = ("down", "auth", "slow", "garbage", "hostkey")
+HOST_FAULT_KINDS = ("pnic-down", "ovs-down", "dhcp-down")
 LATENCY_KEYS = ("api", "db", "ssh", "amqp")
 SERVICE_TARGETS = ("keystone", "nova", "neutron", "api", "mysql", "db", "ssh", "amqp", "apic")
 #: which service targets a protocol family also honours
@@ -29,7 +35,7 @@ SLOW_SECONDS = 2.0
 
 @dataclass
 class Conditions:
-    """Parsed latency (seconds per family) and faults (target -> kinds). Read-only once built."""
+    """Parsed latency (seconds per family) and faults (target -> kinds); faults may change at run time."""
 
     latency: dict[str, float] = field(default_factory=dict)
     faults: dict[str, set[str]] = field(default_factory=dict)
@@ -40,6 +46,13 @@ class Conditions:
         if kind in kinds:
             return True
         return any(kind in self.faults.get(alias, set()) for alias in _FAMILY.get(target, ()))
+
+    def add(self, target: str, kind: str) -> None:
+        """Break something while the simulator runs (the demo's churn, tests)."""
+        self.faults = {**self.faults, target: self.faults.get(target, set()) | {kind}}
+
+    def remove(self, target: str, kind: str) -> None:
+        self.faults = {**self.faults, target: self.faults.get(target, set()) - {kind}}
 
     def delay(self, family: str, target: str | None = None) -> float:
         extra = SLOW_SECONDS if target is not None and self.has(target, "slow") else 0.0
@@ -77,8 +90,11 @@ def parse_faults(items: list[str] | None, hosts: set[str]) -> dict[str, set[str]
     out: dict[str, set[str]] = {}
     for item in items or []:
         target, sep, kind = item.rpartition(":")
-        if not sep or kind not in FAULT_KINDS:
-            raise BadRequest(f"--fault: {item!r} is not HOST:KIND with KIND one of {', '.join(FAULT_KINDS)}")
+        if not sep or kind not in FAULT_KINDS + HOST_FAULT_KINDS:
+            raise BadRequest(f"--fault: {item!r} is not HOST:KIND with KIND one of "
+                             f"{', '.join(FAULT_KINDS + HOST_FAULT_KINDS)}")
+        if kind in HOST_FAULT_KINDS and target not in hosts:
+            raise BadRequest(f"--fault: {kind} applies to a simulated host, {target!r} is none")
         if target not in hosts and target not in SERVICE_TARGETS:
             raise BadRequest(f"--fault: {target!r} is neither a simulated host nor a service "
                              f"({', '.join(SERVICE_TARGETS)})")

@@ -212,6 +212,7 @@ class HostView:
     domains: list[Domain] = field(default_factory=list)
     bonds: list[Bond] = field(default_factory=list)
     tools: frozenset[str] = frozenset()  # extra installed tools (ovs-vsctl, brctl, virsh, vppctl ...)
+    local: object = None  # host-local state beyond the model: deployed files, faults (simulator.sensu)
 
     def link(self, name: str) -> Link | None:
         return next((l for l in self.links if l.name == name), None)

@@ -16,6 +16,7 @@ class SimOptions:
     advertise: str = ""               # host name written into the config and catalog (default: bind)
     name: str = ""
     aci: bool = False
+    monitoring: bool = False          # hosts run deployed Sensu checks (simulator.sensu)
     amqp_url: str | None = None       # None: kombu filesystem:// bus under state_dir
     mysql_url: str | None = None      # None: the embedded MySQL wire-protocol server
     keystone_port: int = 0            # 0: a free port (5000 with --standard-ports)

@@ -113,7 +113,7 @@ class Simulation:
         doc = {"name": self.options.name or f"sim-{p.mechanism_driver}", "type": "environment",
                "environment_type": "OpenStack", "distribution": p.distribution, "distribution_version": version,
                "mechanism_drivers": drivers, "type_drivers": p.type_driver, "listen": True,
-               "enable_monitoring": False, "aci_enabled": bool(p.aci and "apic" in self.running),
+               "enable_monitoring": "sensu" in self.running, "aci_enabled": bool(p.aci and "apic" in self.running),
                "configuration": self.sections()}
         missing = {"OpenStack", "mysql", "CLI"} - {s["name"] for s in doc["configuration"]}
         if missing:

@@ -16,11 +16,13 @@ SERVERS: dict[str, str] = {
     "mysql": "simulator.mysql.server:MySQLServer",
     "ssh": "simulator.ssh.service:SSHServer",
     "apic": "simulator.apic.server:APICServer",
+    "sensu": "simulator.sensu.server:SensuServer",   # the hosts' Sensu clients (with --monitoring)
 }
 
 #: the environment_config section each server answers for (its config_section() may omit "name")
 SECTION_NAMES: dict[str, str] = {"openstack": "OpenStack", "amqp": "AMQP", "mysql": "mysql", "ssh": "CLI",
-                                 "apic": "ACI"}
+                                 "apic": "ACI",
+                                 "sensu": "Monitoring"}
 
 #: servers that run only when asked for (option name on SimOptions that must be true)
-OPTIONAL: dict[str, str] = {"apic": "aci"}
+OPTIONAL: dict[str, str] = {"apic": "aci", "sensu": "monitoring"}

@@ -17,4 +17,5 @@ COMMANDS: dict[str, str] = {
     "listen": "listen.cli",
     "diff": "app.cli.diff_cmd",
     "ui": "ui.cli",
+    "monitoring": "monitoring.cli",
 }

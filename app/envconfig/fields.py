@@ -91,6 +91,9 @@ SECTIONS: dict[str, dict[str, Field]] = {
         "ssh_port": Field("port"), "ssh_user": Field("string"),
         "ssh_password": Field("string", secret=True),
         "install_monitoring_client": Field("bool"),
+        "rabbitmq_vhost": Field("string", default="/sensu", doc="vhost of the Sensu transport"),
+        "transport_url": Field("string", secret=True, doc="a kombu URL of the Sensu transport instead of "
+                                                          "server_ip/rabbitmq_* (e.g. the simulator's bus)"),
     },
     "ACI": {
         "host": _HOST, "user": _USER, "pwd": _PWD,

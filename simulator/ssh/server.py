@@ -57,6 +57,7 @@ class _Interface(paramiko.ServerInterface):
         self.pending: dict[int, str] = {}  # exec requested, reply not sent yet
         self.commands: dict[int, str] = {}  # exec requested and acknowledged: safe to answer and close
         self.forwards: dict[int, str] = {}
+        self.subsystems: set[int] = set()  # channels served by a subsystem (SFTP) on its own thread
         self.ready = threading.Condition()
 
     def get_allowed_auths(self, username: str) -> str:
@@ -94,6 +95,14 @@ class _Interface(paramiko.ServerInterface):
                 self.commands[chan_id] = self.pending.pop(chan_id)
                 self.ready.notify_all()
 
+    def check_channel_subsystem_request(self, channel: paramiko.Channel, name: str) -> bool:
+        ok = super().check_channel_subsystem_request(channel, name)
+        if ok:
+            with self.ready:
+                self.subsystems.add(channel.get_id())
+                self.ready.notify_all()
+        return ok
+
     def check_channel_shell_request(self, channel: paramiko.Channel) -> bool:
         return False
 
@@ -123,8 +132,10 @@ class SshServer:
 
     def __init__(self, shell: Shell, views: Callable, master: str, credentials: Credentials,
                  host_key: paramiko.PKey, policy: HostPolicy | None = None, garble: Callable[[str], str] | None = None,
-                 host_keys: Callable[[str], paramiko.PKey] | None = None, forwarding: bool = True):
+                 host_keys: Callable[[str], paramiko.PKey] | None = None, forwarding: bool = True,
+                 subsystems: Callable[[str], dict] | None = None):
         self.shell, self.views, self.master = shell, views, master
+        self.subsystems = subsystems  # host -> {name: (handler class, kwargs)}, e.g. SFTP
         self.credentials, self.host_key = credentials, host_key
         self.host_keys = host_keys or (lambda host: host_key)
         self.forwarding = forwarding
@@ -182,6 +193,8 @@ class SshServer:
     def _serve(self, sock, host: str, keys_only: bool) -> None:
         transport = QuietTransport(sock)
         transport.add_server_key(self.host_key if host == self.master else self.host_keys(host))
+        for name, (handler, kwargs) in (self.subsystems(host) if self.subsystems else {}).items():
+            transport.set_subsystem_handler(name, paramiko.SFTPServer, handler, **kwargs)
         iface = _Interface(self, host, keys_only)
         table = dict(transport._channel_handler_table)  # per transport: learn when a request was answered
         handle_request = table[paramiko.common.MSG_CHANNEL_REQUEST]
@@ -215,11 +228,15 @@ class SshServer:
         chan_id = chan.get_id()
         deadline = time.monotonic() + 10
         with iface.ready:
-            while chan_id not in iface.commands and chan_id not in iface.forwards and not chan.closed:
+            while chan_id not in iface.commands and chan_id not in iface.forwards and not chan.closed \
+                    and chan_id not in iface.subsystems:
                 if not iface.ready.wait(timeout=max(0.0, deadline - time.monotonic())):
                     break
             # pop: paramiko reuses channel ids, a stale entry would answer the next channel's request
             command, forward = iface.commands.pop(chan_id, None), iface.forwards.pop(chan_id, None)
+            if chan_id in iface.subsystems:
+                iface.subsystems.discard(chan_id)
+                return  # its subsystem thread serves it
         if forward is not None:
             self._serve(ChannelSocket(chan), forward, keys_only=True)  # a nested SSH session to that host, key auth only
             return

@@ -24,6 +24,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from app.logs import register_secret
 from simulator.faults import SLOW_SECONDS
 from simulator.hostview import HostView, build
+from simulator.sensu.sftp import HostSFTP
+from simulator.sensu.state import of as sensu_state
+from simulator.sensu.views import LocalViews
 from simulator.ssh.garble import garble
 from simulator.ssh.server import Credentials, HostPolicy, SshServer
 from simulator.ssh.shell import HopFailure, Shell
@@ -126,8 +129,9 @@ class SSHServer:
         self.password = options.extra.get("ssh_password") or secrets.token_urlsafe(12)
         register_secret(self.password)
         # [cvim] tunnels to the master's own address (an empty target) through the master itself
-        self.views = ViewCache(model, {options.bind: self.master, options.host: self.master,
-                                          "localhost": self.master})
+        state = sensu_state(options)
+        self.views = LocalViews(ViewCache(model, {options.bind: self.master, options.host: self.master,
+                                                  "localhost": self.master}), state, conditions)
 
         def fault(host: str) -> str | None:
             for kind in ("down", "auth", "garbage", "slow"):
@@ -160,7 +164,8 @@ class SSHServer:
         shell = Shell(self.views, hop_failure, post, lambda host: conditions.has(host, "hostkey"))
         self.server = SshServer(shell, self.views, self.master, Credentials({USER: self.password}, [client_key]),
                                 host_key, policy, garble, host_keys=self.host_keys,
-                                forwarding=bool(options.extra.get("ssh_forwarding", True)))
+                                forwarding=bool(options.extra.get("ssh_forwarding", True)),
+                                subsystems=lambda host: {"sftp": (HostSFTP, {"local": state.host(host)})})
         self.port = 0
 
     def start(self) -> None:

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import Callable
 
 from simulator.hostview import HostView
+from simulator.sensu import commands as sensu_commands
 from simulator.ssh import coreutils, nettools, ovstools, virttools
 from simulator.ssh.result import Ctx, Handler, Result, fail
 
 log = logging.getLogger(__name__)
 
 COMMANDS: dict[str, Handler] = {**coreutils.HANDLERS, **nettools.HANDLERS, **ovstools.HANDLERS,
-                                **virttools.HANDLERS}
+                                **virttools.HANDLERS, **sensu_commands.HANDLERS}
 
 #: tools present only where their software is installed (others exist on every host)
 _NEEDS: dict[str, Callable[[HostView], bool]] = {

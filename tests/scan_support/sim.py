@@ -58,10 +58,10 @@ def start_in_process(name: str, state_dir: Path, **params) -> Sim:
     from simulator.servers import OPTIONAL, SECTION_NAMES, SERVERS
 
     conditions = params.pop("conditions", None)
-    extra = params.pop("extra", None) or {}     # protocol settings, e.g. {"ssh_forwarding": False}
-    p = Params(**params)
+    option_fields = {k: params.pop(k) for k in ("monitoring", "amqp_url", "extra") if k in params}
+    p = Params(**params)   # extra: protocol settings, e.g. {"ssh_forwarding": False}
     model = build_model(p)
-    opts = SimOptions(state_dir=state_dir, aci=p.aci, extra=extra)
+    opts = SimOptions(state_dir=state_dir, aci=p.aci, **option_fields)
     if conditions is not None:
         opts.conditions = conditions
     started, sections = [], []

@@ -167,7 +167,7 @@ class ScanController:
             if not self.o.monitoring_setup_only:
                 self._timed("write", self._write)
             if (self.o.run_all and not self.o.partial) or self.o.monitoring_setup_only:
-                self._timed("post-scan", lambda: self._post_scan(env, clients))
+                self._post_scan(env, clients)
         except ScanFailed as e:
             return self._finish(ScanResult("failed", self.report, str(e)), started)
         except (RemoteError, CalipsoError) as e:
@@ -242,14 +242,16 @@ class ScanController:
         """The post-scan hooks (scan.hooks): each one's failures count as this scan's errors, by host."""
         env = EnvironmentConfigs(self.store).get(self.o.env)   # with the flags the scan just set
         for name, hook in self.hooks.items():
+            started = time.perf_counter()
             try:
                 result = hook(self.store, env, clients) or {}
             except Exception as e:
                 log.exception("post-scan hook %s failed", name)
                 result = {"errors_by_host": {"(cloud)": [f"{name}: {type(e).__name__}: {e}"]}}
             errors = result.pop("errors_by_host", {}) or {}
-            if result:
+            if result or errors:   # a hook with nothing to do leaves no trace in the report
                 self.report[name] = result
+                self.report["phases"][name] = round(time.perf_counter() - started, 3)
             for host, msgs in errors.items():
                 self.report["errors"].setdefault(host, []).extend(msgs)
                 self._message(f"{host}: {name}: {msgs[0]}", level="error",

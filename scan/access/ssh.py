@@ -190,10 +190,12 @@ class Cli:
 
 def open_sftp(pool: SshPool, ep: Endpoint):
     """An SFTP session on a pooled connection to `ep` (file transfer for the monitoring deployment)."""
+    import paramiko
+
     conn = pool._acquire(ep)
     broken = False
     try:
-        return conn.client.open_sftp()
+        return paramiko.SFTPClient.from_transport(conn.transport)
     except (paramiko.SSHException, EOFError, OSError) as e:
         broken = True
         raise RemoteError("SSH", ep.host, "sftp", f"cannot open an SFTP session: {e}", transient=True) from None

@@ -27,6 +27,7 @@ RESOURCES: tuple[str, ...] = (
     "api.resources.user_settings",
     "api.resources.grafana",
     "api.resources.clique_graph",
+    "api.resources.path",
     "api.resources.diff",
     "api.resources.tree",
     "api.resources.summary",

@@ -7,8 +7,10 @@ import falcon
 from api.errors import bad_request, not_found
 from api.params import Param
 from api.resources.base import Resource
+from api.resources.topology_export import FORMAT, send
 from api.spec import STR, Operation, obj
 from app.errors import Problem
+from app.topology.export import from_clique
 from app.topology.graph import DEFAULT_MAX_NODES, HARD_MAX_NODES, Bounds, build
 from app.topology.source import find_clique, hover_spec, load_clique
 
@@ -21,6 +23,7 @@ QUERY = (
     Param("depth", "int", minimum=0, maximum=1000, doc="only objects at most this many links from the focal object"),
     Param("max_nodes", "int", default=DEFAULT_MAX_NODES, minimum=1, maximum=HARD_MAX_NODES,
           doc="objects drawn at most; the farthest others are folded into '+N more' nodes per type and host"),
+    FORMAT,
 )
 NODE = obj({"id": STR, "type": STR, "name": STR, "status": {"type": ["string", "null"]},
             "depth": {"type": ["integer", "null"]}, "hover": {"type": "array"}}, required=("id", "type", "name"))
@@ -52,7 +55,8 @@ class CliqueGraph(Resource):
         graph = build(data.focal, data.objects, data.links, hover_spec(self.store),
                       Bounds(v.get("depth"), v["max_nodes"]))
         graph.update(environment=env, clique_id=str(clique["_id"]), truncated=bool(clique.get("truncated")))
-        resp.media = graph
+        send(resp, v["format"], graph, lambda: from_clique(graph),
+             f"clique-{data.focal.get('type')}-{data.focal.get('id')}")
 
 
 def routes(deps):

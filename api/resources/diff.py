@@ -8,10 +8,12 @@ from api import jsonio
 from api.errors import bad_request
 from api.params import Param
 from api.resources.base import Resource
+from api.resources.topology_export import FORMAT, send
 from api.spec import Operation, obj
 from app.changediff import DEFAULT_LIMIT, BadPoint, diff
 from app.changelog import ChangeLog
 from app.errors import Problem
+from app.topology.export import from_diff
 
 QUERY = (
     Param("env_name", required=True),
@@ -21,6 +23,7 @@ QUERY = (
     Param("id_path", doc="only objects in this subtree, and links with an end in it"),
     Param("limit", "int", default=DEFAULT_LIMIT, minimum=1, maximum=100_000,
           doc="most rows per list (counts stay complete; `truncated` says when a list was cut)"),
+    FORMAT,
 )
 
 _ROWS = {"type": "array", "items": {"type": "object"}}
@@ -53,7 +56,8 @@ class Diff(Resource):
                        v.get("id_path"), v["limit"], store=self.store, clock=self.deps.clock)
         except BadPoint as e:
             raise bad_request([Problem(e.name, str(e))]) from None
-        resp.media = jsonio.plain(out)
+        out = jsonio.plain(out)
+        send(resp, v["format"], out, lambda: from_diff(out), f"diff-{env}")
 
 
 def routes(deps):

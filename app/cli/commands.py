@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "scan-manager": "scan.manager_cli",
     "listen": "listen.cli",
     "diff": "app.cli.diff_cmd",
+    "path": "app.cli.path_cmd",
     "ui": "ui.cli",
     "monitoring": "monitoring.cli",
 }

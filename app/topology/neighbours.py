@@ -1,0 +1,131 @@
+"""The ways out of a batch of objects, read from the store for the path search (app.topology.path).
+
+Links by their `source`/`target` ObjectIds (indexed), both directions. Containment steps join an
+object to the host, instance, vService or network holding it (through folders), and a host,
+instance or vService to what it holds; a port also reaches the host it is bound to. They let a
+host or a port reach the data plane; the path search makes them dear, so links come first.
+"""
+
+from __future__ import annotations
+
+from app.inventory import Inventory
+from app.store.keys import as_object_id, k
+from app.store.store import Store
+from app.topology.path import CONTAINMENT, Step, describe, shortest, steps_from_links
+
+BATCH = 1000
+HOLDERS = frozenset({"host", "instance", "vservice", "network", "switch"})   # a containment step may lead up to these
+OPENS = frozenset({"host", "instance", "vservice", "switch"})               # ...and down from these (not networks: ports)
+FIELDS = {"_id": 1, "id": 1, "type": 1, "parent_id": 1, "host": 1, "binding:host_id": 1, "stale_since": 1}
+LINK_FIELDS = {"_id": 1, "source": 1, "target": 1, "source_id": 1, "target_id": 1, "link_type": 1, "link_name": 1,
+               "host": 1, "state": 1, "status": 1, "status_value": 1, "implicit": 1, "stale_since": 1}
+
+
+def _folder(doc: dict) -> bool:
+    return str(doc.get("type") or "").endswith("_folder")
+
+
+class StoreNeighbours:
+    """Callable for app.topology.path.shortest over one environment's links and inventory."""
+
+    def __init__(self, store: Store, env: str, endpoints: tuple = ()):
+        self.env = env
+        # containment is looked up for the two ends and for what a containment step reached
+        # (a port's host, a host's pNICs): elsewhere the links already join an object to its holder
+        self.open = set(endpoints)
+        self.links = store["links"]
+        self.inventory = store["inventory"]
+        self.queries = 0
+
+    def _find(self, coll, query: dict, fields: dict) -> list[dict]:
+        self.queries += 1
+        docs = list(coll.find(query, fields))
+        for d in docs:
+            for f in ("_id", "source", "target"):
+                if f in d:
+                    d[f] = as_object_id(d[f])
+        return docs
+
+    def _by(self, field: str, values: list) -> list[dict]:
+        out: list[dict] = []
+        for start in range(0, len(values), BATCH):
+            out += self._find(self.inventory, {field: {"$in": values[start:start + BATCH]}}, FIELDS)
+        return out
+
+    def __call__(self, batch: list) -> dict:
+        oids = [as_object_id(b) for b in batch]
+        wanted = set(oids)
+        found: list[dict] = []
+        for start in range(0, len(oids), BATCH):
+            chunk = oids[start:start + BATCH]
+            found += self._find(self.links, {"source": {"$in": chunk}}, LINK_FIELDS)
+            found += self._find(self.links, {"target": {"$in": chunk}}, LINK_FIELDS)
+        steps = steps_from_links(found, wanted)
+        holders = [o for o in oids if o in self.open]
+        for oid, extra in (self.containment(holders) if holders else {}).items():
+            steps.setdefault(oid, []).extend(extra)
+            self.open.update(step.other for step in extra)
+        return steps
+
+    def containment(self, oids: list) -> dict:
+        """Containment steps of the objects that have them: up to their holder, down from a holder."""
+        docs = self._by("_id", oids)
+        out: dict = {}
+        up = [d for d in docs if d.get("parent_id") and d.get("type") not in ("region", "environment")]
+        parents = {d["id"]: d for d in self._by("_env_id", [k(self.env, p) for p in {d["parent_id"] for d in up}])}
+        grand = {d["id"]: d for d in self._by("_env_id", [k(self.env, p["parent_id"]) for p in parents.values()
+                                                            if _folder(p) and p.get("parent_id")])}
+        for d in up:
+            holder = parents.get(d["parent_id"])
+            if holder is not None and _folder(holder):
+                holder = grand.get(holder.get("parent_id"))
+            if holder is not None and holder.get("type") in HOLDERS:
+                out.setdefault(d["_id"], []).append(
+                    Step(holder["_id"], CONTAINMENT, "containment", f"{d.get('type')} in {holder['type']}"))
+        bound = [d for d in docs if d.get("type") == "port" and d.get("binding:host_id")]
+        if bound:
+            hosts = {h["id"]: h for h in self._by("_env_id", [k(self.env, d["binding:host_id"]) for d in bound])
+                     if h.get("type") == "host"}
+            for d in bound:
+                h = hosts.get(d["binding:host_id"])
+                if h is not None:
+                    out.setdefault(d["_id"], []).append(Step(h["_id"], CONTAINMENT, "containment", "port bound to host"))
+        opens = {d["id"]: d for d in docs if d.get("type") in OPENS}
+        if opens:
+            children = self._by("_env_parent", [k(self.env, i) for i in opens])
+            folders = [c for c in children if _folder(c)]
+            children += self._by("_env_parent", [k(self.env, f["id"]) for f in folders]) if folders else []
+            folder_parent = {f["id"]: f["parent_id"] for f in folders}
+            for c in children:
+                if _folder(c):
+                    continue
+                holder = opens.get(c.get("parent_id")) or opens.get(folder_parent.get(c.get("parent_id")))
+                if holder is not None:
+                    out.setdefault(holder["_id"], []).append(
+                        Step(c["_id"], CONTAINMENT, "containment", f"{c.get('type')} in {holder['type']}"))
+        return out
+
+
+class UnknownObject(LookupError):
+    def __init__(self, which: str, object_id: str):
+        super().__init__(f"no object {object_id!r} in this environment")
+        self.which = which
+
+
+def path_between(store: Store, env: str, source_id: str, target_id: str) -> dict:
+    """The described path (app.topology.path.describe) between two objects named by inventory id."""
+    inv = Inventory(store)
+    ends = []
+    for which, oid in (("source", source_id), ("target", target_id)):
+        doc = inv.get(env, oid)
+        if doc is None:
+            raise UnknownObject(which, oid)
+        ends.append(doc)
+    search = StoreNeighbours(store, env, (ends[0]["_id"], ends[1]["_id"]))
+    result = shortest(ends[0]["_id"], ends[1]["_id"], search)
+    ids = {n for n, _ in result["chain"]} | {n for s in result["stops"] or [] for n in s["farthest"]}
+    docs = {d["_id"]: d for d in inv.by_object_ids(ids)} if ids else {}
+    out = describe(result, docs, ends[0], ends[1])
+    out["environment"] = env
+    out["queries"] = search.queries
+    return out

@@ -16,13 +16,13 @@ from pathlib import Path
 import networkx
 import pytest
 
-from app.envconfig.repository import EnvironmentConfigs
 from app.inventory import Inventory
 from app.paths import place, root
 from app.store.init import init_db
 from app.store.store import Store, StoreLocation
 from tests.conftest import CI
 from tests.integration.api.contract import Case, RouteContract, q
+from tests.integration.ui.graph_harness import scan_into
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -45,38 +45,24 @@ def test_path_over_a_seeded_link(api):
     assert p["hops"][0]["kind"] == "link" and p["hops"][0]["link_type"] == "vnic-vconnector"
 
 
-def scan_sim(store_uri, tmp_path_factory, md: str, td: str, **extra):
-    from scan.controller import ScanController, ScanOptions
-    from tests.scan_support.sim import start_in_process
-
+def scanned(store_uri, tmp_path_factory, md: str, td: str):
     name = f"path-{md}-{td}"
-    sim = start_in_process(name, tmp_path_factory.mktemp(name), computes=2, instances=4, networks=2,
-                           mechanism_driver=md, type_driver=td, **extra)
     store = Store.connect(StoreLocation(f"{store_uri}p_{uuid.uuid4().hex[:10]}", "path test", embedded=True))
     init_db(store)
-    try:
-        EnvironmentConfigs(store).add(sim.env)
-        result = ScanController(store, ScanOptions(env=name)).run()
-        assert result.status == "completed", result.reason
-    finally:
-        sim.stop()
-    return store, name, sim.model
+    model = scan_into(store, name, tmp_path_factory.mktemp(name), md, td)
+    yield store, name, model
+    store.client.drop_database(store.db.name)
+    store.close()
 
 
 @pytest.fixture(scope="module")
 def ovs(store_uri, tmp_path_factory):
-    store, name, model = scan_sim(store_uri, tmp_path_factory, "ovs", "vxlan")
-    yield store, name, model
-    store.client.drop_database(store.db.name)
-    store.close()
+    yield from scanned(store_uri, tmp_path_factory, "ovs", "vxlan")
 
 
 @pytest.fixture(scope="module")
 def lxb(store_uri, tmp_path_factory):
-    store, name, model = scan_sim(store_uri, tmp_path_factory, "linuxbridge", "vlan")
-    yield store, name, model
-    store.client.drop_database(store.db.name)
-    store.close()
+    yield from scanned(store_uri, tmp_path_factory, "linuxbridge", "vlan")
 
 
 def _api_on(api, store):

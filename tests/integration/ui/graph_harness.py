@@ -136,3 +136,21 @@ def star(store, env: str, hosts: int, vnics_per_host: int, statuses: dict | None
                            "focal_point_object_id": inst["id"], "nodes": list(nodes),
                            "links": [l["_id"] for l in all_links]})
     return {"instance": inst["id"], "objects": len(nodes), "links": len(all_links)}
+
+
+def scan_into(store: Store, name: str, state_dir, mechanism_driver: str = "ovs", type_driver: str = "vxlan") -> dict:
+    """A small simulated cloud (2 computes, 4 instances, 2 networks) scanned into `store`; returns its model."""
+    from app.envconfig.repository import EnvironmentConfigs
+    from scan.controller import ScanController, ScanOptions
+    from tests.scan_support.sim import start_in_process
+
+    sim = start_in_process(name, state_dir, computes=2, instances=4, networks=2,
+                           mechanism_driver=mechanism_driver, type_driver=type_driver)
+    try:
+        EnvironmentConfigs(store).add(sim.env)
+        result = ScanController(store, ScanOptions(env=name)).run()
+        assert result.status == "completed", result.reason
+    finally:
+        sim.stop()
+    return sim.model
+

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from app.envconfig.repository import EnvironmentConfigs
 from app.inventory import Inventory
 from app.store.init import init_db
 from app.store.store import Store, StoreLocation
-from tests.integration.ui.graph_harness import GraphHarness, star
+from tests.integration.ui.graph_harness import GraphHarness, scan_into, star
 
 READY = "#calipso-graph[data-state=ready]"
 RED = "rgb(198,40,40)"
@@ -52,18 +51,8 @@ def harness(gstore):
 @pytest.fixture(scope="module")
 def scanned(gstore, tmp_path_factory):
     """A small OVS/VXLAN simulated cloud, scanned into the module's store."""
-    from scan.controller import ScanController, ScanOptions
-    from tests.scan_support.sim import start_in_process
-
     name = "graph-sim"
-    sim = start_in_process(name, tmp_path_factory.mktemp(name), computes=2, instances=4, networks=2,
-                           mechanism_driver="ovs", type_driver="vxlan")
-    try:
-        EnvironmentConfigs(gstore).add(sim.env)
-        result = ScanController(gstore, ScanOptions(env=name)).run()
-        assert result.status == "completed", result.reason
-    finally:
-        sim.stop()
+    scan_into(gstore, name, tmp_path_factory.mktemp(name))
     return name
 
 

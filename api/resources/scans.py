@@ -13,7 +13,8 @@ from app.errors import Problem
 from app.scans import Scans as ScanQueue
 from app.store.names import CollectionNames
 
-FIELDS = ("id", "environment", "status", "submit_timestamp", "start_timestamp", "end_timestamp")
+FIELDS = ("id", "environment", "status", "submit_timestamp", "start_timestamp", "end_timestamp", "log_level", "clear",
+          "scan_only_inventory", "scan_only_links", "scan_only_cliques", "implicit_links", "object_id", "origin")
 SCAN_ONLY = ("scan_only_inventory", "scan_only_links", "scan_only_cliques")
 QUERY = (
     Param("env_name", required=True), Param("id", "objectid", doc="single-object mode"),
@@ -63,7 +64,8 @@ class Scans(Resource):
             resp.media = [jsonio.single(d) for d in docs]
             return
         single = {"_id": v["id"]} if "id" in v else None
-        self.list_or_single(req, resp, coll, query, v, "scans", FIELDS, single)
+        self.list_or_single(req, resp, coll, query, v, "scans", FIELDS, single,
+                            sort=(("submit_timestamp", -1), ("_id", -1)))  # newest first
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         b = self.body(req)

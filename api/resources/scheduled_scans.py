@@ -29,15 +29,17 @@ BODY = (
 )
 
 
-def checked(resource: Resource, req: falcon.Request) -> tuple[dict, object]:
-    """The body and the first run (None: now), or a 400 listing every problem."""
+def checked(resource: Resource, req: falcon.Request, keep=None) -> tuple[dict, object]:
+    """The body and the next run (None: now; `keep`: the schedule's own when none is given), or a 400
+    listing every problem."""
     b = resource.body(req)
     problems = check_scan_options(b)
-    when = b.pop("scheduled_timestamp", None) or None
+    given = b.pop("scheduled_timestamp", None) or None
+    when = given or keep
     if when is None and b["recurrence"] == "ONCE":
         problems.append(Problem("scheduled_timestamp",
                                 "scheduled_timestamp field is mandatory when scheduled scan recurrence is set to 'ONCE'"))
-    if when is not None and when < resource.deps.clock():
+    if given is not None and given < resource.deps.clock():
         problems.append(Problem("scheduled_timestamp", "must not be in the past"))
     if problems:
         raise bad_request(problems)
@@ -77,7 +79,8 @@ class ScheduledScan(Resource):
 
     operations = {
         "GET": Operation("One scheduled scan", env_scoped=True, tags=("scans",), response=obj({"id": STR})),
-        "PUT": Operation("Change a scheduled scan (edit-env); its environment cannot change", body=BODY,
+        "PUT": Operation("Change a scheduled scan (edit-env); its environment cannot change; without "
+                         "scheduled_timestamp its next run stays", body=BODY,
                          response=MESSAGE, write=True, env_scoped=True, tags=("scans",)),
         "DELETE": Operation("Delete a scheduled scan (edit-env)", response=MESSAGE, write=True, env_scoped=True,
                             tags=("scans",)),
@@ -96,7 +99,7 @@ class ScheduledScan(Resource):
     def on_put(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:
         self.query(req)
         old = self._doc(req, id)
-        b, when = checked(self, req)
+        b, when = checked(self, req, keep=old.get("scheduled_timestamp"))
         if b["env_name"] != old["environment"]:
             raise bad_request([Problem("env_name", f"must stay {old['environment']} (delete and create instead)")])
         self.envs(req).edit(old["environment"])

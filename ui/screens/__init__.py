@@ -19,4 +19,6 @@ SCREENS: tuple[str, ...] = (
     "ui.screens.admin_wizard",
     "ui.screens.admin_connection_test",
     "ui.screens.admin_env_delete",
+    "ui.screens.admin_scans",
+    "ui.screens.admin_schedules",
 )

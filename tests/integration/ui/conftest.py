@@ -107,7 +107,18 @@ class Console:
     sdk: object = None
     logs: Path | None = None
     procs: dict = field(default_factory=dict)
+    proc_env: dict = field(default_factory=dict)
     _tokens: dict = field(default_factory=dict)
+
+    def stop_api(self) -> None:
+        """Stop the REST API (the console keeps running): for API-down tests."""
+        stop(self.procs["api"])
+
+    def start_api(self) -> None:
+        port = int(self.api.rsplit(":", 1)[1])
+        self.procs["api"] = start_calipso(["api", "--bind", f"127.0.0.1:{port}", "--workers", "1"], self.proc_env,
+                                          self.logs / "api.log")
+        wait_listening(port, self.procs["api"], "calipso api", self.logs / "api.log")
 
     def token(self, user: str) -> str:
         if user not in self._tokens:
@@ -201,14 +212,14 @@ def console(cloud, store_uri, calipso_home, ui_logs) -> Console:
     ui = start_calipso(["ui", "--bind", f"127.0.0.1:{ui_port}", "--api-url", f"http://127.0.0.1:{api_port}",
                         "--poll-interval", "0.5"], env, ui_logs / "ui.log")
     c = Console(f"http://127.0.0.1:{ui_port}", f"http://127.0.0.1:{api_port}", store, ENV, OTHER, dict(USERS), cloud,
-                logs=ui_logs, procs={"api": api, "ui": ui})
+                logs=ui_logs, procs={"api": api, "ui": ui}, proc_env=env)
     try:
         wait_listening(api_port, api, "calipso api", ui_logs / "api.log")
         wait_listening(ui_port, ui, "calipso ui", ui_logs / "ui.log")
         c.sdk = _sdk(cloud)
         yield c
     finally:
-        for p in (ui, api):
+        for p in (c.procs["ui"], c.procs["api"]):
             stop(p)
         halt.set()
         listener.join(20)
@@ -230,7 +241,7 @@ def browser():
 def page(browser, console):
     context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=console.ui)
     p = context.new_page()
-    p.set_default_timeout(15_000)
+    p.set_default_timeout(30_000)
     errors: list[str] = []
     p.on("pageerror", lambda e: errors.append(str(e)))
     p.js_errors = errors
@@ -273,3 +284,15 @@ def eventually(check, timeout: float = 10.0, interval: float = 0.2):
             return value
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(interval)
+
+
+def open_tree_to(page, console: Console, user: str, obj_id: str) -> None:
+    """On an open environment page, open the tree down to `obj_id` by clicking arrows, as a person does."""
+    chain = console.api_get(user, "/tree/path", {"env_name": console.env, "id": obj_id})["path"]
+    for node in chain:
+        li = page.locator(f'#tree li.node[data-id="{node["id"]}"]').first
+        li.wait_for()
+        twisty = li.locator(":scope > .node-row .twisty")
+        if twisty.count() and twisty.get_attribute("aria-expanded") != "true":
+            twisty.click()
+            page.wait_for_selector(f'#tree li.node[data-id="{node["id"]}"][data-loaded="true"]')

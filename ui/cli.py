@@ -14,6 +14,7 @@ def add_parser(sub, common) -> None:
     p = sub.add_parser("ui", parents=[common], help=HELP, description=HELP)
     p.add_argument("-b", "--bind", default="127.0.0.1:8080",
                    help="address(es) to listen on, comma separated (default 127.0.0.1:8080; 0.0.0.0:80 in a container)")
+    p.add_argument("-p", "--port", type=int, default=None, help="listen on this port instead of --bind's")
     p.add_argument("--api-url", default="http://127.0.0.1:8747", help="the REST API (default http://127.0.0.1:8747)")
     p.add_argument("--threads", type=int, default=64,
                    help="requests served at once; each open page holds one for its live updates (default 64)")
@@ -44,6 +45,10 @@ def run(args) -> int:
                           cookie_secure=args.cookie_secure or bool(args.cert_file),
                           sse_max_clients=max(1, args.threads - 8))
     binds = [b.strip() for b in args.bind.split(",") if b.strip()]
+    if args.port is not None:
+        if not 0 < args.port < 65536:
+            raise CalipsoError(f"--port must be between 1 and 65535, got {args.port}")
+        binds = [f"{b.rpartition(':')[0] or '127.0.0.1'}:{args.port}" for b in binds]
     serve(settings, binds, args.threads, args.loglevel, cert_file=args.cert_file, key_file=args.key_file)
     return 0
 

@@ -21,7 +21,9 @@ def test_tree_walks_down_to_an_instance(page, console, shot):
     login(page, "alice", console.users["alice"])
     page.click(f'#env-cards a[href="/environment/{console.env}"]')
     page.wait_for_selector("#tree li.node")
-    instance = console.api_get("alice", "/inventory", {"env_name": console.env, "type": "instance"})["objects"][0]
+    rows = console.api_get("alice", "/inventory", {"env_name": console.env, "type": "instance",
+                                                    "projection": "name,stale_since"})["objects"]
+    instance = next(r for r in rows if not r.get("stale_since"))
     chain = console.api_get("alice", "/tree/path", {"env_name": console.env, "id": instance["id"]})["path"]
     # open each level by its arrow (children load on demand), then select the instance
     for node in chain[:-1]:
@@ -34,16 +36,33 @@ def test_tree_walks_down_to_an_instance(page, console, shot):
     crumbs = page.locator("#breadcrumb").inner_text()
     assert all(n["name"] in crumbs for n in chain)
     assert page.locator("#tree li.node.selected").get_attribute("data-id") == instance["id"]
+    shot(page, "environment-instance")
+    assert page.js_errors == []
+
+
+def test_focal_object_opens_on_its_graph_and_toggles_to_data(page, console, shot):
+    login(page, "alice", console.users["alice"])
+    clique = console.api_get("alice", "/cliques", {"env_name": console.env, "page_size": 1})["cliques"][0]
+    focal = console.api_get("alice", "/cliques", {"env_name": console.env, "id": clique["id"]})["focal_point_object_id"]
+    page.goto(f"/environment/{console.env}?selectedNodeId={focal}")
     # a focal object opens on its graph; the toggle switches to data and back without a reload
     assert page.locator("#graph-view").is_visible() and not page.locator("#data-view").is_visible()
-    shot(page, "environment-instance-graph")
+    page.evaluate("window.__not_reloaded = true")
+    shot(page, "environment-focal-graph")
     page.click("#view-data")
     assert page.locator("#data-view").is_visible() and not page.locator("#graph-view").is_visible()
     assert "view=data" in page.url
-    shot(page, "environment-instance-data")
+    shot(page, "environment-focal-data")
     page.click("#view-graph")
-    assert page.locator("#graph-view").is_visible()
+    assert page.locator("#graph-view").is_visible() and page.evaluate("window.__not_reloaded") is True
+    # a non-focal object opens on its data; its graph view says it has none
+    page.goto(f"/environment/{console.env}?selectedNodeId={chain_parent(console, focal)}&view=graph")
+    assert page.locator("#graph-no-clique").is_visible()
     assert page.js_errors == []
+
+
+def chain_parent(console, obj_id: str) -> str:
+    return console.api_get("alice", "/tree/path", {"env_name": console.env, "id": obj_id})["path"][-2]["id"]
 
 
 def test_search_finds_an_object_by_part_of_its_name(page, console, shot):

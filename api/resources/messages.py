@@ -20,7 +20,8 @@ from app.errors import Problem
 FIELDS = ("id", "environment", "source_system", "level", "timestamp", "viewed", "related_object",
           "related_object_type", "display_context", "origin_type", "origin_id", "message")
 FILTERS = (
-    Param("source_system", choices="message_source_systems"), Param("level", choices="messages_severity"),
+    Param("source_system", choices="message_source_systems"),
+    Param("level", "strings", choices="messages_severity", doc="one level, or several (level=crit&level=error)"),
     Param("related_object"), Param("related_object_type", choices="object_types"),
     Param("start_time", "datetime"), Param("end_time", "datetime"), Param("viewed", "bool"),
 )
@@ -50,9 +51,11 @@ class _Filtered(Resource):
             if self.caller(req).admin:
                 names.append(None)  # messages of no environment (the scan manager's own)
             query = {"environment": {"$in": names}}
-        for f in ("source_system", "level", "related_object", "related_object_type", "viewed"):
+        for f in ("source_system", "related_object", "related_object_type", "viewed"):
             if f in v:
                 query[f] = v[f]
+        if "level" in v:
+            query["level"] = {"$in": v["level"]}
         if "start_time" in v or "end_time" in v:
             query["timestamp"] = {}
             if "start_time" in v:

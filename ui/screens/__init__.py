@@ -21,4 +21,5 @@ SCREENS: tuple[str, ...] = (
     "ui.screens.admin_env_delete",
     "ui.screens.admin_scans",
     "ui.screens.admin_schedules",
+    "ui.screens.admin_messages",
 )

@@ -29,3 +29,17 @@ def connection(url: str, **kwargs) -> Connection:
             raise ValueError(f"{url!r}: a filesystem bus URL needs a directory, e.g. filesystem:///var/lib/bus")
         return Connection("filesystem://", transport_options=filesystem_options(directory), **kwargs)
     return Connection(url, **kwargs)
+
+
+def sensu_transport_url(section: dict) -> str:
+    """The Sensu transport of a Monitoring section: `transport_url`, else RabbitMQ at server_ip with
+    rabbitmq_port/user/pass and rabbitmq_vhost (default /sensu)."""
+    from urllib.parse import quote
+
+    if section.get("transport_url"):
+        return str(section["transport_url"])
+    user = quote(str(section.get("rabbitmq_user") or "guest"), safe="")
+    pwd = quote(str(section.get("rabbitmq_pass") or ""), safe="")
+    vhost = str(section.get("rabbitmq_vhost") or "/sensu")
+    vpath = "/" if vhost == "/" else quote(vhost, safe="")
+    return f"amqp://{user}:{pwd}@{section.get('server_ip') or '127.0.0.1'}:{int(section.get('rabbitmq_port') or 5672)}/{vpath}"

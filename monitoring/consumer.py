@@ -14,11 +14,9 @@ import logging
 import socket
 import threading
 import time
-from urllib.parse import quote
-
 from kombu import Consumer, Exchange, Queue, binding
 
-from app.bus import connection
+from app.bus import connection, sensu_transport_url
 from monitoring.results.processor import Outcome, Processor
 
 log = logging.getLogger(__name__)
@@ -28,14 +26,8 @@ QUEUE = "calipso-monitoring-results"
 
 
 def results_url(section: dict) -> str:
-    """The Sensu transport of a Monitoring section: transport_url, else server_ip, rabbitmq_port/user/pass/vhost."""
-    if section.get("transport_url"):
-        return str(section["transport_url"])
-    user = quote(str(section.get("rabbitmq_user") or "guest"), safe="")
-    pwd = quote(str(section.get("rabbitmq_pass") or ""), safe="")
-    vhost = str(section.get("rabbitmq_vhost") or "/sensu")
-    vpath = "/" if vhost == "/" else quote(vhost, safe="")
-    return f"amqp://{user}:{pwd}@{section.get('server_ip') or '127.0.0.1'}:{int(section.get('rabbitmq_port') or 5672)}/{vpath}"
+    """The Sensu transport of a Monitoring section (see app.bus.sensu_transport_url)."""
+    return sensu_transport_url(section)
 
 
 class ResultsConsumer:

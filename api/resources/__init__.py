@@ -15,6 +15,8 @@ RESOURCES: tuple[str, ...] = (
     "api.resources.constants",
     "api.resources.supported_environments",
     "api.resources.monitoring_config_templates",
+    "api.resources.monitoring_config",
+    "api.resources.metrics",
     "api.resources.aggregates",
     "api.resources.environment_configs",
     "api.resources.connection_tests",

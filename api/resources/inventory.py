@@ -20,7 +20,7 @@ from app.inventory import scan_times, scanned_between, served
 from app.keyenc import encode_key
 from app.store.keys import k
 
-FIELDS = ("id", "name", "name_path", "type", "environment")
+FIELDS = ("id", "name", "name_path", "type", "environment", "status", "status_value")
 FIELD_RE = re.compile(r"^[A-Za-z0-9_\-\[\]@:]{1,64}$")
 
 QUERY = (

@@ -10,7 +10,7 @@ from api.spec import PAGING, STR, Operation, listing, obj
 from app.keyenc import encode_key
 from app.store.keys import k
 
-FIELDS = ("id", "link_name", "link_type", "environment", "host")
+FIELDS = ("id", "link_name", "link_type", "environment", "host", "status", "status_value")
 QUERY = (
     Param("env_name"), Param("id", "objectid", doc="single-object mode"),
     Param("host"), Param("link_name"), Param("source_id"), Param("target_id"),

@@ -23,6 +23,7 @@ from app.store.keys import stable_id
 from app.store.keeper import is_unavailable
 from app.store.store import Store
 from listen.apply import Applier
+from listen.converge import ConvergePolicy, unplumbed
 from listen.envelope import BadMessage, Notification, parse, scrub
 from listen.handlers.base import Handler
 from listen.ledger import Ledger, body_id
@@ -63,12 +64,14 @@ class Outcome:
 
 class Processor:
     def __init__(self, store: Store, env: str, table: dict[str, Handler], applier: Applier,
-                 retry: RetryPolicy | None = None, clock: Clock = utcnow, sleep: Callable[[float], None] = time.sleep):
+                 retry: RetryPolicy | None = None, clock: Clock = utcnow, sleep: Callable[[float], None] = time.sleep,
+                 converge: ConvergePolicy | None = None):
         self.store = store
         self.env = env
         self.table = table
         self.applier = applier
         self.retry = retry or RetryPolicy()
+        self.converge = converge or ConvergePolicy()
         self.ledger = Ledger(store, env, clock)
         self.messages = Messages(store, clock)
         self.clock = clock
@@ -95,6 +98,7 @@ class Processor:
             todo.append(item)
         if todo:
             if self._apply_with_retries([p for _, _, p, _ in todo]):
+                self._converge([p for _, _, p, _ in todo])
                 for d, n, p, mid in todo:
                     self._finish(d, n, p, mid, out)
             else:
@@ -160,6 +164,24 @@ class Processor:
                     self.sleep(pause)
                     pause = min(pause * 2, self.retry.backoff_max)
         return False
+
+    def _converge(self, plans: list[Plan]) -> None:
+        """Rescan the scope again while the host lags behind the API (agents still plumbing), bounded."""
+        missing = unplumbed(self.store, self.env, plans)
+        waited = 0.0
+        for delay in self.converge.delays:
+            if not missing:
+                return
+            self.sleep(delay)
+            waited += delay
+            if not self._apply_with_retries(plans, attempts=1):
+                return
+            missing = unplumbed(self.store, self.env, plans)
+            if not missing:
+                log.info("%s: the hosts caught up after %.1f s", self.env, waited)
+        if missing:
+            log.warning("%s: after %.1f s the hosts still do not show %s; left for the next scan", self.env,
+                        waited, "; ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""))
 
     # -- endings --------------------------------------------------------------------------------
     def _finish(self, d: Delivery, n: Notification, p: Plan, mid: str, out: Outcome) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.instance_status import status_fields
 from listen.envelope import Notification
 from listen.handlers.base import need, opt
 from listen.plan import Plan
@@ -47,7 +48,8 @@ class InstanceStatus:
         state = need(n, "state")
         p = _instance_plan(n, f"instance {self.direction}")
         if not n.event_type.endswith(".start"):   # a .start payload still shows the state before the change
-            p.instance_status = {"status": state, "state_description": opt(n, "state_description") or ""}
+            # the API's word (SHUTOFF), as a scan stores it, not the notification's vm_state (stopped)
+            p.instance_status = {**status_fields(state), "state_description": opt(n, "state_description") or ""}
         return p
 
 

@@ -107,9 +107,11 @@ class ViewCache:
             cached = self._views.get(host)
             if cached and cached[0] == generation and self.model.settled():   # agents still plumbing: rebuild
                 return cached[1]
+        settled = self.model.settled()
         view = build(self.model, host)
-        with self._lock:
-            self._views[host] = (generation, view)
+        if settled:   # a view built while agents were still plumbing is stale once they are done
+            with self._lock:
+                self._views[host] = (generation, view)
         return view
 
 

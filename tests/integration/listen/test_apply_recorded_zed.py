@@ -121,7 +121,7 @@ def test_power_off_sets_the_instance_status_and_power_on_restores_it(zed):
            "payload": {"instance_id": VM1, "host": "compute1", "state": "stopped"}}
     on = dict(off, event_type="compute.instance.power_on.end", payload=dict(off["payload"], state="active"))
     applier.apply([plan_of(off)])
-    assert Inventory(store).get("zed", VM1, "instance")["status"] == "stopped"
+    assert Inventory(store).get("zed", VM1, "instance")["status"] == "SHUTOFF"
     applier.apply([plan_of(on)])
-    assert Inventory(store).get("zed", VM1, "instance")["status"] == "active"
+    assert Inventory(store).get("zed", VM1, "instance")["status"] == "ACTIVE"
     assert Inventory(store).get("zed", iid, "instance") is None

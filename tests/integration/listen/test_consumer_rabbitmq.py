@@ -217,7 +217,7 @@ def test_a_listener_killed_in_the_middle_of_an_event_applies_it_exactly_once_aft
     ev = store["listen_events"].find_one({"message_id": off["message_id"]})
     assert ev["attempts"] == 2 and ev["outcome"] == "applied"
     assert store["messages"].count_documents({"id": off["message_id"]}) == 1
-    assert store["inventory"].find_one({"environment": "zed", "id": vm1})["status"] == "stopped"
+    assert store["inventory"].find_one({"environment": "zed", "id": vm1})["status"] == "SHUTOFF"
     assert diff(snapshot(store, "zed"), scanned) == {}
 
 

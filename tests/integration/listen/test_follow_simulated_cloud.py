@@ -123,10 +123,10 @@ def test_instance_lifecycle_follows_the_cloud(listening, cloud, store_uri):
     assert_equals_fresh_scan(store, cloud, store_uri)
 
     sdk.compute.stop_server(server)
-    eventually(lambda: Inventory(store).get(ENV, server.id, "instance")["status"] == "stopped")
+    eventually(lambda: Inventory(store).get(ENV, server.id, "instance")["status"] == "SHUTOFF")
     assert_equals_fresh_scan(store, cloud, store_uri)
     sdk.compute.start_server(server)
-    eventually(lambda: Inventory(store).get(ENV, server.id, "instance")["status"] == "active")
+    eventually(lambda: Inventory(store).get(ENV, server.id, "instance")["status"] == "ACTIVE")
 
     sdk.compute.delete_server(server)
     sdk.compute.wait_for_delete(server, wait=10, interval=0.1)

@@ -86,7 +86,7 @@ def test_instance_update_while_building_changes_nothing_and_says_so():
 def test_power_events_are_status_changes_but_a_start_half_does_not_set_a_status():
     table = load()
     off = parse((AMQP / "compute.instance.power_off.end.json").read_bytes())
-    assert table[off.event_type].plan(off).instance_status["status"] == "stopped"
+    assert table[off.event_type].plan(off).instance_status["status"] == "SHUTOFF"
     start = parse((AMQP / "compute.instance.power_off.start.json").read_bytes())
     assert table[start.event_type].plan(start).instance_status is None
 

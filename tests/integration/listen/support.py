@@ -16,7 +16,7 @@ from scan.controller import ScanController, ScanOptions
 
 AMQP = Path("/work/shared/reference/openstack-zed/amqp")
 SKIP_FIELDS = {"_id", "last_scanned", "last_seen", "first_seen", "last_scan_id", "stale_since", "status",
-               "state_description", "clique", "_scan_parent"}
+               "state_description", "OS-EXT-STS:vm_state", "clique", "_scan_parent"}
 
 
 def full_scan(store: Store, env: str, clients_factory) -> None:

@@ -146,13 +146,14 @@ class Processor:
         return d, n, plan, mid
 
     _last_error = ""
+    _last_applied = None
 
     def _apply_with_retries(self, plans: list[Plan], attempts: int | None = None) -> bool:
         attempts = self.retry.attempts if attempts is None else attempts
         pause = self.retry.backoff
         for i in range(attempts):
             try:
-                self.applier.apply(plans)
+                self._last_applied = self.applier.apply(plans)
                 return True
             except Exception as e:
                 if is_unavailable(e):
@@ -171,6 +172,11 @@ class Processor:
         waited = 0.0
         for delay in self.converge.delays:
             if not missing:
+                return
+            errors = getattr(self._last_applied, "errors", None)
+            if errors:   # a host that fails to answer is not a host still plumbing: waiting will not help
+                log.warning("%s: hosts not shown as the API says, and host errors (%s): left for the next scan",
+                            self.env, ", ".join(sorted(errors)))
                 return
             self.sleep(delay)
             waited += delay

@@ -40,6 +40,7 @@ def add_parser(sub, common) -> None:
     p.add_argument("--mechanism-driver", default="ovs", help="ovs, linuxbridge or vpp (default ovs)")
     p.add_argument("--type-driver", default="vxlan", help="vxlan, vlan, gre or flat (default vxlan)")
     p.add_argument("--api-port", type=int, default=8747, help="API port (default 8747, or a free one if taken)")
+    p.add_argument("--ui-port", type=int, default=8080, help="web console port (default 8080, or a free one if taken)")
     p.add_argument("--churn", type=float, default=8.0,
                    help="the simulated cloud changes every this many seconds, for the listener to follow "
                         "(default 8; 0 for a still cloud)")
@@ -182,6 +183,16 @@ def background(command: str, about: str, args: Callable[[Demo], list[str]] | Non
     return start
 
 
+def start_console(demo: Demo) -> list[str]:
+    port = demo.args.ui_port if port_is_free(demo.args.ui_port) else free_port()
+    background("ui", "web console", lambda d: ["--bind", f"127.0.0.1:{port}", "--api-url", d.facts["api_url"]])(demo)
+    deadline = time.monotonic() + 30
+    while port_is_free(port) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    password = demo.facts.get("api_password") or "as above"
+    return [f"http://127.0.0.1:{port}  (sign in as {demo.facts.get('api_user', 'admin')}, password {password})"]
+
+
 def _churn_note(demo: Demo) -> list[str]:
     if not demo.args.churn or "sim" not in COMMANDS:
         return []
@@ -207,6 +218,7 @@ SERVICES: list[Service] = [
     Service("scan manager", ("scan-manager",), background("scan-manager", "runs the scans and connection tests "
                                                           "requested through the API")),
     Service("listener", ("listen",), _listener),
+    Service("console", ("api", "ui"), start_console),
 ]
 
 

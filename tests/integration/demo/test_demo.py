@@ -45,7 +45,7 @@ def test_demo_runs_everything_and_the_inventory_follows_the_cloud(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALIPSO_")}
     env["CALIPSO_HOME"] = str(home)
     proc = subprocess.Popen([sys.executable, "-m", "app.cli.main", "demo", "--hosts", "2", "--churn", "2",
-                             "--api-port", str(free_port())],
+                             "--api-port", str(free_port()), "--ui-port", str(free_port())],
                             env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         out = _read_until(proc, "Running; Ctrl-C stops the demo.", 240)
@@ -53,6 +53,10 @@ def test_demo_runs_everything_and_the_inventory_follows_the_cloud(tmp_path):
         api = re.search(r"API: +(http://127\.0\.0\.1:\d+) +\(user (\w+), password (\S+)\)", out)
         assert api, out
         assert "scan manager:" in out and "listener:" in out
+        console = re.search(r"console: +(http://127\.0\.0\.1:\d+) +\(sign in as admin, password (\S+)\)", out)
+        assert console and console.group(2) == api.group(3), out
+        with urllib.request.urlopen(console.group(1) + "/status", timeout=10) as resp:
+            assert json.loads(resp.read())["api"] == "up"
         url, user, password = api.groups()
         # a scan requested through the API is run (by the demo's scan manager), not left waiting forever
         _call(f"{url}/scans", user, password, {"env_name": "demo", "log_level": "info"})

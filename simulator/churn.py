@@ -18,13 +18,33 @@ PREFIX = "churn-"
 class Churn:
     """One change per `step()`, cycling boot, add port, remove port, delete server."""
 
-    def __init__(self, model, seed: int = 1):
+    def __init__(self, model, seed: int = 1, conditions=None):
         self.model = model
         self.rng = random.Random(seed)
         self.counter = 0
         self.server_id: str | None = None
         self.port_id: str | None = None
         self.plan = [self._boot, self._add_port, self._remove_port, self._delete_server]
+        self.conditions, self.broken = conditions, None
+        if conditions is not None:   # with monitoring: something breaks now and then, and is repaired
+            self.plan = [self._boot, self._add_port, self._break, self._remove_port, self._delete_server, self._repair]
+
+    def _break(self) -> str:
+        from simulator.faults import HOST_FAULT_KINDS
+        hosts = sorted(self.model.hosts)
+        if not hosts:
+            return "no host to break"
+        self.broken = (self.rng.choice(hosts), self.rng.choice(HOST_FAULT_KINDS))
+        self.conditions.add(*self.broken)
+        return f"broke {self.broken[0]}: {self.broken[1]}"
+
+    def _repair(self) -> str:
+        if self.broken is None:
+            return "nothing to repair"
+        host, kind = self.broken
+        self.broken = None
+        self.conditions.remove(host, kind)
+        return f"repaired {host}: {kind}"
 
     def _tenant_networks(self) -> list:
         return sorted((n for n in self.model.networks.values() if not n.external and n.subnets),

@@ -197,7 +197,8 @@ def run(args) -> int:
         if args.churn:
             if args.churn < 0.1:
                 raise CalipsoError("--churn must be at least 0.1 seconds")
-            threading.Thread(target=Churn(model, seed=params.seed).run, args=(args.churn, stop),
+            churn = Churn(model, seed=params.seed, conditions=conditions if args.monitoring else None)
+            threading.Thread(target=churn.run, args=(args.churn, stop),
                              name="churn", daemon=True).start()
         while not stop.wait(0.5):
             pass

@@ -103,6 +103,7 @@ def start_cloud(demo: Demo) -> list[str]:
     config.unlink(missing_ok=True)
     state_dir.mkdir(parents=True, exist_ok=True)
     churn = ["--churn", str(args.churn)] if args.churn and "listen" in COMMANDS else []
+    churn += ["--monitoring", "--check-interval-scale", "0.5"] if "monitoring" in COMMANDS else []
     proc = _calipso(demo, "sim", "--state-dir", str(state_dir), "--name", ENV, "--hosts", str(args.hosts),
                     "--mechanism-driver", args.mechanism_driver, "--type-driver", args.type_driver, *churn,
                     log_file=state_dir / "sim.log")
@@ -218,6 +219,9 @@ SERVICES: list[Service] = [
     Service("scan manager", ("scan-manager",), background("scan-manager", "runs the scans and connection tests "
                                                           "requested through the API")),
     Service("listener", ("listen",), _listener),
+    Service("monitoring", ("monitoring",), background("monitoring", "hosts run Sensu checks every 7.5 s; their "
+                                                      "results colour the inventory (status); the churn breaks and "
+                                                      "repairs a host now and then")),
     Service("console", ("api", "ui"), start_console),
 ]
 

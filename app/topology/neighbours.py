@@ -53,23 +53,23 @@ class StoreNeighbours:
         return out
 
     def __call__(self, batch: list) -> dict:
-        oids = [as_object_id(b) for b in batch]
-        wanted = set(oids)
+        """Steps out of each object of `batch` (inventory ids), by the indexed string keys of links."""
+        ids = list(batch)
         found: list[dict] = []
-        for start in range(0, len(oids), BATCH):
-            chunk = oids[start:start + BATCH]
-            found += self._find(self.links, {"source": {"$in": chunk}}, LINK_FIELDS)
-            found += self._find(self.links, {"target": {"$in": chunk}}, LINK_FIELDS)
-        steps = steps_from_links(found, wanted)
-        holders = [o for o in oids if o in self.open]
+        for start in range(0, len(ids), BATCH):
+            keys = [k(self.env, i) for i in ids[start:start + BATCH]]
+            found += self._find(self.links, {"_env_source_id": {"$in": keys}}, LINK_FIELDS)
+            found += self._find(self.links, {"_env_target_id": {"$in": keys}}, LINK_FIELDS)
+        steps = steps_from_links(found, set(ids))
+        holders = [i for i in ids if i in self.open]
         for oid, extra in (self.containment(holders) if holders else {}).items():
             steps.setdefault(oid, []).extend(extra)
             self.open.update(step.other for step in extra)
         return steps
 
-    def containment(self, oids: list) -> dict:
+    def containment(self, ids: list) -> dict:
         """Containment steps of the objects that have them: up to their holder, down from a holder."""
-        docs = self._by("_id", oids)
+        docs = self._by("_env_id", [k(self.env, i) for i in ids])
         out: dict = {}
         up = [d for d in docs if d.get("parent_id") and d.get("type") not in ("region", "environment")]
         parents = {d["id"]: d for d in self._by("_env_id", [k(self.env, p) for p in {d["parent_id"] for d in up}])}
@@ -80,8 +80,8 @@ class StoreNeighbours:
             if holder is not None and _folder(holder):
                 holder = grand.get(holder.get("parent_id"))
             if holder is not None and holder.get("type") in HOLDERS:
-                out.setdefault(d["_id"], []).append(
-                    Step(holder["_id"], CONTAINMENT, "containment", f"{d.get('type')} in {holder['type']}"))
+                out.setdefault(d["id"], []).append(
+                    Step(holder["id"], CONTAINMENT, "containment", f"{d.get('type')} in {holder['type']}"))
         bound = [d for d in docs if d.get("type") == "port" and d.get("binding:host_id")]
         if bound:
             hosts = {h["id"]: h for h in self._by("_env_id", [k(self.env, d["binding:host_id"]) for d in bound])
@@ -89,7 +89,7 @@ class StoreNeighbours:
             for d in bound:
                 h = hosts.get(d["binding:host_id"])
                 if h is not None:
-                    out.setdefault(d["_id"], []).append(Step(h["_id"], CONTAINMENT, "containment", "port bound to host"))
+                    out.setdefault(d["id"], []).append(Step(h["id"], CONTAINMENT, "containment", "port bound to host"))
         opens = {d["id"]: d for d in docs if d.get("type") in OPENS}
         if opens:
             children = self._by("_env_parent", [k(self.env, i) for i in opens])
@@ -101,8 +101,8 @@ class StoreNeighbours:
                     continue
                 holder = opens.get(c.get("parent_id")) or opens.get(folder_parent.get(c.get("parent_id")))
                 if holder is not None:
-                    out.setdefault(holder["_id"], []).append(
-                        Step(c["_id"], CONTAINMENT, "containment", f"{c.get('type')} in {holder['type']}"))
+                    out.setdefault(holder["id"], []).append(
+                        Step(c["id"], CONTAINMENT, "containment", f"{c.get('type')} in {holder['type']}"))
         return out
 
 
@@ -121,10 +121,10 @@ def path_between(store: Store, env: str, source_id: str, target_id: str) -> dict
         if doc is None:
             raise UnknownObject(which, oid)
         ends.append(doc)
-    search = StoreNeighbours(store, env, (ends[0]["_id"], ends[1]["_id"]))
-    result = shortest(ends[0]["_id"], ends[1]["_id"], search)
+    search = StoreNeighbours(store, env, (ends[0]["id"], ends[1]["id"]))
+    result = shortest(ends[0]["id"], ends[1]["id"], search)
     ids = {n for n, _ in result["chain"]} | {n for s in result["stops"] or [] for n in s["farthest"]}
-    docs = {d["_id"]: d for d in inv.by_object_ids(ids)} if ids else {}
+    docs = {d["id"]: d for d in inv.get_many(env, ids)} if ids else {}
     out = describe(result, docs, ends[0], ends[1])
     out["environment"] = env
     out["queries"] = search.queries

@@ -152,11 +152,11 @@ def describe(result: dict, docs: dict, source_doc: dict, target_doc: dict) -> di
 
     def node(n) -> dict:
         d = docs.get(n) or {}
-        return {"id": _key(n), "object_id": d.get("id"), "type": d.get("type"), "host": d.get("host"),
+        return {"id": _key(d.get("_id", n)), "object_id": d.get("id", n), "type": d.get("type"), "host": d.get("host"),
                 "name": d.get("object_name") or d.get("name") or d.get("id") or _key(n),
                 "status": status_of(d) if d else None, "stale": bool(d.get("stale_since"))}
 
-    out: dict = {"source": node(source_doc["_id"]), "target": node(target_doc["_id"]), "found": result["found"],
+    out: dict = {"source": node(source_doc["id"]), "target": node(target_doc["id"]), "found": result["found"],
                  "explored": result.get("explored", 0)}
     if not result["found"]:
         out["hops"], out["nodes"], out["links"] = [], [], []
@@ -184,14 +184,17 @@ def describe(result: dict, docs: dict, source_doc: dict, target_doc: dict) -> di
 
 
 def steps_from_links(links: Iterable[dict], batch: set) -> dict:
-    """The link steps out of each object of `batch` (links run both ways; implicit and stale ones are skipped)."""
+    """The link steps out of each object of `batch` (inventory ids; links run both ways; implicit and
+    stale ones are skipped)."""
     out: dict = {}
+    seen: set = set()
     for l in links:
-        if l.get("implicit") or l.get("stale_since"):
+        if l.get("implicit") or l.get("stale_since") or l["_id"] in seen:
             continue
+        seen.add(l["_id"])
         lt = l.get("link_type") or ""
-        if l["source"] in batch:
-            out.setdefault(l["source"], []).append(Step(l["target"], weight(lt), "link", lt, l, True))
-        if l["target"] in batch:
-            out.setdefault(l["target"], []).append(Step(l["source"], weight(lt), "link", lt, l, False))
+        if l["source_id"] in batch:
+            out.setdefault(l["source_id"], []).append(Step(l["target_id"], weight(lt), "link", lt, l, True))
+        if l["target_id"] in batch:
+            out.setdefault(l["target_id"], []).append(Step(l["source_id"], weight(lt), "link", lt, l, False))
     return out

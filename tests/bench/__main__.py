@@ -18,6 +18,7 @@ BENCHES: list[str] = [
     "tests.bench.api_bench",
     "tests.bench.changelog_bench",
     "tests.bench.ui_graph_bench",
+    "tests.bench.path_bench",
 ]
 
 

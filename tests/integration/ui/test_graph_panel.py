@@ -265,3 +265,31 @@ def _wait(page, predicate, timeout: float = 20.0) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "the page did not get there in time"
         page.wait_for_timeout(100)
+
+
+def test_path_to_another_instance_and_changes_since(page, harness, gstore, scanned):
+    insts = sorted(gstore["inventory"].find({"environment": scanned, "type": "instance"}), key=lambda d: d["id"])
+    a = insts[0]
+    b = next(i for i in insts if i["host"] != a["host"])
+    open_graph(page, harness, scanned, a["id"])
+    page.fill(".cg-path-input", b["object_name"] or b["name"])
+    page.locator(f'.cg-suggestion[data-id="{b["id"]}"]').click()
+    page.wait_for_selector("#calipso-graph[data-overlay=path]", state="attached")
+    want = harness.client.simulate_get("/path", query_string=f"env_name={scanned}&source={a['id']}&target={b['id']}",
+                                       headers={"X-Auth-Token": harness.token}).json
+    assert page.locator(".cg-hops li").count() == len(want["nodes"])
+    on_graph = page.evaluate("() => calipsoGraph.cy.nodes('.on-path').map(n => n.id())")
+    assert on_graph and set(on_graph) <= {n["id"] for n in want["nodes"]}
+    assert page.locator(".cg-off-graph").count() == len(want["nodes"]) - len(on_graph)
+    assert "Worst status on the path" in page.inner_text(".cg-side")
+    shot(page, "path")
+    page.click(".cg-side-close")
+    assert page.evaluate("() => calipsoGraph.cy.elements('.on-path').length") == 0
+    page.select_option(".cg-since", "1")    # the scan that built this cloud ran minutes ago: all of it is new
+    page.wait_for_selector("#calipso-graph[data-overlay=changes]", state="attached")
+    added = page.evaluate("() => calipsoGraph.cy.nodes('.added').length")
+    assert added == page.evaluate("() => calipsoGraph.cy.nodes('.obj').length")
+    assert f"{added} added" in page.inner_text(".cg-side")
+    shot(page, "changes")
+    assert page.errors == []
+

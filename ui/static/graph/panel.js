@@ -57,7 +57,7 @@
     this.data = data;
     var real = data.nodes.filter(function (n) { return !n.aggregate; }).length;
     var big = data.nodes.length > BIG;
-    if (this.cy) this.cy.destroy();
+    if (this.cy) { this.cy.destroy(); this.cy = null; NS.clearOverlays(this); }
     this.cy = window.cytoscape({
       container: this.q(".cg-canvas"), elements: NS.elements(data, this.cfg.iconBase || "/static/graph/icons/"),
       style: NS.style(big, data.links.length <= EDGE_LABELS), minZoom: 0.03, maxZoom: 4, boxSelectionEnabled: false, autoungrabify: false,
@@ -168,6 +168,8 @@
         self.q(".cg-found").textContent = e.target.value.trim() ? n + " found" : "";
       }, 200);
     });
+    NS.bindPathSearch(this);
+    NS.bindChanges(this);
     this.root.querySelectorAll(".cg-export [data-format]").forEach(function (b) {
       b.addEventListener("click", function (e) { self.exportAs(b.dataset.format, e); });
     });
@@ -234,6 +236,10 @@
       if (!env || !root.dataset.environment || env === root.dataset.environment) soon();
     });
     document.addEventListener("calipso:api", function (e) { if (e.detail && e.detail.up) soon(); });
+    // the page's data/graph toggle: a graph drawn while hidden has no size until shown
+    document.addEventListener("calipso:view", function (e) {
+      if (e.detail && e.detail.view === "graph" && panel.cy) { panel.cy.resize(); NS.fit(panel.cy); }
+    });
   }
   NS.Panel = Panel;
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

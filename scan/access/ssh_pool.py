@@ -178,7 +178,8 @@ class SshPool:
         with self._cond:
             while True:
                 conns = self._conns.setdefault(ep, [])
-                conns[:] = [c for c in conns if c.busy or c.forwards or c.alive()]
+                for dead in [c for c in conns if not (c.busy or c.forwards or c.alive())]:
+                    self._drop(ep, dead)     # a dead jump connection frees its carrier's slot
                 free = [c for c in conns if getattr(c, kind) < limit]
                 if free:
                     conn = min(free, key=lambda c: getattr(c, kind))

@@ -59,7 +59,8 @@ def scan_once(store_uri: str, env_name: str) -> dict:
             "links": sum(r.get("links", {}).values()), "cliques": sum(r.get("cliques", {}).values()),
             "errors": sum(len(v) for v in (r.get("errors") or {}).values()), "phases": r.get("phases", {}),
             "calls": {k: v["calls"] for k, v in (r.get("remote_calls") or {}).items()},
-            "writes": r.get("store_writes", {}), "ssh_connections": r.get("ssh_connections")}
+            "writes": r.get("store_writes", {}), "ssh_connections": r.get("ssh_connections"),
+            "error_sample": [f"{h}: {m}" for h, msgs in (r.get("errors") or {}).items() for m in msgs][:3]}
 
 
 def _scan_in_child(store_uri: str, env_name: str, pids: dict[str, int]) -> dict:
@@ -177,6 +178,9 @@ def run() -> None:
               f"{ph.get('links', 0):>7.1f} {ph.get('cliques', 0):>6.1f} {r['calls'].get('SSH', 0):>6} "
               f"{r['calls'].get('REST', 0):>5} {r['calls'].get('MySQL', 0):>5} {r['ssh_connections'] or 0:>5} "
               f"{r['errors']:>6}" + (f"  ({r['seconds'] / f['seconds']:.2f}x first)" if r is not f else ""))
+    for r in rows:
+        for e in r.get("error_sample") or []:
+            print(f"  error ({r['computes']} computes, {r['scan']}): {e[:300]}")
     changed = [r.get("changed") for r in rows if r.get("changed")]
     print("bound = (SSH calls x 20 ms + REST calls x 30 ms + MySQL calls x 2 ms) / calls in flight; "
           "ratio = wall / bound")

@@ -22,4 +22,6 @@ SCREENS: tuple[str, ...] = (
     "ui.screens.admin_scans",
     "ui.screens.admin_schedules",
     "ui.screens.admin_messages",
+    "ui.screens.admin_users",
+    "ui.screens.admin_user_settings",
 )

@@ -93,5 +93,12 @@ class AdminScreen(Screen):
         kept = {k: v for k, v in params.items() if v not in (None, "", [])}
         return path + ("?" + urlencode(kept, doseq=True) if kept else "")
 
+    def editable(self, req: falcon.Request) -> list[str]:
+        """Environments the user may change (scan, edit, delete), as the API says."""
+        if not hasattr(req.context, "editable"):
+            envs = self.api(req, "/summary").get("environments", [])
+            req.context.editable = [e["name"] for e in envs if e.get("can_edit")]
+        return req.context.editable
+
     def env_names(self, req: falcon.Request) -> list[str]:
         return [e["name"] for e in self.environments(req)]

@@ -51,7 +51,7 @@ class NewScan(AdminScreen):
     def show(self, req, resp, env: str, tab: str = "now", values: dict | None = None, problems=None, general=None,
              status: int = 200):
         levels = [d["value"] for d in self.api(req, "/constants", {"name": "log_levels"}).get("data") or []]
-        self.render(req, resp, "admin/new_scan.html", status=status, env=env, envs=self.env_names(req), tab=tab,
+        self.render(req, resp, "admin/new_scan.html", status=status, env=env, envs=self.editable(req), tab=tab,
                     values=values or {"log_level": "warning", "clear": True, "what": "full", "recurrence": "WEEKLY"},
                     problems=problems or {}, general=general or [], levels=levels, what=WHAT,
                     recurrences=RECURRENCES, current_env=env or None,
@@ -109,6 +109,7 @@ class ScansList(AdminScreen):
         rows.sort(key=lambda r: str(r.get("submit_timestamp") or ""), reverse=True)
         shown = rows[page * size:(page + 1) * size]
         self.render(req, resp, "admin/scans_list.html", rows=shown, env=env, envs=self.env_names(req), page=page,
+                    editable=self.editable(req),
                     more=len(rows) > (page + 1) * size, final=FINAL, added=req.get_param("added"),
                     prev_href=self.href("/scans-list", {"env": env, "page": page - 1}) if page else None,
                     next_href=self.href("/scans-list", {"env": env, "page": page + 1}))

@@ -21,7 +21,7 @@ class SchedulesList(AdminScreen):
                 rows.append({**self.api(req, "/scheduled_scans", {"env_name": name, "id": s["id"]}), "id": s["id"]})
         rows.sort(key=lambda r: str(r.get("scheduled_timestamp") or ""))
         self.render(req, resp, "admin/schedules_list.html", rows=rows, env=env, envs=self.env_names(req),
-                    added=req.get_param("added"), labels=dict(WHAT), what_of=what_of)
+                    added=req.get_param("added"), labels=dict(WHAT), what_of=what_of, editable=self.editable(req))
 
 
 class ScheduleEdit(AdminScreen):

@@ -33,7 +33,8 @@ class Wizard(AdminScreen):
                     problems=problems or {}, general=general or [], tabs=TABS, fields={t.section: fields_of(t.section)
                                                                                       for t in TABS},
                     options=self.options(req), supported=json.dumps(supported), locked=LOCKED_ON_EDIT if name else (),
-                    done=done, current_env=name, bad_tabs={p.split(".")[0] for p in problems or {}})
+                    done=done, current_env=name, bad_tabs={p.split(".")[0] for p in problems or {}},
+                    readonly=bool(name) and name not in self.editable(req))
 
     def stored(self, req, name: str) -> dict:
         doc = self.api(req, f"/environment_configs/{name}")

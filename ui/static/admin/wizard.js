@@ -8,6 +8,10 @@
   var tabs = Array.prototype.slice.call(form.querySelectorAll(".tab"));
   var panels = Array.prototype.slice.call(form.querySelectorAll(".tab-panel"));
   var dirty = false, submitting = false;
+  var readonly = form.getAttribute("data-readonly") === "true";
+  if (readonly) {   /* a viewer sees the settings; the server refuses changes anyway */
+    form.querySelectorAll("input, select").forEach(function (el) { el.disabled = true; });
+  }
 
   function val(name) { var el = form.elements[name]; return el ? el.value : ""; }
   function flag(name) { var el = form.querySelector('input[data-flag="' + name + '"]'); return !!(el && el.checked && !el.disabled); }
@@ -40,8 +44,8 @@
       if (!box) { return; }
       var s = supports(p[1]);
       var reason = box.parentNode.querySelector(".flag-reason");
-      box.disabled = !s.ok;
-      if (!s.ok) { box.checked = false; }
+      box.disabled = readonly || !s.ok;
+      if (!s.ok && !readonly) { box.checked = false; }
       reason.hidden = s.ok;
       reason.textContent = s.ok ? "" : "(" + s.why + ")";
     });
@@ -79,14 +83,14 @@
     show(visible[(at + 1) % visible.length].getAttribute("data-tab"));
   });
   form.addEventListener("change", function (e) {
-    dirty = true;
+    dirty = !readonly;
     if (e.target.name === "environment_type" && !form.getAttribute("data-editing")) {
       ["distribution", "distribution_version", "type_drivers"].forEach(function (n) { if (form.elements[n]) { form.elements[n].value = ""; } });
       Array.prototype.forEach.call(form.elements.mechanism_drivers.options, function (o) { o.selected = false; });
     }
     applyTabs();
   });
-  form.addEventListener("input", function () { dirty = true; });
+  form.addEventListener("input", function () { dirty = !readonly; });
   form.addEventListener("submit", function () { submitting = true; });
   window.addEventListener("beforeunload", function (e) {
     if (dirty && !submitting) { e.preventDefault(); e.returnValue = "Changes are not saved. Are you sure you want to leave?"; return e.returnValue; }

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench unit integration clean
+.PHONY: demo test bench unit integration clean images container-standins test-containers
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Calipso needs Python 3.11 or later, found " + sys.version.split()[0])'
@@ -24,6 +24,19 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
+
+images:
+	docker/build.sh
+
+# Local stand-ins for python:3.11-slim, mongo and rabbitmq, built from Debian's packages, for machines that
+# reach no container registry (installs podman with apt when no engine is present; needs root).
+container-standins:
+	tests/containers/standins.sh base-images
+
+# Builds every image and runs the compose stack end to end through its published ports.
+test-containers: $(STAMP) container-standins images
+	tests/containers/standins.sh mongo
+	$(BIN)/python -m pytest -q -s -p no:cacheprovider tests/containers
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -37,7 +37,10 @@ class NotificationPublisher:
 
     def start(self) -> None:
         self._conn = connection(self.url)
-        self._conn.ensure_connection(max_retries=3)
+        # a broker started beside us (a compose stack) may answer a little later: wait for it, saying so
+        self._conn.ensure_connection(max_retries=30, interval_start=0.5, interval_step=1, interval_max=3,
+                                     errback=lambda exc, interval: log.warning(
+                                         "broker not answering (%s); retrying in %.1f s", exc, interval))
         producer = self._conn.Producer()
         for exchange in self.exchanges.values():
             exchange(producer.channel).declare()

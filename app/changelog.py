@@ -1,13 +1,16 @@
 """The change log: what each scan and each listener batch added, removed and changed.
 
-One entry per completed scan or applied batch, in the `changes` collection: per object and per
-link its key, name and place, and for a change the fields with their value before and after.
+One entry per completed scan or applied batch: a small head in `changes` (when, by what, counts)
+and its records in `changes_records`: per object and per link its key, name and place, and for a
+change the fields with their value before and after.
 No copy of the inventory is kept, so storage follows the changes (an unchanged rescan leaves a
 checkpoint of a few hundred bytes, so that its scan id can be named in a diff). Entries are
 numbered per environment (`seq`, one atomic counter), because the embedded store compares
 dates to the whole second; times are kept for people and for `from`/`to` as times.
 
-Large entries are split into parts of PART_SIZE records (a MongoDB document is at most 16 MB).
+Records are split into parts of PART_SIZE (a MongoDB document is at most 16 MB). Both are found
+through one indexed string per entry (`_env_seq`, "<env>|<zero-padded seq>"), so reading a few
+entries never touches the others (the embedded store uses one single-field index per query).
 Entries older than the retention (default 30 days, CALIPSO_CHANGE_LOG_DAYS) are pruned when
 a scan records its entry; a diff reaching back past what was pruned says it is incomplete.
 """
@@ -23,6 +26,7 @@ from app.keyenc import decode, encode
 from app.store.store import Store
 
 COLLECTION = "changes"
+RECORDS = "changes_records"
 COUNTERS = "changes_state"
 PART_SIZE = 2000
 VALUE_LIMIT = 2000          # characters of one before/after value kept in the log
@@ -57,7 +61,8 @@ def _kept(value):
 
 
 def _fields(change: Change) -> dict:
-    return {f: [_kept(b), _kept(a)] for f, (b, a) in sorted(change.fields.items())}
+    """Changed fields, their names encoded for MongoDB (only here can a key hold a dot)."""
+    return encode({f: [_kept(b), _kept(a)] for f, (b, a) in sorted(change.fields.items())})
 
 
 def object_record(change: Change) -> dict:
@@ -81,9 +86,15 @@ def link_record(change: Change, paths: dict) -> dict:
     return rec
 
 
+def seq_key(env: str, seq: int) -> str:
+    """One indexed string per entry: a range of entries of one environment is a range of these."""
+    return f"{env}|{seq:012d}"
+
+
 class ChangeLog:
     def __init__(self, store: Store, clock: Clock = utcnow, days: float | None = None):
-        self.coll = store[COLLECTION]
+        self.coll = store[COLLECTION]          # one small head per entry: when, what, counts
+        self.records = store[RECORDS]          # the entry's records, in parts
         self.counters = store[COUNTERS]
         self.clock = clock
         self.days = retention_days() if days is None else days
@@ -104,27 +115,30 @@ class ChangeLog:
         if not changes and not checkpoint:
             return None
         paths = paths or {}
-        objects = [object_record(c) for c in changes.objects]
-        links = [link_record(c, paths) for c in changes.links]
+        records = [("objects", object_record(c)) for c in changes.objects]
+        records += [("links", link_record(c, paths)) for c in changes.links]
         seq = self._next_seq(env)
         now = self.clock()
-        head = {"environment": env, "seq": seq, "timestamp": now, "origin": origin, "scan_id": scan_id,
-                "counts": changes.counts()}
-        records = [("objects", r) for r in objects] + [("links", r) for r in links]
-        parts = max(1, -(-len(records) // PART_SIZE))
+        key = seq_key(env, seq)
+        parts = -(-len(records) // PART_SIZE)
         docs = []
         for i in range(parts):
             chunk = records[i * PART_SIZE:(i + 1) * PART_SIZE]
-            docs.append(encode({**head, "part": i, "parts": parts,
-                                "objects": [r for kind, r in chunk if kind == "objects"],
-                                "links": [r for kind, r in chunk if kind == "links"]}))
-        self.coll.insert_many(docs, ordered=True)
+            docs.append({"environment": env, "_env_seq": key, "timestamp": now, "part": i,
+                         "objects": [r for kind, r in chunk if kind == "objects"],
+                         "links": [r for kind, r in chunk if kind == "links"]})
+        if docs:
+            self.records.insert_many(docs, ordered=True)
+        self.coll.insert_one({"environment": env, "seq": seq, "_env_seq": key, "timestamp": now, "origin": origin,
+                              "scan_id": scan_id, "_env_scan": f"{env}|{scan_id}" if scan_id else None,
+                              "counts": changes.counts(), "parts": parts})
         return seq
 
     def prune(self, env: str) -> int:
         """Drop entries older than the retention; remember how far back the log still reaches."""
         cutoff = self.clock() - timedelta(days=self.days)
         n = self.coll.delete_many({"environment": env, "timestamp": {"$lt": cutoff}}).deleted_count
+        self.records.delete_many({"environment": env, "timestamp": {"$lt": cutoff}})
         if n:
             self.counters.update_one({"_id": env}, {"$set": {"pruned_before": cutoff}}, upsert=True)
         return n
@@ -132,6 +146,7 @@ class ChangeLog:
     def forget(self, env: str) -> int:
         """An environment deleted with its data: its history goes too."""
         self.counters.delete_one({"_id": env})
+        self.records.delete_many({"environment": env})
         return self.coll.delete_many({"environment": env}).deleted_count
 
     # -- reading --------------------------------------------------------------------------------
@@ -144,7 +159,7 @@ class ChangeLog:
         return aware(doc.get("pruned_before")) if doc else None
 
     def seq_of_scan(self, env: str, scan_id: str) -> tuple[int, datetime] | None:
-        doc = self.coll.find_one({"environment": env, "scan_id": scan_id}, {"seq": 1, "timestamp": 1})
+        doc = self.coll.find_one({"_env_scan": f"{env}|{scan_id}"}, {"seq": 1, "timestamp": 1})
         return (int(doc["seq"]), aware(doc["timestamp"])) if doc else None
 
     def seq_at(self, env: str, when: datetime) -> int:
@@ -160,23 +175,19 @@ class ChangeLog:
 
     def entries(self, env: str, after_seq: int, upto_seq: int | None = None) -> list[dict]:
         """Entries after `after_seq` up to `upto_seq` (inclusive), oldest first, parts joined."""
-        query: dict = {"environment": env, "seq": {"$gt": after_seq}}
-        if upto_seq is not None:
-            query["seq"]["$lte"] = upto_seq
-        out: dict[int, dict] = {}
-        for doc in self.coll.find(query).sort([("seq", 1), ("part", 1)]):
-            doc = decode(doc)
-            e = out.setdefault(doc["seq"], {k: doc.get(k) for k in ("seq", "timestamp", "origin", "scan_id",
-                                                                      "counts")} | {"objects": [], "links": []})
-            e["timestamp"] = aware(e["timestamp"])
-            e["objects"] += doc.get("objects") or []
-            e["links"] += doc.get("links") or []
-        return [out[s] for s in sorted(out)]
-
-    def checkpoints(self, env: str, limit: int = 100) -> list[dict]:
-        """The latest scans in the log (newest first): what `from`/`to` may name."""
-        docs = self.coll.find({"environment": env, "part": 0, "scan_id": {"$ne": None}},
-                              {"seq": 1, "timestamp": 1, "scan_id": 1, "counts": 1, "origin": 1})
-        docs = sorted(docs, key=lambda d: -int(d["seq"]))[:limit]
-        return [{"seq": d["seq"], "timestamp": aware(d["timestamp"]), "scan_id": d.get("scan_id"),
-                 "origin": d.get("origin"), "counts": d.get("counts")} for d in docs]
+        rng = {"$gt": seq_key(env, after_seq), "$lte": seq_key(env, upto_seq if upto_seq is not None else 10 ** 12 - 1)}
+        out: dict[str, dict] = {}
+        for doc in self.coll.find({"_env_seq": rng}):
+            out[doc["_env_seq"]] = {"seq": doc["seq"], "timestamp": aware(doc["timestamp"]), "origin": doc.get("origin"),
+                                    "scan_id": doc.get("scan_id"), "counts": doc.get("counts"),
+                                    "objects": [], "links": []}
+        for doc in sorted(self.records.find({"_env_seq": rng}), key=lambda d: (d["_env_seq"], d["part"])):
+            e = out.get(doc["_env_seq"])
+            if e is None:
+                continue
+            for part in ("objects", "links"):
+                for r in doc.get(part) or []:
+                    if "fields" in r:
+                        r["fields"] = decode(r["fields"])
+                    e[part].append(r)
+        return [out[k] for k in sorted(out)]

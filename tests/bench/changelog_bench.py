@@ -26,7 +26,10 @@ SIM_SIZES = [int(x) for x in os.environ.get("CHANGELOG_BENCH_SIM", "10,50").spli
 
 
 def log_bytes(store, env: str, after_seq: int = 0) -> int:
-    return sum(len(bson.encode(d)) for d in store["changes"].find({"environment": env, "seq": {"$gt": after_seq}}))
+    """BSON bytes of the change-log entries after `after_seq` (heads and records)."""
+    from app.changelog import seq_key
+    rng = {"$gt": seq_key(env, after_seq), "$lte": seq_key(env, 10 ** 12 - 1)}
+    return sum(len(bson.encode(d)) for c in ("changes", "changes_records") for d in store[c].find({"_env_seq": rng}))
 
 
 def sim_rows(uri: str) -> list[dict]:

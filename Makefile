@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench unit integration clean images container-standins test-containers
+.PHONY: demo test bench unit integration clean images container-standins test-containers acceptance
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Calipso needs Python 3.11 or later, found " + sys.version.split()[0])'
@@ -37,6 +37,10 @@ container-standins:
 test-containers: $(STAMP) container-standins images
 	tests/containers/standins.sh mongo
 	$(BIN)/python -m pytest -q -s -p no:cacheprovider tests/containers
+
+# opt-in, never in `make test` or CI: installs OpenStack on THIS machine (needs CALIPSO_ACCEPTANCE=1)
+acceptance: $(STAMP)
+	$(BIN)/python -m tests.acceptance.run
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -305,8 +305,11 @@ class _Builder:
                 br = self.dev(qbr, "bridge", self.mac(qbr), mtu=net.mtu)
                 self.dev(qvb, "veth", self.mac(qvb), mtu=net.mtu, master=qbr, peer=qvo, port_id=port.id)
                 self.dev(qvo, "veth", self.mac(qvo), mtu=net.mtu, master="ovs-system", peer=qvb, port_id=port.id)
-                self.dev(tap, "tun", "fe" + port.mac_address[2:], mtu=net.mtu, master=qbr, port_id=port.id)
-                linux_bridges.append(LinuxBridge(qbr, br.mac, bridge_id(br.mac), False, [qvb, tap], net.id))
+                members = [qvb]
+                if self.running(port):   # a stopped server keeps its bridge; its tap goes with the domain
+                    self.dev(tap, "tun", "fe" + port.mac_address[2:], mtu=net.mtu, master=qbr, port_id=port.id)
+                    members.append(tap)
+                linux_bridges.append(LinuxBridge(qbr, br.mac, bridge_id(br.mac), False, members, net.id))
                 integ.append(OvsPort(qvo, tag=tag, ofport=h.ofports.get(qvo), port_id=port.id))
             elif m.namespace_of_port(port):
                 name = m.ns_bridge_port(port)
@@ -351,6 +354,10 @@ class _Builder:
         datapath = [d for d in datapath if d.name in present]
         return bridges, datapath
 
+    def running(self, port: Port) -> bool:
+        inst = self.m.instances.get(port.device_id)
+        return inst is None or inst.libvirt_state == "running"
+
     def _set_master(self, name: str, master: str) -> None:
         for d in self.devices:
             if d.name == name:
@@ -387,6 +394,8 @@ class _Builder:
             for port in ports:
                 tap = dev_name("tap", port.id)
                 if port.device_owner.startswith("compute"):
+                    if not self.running(port):
+                        continue
                     self.dev(tap, "tun", "fe" + port.mac_address[2:], mtu=net.mtu, master=brq, port_id=port.id)
                 members.append(tap)
             linux_bridges.append(LinuxBridge(brq, br.mac, bridge_id(br.mac), False, members, net_id))

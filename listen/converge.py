@@ -59,3 +59,12 @@ def unplumbed(store: Store, env: str, plans: list[Plan]) -> list[str]:
         if (p["binding:host_id"], (p.get("mac_address") or "").lower()) not in macs:
             missing.append(f"port {p['id']} ({p.get('device_owner')}) on {p['binding:host_id']}")
     return missing
+
+
+DOWN_WORDS = ("unreachable", "cannot connect", "authentication failed", "host key", "connection refused", "timed out")
+
+
+def unreachable(errors: dict[str, list[str]]) -> list[str]:
+    """Hosts whose errors say they cannot be reached or logged in to (not a fetcher's own failure,
+    such as a missing `ethtool`, which waiting for the agents does not concern)."""
+    return sorted(h for h, msgs in errors.items() if any(w in m.lower() for m in msgs for w in DOWN_WORDS))

@@ -23,7 +23,7 @@ from app.store.keys import stable_id
 from app.store.keeper import is_unavailable
 from app.store.store import Store
 from listen.apply import Applier
-from listen.converge import ConvergePolicy, unplumbed
+from listen.converge import ConvergePolicy, unplumbed, unreachable
 from listen.envelope import BadMessage, Notification, parse, scrub
 from listen.handlers.base import Handler
 from listen.ledger import Ledger, body_id
@@ -173,10 +173,10 @@ class Processor:
         for delay in self.converge.delays:
             if not missing:
                 return
-            errors = getattr(self._last_applied, "errors", None)
-            if errors:   # a host that fails to answer is not a host still plumbing: waiting will not help
-                log.warning("%s: hosts not shown as the API says, and host errors (%s): left for the next scan",
-                            self.env, ", ".join(sorted(errors)))
+            down = unreachable(getattr(self._last_applied, "errors", None) or {})
+            if down:   # a host that cannot be reached is not a host still plumbing: waiting will not help
+                log.warning("%s: hosts not shown as the API says, and not reachable (%s): left for the next scan",
+                            self.env, ", ".join(down))
                 return
             self.sleep(delay)
             waited += delay

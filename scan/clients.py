@@ -6,7 +6,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.envconfig.cli_hosts import host_entries
 from app.store.embedded import default_home
 from scan.access.aci import Aci
 from scan.access.calls import Caller
@@ -47,7 +46,6 @@ def build_clients(env: dict, caller: Caller) -> Clients:
                          timeout=caller.policy("SSH").timeout,
                          extra_known_hosts=[s["known_hosts"]] if s.get("known_hosts") else None)
         sudo = False if str(env.get("distribution", "")).lower() == "mercury" else None
-        s = {**s, "hosts": host_entries(s)}   # per-host entries inherit the section's credentials
         c.cli = Cli(s, caller, c.pool, Translator(env.get("distribution"), env.get("distribution_version"),
                                                   env.get("mechanism_drivers")), sudo=sudo)
     if env.get("aci_enabled") and (s := section(env, "ACI")) is not None:

@@ -24,6 +24,7 @@ import logging
 import shlex
 import threading
 
+from app.envconfig.cli_hosts import host_entries
 from scan.access.calls import AuthError, Caller, RemoteError
 from scan.access.ssh_pool import ConnectFailed, Endpoint, ForwardingRefused, Result, SshPool
 from scan.access.translate import Argv, Translator
@@ -68,9 +69,9 @@ class Cli:
         self.master = Endpoint(str(section["host"]), int(section.get("port") or 22), section["user"],
                                section.get("pwd"), section.get("key"))
         self.hosts: dict[str, Endpoint] = {}
-        for host_id, h in (section.get("hosts") or {}).items():
-            self.hosts[host_id] = Endpoint(str(h.get("host", host_id)), int(h.get("port") or 22),
-                                           h.get("user", self.master.user), h.get("pwd"), h.get("key"))
+        for host_id, h in host_entries(section).items():   # each entry inherits the section's credentials
+            self.hosts[host_id] = Endpoint(str(h["host"]), int(h.get("port") or 22), h.get("user") or self.master.user,
+                                           h.get("pwd"), h.get("key"))
         self.access = section.get("host_access") or "auto"
         if self.access not in HOST_ACCESS:
             raise ValueError(f"CLI.host_access must be one of {', '.join(HOST_ACCESS)}, got {self.access!r}")

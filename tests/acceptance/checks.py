@@ -77,13 +77,16 @@ def scan_and_compare(store, env: str, sdk, log) -> list[tuple]:
     bridges = {l.split()[0] for l in host_cmd("brctl", "show").splitlines()[1:] if l and not l[0].isspace()}
     plumbed = [p for p in ports if p.binding_host_id and (p.device_owner.startswith("network:") or
                                                        (p.device_owner.startswith("compute:") and p.device_id in active))]
+    defined = {s.id for s in servers if s.status in ("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED")}
+    with_domain = [p for p in ports if p.binding_host_id and (p.device_owner.startswith("network:") or
+                                                            (p.device_owner.startswith("compute:") and p.device_id in defined))]
     expected = {
         "instance": {s.id for s in servers},
         "network": set(nets),
         "port": {p.id for p in ports},
         "host": {HOST},
         "vservice": {f"{HOST}-{ns}" for ns in namespaces if ns.startswith(("qdhcp-", "qrouter-"))},
-        "vnic (by MAC)": {p.mac_address for p in plumbed},
+        "vnic (by MAC)": {p.mac_address for p in with_domain},   # a stopped server's domain keeps its NICs
         "vconnector (brctl)": bridges,
         "provider_bridge": {f"{HOST}-{b}" for b in mappings(sdk).values()},
         "otep": {f"{HOST}-otep"},

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import falcon
 
+from api import jsonio
 from api.params import Param
 from api.resources.base import Resource
 from api.spec import PAGING, STR, Operation, listing, obj
+from app.inventory import scan_times, served
 from app.keyenc import encode_key
 from app.store.keys import k
 
@@ -51,8 +53,11 @@ class Links(Resource):
                 query[f"attributes.{encode_key(key.split(':', 1)[1])}"] = value
         if not any(f in query for f in ("_env_source_id", "_env_target_id", "_env_type")):
             query["environment"] = envs[0] if len(envs) == 1 else {"$in": envs}
-        single = {"_id": v["id"]} if "id" in v else None
-        self.list_or_single(req, resp, self.store["links"], query, v, "links", FIELDS, single, sort=None)
+        if "id" in v:   # one link: when it was last seen, as for objects (app.inventory.served)
+            doc = self.store["links"].find_one({**query, "_id": v["id"]})
+            resp.media = jsonio.single(served(doc, scan_times(self.store, envs))) if doc else {}
+            return
+        self.list_or_single(req, resp, self.store["links"], query, v, "links", FIELDS, None, sort=None)
 
 
 def routes(deps):

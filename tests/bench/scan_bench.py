@@ -164,7 +164,7 @@ def run() -> None:
           f"{os.cpu_count()} CPUs; {load_before} before, {_load()} after")
     print(f"{'computes':>8} {'scan':>10} {'objects':>7} {'links':>6} {'wall s':>7} {'bound s':>7} {'ratio':>6} "
           f"{'scan CPU':>8} {'store CPU':>9} {'sim CPU':>7} {'written':>8} {'written %':>9} {'RSS MB':>6} "
-          f"{'inv s':>6} {'links s':>7} {'cliq s':>6} {'SSH':>6} {'REST':>5} {'MySQL':>5} {'conns':>5} {'errors':>6}")
+          f"{'inv s':>6} {'links s':>7} {'cliq s':>6} {'write s':>7} {'SSH':>6} {'REST':>5} {'MySQL':>5} {'conns':>5} {'errors':>6}")
     first: dict[int, dict] = {}
     for r in rows:
         first.setdefault(r["computes"], r)
@@ -175,7 +175,7 @@ def run() -> None:
               f"{r['bound']:>7.2f} {r['seconds'] / r['bound'] if r['bound'] else float('nan'):>6.1f} "
               f"{r['cpu']:>8.1f} {r['store_cpu']:>9.1f} {r['sim_cpu']:>7.1f} {r['written']:>8} "
               f"{100 * r['written'] / total if total else 0:>8.1f}% {r['rss_mb']:>6.0f} {ph.get('inventory', 0):>6.1f} "
-              f"{ph.get('links', 0):>7.1f} {ph.get('cliques', 0):>6.1f} {r['calls'].get('SSH', 0):>6} "
+              f"{ph.get('links', 0):>7.1f} {ph.get('cliques', 0):>6.1f} {ph.get('write', 0):>7.1f} {r['calls'].get('SSH', 0):>6} "
               f"{r['calls'].get('REST', 0):>5} {r['calls'].get('MySQL', 0):>5} {r['ssh_connections'] or 0:>5} "
               f"{r['errors']:>6}" + (f"  ({r['seconds'] / f['seconds']:.2f}x first)" if r is not f else ""))
     for r in rows:

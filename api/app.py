@@ -11,9 +11,11 @@ import falcon
 from api import jsonio
 from api.auth.authenticator import Authenticator
 from api.auth.ldap_backend import LdapBackend
+from api.auth.limiter import LoginLimiter
 from api.auth.middleware import AuthMiddleware, CorsMiddleware
 from api.auth.tokens import Tokens
 from api.auth.users import Users
+from api.auth.verified import VerifiedCredentials
 from api.context import Deps
 from api.errors import ApiError, body, handle_api_error, serialize_http_error
 from api.resources import RESOURCES
@@ -75,7 +77,9 @@ def create_app(store: Store, settings: Settings | None = None, clock: Clock = ut
     ldap = None
     if settings.ldap is not None:
         ldap = LdapBackend(settings.ldap, ldap_connect) if ldap_connect else LdapBackend(settings.ldap)
-    authenticator = Authenticator(users, tokens, ldap)
+    limiter = LoginLimiter(store, settings.login) if settings.login is not None else None
+    verified = VerifiedCredentials(settings.verified_ttl) if settings.verified_ttl > 0 else None
+    authenticator = Authenticator(users, tokens, ldap, limiter, verified)
     deps.extra.update(users=users, tokens=tokens, authenticator=authenticator)
 
     app = CalipsoApp(middleware=[_KeeperMiddleware(keeper), CorsMiddleware(settings.cors_origin),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from api.auth.limiter import LoginPolicy
 from app import __version__
 
 
@@ -28,5 +29,7 @@ class Settings:
     bcrypt_rounds: int = 12
     cors_origin: str = "*"
     ldap: LdapConfig | None = None
+    login: LoginPolicy | None = field(default_factory=LoginPolicy)   # None: no login rate limiting
+    verified_ttl: float = 60.0           # seconds good Basic credentials skip bcrypt (0: never)
     version: str = __version__
     extra: dict = field(default_factory=dict)

@@ -7,8 +7,10 @@ import binascii
 import logging
 
 from api.auth.ldap_backend import LdapBackend
+from api.auth.limiter import LoginLimiter
 from api.auth.tokens import TokenError, Tokens
 from api.auth.users import Users
+from api.auth.verified import VerifiedCredentials
 from api.context import Caller
 from api.errors import unauthorized
 
@@ -16,16 +18,38 @@ log = logging.getLogger(__name__)
 
 
 class Authenticator:
-    def __init__(self, users: Users, tokens: Tokens, ldap: LdapBackend | None = None):
+    """Checks credentials; with a `limiter`, failed logins are slowed down per user and address (429),
+    and with `verified`, good Basic credentials are not re-checked with bcrypt on every request."""
+
+    def __init__(self, users: Users, tokens: Tokens, ldap: LdapBackend | None = None,
+                 limiter: LoginLimiter | None = None, verified: VerifiedCredentials | None = None):
         self.users = users
         self.tokens = tokens
         self.ldap = ldap
+        self.limiter = limiter
+        self.verified = verified
 
-    def credentials(self, username: str, password: str) -> Caller | None:
-        """The caller when these credentials are good, else None."""
+    def credentials(self, username: str, password: str, address: str | None = None) -> Caller | None:
+        """The caller when these credentials are good, else None; raises 429 while locked out."""
         if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
             return None
         doc = self.users.get(username)
+        local_hash = (doc or {}).get("password_hash") if (doc or {}).get("backend", "local") == "local" else None
+        if local_hash and self.verified is not None and self.verified.known(username, password, local_hash):
+            return None if doc.get("disabled") else Caller(username, bool(doc.get("admin")))
+        if self.limiter is not None:
+            self.limiter.check(username, address)
+        caller = self._check(doc, username, password)
+        if self.limiter is not None:
+            if caller is None:
+                self.limiter.failed(username, address)
+            else:
+                self.limiter.succeeded(username)
+        if caller is not None and local_hash and self.verified is not None:
+            self.verified.remember(username, password, local_hash)
+        return caller
+
+    def _check(self, doc: dict | None, username: str, password: str) -> Caller | None:
         backend = (doc or {}).get("backend", "local") if doc else None
         if doc is not None and backend == "local":
             found = self.users.verify(username, password)
@@ -49,7 +73,7 @@ class Authenticator:
             raise TokenError("This account is disabled")
         return Caller(doc.get("username", ""), bool((user or {}).get("admin")), method="token")
 
-    def from_headers(self, authorization: str | None, token: str | None) -> Caller:
+    def from_headers(self, authorization: str | None, token: str | None, address: str | None = None) -> Caller:
         """Authenticate a request by its headers, or raise a 401."""
         if token:
             try:
@@ -68,7 +92,7 @@ class Authenticator:
         username, sep, password = decoded.partition(":")
         if not sep:
             raise unauthorized("Authentication failed")
-        caller = self.credentials(username, password)
+        caller = self.credentials(username, password, address)
         if caller is None:
             raise unauthorized("Authentication failed")
         return caller

@@ -18,7 +18,8 @@ class AuthMiddleware:
         op = getattr(resource, "operations", {}).get(req.method)
         if op is None or op.auth == "public":
             return
-        caller = self.auth.from_headers(req.get_header("Authorization"), req.get_header("X-Auth-Token"))
+        caller = self.auth.from_headers(req.get_header("Authorization"), req.get_header("X-Auth-Token"),
+                                        req.remote_addr)
         if op.auth == "admin" and not caller.admin:
             raise forbidden("This operation needs an admin")
         req.context.caller = caller

@@ -63,8 +63,14 @@ class Users:
         self.coll = store["users"]
         self.rounds = rounds
         self.clock = clock
-        # a valid hash to compare against when the user does not exist (same timing)
-        self._dummy = bcrypt.hashpw(b"not-a-password", bcrypt.gensalt(rounds=4))
+        self._dummy_hash: bytes | None = None
+
+    @property
+    def _dummy(self) -> bytes:
+        """A hash of the same cost as real ones, checked when the user does not exist: same timing."""
+        if self._dummy_hash is None:
+            self._dummy_hash = bcrypt.hashpw(b"not-a-password", bcrypt.gensalt(rounds=self.rounds))
+        return self._dummy_hash
 
     def hash(self, password: str) -> str:
         return bcrypt.hashpw(_pw_bytes(password), bcrypt.gensalt(rounds=self.rounds)).decode("ascii")

@@ -50,7 +50,7 @@ class AuthTokens(Resource):
             creds = check_body(CREDENTIALS, auth["credentials"], self.deps.catalog.values)
             if not isinstance(creds["password"], str):
                 raise bad_request([Problem("password", "must be a string")])
-            caller = authenticator.credentials(creds["username"], creds["password"])
+            caller = authenticator.credentials(creds["username"], creds["password"], req.remote_addr)
             if caller is None:
                 raise unauthorized("authentication failed")
             issued = tokens.issue(caller.username, "credentials")

@@ -6,7 +6,7 @@ import http
 
 import falcon
 
-from app.errors import Problem
+from app.errors import Problem, printable, shorten
 
 
 class ApiError(Exception):
@@ -43,9 +43,11 @@ def body(status: int, message: str, problems: list[Problem] | None = None) -> di
         title = http.HTTPStatus(status).phrase
     except ValueError:
         title = "Error"
-    err = {"code": str(status), "title": title, "message": message}
+    # a message may quote what the caller sent: never echo more than a few hundred characters of it
+    err = {"code": str(status), "title": title, "message": shorten(printable(message), 600)}
     if problems:
-        err["problems"] = [{"parameter": p.path, "reason": p.reason} for p in problems]
+        err["problems"] = [{"parameter": shorten(printable(p.path)), "reason": shorten(printable(p.reason), 400)}
+                           for p in problems]
     return {"error": err}
 
 

@@ -19,7 +19,9 @@ ERROR = {"type": "object", "required": ["error"],
 
 _REASONS = {400: "invalid request (every problem listed)", 401: "not authenticated",
             403: "not allowed (edit-env or admin needed)", 404: "unknown environment or object",
-            409: "already exists"}
+            409: "conflicts with what exists (already exists, or still in use)",
+            429: "too many failed logins for this user or address (see Retry-After)",
+            503: "the store is unreachable; Calipso is reconnecting (see Retry-After)"}
 
 
 def _json(schema: dict) -> dict:
@@ -52,7 +54,10 @@ def build_document(routes, version: str) -> dict:
                 codes.append(403)
             if op.env_scoped or path_params:
                 codes.append(404)
-            for c in codes:
+            if op.auth != "public":
+                codes.append(429)           # Basic credentials go through the login limiter
+            codes += [c for c in op.errors if c not in codes] + [503]
+            for c in sorted(set(codes)):
                 responses[str(c)] = {"description": _REASONS[c], "content": _json(ERROR)}
             entry["responses"] = responses
             if op.auth != "public":

@@ -27,6 +27,7 @@ class Operation:
     env_scoped: bool = False              # may answer 404 for an environment the caller may not view
     extra_query: str | None = None        # regex of additional parameter names (links: attributes:<name>)
     tags: tuple[str, ...] = ()
+    errors: tuple[int, ...] = ()          # statuses of its own beyond the common ones (409, 401 when public...)
 
     @property
     def extra_re(self) -> re.Pattern | None:

@@ -6,6 +6,8 @@ import logging
 import sys
 import threading
 
+from app.errors import printable
+
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 _secrets: set[str] = set()
@@ -30,17 +32,17 @@ def mask(text: str) -> str:
 
 
 class SecretFilter(logging.Filter):
-    """Rewrites a record's final message with every registered secret masked."""
+    """Rewrites a record's final message with every registered secret masked, and the control bytes
+    a host's output may carry (terminal escape sequences) made visible instead of acted on."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if _secrets:
-            try:
-                message = record.getMessage()
-            except Exception:  # a bad format string is logging's problem to report
-                return True
-            masked = mask(message)
-            if masked != message:
-                record.msg, record.args = masked, None
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string is logging's problem to report
+            return True
+        cleaned = printable(mask(message) if _secrets else message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
         return True
 
 

@@ -1,7 +1,7 @@
 """One environment's AMQP consumer: its own durable queue, batches, ack after the store write,
 reconnection with backoff.
 
-The queue (`calipso-<env>-notifications` by default) is bound to the `nova` and `neutron` topic
+The queue (app.listener_queue: `calipso-<env>-notifications` by default) is bound to the `nova` and `neutron` topic
 exchanges with routing key `notifications.info`; OpenStack's own queues are never consumed
 (the original competed with telemetry on them, spec §6.2 #17). Exchanges are declared as oslo
 declares them (topic, non-durable) so either side may come first. Messages stay unacknowledged
@@ -17,33 +17,17 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import quote
 
-from kombu import Consumer as KombuConsumer, Exchange, Queue, binding
+from kombu import Consumer as KombuConsumer, Queue
 
 from app.bus import connection
+from app.listener_queue import EXCHANGES, ROUTING_KEY, amqp_url, notification_queue, queue_name
 from app.store.keeper import is_unavailable
 from listen.processor import Delivery, Processor
 
 log = logging.getLogger(__name__)
 
-EXCHANGES = ("nova", "neutron")
-ROUTING_KEY = "notifications.info"
-
-
-def queue_name(env: str) -> str:
-    return f"calipso-{env}-notifications"
-
-
-def amqp_url(section: dict) -> str:
-    """The broker URL of an environment's AMQP section (`url`, or host/port/user/pwd/vhost)."""
-    if section.get("url"):
-        return str(section["url"])
-    user = quote(str(section.get("user") or "guest"), safe="")
-    pwd = quote(str(section.get("pwd") or ""), safe="")
-    vhost = str(section.get("vhost") or "/")
-    vpath = "/" if vhost == "/" else quote(vhost, safe="")
-    return f"amqp://{user}:{pwd}@{section.get('host') or '127.0.0.1'}:{int(section.get('port') or 5672)}/{vpath}"
+__all__ = ["Backoff", "Consumer", "EXCHANGES", "ROUTING_KEY", "amqp_url", "queue_name"]
 
 
 @dataclass
@@ -84,9 +68,7 @@ class Consumer:
         self.batches = 0
 
     def queue(self) -> Queue:
-        return Queue(self.queue_name, durable=True, auto_delete=False,
-                     bindings=[binding(Exchange(x, type="topic", durable=False), routing_key=self.routing_key)
-                               for x in self.exchanges])
+        return notification_queue(self.queue_name, self.exchanges, self.routing_key)
 
     def _on_message(self, message) -> None:
         self._pending.append(Delivery(message.body, message.ack))

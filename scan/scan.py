@@ -4,11 +4,29 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(ROOT))
+
+
+def _with_dependencies() -> None:
+    """Run as the README writes it (`python3 scan/scan.py`, a python without Calipso's libraries), it
+    starts again with the project's own .venv python, which `make` builds; else it says how to get one."""
+    try:
+        import pymongo  # noqa: F401  (any of the libraries Calipso needs)
+        return
+    except ImportError:
+        pass
+    venv = ROOT / ".venv"
+    python = venv / "bin" / "python"
+    if python.exists() and Path(sys.prefix).resolve() != venv.resolve():
+        os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
+    sys.exit(f"scan.py: error: Calipso's libraries are not installed for {sys.executable}; run 'make "
+             f".venv/.installed' in {ROOT} once, then 'python3 scan/scan.py' (or '.venv/bin/calipso scan') works")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,4 +46,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    _with_dependencies()
     sys.exit(main())

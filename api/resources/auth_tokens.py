@@ -27,9 +27,9 @@ TOKEN = obj({"token": STR, "method": STR, "issued_at": STR, "expires_at": STR},
 class AuthTokens(Resource):
     operations = {
         "POST": Operation("Obtain a token with credentials, or renew a valid token", body=(AUTH,),
-                          response=TOKEN, status=201, auth="public", tags=("auth",)),
+                          response=TOKEN, status=201, auth="public", tags=("auth",), errors=(401, 429)),
         "DELETE": Operation("Revoke the token given in X-Auth-Token", response={"type": "object"},
-                            auth="public", tags=("auth",)),
+                            auth="public", tags=("auth",), errors=(401,)),
     }
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:

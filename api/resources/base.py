@@ -43,7 +43,10 @@ class Resource:
         length = req.content_length
         if length is not None and length > limit:
             raise bad_request([Problem("body", f"is larger than the limit of {limit} bytes")])
-        raw = req.bounded_stream.read(limit + 1)
+        if length is None and "chunked" in (req.get_header("Transfer-Encoding") or "").lower():
+            raw = req.stream.read(limit + 1)    # no length to bound by: the server decodes the chunks
+        else:
+            raw = req.bounded_stream.read(limit + 1)
         if len(raw) > limit:
             raise bad_request([Problem("body", f"is larger than the limit of {limit} bytes")])
         if not raw.strip():

@@ -52,7 +52,7 @@ class CliqueConstraints(_Rules):
         "GET": Operation("Clique constraints", query=QUERY, tags=("catalogue",),
                          response={"anyOf": [listing("clique_constraints", FIELDS), obj({"id": STR})]}),
         "POST": Operation("Add a clique constraint (admin)", body=BODY, response=MESSAGE, status=201,
-                          auth="admin", tags=("catalogue",)),
+                          auth="admin", tags=("catalogue",), errors=(409,)),
     }
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -76,7 +76,7 @@ class CliqueConstraint(CatalogueEntry, _Rules):
     operations = {
         "GET": Operation("One clique constraint", tags=("catalogue",), response=CONSTRAINT),
         "PUT": Operation("Replace a clique constraint (admin)", body=BODY, response=MESSAGE, auth="admin",
-                         tags=("catalogue",)),
+                         tags=("catalogue",), errors=(409,)),
         "DELETE": Operation("Delete a clique constraint (admin)", response=MESSAGE, auth="admin", tags=("catalogue",)),
     }
 

@@ -7,6 +7,7 @@ and only an admin may change who can view and edit (`auth`).
 from __future__ import annotations
 
 import copy
+import threading
 
 import falcon
 
@@ -19,6 +20,7 @@ from api.spec import MESSAGE, PAGING, STR, Operation, listing, obj
 from app.changelog import ChangeLog
 from app.cliques import Cliques
 from app.envconfig.fields import json_schema
+from app.listener_queue import declare_for
 from app.envconfig.repository import EnvironmentConfigs as Repository
 from app.envconfig.secrets import redact
 from app.errors import ValidationFailed
@@ -54,7 +56,7 @@ class EnvironmentConfigs(Resource):
         "GET": Operation("Environment configurations (secrets never returned)", query=QUERY, env_scoped=True,
                          tags=("environments",), response={"anyOf": [listing("environment_configs", FIELDS), ENV_DOC]}),
         "POST": Operation("Add an environment (admin)", body_schema=json_schema(), response=MESSAGE, status=201,
-                          auth="admin", tags=("environments",)),
+                          auth="admin", tags=("environments",), errors=(409,)),
     }
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -84,7 +86,14 @@ class EnvironmentConfigs(Resource):
             if any(p.reason.endswith("already exists") for p in e.problems):
                 raise conflict(f"Environment with name '{doc.get('name')}' already exists") from None
             raise _invalid(e, doc) from None
+        _declare_queue(env)
         self.created(resp, f"Created environment configuration for {env['name']}")
+
+
+def _declare_queue(env: dict) -> None:
+    """A listening environment's queue is declared at once (events before the first listener run are
+    kept), beside the request: a slow broker must not hold the answer."""
+    threading.Thread(target=declare_for, args=(env,), name=f"declare-{env['name']}", daemon=True).start()
 
 
 class EnvironmentConfig(Resource):
@@ -115,9 +124,10 @@ class EnvironmentConfig(Resource):
             if kept not in doc and kept in old:
                 doc[kept] = old[kept]
         try:
-            Repository(self.store, self.deps.catalog.get()).replace(name, doc)
+            env = Repository(self.store, self.deps.catalog.get()).replace(name, doc)
         except ValidationFailed as e:
             raise _invalid(e, doc) from None
+        _declare_queue(env)
         resp.media = {"message": f"Updated environment configuration for {name}"}
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, name: str) -> None:

@@ -44,7 +44,7 @@ class LinkTypes(Resource):
         "GET": Operation("Link types", query=QUERY, tags=("catalogue",),
                          response={"anyOf": [listing("link_types", FIELDS), obj({"id": STR})]}),
         "POST": Operation("Add a link type (admin)", body=BODY, response=MESSAGE, status=201, auth="admin",
-                          tags=("catalogue",)),
+                          tags=("catalogue",), errors=(409,)),
     }
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -70,9 +70,9 @@ class LinkType(CatalogueEntry):
     operations = {
         "GET": Operation("One link type", tags=("catalogue",), response=LINK_TYPE),
         "PUT": Operation("Change a link type (admin); its ends only while no clique type follows it", body=BODY,
-                         response=MESSAGE, auth="admin", tags=("catalogue",)),
+                         response=MESSAGE, auth="admin", tags=("catalogue",), errors=(409,)),
         "DELETE": Operation("Delete a link type (admin) that no clique type follows", response=MESSAGE,
-                            auth="admin", tags=("catalogue",)),
+                            auth="admin", tags=("catalogue",), errors=(409,)),
     }
 
     def on_put(self, req: falcon.Request, resp: falcon.Response, id: str) -> None:

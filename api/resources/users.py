@@ -92,7 +92,8 @@ class UsersList(Resource):
     operations = {
         "GET": Operation("API users with their rights per environment (admin)", query=PAGING, auth="admin",
                          tags=("users",), response=listing("users", USER_FIELDS)),
-        "POST": Operation("Add a user (admin)", body=BODY, auth="admin", status=201, response=MESSAGE, tags=("users",)),
+        "POST": Operation("Add a user (admin)", body=BODY, auth="admin", status=201, response=MESSAGE, tags=("users",),
+                          errors=(409,)),
     }
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:

@@ -26,6 +26,7 @@ from typing import Callable
 from app.cli.commands import COMMANDS
 from app.envconfig.repository import EnvironmentConfigs
 from app.errors import CalipsoError
+from app.listener_queue import declare_for
 from app.store.embedded import free_port, port_is_free
 from app.store.store import calipso_home, open_store, redact_uri
 
@@ -129,11 +130,10 @@ def register(store, env: dict) -> None:
     envs = EnvironmentConfigs(store)
     old = envs.find(ENV)
     if old is None:
-        envs.add(env)
-        return
-    if old.get("auth"):
-        env = {**env, "auth": old["auth"]}
-    envs.replace(ENV, env)
+        env = envs.add(env)
+    else:
+        env = envs.replace(ENV, {**env, "auth": old["auth"]} if old.get("auth") else env)
+    declare_for(env)
 
 
 def first_scan(demo: Demo) -> list[str]:

@@ -11,9 +11,10 @@ from app.changelog import ChangeLog
 from app.cliques import Cliques
 from app.envconfig.repository import EnvironmentConfigs
 from app.envconfig.secrets import redact
-from app.errors import ConfigFileError, ValidationFailed
+from app.errors import ConfigFileError, ValidationFailed, printable, shorten
 from app.inventory import Inventory
 from app.links import Links
+from app.listener_queue import declare_for
 from app.store.store import open_store
 
 HELP = "add, list, show or delete environment configurations"
@@ -52,12 +53,14 @@ def read_document(path: str) -> dict:
         return json.loads(text)
     except json.JSONDecodeError as e:
         raise ConfigFileError(f"{where}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}") from None
+    except RecursionError:
+        raise ConfigFileError(f"{where}: the JSON is nested too deeply to be an environment config") from None
 
 
 def _print_problems(e: ValidationFailed) -> int:
     print(f"calipso env: error: {e.what} is invalid, nothing was written:", file=sys.stderr)
     for problem in e.problems:
-        print(f"  - {problem}", file=sys.stderr)
+        print(f"  - {shorten(printable(str(problem)), 400)}", file=sys.stderr)
     return 2
 
 
@@ -73,6 +76,9 @@ def add(args) -> int:
             print(f"environment {env['name']} added")
     except ValidationFailed as e:
         return _print_problems(e)
+    note = declare_for(env)
+    if note:
+        print(f"  {note}")
     return 0
 
 

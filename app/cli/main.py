@@ -9,7 +9,7 @@ import sys
 
 from app import __version__
 from app.cli.commands import COMMANDS
-from app.errors import CalipsoError
+from app.errors import CalipsoError, printable, shorten
 from app.logs import setup_logging
 
 log = logging.getLogger("calipso")
@@ -62,13 +62,28 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_guarded(prog: str, run, args) -> int:
     """Run a command: a CalipsoError becomes one line on stderr and its exit code, never a traceback."""
+    from pymongo.errors import PyMongoError
+
     try:
         return int(run(args) or 0)
     except CalipsoError as e:
-        print(f"{prog}: error: {e}", file=sys.stderr)
+        print(f"{prog}: error: {_one_line(str(e))}", file=sys.stderr)
         return e.exit_code
+    except PyMongoError as e:      # the store went away mid-command: say so, no traceback
+        reason = str(e).split(",")[0].split(" (configured timeouts")[0]
+        print(f"{prog}: error: the store stopped answering ({type(e).__name__}: {_one_line(reason)}); "
+              "nothing more was done; run the command again once it is back", file=sys.stderr)
+        return 1
+    except RecursionError:
+        print(f"{prog}: error: the input is nested too deeply to be read", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _one_line(text: str) -> str:
+    """What a user's terminal may show of a message: no control bytes, no kilobytes echoed back."""
+    return shorten(printable(text), 1000)
 
 
 if __name__ == "__main__":

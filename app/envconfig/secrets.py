@@ -18,7 +18,8 @@ def _section_secret_keys(section: dict) -> set[str]:
 def redact(env: dict) -> dict:
     """A copy safe to show to anyone: every secret value replaced, per-host credentials too."""
     out = copy.deepcopy(env)
-    for section in out.get("configuration") or []:
+    sections = out.get("configuration")
+    for section in sections if isinstance(sections, list) else []:
         if not isinstance(section, dict):
             continue
         for key in _section_secret_keys(section) & set(section):
@@ -49,9 +50,12 @@ def drop_secrets(sections: list) -> list:
 def keep_secrets(new: dict, old: dict) -> dict:
     """`new` with each secret it omits (or sends back redacted) taken from `old`."""
     out = copy.deepcopy(new)
-    old_sections = {s.get("name"): s for s in old.get("configuration") or [] if isinstance(s, dict)}
-    for section in out.get("configuration") or []:
-        if not isinstance(section, dict) or section.get("name") not in old_sections:
+    old_sections = {s.get("name"): s for s in old.get("configuration") or []
+                    if isinstance(s, dict) and isinstance(s.get("name"), str)}
+    sections = out.get("configuration")
+    for section in sections if isinstance(sections, list) else []:
+        if not isinstance(section, dict) or not isinstance(section.get("name"), str) \
+                or section["name"] not in old_sections:
             continue
         previous = old_sections[section["name"]]
         for key in _section_secret_keys(section):
@@ -62,7 +66,8 @@ def keep_secrets(new: dict, old: dict) -> dict:
 
 def register_secrets(env: dict) -> None:
     """Tell the log filter about every secret of this environment."""
-    for section in env.get("configuration") or []:
+    sections = env.get("configuration")
+    for section in sections if isinstance(sections, list) else []:
         if isinstance(section, dict):
             for key in ALL_SECRET_KEYS & set(section):
                 register_secret(section[key])

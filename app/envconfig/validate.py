@@ -14,7 +14,7 @@ from datetime import datetime
 
 from app.envconfig.catalog import Catalog
 from app.envconfig.fields import MANDATORY_SECTIONS, SECTIONS, TOP_LEVEL, Field
-from app.errors import Problem, ValidationFailed
+from app.errors import Problem, ValidationFailed, shorten
 from app.registry import did_you_mean
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -53,6 +53,7 @@ class _Checker:
         """Check and coerce one value; returns the value to store (or None after a problem)."""
         where = f"{path}.{key}" if path else key
         kind = f.kind
+        shown = "(a secret value, not shown)" if f.secret else shorten(repr(v))
         if kind == "bool":
             if isinstance(v, bool):
                 return v
@@ -60,11 +61,11 @@ class _Checker:
                 return True
             if v in (0, "0", "false", "False"):
                 return False
-            self.add(where, f"must be true or false, got {v!r}")
+            self.add(where, f"must be true or false, got {shown}")
             return None
         if kind in ("port", "int"):
             if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, str) and v.strip().isdigit())):
-                self.add(where, f"must be {'a port number' if kind == 'port' else 'a whole number'}, got {v!r}")
+                self.add(where, f"must be {'a port number' if kind == 'port' else 'a whole number'}, got {shown}")
                 return None
             n = int(v)
             if kind == "port" and not 0 < n <= 65535:
@@ -76,13 +77,13 @@ class _Checker:
             return n
         if kind == "strings":
             if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-                self.add(where, f"must be a list of strings, got {v!r}")
+                self.add(where, f"must be a list of strings, got {shown}")
                 return None
             if f.choices:
                 allowed = self.catalog.values(f.choices)
                 for i, x in enumerate(v):
                     if x not in allowed:
-                        self.add(f"{where}[{i}]", f"{x!r} is not one of {', '.join(allowed)}{_hint(x, allowed)}")
+                        self.add(f"{where}[{i}]", f"{shorten(repr(x))} is not one of {', '.join(allowed)}{_hint(x, allowed)}")
             if len(set(v)) != len(v):
                 self.add(where, "lists a value twice")
             return v
@@ -99,22 +100,22 @@ class _Checker:
                     return datetime.fromisoformat(v.replace("Z", "+00:00"))
                 except ValueError:
                     pass
-            self.add(where, f"must be an ISO 8601 time, got {v!r}")
+            self.add(where, f"must be an ISO 8601 time, got {shown}")
             return None
         # string-like kinds
         if not isinstance(v, str):
             self.add(where, f"must be a string, got {type(v).__name__}")
             return None
         if kind == "host" and not valid_host(v):
-            self.add(where, f"{v!r} is not an IP address or host name")
+            self.add(where, f"{shown} is not an IP address or host name")
             return None
         if kind == "path" and (not v.startswith("/") or "\0" in v):
-            self.add(where, f"{v!r} is not an absolute path")
+            self.add(where, f"{shown} is not an absolute path")
             return None
         if f.choices:
             allowed = self.catalog.values(f.choices)
             if v not in allowed:
-                self.add(where, f"{v!r} is not one of {', '.join(allowed)}{_hint(v, allowed)}")
+                self.add(where, f"{shown} is not one of {', '.join(allowed)}{_hint(v, allowed)}")
                 return None
         return v
 

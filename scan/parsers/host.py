@@ -64,11 +64,20 @@ def ethtool(text: str) -> dict:
     return attrs
 
 
+IFNAME = re.compile(r"^[A-Za-z0-9_.@:-]{1,15}$")    # what Linux accepts (IFNAMSIZ 16 with the NUL)
+
+
 @parser
 def bond_names(text: str) -> list[str]:
-    if "No such file or directory" in text:
+    """`ls -1 /proc/net/bonding/ 2>&1`: bond names. An error line from ls (no bonding directory, no
+    permission, another locale's wording) is never a name: only interface names are taken."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if any(line.startswith("ls:") for line in lines) or "No such file or directory" in text:
         return []
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if not IFNAME.match(line):
+            raise ParseError(f"not an interface name: {line[:60]!r}")
+    return lines
 
 
 @parser

@@ -38,13 +38,10 @@ class Authenticator:
         if local_hash and self.verified is not None and self.verified.known(username, password, local_hash):
             return None if doc.get("disabled") else Caller(username, bool(doc.get("admin")))
         if self.limiter is not None:
-            self.limiter.check(username, address)
+            self.limiter.attempt(username, address)
         caller = self._check(doc, username, password)
-        if self.limiter is not None:
-            if caller is None:
-                self.limiter.failed(username, address)
-            else:
-                self.limiter.succeeded(username)
+        if caller is not None and self.limiter is not None:
+            self.limiter.succeeded(username, address)
         if caller is not None and local_hash and self.verified is not None:
             self.verified.remember(username, password, local_hash)
         return caller

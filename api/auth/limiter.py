@@ -1,8 +1,8 @@
 """Failed logins slow their sender down: per user name and per client address, with doubling lockouts.
 
-After `free` failures, each further failure locks the key for base × 2^(failures - free) seconds (capped);
-while locked, a login for that key is refused with 429 and Retry-After *before* any password is checked,
-so guessing costs the server nothing. Failures are forgotten after `window` quiet seconds. The counts
+After `free` failures, the key is locked for base × 2^(failures - free - 1) seconds (capped); while
+locked, a login for that key is refused with 429 and Retry-After *before* any password is checked, so
+guessing costs the server nothing. Failures are forgotten after `window` quiet seconds. The counts
 live in the store (`login_failures`, keyed by a hash: no attacker-chosen text is kept), so every API
 worker and instance shares them.
 """
@@ -14,6 +14,8 @@ import math
 import time
 from dataclasses import dataclass
 from typing import Callable
+
+from pymongo import ReturnDocument
 
 from api.errors import ApiError
 from app.store.store import Store
@@ -44,30 +46,34 @@ class LoginLimiter:
             keys.append((_key("addr", address), self.policy.free_per_address))
         return keys
 
-    def check(self, username: str, address: str | None) -> None:
-        """Raise 429 (with Retry-After) while this user name or address is locked out."""
+    def attempt(self, username: str, address: str | None) -> None:
+        """Count a login attempt (as a failure until `succeeded` says otherwise) before any password is
+        checked; raise 429 with Retry-After when its user name or address is over its free failures and
+        locked. Once locked, one attempt per lockout period goes through (atomically claimed, so a burst
+        of concurrent guesses cannot all slip through when a lockout ends), each doubling the next."""
         now = self.clock()
-        ids = [k for k, _ in self._keys(username, address)]
         wait = 0.0
-        for doc in self.coll.find({"_id": {"$in": ids}}):
-            if now - doc.get("last", 0) > self.policy.window:
+        for key, free in self._keys(username, address):
+            self.coll.update_one({"_id": key, "last": {"$lt": now - self.policy.window}},
+                                 {"$set": {"failures": 0, "locked_until": 0}})     # quiet long enough: forgotten
+            doc = self.coll.find_one_and_update({"_id": key}, {"$inc": {"failures": 1}, "$set": {"last": now}},
+                                                upsert=True, return_document=ReturnDocument.AFTER)
+            count = doc.get("failures", 1)
+            if count <= free:
                 continue
-            wait = max(wait, doc.get("locked_until", 0) - now)
+            lock = min(self.policy.max, self.policy.base * 2 ** (count - free - 1))
+            claimed = self.coll.update_one({"_id": key, "locked_until": {"$lte": now}},
+                                           {"$set": {"locked_until": now + lock}}).modified_count
+            if not claimed:
+                wait = max(wait, (doc.get("locked_until") or now + lock) - now)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
             raise ApiError(429, f"Too many failed logins for this user or from this address; retry in {seconds} s",
                            headers={"Retry-After": str(seconds)})
 
-    def failed(self, username: str, address: str | None) -> None:
-        now = self.clock()
-        for key, free in self._keys(username, address):
-            doc = self.coll.find_one({"_id": key}) or {}
-            count = 1 if now - doc.get("last", 0) > self.policy.window else doc.get("failures", 0) + 1
-            locked = now + min(self.policy.max, self.policy.base * 2 ** (count - free - 1)) if count > free else 0
-            self.coll.update_one({"_id": key}, {"$set": {"failures": count, "last": now, "locked_until": locked}},
-                                 upsert=True)
-
-    def succeeded(self, username: str) -> None:
-        """A good password clears its user's count (not its address's: one good account must not
-        let an address go on guessing the others)."""
+    def succeeded(self, username: str, address: str | None) -> None:
+        """A good password clears its user's count, and takes its own attempt off its address's (not more:
+        one good account must not let an address go on guessing the others)."""
         self.coll.delete_one({"_id": _key("user", username)})
+        if address:
+            self.coll.update_one({"_id": _key("addr", address), "failures": {"$gt": 0}}, {"$inc": {"failures": -1}})

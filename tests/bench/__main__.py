@@ -19,6 +19,7 @@ BENCHES: list[str] = [
     "tests.bench.changelog_bench",
     "tests.bench.ui_graph_bench",
     "tests.bench.path_bench",
+    "tests.bench.hardening_bench",
 ]
 
 

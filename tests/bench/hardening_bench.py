@@ -1,0 +1,161 @@
+"""The adversarial checks of issue 13, as numbers: recovery after a store kill, token users' throughput
+while 20 clients guess passwords, and (through their tests) 5xx under schemathesis and secrets found.
+
+Everything runs for real: `calipso api` under gunicorn with bcrypt at its production cost (12 rounds),
+the embedded store killed with SIGKILL. CALIPSO_BENCH_FUZZ=N sets schemathesis examples per operation
+(default 100); CALIPSO_BENCH_QUICK=1 skips the two pytest-driven rows.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from app.store.embedded import EmbeddedStore, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _api(home: Path, workers: int = 2) -> tuple[subprocess.Popen, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CALIPSO_")}
+    env["CALIPSO_HOME"] = str(home)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli.main", "api", "--bind", f"127.0.0.1:{port}",
+                             "--workers", str(workers)], env=env, cwd=ROOT, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"{url}/openapi.json", timeout=2)
+            return proc, url
+        except requests.RequestException:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("the API did not start")
+
+
+def _user(home: Path, name: str, password: str) -> None:
+    from api.auth.users import Users
+    from app.store.init import init_db
+    from app.store.store import Store, StoreLocation
+
+    store = Store.connect(StoreLocation(EmbeddedStore(home).ensure_running(), "bench"))
+    try:
+        init_db(store)
+        Users(store).add(name, password, admin=True)
+    finally:
+        store.close()
+
+
+def recovery(home: Path, url: str, auth, rounds: int = 3) -> list[float]:
+    """Seconds from SIGKILL of the store to the next successful API request (no restart of anything)."""
+    times = []
+    for _ in range(rounds):
+        assert requests.get(f"{url}/environment_configs", auth=auth, timeout=30).status_code == 200
+        os.kill(EmbeddedStore(home).read_state().pid, signal.SIGKILL)
+        killed = time.monotonic()
+        took = float("inf")
+        while time.monotonic() - killed < 120:
+            try:
+                if requests.get(f"{url}/environment_configs", auth=auth, timeout=30).status_code == 200:
+                    took = time.monotonic() - killed
+                    break
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        times.append(took)
+        time.sleep(2)
+    return times
+
+
+def _rate(url: str, token: str, seconds: float, clients: int = 4) -> float:
+    done = [0]
+    stop = time.monotonic() + seconds
+
+    def worker():
+        s = requests.Session()
+        while time.monotonic() < stop:
+            if s.get(f"{url}/environment_configs", headers={"X-Auth-Token": token}, timeout=30).status_code == 200:
+                done[0] += 1
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return done[0] / seconds
+
+
+def throughput(url: str, auth, seconds: float = 15.0) -> tuple[float, float, dict]:
+    token = requests.post(f"{url}/auth/tokens", timeout=60, json={"auth": {"methods": ["credentials"], "credentials": {
+        "username": auth[0], "password": auth[1]}}}).json()["token"]
+    quiet = _rate(url, token, seconds)
+    stop = threading.Event()
+    answers: dict[int, int] = {}
+
+    def guesser(i: int):
+        s = requests.Session()
+        while not stop.is_set():
+            try:
+                code = s.get(f"{url}/environment_configs", auth=(f"victim{i % 3}", f"guess-{time.monotonic()}"),
+                             timeout=30).status_code
+            except requests.RequestException:
+                code = 0
+            answers[code] = answers.get(code, 0) + 1
+    guessers = [threading.Thread(target=guesser, args=(i,), daemon=True) for i in range(20)]
+    for t in guessers:
+        t.start()
+    time.sleep(3)
+    busy = _rate(url, token, seconds)
+    stop.set()
+    for t in guessers:
+        t.join(30)
+    return quiet, busy, answers
+
+
+def _pytest(*args: str, env: dict | None = None) -> tuple[str, str]:
+    res = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args], cwd=ROOT,
+                         capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=7200)
+    last = (res.stdout.strip().splitlines() or ["?"])[-1]
+    return ("0" if res.returncode == 0 else "FAILED"), last
+
+
+def run() -> None:
+    with tempfile.TemporaryDirectory(prefix="calipso-bench-hardening-") as tmp:
+        home = Path(tmp)
+        auth = ("bench-ops", "Bench-ops-pass-1")
+        _user(home, *auth)
+        proc, url = _api(home)
+        try:
+            times = recovery(home, url, auth)
+            quiet, busy, answers = throughput(url, auth)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            EmbeddedStore(home).stop()
+    print(f"{'check':58} {'result':>12}  goal")
+    print(f"{'recovery after kill -9 of the store (s, each of 3)':58} "
+          f"{' / '.join(f'{t:.1f}' for t in times):>12}  <= 10")
+    print(f"{'token users, req/s undisturbed (4 clients)':58} {quiet:>12.1f}")
+    print(f"{'token users, req/s while 20 clients guess Basic passwords':58} {busy:>12.1f}")
+    print(f"{'  ratio':58} {100 * busy / max(quiet, 1e-9):>11.0f}%  >= 80%")
+    print(f"{'  guessers answered (status: count)':58} {', '.join(f'{k}: {v}' for k, v in sorted(answers.items()))}")
+    if os.environ.get("CALIPSO_BENCH_QUICK"):
+        return
+    examples = os.environ.get("CALIPSO_BENCH_FUZZ", "100")
+    fuzz, detail = _pytest("tests/integration/api/test_schemathesis.py", env={"CALIPSO_FUZZ_EXAMPLES": examples})
+    print(f"{f'5xx or undocumented statuses, schemathesis x{examples}/operation':58} {fuzz:>12}  0  ({detail})")
+    found, detail = _pytest("tests/integration/api/test_secrets.py", "tests/integration/listen/test_no_foreign_secrets.py",
+                            "tests/integration/scan/test_connection_test_secrets.py")
+    print(f"{'secrets found (responses, logs, every collection)':58} {found:>12}  0  ({detail})")

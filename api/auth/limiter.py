@@ -39,6 +39,7 @@ class LoginLimiter:
         self.coll = store["login_failures"]
         self.policy = policy or LoginPolicy()
         self.clock = clock
+        self._locked: dict[str, float] = {}   # key -> until: refused here again without asking the store
 
     def _keys(self, username: str, address: str | None) -> list[tuple[str, int]]:
         keys = [(_key("user", username), self.policy.free_per_user)]
@@ -52,8 +53,12 @@ class LoginLimiter:
         locked. Once locked, one attempt per lockout period goes through (atomically claimed, so a burst
         of concurrent guesses cannot all slip through when a lockout ends), each doubling the next."""
         now = self.clock()
+        keys = self._keys(username, address)
+        known = max((self._locked.get(key, 0) for key, _ in keys), default=0)
+        if known > now:
+            self._refuse(known - now)
         wait = 0.0
-        for key, free in self._keys(username, address):
+        for key, free in keys:
             self.coll.update_one({"_id": key, "last": {"$lt": now - self.policy.window}},
                                  {"$set": {"failures": 0, "locked_until": 0}})     # quiet long enough: forgotten
             doc = self.coll.find_one_and_update({"_id": key}, {"$inc": {"failures": 1}, "$set": {"last": now}},
@@ -65,15 +70,24 @@ class LoginLimiter:
             claimed = self.coll.update_one({"_id": key, "locked_until": {"$lte": now}},
                                            {"$set": {"locked_until": now + lock}}).modified_count
             if not claimed:
-                wait = max(wait, (doc.get("locked_until") or now + lock) - now)
+                until = doc.get("locked_until") or now + lock
+                if len(self._locked) > 10000:
+                    self._locked = {k: u for k, u in self._locked.items() if u > now}
+                self._locked[key] = until
+                wait = max(wait, until - now)
         if wait > 0:
-            seconds = max(1, math.ceil(wait))
-            raise ApiError(429, f"Too many failed logins for this user or from this address; retry in {seconds} s",
-                           headers={"Retry-After": str(seconds)})
+            self._refuse(wait)
+
+    @staticmethod
+    def _refuse(wait: float) -> None:
+        seconds = max(1, math.ceil(wait))
+        raise ApiError(429, f"Too many failed logins for this user or from this address; retry in {seconds} s",
+                       headers={"Retry-After": str(seconds)})
 
     def succeeded(self, username: str, address: str | None) -> None:
         """A good password clears its user's count, and takes its own attempt off its address's (not more:
         one good account must not let an address go on guessing the others)."""
         self.coll.delete_one({"_id": _key("user", username)})
+        self._locked.pop(_key("user", username), None)
         if address:
             self.coll.update_one({"_id": _key("addr", address), "failures": {"$gt": 0}}, {"$inc": {"failures": -1}})

@@ -39,14 +39,18 @@ def embedded_restarter(store: Store) -> Callable[[], str] | None:
     def restart() -> str:
         from pathlib import Path
 
-        from app.store.embedded import EmbeddedStore
+        from app.store.embedded import EmbeddedStore, _is_store_process, pid_alive
 
-        return EmbeddedStore(Path(location.home)).ensure_running(timeout=20.0)
+        embedded = EmbeddedStore(Path(location.home))
+        state = embedded.read_state()
+        if state and pid_alive(state.pid) and _is_store_process(state.pid):
+            return state.uri     # alive, only slow (a loaded machine): never replace a live server
+        return embedded.ensure_running(timeout=20.0)
     return restart
 
 
 class StoreKeeper:
-    def __init__(self, store: Store, restart: Callable[[], str] | None = None, probe_timeout: float = 1.0,
+    def __init__(self, store: Store, restart: Callable[[], str] | None = None, probe_timeout: float = 3.0,
                  backoff_start: float = 0.5, backoff_max: float = 5.0, check_every: float = 2.0,
                  clock: Callable[[], float] = time.monotonic):
         self.store = store

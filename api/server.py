@@ -93,7 +93,7 @@ def serve(mongo_config: str | None, inventory: str, settings, binds: list[str], 
 
     options = {"bind": binds, "workers": workers, "worker_class": "gthread", "threads": 4,
                "logger_class": _Logger, "loglevel": loglevel.lower(), "accesslog": None,
-               "timeout": 60, "graceful_timeout": 4, "proc_name": "calipso-api",
+               "timeout": 60, "graceful_timeout": 3, "proc_name": "calipso-api",
                "control_socket_disable": True}
     if cert_file:
         options.update(certfile=cert_file, keyfile=key_file)

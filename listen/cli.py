@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 
+from app.stopping import stop_on_signals
 from app.store.store import open_store
 
 HELP = "follow OpenStack notifications: one AMQP consumer per environment with listen: true"
@@ -26,8 +26,7 @@ def run(args) -> int:
     if args.inventory != "inventory":
         store = store.with_inventory(args.inventory)
     stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    stop_on_signals(stop, name="listener")
     manager = Manager(store, interval=max(0.1, args.interval))
     logging.getLogger(__name__).info("calipso listen started")
     manager.run(stop)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import signal
 import threading
 from datetime import timedelta
 
+from app.stopping import stop_on_signals
 from app.store.store import open_store
 from scan.manager import ScanManager
 
@@ -30,7 +30,6 @@ def run(args) -> int:
         manager.tick()
         return 0
     stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+    stop_on_signals(stop, name="scan manager")
     manager.loop(stop, max(0.1, args.interval))
     return 0

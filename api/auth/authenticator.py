@@ -33,9 +33,12 @@ class Authenticator:
         """The caller when these credentials are good, else None; raises 429 while locked out."""
         if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
             return None
+        remembered = self.verified.hash_for(username, password) if self.verified is not None else None
+        if remembered is None and self.limiter is not None:
+            self.limiter.refuse_if_known_locked(username, address)   # guessing under lockout costs nothing
         doc = self.users.get(username)
         local_hash = (doc or {}).get("password_hash") if (doc or {}).get("backend", "local") == "local" else None
-        if local_hash and self.verified is not None and self.verified.known(username, password, local_hash):
+        if local_hash and remembered == local_hash:      # verified lately, against today's password
             return None if doc.get("disabled") else Caller(username, bool(doc.get("admin")))
         if self.limiter is not None:
             self.limiter.attempt(username, address)

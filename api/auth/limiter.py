@@ -54,9 +54,7 @@ class LoginLimiter:
         of concurrent guesses cannot all slip through when a lockout ends), each doubling the next."""
         now = self.clock()
         keys = self._keys(username, address)
-        known = max((self._locked.get(key, 0) for key, _ in keys), default=0)
-        if known > now:
-            self._refuse(known - now)
+        self.refuse_if_known_locked(username, address)
         wait = 0.0
         for key, free in keys:
             self.coll.update_one({"_id": key, "last": {"$lt": now - self.policy.window}},
@@ -77,6 +75,13 @@ class LoginLimiter:
                 wait = max(wait, until - now)
         if wait > 0:
             self._refuse(wait)
+
+    def refuse_if_known_locked(self, username: str, address: str | None) -> None:
+        """429 at once, without a store round trip, for a lockout this worker has already seen."""
+        now = self.clock()
+        known = max((self._locked.get(key, 0) for key, _ in self._keys(username, address)), default=0)
+        if known > now:
+            self._refuse(known - now)
 
     @staticmethod
     def _refuse(wait: float) -> None:

@@ -27,18 +27,18 @@ class VerifiedCredentials:
         msg = username.encode("utf-8", "surrogatepass") + b"\0" + password.encode("utf-8", "surrogatepass")
         return hmac.new(self._key, msg, hashlib.sha256).digest()
 
-    def known(self, username: str, password: str, password_hash: str) -> bool:
-        """Whether these credentials were verified against this very password hash within `ttl`."""
+    def hash_for(self, username: str, password: str) -> str | None:
+        """The password hash these credentials were verified against within `ttl` (None: not known)."""
         key = self._id(username, password)
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
-                return False
+                return None
             expires, against = entry
-            if expires <= self.clock() or not hmac.compare_digest(against, password_hash):
+            if expires <= self.clock():
                 del self._entries[key]
-                return False
-            return True
+                return None
+            return against
 
     def remember(self, username: str, password: str, password_hash: str) -> None:
         with self._lock:

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench unit integration clean images container-standins test-containers acceptance
+.PHONY: demo test bench unit integration clean images container-standins test-containers acceptance screenshots
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Calipso needs Python 3.11 or later, found " + sys.version.split()[0])'
@@ -41,6 +41,9 @@ test-containers: $(STAMP) container-standins images
 # opt-in, never in `make test` or CI: installs OpenStack on THIS machine (needs CALIPSO_ACCEPTANCE=1)
 acceptance: $(STAMP)
 	$(BIN)/python -m tests.acceptance.run
+
+screenshots: $(STAMP)   # docs/console.png, the README's picture, from the browser test on a simulated cloud
+	CALIPSO_SCREENSHOT_DIR=docs $(BIN)/python -m pytest -q -p no:cacheprovider tests/integration/ui/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

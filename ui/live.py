@@ -1,10 +1,12 @@
 """Live updates: one poller for every open page, fanned out to their event streams.
 
-While at least one page listens, a single thread asks the API for `/summary` once per
-`interval` for each signed-in user with an open page (not once per page: fifty tabs of one
-operator cost one call a second), and sends a `summary` event to that user's pages when
-anything in it changed. The API going down or coming back is an `api` event to every page;
-a token the API no longer accepts is a `session` event to that session's pages.
+While at least one page listens, a single thread asks the API for each environment's change
+marker (`/summary?counts=false`, a few indexed reads) once per `interval` for each signed-in
+user with an open page (not once per page: fifty tabs of one operator cost one call a second).
+When a marker moved, that user's pages get a `change` event at once (trees and graphs refetch
+what they show), then a `summary` event with the recounted counters. The API going down or
+coming back is an `api` event to every page; a token the API no longer accepts is a `session`
+event to that session's pages.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class LiveHub:
         self.api, self.interval, self.max_clients = api, interval, max_clients
         self._subs: set[Subscriber] = set()
         self._last: dict[str, str] = {}          # username -> last summary sent (JSON text)
+        self._versions: dict[str, dict] = {}     # username -> {environment: version}
         self._payload: dict[str, dict] = {}
         self._api_up = True
         self._lock = threading.Lock()
@@ -85,6 +88,7 @@ class LiveHub:
                     self._thread = None
                     self._last.clear()
                     self._payload.clear()
+                    self._versions.clear()
                     return
             try:
                 self.poll_once(subs)
@@ -99,22 +103,27 @@ class LiveHub:
             if s.session.signed_in:
                 by_user.setdefault(s.session.username or "", []).append(s)
         for user, group in by_user.items():
-            tokens = list(dict.fromkeys(s.session.token for s in group))
-            payload = None
-            for token in tokens:
-                try:
-                    self.polls += 1
-                    payload = self.api.get(token, "/summary")
-                    break
-                except SessionExpired:
-                    for s in group:
-                        if s.session.token == token:
-                            s.send("session", {"expired": True})
-                except ApiDown:
-                    self._set_api(False, subs)
-                    return
-            if payload is None:
+            try:
+                token, light = self._ask(group, "/summary", {"counts": "false"})
+                if token is None:
+                    continue
+                versions = {e["name"]: e.get("version") for e in light.get("environments", [])}
+                known = self._versions.get(user)
+                self._versions[user] = versions
+                if known is not None and versions == known and user in self._payload:
+                    continue
+                if known is not None:
+                    for env, version in versions.items():
+                        if known.get(env) != version:
+                            for s in group:
+                                s.send("change", {"environment": env, "version": version})
+                self.polls += 1
+                payload = self.api.get(token, "/summary")
+            except SessionExpired:
                 continue
+            except ApiDown:
+                self._set_api(False, subs)
+                return
             self._set_api(True, subs)
             text = json.dumps(payload, sort_keys=True)
             if self._last.get(user) == text:
@@ -122,6 +131,18 @@ class LiveHub:
             self._last[user], self._payload[user] = text, payload
             for s in group:
                 s.send("summary", payload)
+
+    def _ask(self, group: list[Subscriber], path: str, params: dict) -> tuple[str | None, dict]:
+        """One call with the first token of the group the API still accepts; pages of refused tokens are told."""
+        for token in list(dict.fromkeys(s.session.token for s in group)):
+            try:
+                self.polls += 1
+                return token, self.api.get(token, path, params)
+            except SessionExpired:
+                for s in group:
+                    if s.session.token == token:
+                        s.send("session", {"expired": True})
+        return None, {}
 
     def _set_api(self, up: bool, subs: list[Subscriber]) -> None:
         if up == self._api_up:

@@ -34,16 +34,26 @@ def _node(doc: dict, with_children: set[str]) -> dict:
     return out
 
 
-def _parents_with_children(coll, env: str, ids: list[str]) -> set[str]:
-    """Which of these ids have at least one child shown in the tree (one aggregation, not one query each)."""
-    if not ids:
-        return set()
-    keys = [k(env, i) for i in ids]
-    rows = coll.aggregate([{"$match": {"_env_parent": {"$in": keys}}},
-                           {"$match": {"show_in_tree": {"$ne": False}}},
-                           {"$group": {"_id": "$_env_parent"}}])
-    prefix = len(env) + 1
-    return {r["_id"][prefix:] for r in rows if isinstance(r.get("_id"), str)}
+EXACT_UP_TO = 60
+
+
+def _parents_with_children(coll, env: str, docs: list[dict]) -> set[str]:
+    """Which of these objects have children of their own.
+
+    One indexed probe per object up to EXACT_UP_TO objects; past that (a folder of hundreds of
+    hosts), one probe per object type, its answer taken for every object of that type, so a
+    level costs a few queries, not hundreds (an arrow may then open on nothing; never the
+    other way round for the probed type). The embedded store answers `$in` and `$group` by
+    scanning, so neither helps here.
+    """
+    if len(docs) <= EXACT_UP_TO:
+        return {d["id"] for d in docs if coll.find_one({"_env_parent": k(env, d["id"]), "show_in_tree": {"$ne": False}}, {"_id": 1})}
+    by_type: dict[str, bool] = {}
+    for d in docs:
+        t = str(d.get("type"))
+        if t not in by_type:
+            by_type[t] = coll.find_one({"_env_parent": k(env, d["id"]), "show_in_tree": {"$ne": False}}, {"_id": 1}) is not None
+    return {d["id"] for d in docs if by_type[str(d.get("type"))]}
 
 
 def _projection() -> dict:
@@ -64,7 +74,7 @@ class Tree(Resource):
         docs = [d for d in coll.find({"_env_parent": k(env, parent)}, _projection()) if d.get("show_in_tree", True)]
         docs.sort(key=lambda d: (str(d.get("object_name") or d.get("name") or d.get("id")).lower(), str(d.get("id"))))
         shown = docs[:v["limit"]]
-        with_children = _parents_with_children(coll, env, [d["id"] for d in shown])
+        with_children = _parents_with_children(coll, env, shown)
         resp.media = {"children": [_node(d, with_children) for d in shown], "more": len(docs) - len(shown)}
 
 
@@ -87,8 +97,8 @@ class TreePath(Resource):
             raise bad_request([Problem("id", f"object {v['id']} has no id_path under {env}")])
         ancestors = parts[1:-1]
         by_path: dict[str, dict] = {}
-        if ancestors:
-            for d in coll.find({"_env_id": {"$in": [k(env, a) for a in ancestors]}}, _projection()):
+        for a in ancestors:   # one indexed read each: the embedded store answers `$in` by scanning
+            for d in coll.find({"_env_id": k(env, a)}, _projection()):
                 by_path[str(d.get("id_path"))] = d
         chain = []
         for depth in range(2, len(parts)):
@@ -96,7 +106,7 @@ class TreePath(Resource):
             if d is not None:
                 chain.append(d)
         chain.append(target)
-        with_children = _parents_with_children(coll, env, [d["id"] for d in chain])
+        with_children = _parents_with_children(coll, env, chain)
         resp.media = {"path": [_node(d, with_children) for d in chain]}
 
 

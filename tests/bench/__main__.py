@@ -20,6 +20,7 @@ BENCHES: list[str] = [
     "tests.bench.ui_graph_bench",
     "tests.bench.path_bench",
     "tests.bench.hardening_bench",
+    "tests.bench.ui_bench",
 ]
 
 

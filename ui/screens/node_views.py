@@ -18,7 +18,7 @@ class NodeView:
 
 
 ENV_CUBES = (("instance", "Instances"), ("vservice", "vServices"), ("host", "Hosts"), ("vconnector", "vConnectors"),
-             ("vedge", "vEdges"), ("network", "Networks"), ("port", "Ports"), ("otep", "OTEPs"))
+             ("vedge", "vEdges"), ("network", "Networks"), ("otep", "OTEPs"))
 ZONE_CUBES = (("instance", "Instances"), ("vservice", "vServices"), ("host", "Hosts"), ("vconnector", "vConnectors"),
               ("vedge", "vEdges"))
 VIEWS: dict[str, NodeView] = {

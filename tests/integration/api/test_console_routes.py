@@ -73,3 +73,10 @@ def test_search_spans_viewable_environments_only(api):
     assert {o["environment"] for o in alice} == {"visible"} and len(alice) == 3
     assert api.get("/search/inventory", "alice", "query=.*").json["objects"] == []
     assert api.get("/search/inventory", "alice", "query=x&env_name=hidden").status_code == 404
+
+
+def test_summary_without_counts_is_the_change_marker_alone(api):
+    full = api.get("/summary", "alice", "env_name=visible").json["environments"][0]
+    light = api.get("/summary", "alice", "env_name=visible&counts=false").json
+    assert "messages" not in light and "counts" not in light["environments"][0]
+    assert light["environments"][0]["version"] == full["version"]

@@ -2,7 +2,8 @@
  * No inline scripts (CSP). Text from the inventory is only ever set with textContent.
  * Other scripts listen to DOM events on document:
  *   calipso:summary  detail = the /summary payload ({environments: [...], messages: {...}})
- *   calipso:change   detail = {environment, version}  (an environment's inventory/links/messages/scans changed)
+ *   calipso:change   detail = {environment, version}  (an environment's inventory/links/messages/scans changed;
+ *                    sent as soon as the change is seen, before the recounted summary)
  *   calipso:api      detail = {up: true|false}
  */
 (function () {
@@ -127,6 +128,10 @@
     var source = new EventSource(liveUrl);
     source.addEventListener("summary", function (e) { setBanner(true); applySummary(JSON.parse(e.data)); });
     source.addEventListener("api", function (e) { setBanner(JSON.parse(e.data).up); });
+    source.addEventListener("change", function (e) {
+      var c = JSON.parse(e.data);
+      if (versions[c.environment] !== c.version) { versions[c.environment] = c.version; emit("calipso:change", c); }
+    });
     source.addEventListener("session", function () {
       source.close();
       window.location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));

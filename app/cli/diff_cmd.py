@@ -21,7 +21,8 @@ def add_parser(sub, common) -> None:
     p.add_argument("--type", action="append", default=[], help="only this object or link type (repeatable)")
     p.add_argument("--id-path", help="only objects under this id_path, and links with an end under it")
     p.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="most rows per list (counts stay complete)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json", "graphml", "dot", "drawio"), default="text",
+                   help="text (default), json, or a file for yEd (graphml), Graphviz (dot) or draw.io (drawio)")
     p.set_defaults(run=run)
 
 
@@ -60,6 +61,10 @@ def run(args) -> int:
     out = diff(ChangeLog(store), env, args.start, args.end, args.type, args.id_path, max(1, args.limit), store=store)
     if args.format == "json":
         print(json.dumps(out, default=str, indent=2, ensure_ascii=False))
+    elif args.format != "text":
+        from app.plain import plain
+        from app.topology.export import from_diff, render as render_file
+        print(render_file(from_diff(plain(out)), args.format), end="")
     else:
         print(render(out))
     return 0

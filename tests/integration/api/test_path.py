@@ -203,6 +203,10 @@ def test_calipso_path_command(ovs, tmp_path):
     gm = run(a["id"], b["id"], "--format", "graphml")
     (tmp_path / "p.graphml").write_text(gm.stdout)
     assert networkx.read_graphml(tmp_path / "p.graphml").number_of_nodes() >= 10
+    diff = subprocess.run([sys.executable, "-m", "app.cli.main", "diff", "-e", env, "--from", "2000-01-01T00:00:00Z",
+                           "--format", "dot"], env=cli_env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert diff.returncode == 0, diff.stderr
+    _dot_renders(diff.stdout, tmp_path)
     missing = run(a["id"], "no-such-object")
     assert missing.returncode == 2 and "target: no object 'no-such-object'" in missing.stderr
 

@@ -21,6 +21,7 @@ BATCH = 1000
 PER_KEY = 24
 HOLDERS = frozenset({"host", "instance", "vservice", "network", "switch"})   # a containment step may lead up to these
 OPENS = frozenset({"host", "instance", "vservice", "switch"})               # ...and down from these (not networks: ports)
+HOLDER_SUFFIXES = tuple(f" in {t}" for t in OPENS) + ("bound to host",)   # steps up to a holder open it
 FIELDS = {"_id": 1, "id": 1, "type": 1, "parent_id": 1, "host": 1, "binding:host_id": 1, "stale_since": 1}
 LINK_FIELDS = {"_id": 1, "source": 1, "target": 1, "source_id": 1, "target_id": 1, "link_type": 1, "link_name": 1,
                "host": 1, "state": 1, "status": 1, "status_value": 1, "implicit": 1, "stale_since": 1}
@@ -73,7 +74,7 @@ class StoreNeighbours:
         holders = [i for i in ids if i in self.open]
         for oid, extra in (self.containment(holders) if holders else {}).items():
             steps.setdefault(oid, []).extend(extra)
-            self.open.update(step.other for step in extra)
+            self.open.update(step.other for step in extra if step.link_type.endswith(HOLDER_SUFFIXES))
         return steps
 
     def containment(self, ids: list) -> dict:
@@ -111,7 +112,7 @@ class StoreNeighbours:
                 holder = opens.get(c.get("parent_id")) or opens.get(folder_parent.get(c.get("parent_id")))
                 if holder is not None:
                     out.setdefault(holder["id"], []).append(
-                        Step(c["id"], CONTAINMENT, "containment", f"{c.get('type')} in {holder['type']}"))
+                        Step(c["id"], CONTAINMENT, "containment", f"{holder['type']} holds {c.get('type')}"))
         return out
 
 

@@ -24,4 +24,7 @@ SCREENS: tuple[str, ...] = (
     "ui.screens.admin_messages",
     "ui.screens.admin_users",
     "ui.screens.admin_user_settings",
+    "ui.screens.admin_link_types",
+    "ui.screens.admin_clique_types",
+    "ui.screens.admin_clique_constraints",
 )

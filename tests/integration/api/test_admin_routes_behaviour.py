@@ -17,19 +17,19 @@ def problems(r) -> list[str]:
 
 
 def test_link_type_edit_and_delete_respect_the_clique_types_following_it(api):
-    r = api.call("POST", "/link_types", json_body={"endPointA": "otep", "endPointB": "network", "description": "d"})
+    r = api.call("POST", "/link_types", json_body={"endPointA": "vservice", "endPointB": "host", "description": "d"})
     oid = r.json["id"]
-    assert api.call("PUT", f"/link_types/{oid}", json_body={"endPointA": "otep", "endPointB": "network",
+    assert api.call("PUT", f"/link_types/{oid}", json_body={"endPointA": "vservice", "endPointB": "host",
                                                             "description": "uplink"}).status_code == 200
     assert api.get(f"/link_types/{oid}", user="alice").json["description"] == "uplink"
     # a clique type may follow a link type added through /link_types (not only the shipped constants)
     r = api.call("POST", "/clique_types", json_body={"name": "pnic-net", "environment": "visible",
-                                                     "focal_point_type": "otep", "link_types": ["otep-network"]})
+                                                     "focal_point_type": "vservice", "link_types": ["vservice-host"]})
     assert r.status_code == 201, r.text
     ct = r.json["id"]
     r = api.call("DELETE", f"/link_types/{oid}")
     assert r.status_code == 409 and "pnic-net" in r.json["error"]["message"]
-    r = api.call("PUT", f"/link_types/{oid}", json_body={"endPointA": "otep", "endPointB": "switch"})
+    r = api.call("PUT", f"/link_types/{oid}", json_body={"endPointA": "vservice", "endPointB": "switch"})
     assert r.status_code == 409
     assert api.call("DELETE", f"/clique_types/{ct}").status_code == 200
     assert api.call("DELETE", f"/link_types/{oid}").status_code == 200

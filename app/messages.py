@@ -42,6 +42,21 @@ class Messages:
             related_object: str | None = None, related_object_type: str | None = None,
             display_context: str | None = None, timestamp: datetime | None = None,
             msg_id: str | None = None, **extra) -> str:
+        doc = self.make(message, level, environment, source_system, related_object, related_object_type,
+                        display_context, timestamp, msg_id, **extra)
+        self.coll.insert_one(doc)
+        return doc["id"]
+
+    def add_many(self, docs: list[dict]) -> None:
+        """Insert messages built with `make` in one round trip."""
+        if docs:
+            self.coll.insert_many(docs, ordered=False)
+
+    def make(self, message, level: str = "info", environment: str | None = None, source_system: str = "Calipso",
+             related_object: str | None = None, related_object_type: str | None = None,
+             display_context: str | None = None, timestamp: datetime | None = None,
+             msg_id: str | None = None, **extra) -> dict:
+        """A message document, not stored yet."""
         now = self.clock()
         doc = {
             "id": msg_id or str(ObjectId()),
@@ -58,8 +73,7 @@ class Messages:
             "viewed": False,
         }
         doc.update(extra)
-        self.coll.insert_one(doc)
-        return doc["id"]
+        return doc
 
     def for_env(self, environment: str, limit: int = 0) -> list[dict]:
         return list(self.coll.find({"environment": environment}, sort=[("timestamp", 1)], limit=limit))

@@ -2,12 +2,13 @@
 
 A new generation replaces the environment's documents (those no longer generated are removed), so
 the collection always says what the hosts should hold. Keys are encoded for MongoDB (check names
-hold dots). The server files are stored under host `server`... as the original, under the Sensu
-server's address.
+hold dots). The server files are stored, as the original did, under the Sensu server's address.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 
 from pymongo import DeleteMany, UpdateOne
@@ -24,22 +25,31 @@ def doc_id(env: str, host: str, file_type: str):
     return stable_id(COLLECTION, env, host, file_type)
 
 
+def _digest(config: dict) -> str:
+    return hashlib.blake2b(json.dumps(config, sort_keys=True).encode(), digest_size=16).hexdigest()
+
+
 def save(store, env: str, server_host: str, gen: Generated, when: datetime) -> int:
-    """Store every generated file; returns how many documents were written."""
+    """Store every generated file that changed (a rescan of an unchanged cloud writes nothing);
+    returns how many documents were written."""
     coll = store[COLLECTION]
+    stored = {as_object_id(d["_id"]): d.get("digest") for d in coll.find({"environment": env}, {"digest": 1})}
     ops, keep = [], []
     items = [("server", server_host, f, c) for f, c in gen.server.items()]
     items += [("client", h, f, c) for h, files in gen.hosts.items() for f, c in files.items()]
     for side, host, file_type, config in items:
         _id = doc_id(env, host, file_type if side == "client" else f"server/{file_type}")
         keep.append(_id)
+        digest = _digest(config)
+        if stored.get(_id) == digest:
+            continue
         ops.append(UpdateOne({"_id": _id}, {"$set": {"environment": env, "host": host, "type": file_type,
-                                                     "side": side, "config": encode(config),
+                                                     "side": side, "config": encode(config), "digest": digest,
                                                      "generated_at": when}}, upsert=True))
     for start in range(0, len(ops), BATCH):
         coll.bulk_write(ops[start:start + BATCH], ordered=False)
     kept = set(keep)
-    stale = [d["_id"] for d in coll.find({"environment": env}, {"_id": 1}) if as_object_id(d["_id"]) not in kept]
+    stale = [_id for _id in stored if _id not in kept]
     if stale:
         coll.bulk_write([DeleteMany({"_id": {"$in": stale[i:i + BATCH]}}) for i in range(0, len(stale), BATCH)])
     return len(ops)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from monitoring.generate import Generated
@@ -21,6 +22,12 @@ def render(config: dict) -> bytes:
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Replace `path` with `data` in one step; an identical file is left alone."""
+    try:
+        if path.read_bytes() == data and path.stat().st_mode & 0o777 == mode:
+            return
+    except OSError:
+        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -36,14 +43,16 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
         raise
 
 
-def write_all(folder: Path, gen: Generated) -> int:
-    """Write every generated file; files holding the RabbitMQ password are mode 0600. Returns the count."""
-    n = 0
-    for name, config in gen.server.items():
-        write_atomic(folder / "server" / name, render(config), 0o600 if name == "rabbitmq.json" else 0o644)
-        n += 1
-    for host, files in gen.hosts.items():
-        for name, config in files.items():
-            write_atomic(host_dir(folder, host) / name, render(config), 0o600 if name == "rabbitmq.json" else 0o644)
-            n += 1
-    return n
+def write_all(folder: Path, gen: Generated, workers: int = 8) -> int:
+    """Write every generated file (in parallel: it is all waiting on the disk); files holding the
+    RabbitMQ password are mode 0600. Returns the count."""
+    jobs = [(folder / "server" / name, config) for name, config in gen.server.items()]
+    jobs += [(host_dir(folder, host) / name, config) for host, files in gen.hosts.items()
+             for name, config in files.items()]
+
+    def one(job) -> None:
+        path, config = job
+        write_atomic(path, render(config), 0o600 if path.name == "rabbitmq.json" else 0o644)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(one, jobs))
+    return len(jobs)

@@ -16,6 +16,8 @@ _SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 _PART_SAFE = _SAFE - {"_"}
 _MARK = "---.."
 _CODED = re.compile(r"---\.\.(\d{1,7})\.\.---")
+_ALL_SAFE = re.compile(r"[A-Za-z0-9_.\-]*")
+_ALL_PART_SAFE = re.compile(r"[A-Za-z0-9.\-]*")
 
 
 def _code(ch: str) -> str:
@@ -26,6 +28,8 @@ def encode_id(value: str, part: bool = True) -> str:
     """`"aa:bb/c"` -> `"aa---..58..---bb---..47..---c"`. With `part` (the default, for a check
     name's id parts) `_` is escaped too, so a name splits on `_` without ambiguity."""
     text = str(value)
+    if (_ALL_PART_SAFE if part else _ALL_SAFE).fullmatch(text) and _MARK not in text:
+        return text   # the common case: nothing to escape
     safe = _PART_SAFE if part else _SAFE
     out = []
     for i, ch in enumerate(text):
@@ -46,4 +50,4 @@ def decode_id(value: str) -> str:
 
 def valid_check_name(name: str) -> bool:
     """What Sensu 1.x accepts as a check name."""
-    return bool(name) and all(ch in _SAFE for ch in name)
+    return bool(name) and _ALL_SAFE.fullmatch(name) is not None

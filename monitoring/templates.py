@@ -135,11 +135,11 @@ def fill(value: object, values: dict, label: str = "template", quote: bool = Fal
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
-            key = _fill_text(k, values, label, False) if isinstance(k, str) else k
+            key = _fill_text(k, values, label, False) if isinstance(k, str) and "{" in k else k
             out[str(key)] = fill(v, values, label, quote or k == "command")
         return out
     if isinstance(value, list):
         return [fill(v, values, label, quote) for v in value]
     if isinstance(value, str):
-        return _fill_text(value, values, label, quote)
+        return _fill_text(value, values, label, quote) if "{" in value else value
     return value

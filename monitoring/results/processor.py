@@ -19,6 +19,7 @@ from app.clock import Clock, utcnow
 from app.inventory import object_id
 from app.keyenc import decode, encode
 from app.links import link_id
+from app.store.keys import as_object_id
 from app.messages import Messages
 from monitoring import config_store
 from monitoring.results import failed
@@ -30,6 +31,12 @@ from monitoring.results.status import derived_link, fields, labels_from_constant
 log = logging.getLogger(__name__)
 
 CLIENT_MAP_TTL = 30.0
+#: a result that changes nothing but the time refreshes `status_timestamp` at most this often
+#: (seconds): most results of a healthy cloud then cost no store write
+REFRESH = 60.0
+#: what handlers and messages read of a document
+LOADED = {f: 1 for f in ("id", "type", "name", "object_name", "network_id", "ports", "link_type", "link_name",
+                         "source_id", "target_id", "status", "status_value", "status_text", "status_timestamp")}
 
 
 @dataclass
@@ -119,6 +126,9 @@ class Processor:
             except LookupError as e:
                 self._fail(out, f"check {res.check_name!r}: {e}", body, env)
                 continue
+            if self._same(doc, change.set, res):
+                out.handled += 1
+                continue
             doc.update(change.set)
             (link_ops if target.kind == "link" else inv_ops)[key] = doc
             out.handled += 1
@@ -129,11 +139,22 @@ class Processor:
                     touched.append((env, target.type, target.id))
         self._write("inventory", inv_ops, ("status", "status_value", "status_text", "status_timestamp", "ports"))
         self._write("links", link_ops, ("status", "status_value", "status_text", "status_timestamp"))
-        for env, target, doc, change, res in notes:
-            self._note(env, target, doc, change, res)
+        batch = [self._note(env, target, doc, change, res) for env, target, doc, change, res in notes]
         if touched:
-            out.changed += self._derive(touched, docs)
+            out.changed += self._derive(touched, docs, batch)
+        try:
+            self.messages.add_many(batch)
+        except Exception as e:   # a message is a convenience: the status is already stored
+            log.warning("could not write %d state-change messages: %s", len(batch), e)
         return out
+
+    @staticmethod
+    def _same(doc: dict, fields: dict, res: CheckResult) -> bool:
+        """Nothing but the time changed, and the stored time is recent enough."""
+        stamp = doc.get("status_timestamp")
+        if stamp is None or (res.executed - _aware(stamp)).total_seconds() >= REFRESH:
+            return False
+        return all(doc.get(k) == v for k, v in fields.items() if k != "status_timestamp")
 
     # -- I/O --------------------------------------------------------------------------------------
     @staticmethod
@@ -148,8 +169,8 @@ class Processor:
         docs = {}
         for coll, ids in (("inventory", inv), ("links", lnk)):
             for start in range(0, len(ids), 1000):
-                for d in self.store[coll].find({"_id": {"$in": ids[start:start + 1000]}}):
-                    docs[d["_id"]] = decode(d)
+                for d in self.store[coll].find({"_id": {"$in": ids[start:start + 1000]}}, LOADED):
+                    docs[as_object_id(d["_id"])] = decode(d)
         return docs
 
     def _write(self, coll: str, docs: dict, keys: tuple[str, ...]) -> None:
@@ -157,21 +178,18 @@ class Processor:
         for start in range(0, len(ops), 1000):
             self.store[coll].bulk_write(ops[start:start + 1000], ordered=False)
 
-    def _note(self, env: str, target: Target, doc: dict, change, res: CheckResult) -> None:
+    def _note(self, env: str, target: Target, doc: dict, change, res: CheckResult) -> dict:
         if target.kind == "link":
             related, rtype, context = f"link_{target.id}_{target.target_id}", f"link_{target.type}", target.id
         else:
             related, rtype = target.id, target.type
             context = doc.get("network_id") if target.type == "port" else target.id
-        try:
-            self.messages.add(change.text, level=level(change.new if change.new is not None else 3), environment=env,
-                              source_system="Sensu", related_object=related, related_object_type=rtype,
-                              display_context=context, timestamp=res.executed,
-                              msg_id=f"{res.event_id}" if res.source != "sensu1-result" else None)
-        except Exception as e:   # a message is a convenience: the status is already stored
-            log.warning("could not write the state-change message of %s: %s", related, e)
+        return self.messages.make(change.text, level=level(change.new if change.new is not None else 3),
+                                  environment=env, source_system="Sensu", related_object=related,
+                                  related_object_type=rtype, display_context=context, timestamp=res.executed,
+                                  msg_id=f"{res.event_id}" if res.source != "sensu1-result" else None)
 
-    def _derive(self, touched: list[tuple[str, str, str]], docs: dict) -> int:
+    def _derive(self, touched: list[tuple[str, str, str]], docs: dict, notes: list[dict]) -> int:
         """Recompute derived links touching the objects whose state changed; returns how many changed."""
         changed = 0
         for link_type, (src_type, dst_type) in DERIVED_LINKS.items():
@@ -198,9 +216,9 @@ class Processor:
                     target = Target("link", link_type, lnk["source_id"], lnk["target_id"])
                     from monitoring.results.apply import Change
                     res = CheckResult("", "", new, f["status_text"], when, "", "derived", env)
-                    self._note(env, target, lnk, Change(f, lnk.get("status_value"), new,
-                                                        f"link {link_type} {lnk.get('link_name') or ''}: "
-                                                        f"{f['status']} ({f['status_text']})"), res)
+                    notes.append(self._note(env, target, lnk, Change(f, lnk.get("status_value"), new,
+                                                                     f"link {link_type} {lnk.get('link_name') or ''}: "
+                                                                     f"{f['status']} ({f['status_text']})"), res))
         return changed
 
     def _current(self, docs: dict, env: str, obj_type: str, obj_id: str) -> dict:

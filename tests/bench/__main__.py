@@ -13,6 +13,7 @@ BENCHES: list[str] = [
     "tests.bench.store_bench",
     "tests.bench.scan_bench",
     "tests.bench.listen_bench",
+    "tests.bench.monitoring_bench",
     "tests.bench.sim_bench",
     "tests.bench.sim_protocols_bench",
     "tests.bench.api_bench",

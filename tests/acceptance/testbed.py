@@ -94,11 +94,11 @@ def wait_agents(sdk, log, timeout: float = 300) -> None:
 
 def _server(sdk, name: str, nets: list, log):
     s = sdk.compute.find_server(name)
-    if s is None:
-        log(f"booting {name} on {', '.join(n.name for n in nets)}")
-        s = sdk.compute.create_server(name=name, flavor_id=sdk.compute.find_flavor("m1.tiny").id,
-                                      image_id=sdk.image.find_image("fake-image").id,
-                                      networks=[{"uuid": n.id} for n in nets])
+    if s is not None:
+        return s     # from an earlier run (vm4 may be stopped by now)
+    log(f"booting {name} on {', '.join(n.name for n in nets)}")
+    s = sdk.compute.create_server(name=name, flavor_id=sdk.compute.find_flavor("m1.tiny").id,
+                                  image_id=sdk.image.find_image("fake-image").id, networks=[{"uuid": n.id} for n in nets])
     return sdk.compute.wait_for_server(s, wait=600, interval=3)
 
 

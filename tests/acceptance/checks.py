@@ -167,6 +167,17 @@ def _cliques(store, env, sdk, inv, nets, servers, plumbed) -> list[tuple]:
     return rows
 
 
+def retried(call, *args, **kw):
+    """One more try when the test bed's uwsgi API resets a connection (a known defect of the bed)."""
+    try:
+        return call(*args, **kw)
+    except Exception as e:   # keystoneauth1 ConnectFailure
+        if "reset" not in str(e).lower() and "aborted" not in str(e).lower():
+            raise
+        time.sleep(2)
+        return call(*args, **kw)
+
+
 def wait(cond, timeout: float = 120.0) -> float | None:
     start = time.monotonic()
     while time.monotonic() - start < timeout:
@@ -213,10 +224,10 @@ def listener(store, env: str, sdk, log) -> list[tuple]:
         rows.append(row("listener", "network renamed: seen after", _s(t), t is not None))
         time.sleep(3)
         rows.append(_compare_with_fresh_scan(store, env, "after creates, router interface, rename", log))
-        sdk.network.remove_interface_from_router(router, subnet_id=sub.id)
-        sdk.network.delete_port(port)
-        sdk.network.delete_subnet(sub)
-        sdk.network.delete_network(net)
+        retried(sdk.network.remove_interface_from_router, router, subnet_id=sub.id)
+        retried(sdk.network.delete_port, port)
+        retried(sdk.network.delete_subnet, sub)
+        retried(sdk.network.delete_network, net)
         t = wait(lambda: inv.get(env, net.id, "network") is None)
         rows.append(row("listener", "deletes: network gone after", _s(t), t is not None))
         time.sleep(3)
@@ -225,6 +236,18 @@ def listener(store, env: str, sdk, log) -> list[tuple]:
         stop.set()
         thread.join(30)
     return rows
+
+
+#: agents' own counters and heartbeats, refreshed by scans only (no notification carries them)
+AGENT_STATUS = {"heartbeat_timestamp", "load", "configurations", "config", "services", "hosts"}
+
+
+def _stable(snap: dict) -> dict:
+    for key, doc in snap["inventory"].items():
+        if key[0] in ("network_agent", "host", "availability_zone"):
+            for f in AGENT_STATUS:
+                doc.pop(f, None)
+    return snap
 
 
 def _s(t: float | None) -> str:
@@ -246,7 +269,7 @@ def _compare_with_fresh_scan(store, env: str, when: str, log) -> tuple:
         EnvironmentConfigs(fresh).add({k: v for k, v in cfg.items() if not k.startswith("_") and k not in (
             "scanned", "last_scanned", "operational", "listen")} | {"listen": False})
         full_scan(fresh, env, build_clients)
-        d = diff(snapshot(store, env), snapshot(fresh, env))
+        d = diff(_stable(snapshot(store, env)), _stable(snapshot(fresh, env)))
         n = sum(len(v.get("only_listener", [])) + len(v.get("only_scan", [])) + len(v.get("changed", {}))
                 for v in d.values())
         if d:

@@ -34,12 +34,8 @@ def connection(url: str, **kwargs) -> Connection:
 def sensu_transport_url(section: dict) -> str:
     """The Sensu transport of a Monitoring section: `transport_url`, else RabbitMQ at server_ip with
     rabbitmq_port/user/pass and rabbitmq_vhost (default /sensu)."""
-    from urllib.parse import quote
+    from app.listener_queue import amqp_url
 
-    if section.get("transport_url"):
-        return str(section["transport_url"])
-    user = quote(str(section.get("rabbitmq_user") or "guest"), safe="")
-    pwd = quote(str(section.get("rabbitmq_pass") or ""), safe="")
-    vhost = str(section.get("rabbitmq_vhost") or "/sensu")
-    vpath = "/" if vhost == "/" else quote(vhost, safe="")
-    return f"amqp://{user}:{pwd}@{section.get('server_ip') or '127.0.0.1'}:{int(section.get('rabbitmq_port') or 5672)}/{vpath}"
+    return amqp_url({"url": section.get("transport_url"), "host": section.get("server_ip"),
+                     "port": section.get("rabbitmq_port"), "user": section.get("rabbitmq_user"),
+                     "pwd": section.get("rabbitmq_pass"), "vhost": section.get("rabbitmq_vhost") or "/sensu"})

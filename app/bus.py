@@ -9,6 +9,7 @@ across processes).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from kombu import Connection
 
@@ -39,3 +40,25 @@ def sensu_transport_url(section: dict) -> str:
     return amqp_url({"url": section.get("transport_url"), "host": section.get("server_ip"),
                      "port": section.get("rabbitmq_port"), "user": section.get("rabbitmq_user"),
                      "pwd": section.get("rabbitmq_pass"), "vhost": section.get("rabbitmq_vhost") or "/sensu"})
+
+
+def drain_in_batches(conn: Connection, pending: Callable[[], list], take: Callable[[], list],
+                     handle: Callable[[list], None], stop, idle: float, batch_wait: float, batch_max: int) -> None:
+    """Consume until `stop`: wait up to `idle` for a message, then gather more for up to `batch_wait`
+    (at most `batch_max`), and hand what came (`take()` empties the consumer's list) to `handle`."""
+    import socket
+    import time
+
+    while not stop.is_set():
+        try:
+            conn.drain_events(timeout=idle)
+        except socket.timeout:
+            pass
+        deadline = time.monotonic() + batch_wait
+        while pending() and len(pending()) < batch_max and time.monotonic() < deadline:
+            try:
+                conn.drain_events(timeout=max(0.001, deadline - time.monotonic()))
+            except socket.timeout:
+                break
+        if pending():
+            handle(take())

@@ -12,15 +12,13 @@ ledger makes a redelivered, already-applied event a no-op.
 from __future__ import annotations
 
 import logging
-import socket
 import threading
-import time
 from dataclasses import dataclass
 from typing import Callable
 
 from kombu import Consumer as KombuConsumer, Queue
 
-from app.bus import connection
+from app.bus import connection, drain_in_batches
 from app.listener_queue import EXCHANGES, ROUTING_KEY, amqp_url, notification_queue, queue_name
 from app.store.keeper import is_unavailable
 from listen.processor import Delivery, Processor
@@ -121,18 +119,13 @@ class Consumer:
         self.connected.clear()
 
     def _loop(self, conn, stop: threading.Event) -> None:
-        while not stop.is_set():
-            try:
-                conn.drain_events(timeout=self.idle)
-            except socket.timeout:
-                pass
-            deadline = time.monotonic() + self.batch_wait
-            while self._pending and len(self._pending) < self.batch_max and time.monotonic() < deadline:
-                try:
-                    conn.drain_events(timeout=max(0.001, deadline - time.monotonic()))
-                except socket.timeout:
-                    break
-            if self._pending:
-                batch, self._pending = self._pending, []
-                self.processor.handle(batch)
-                self.batches += 1
+        drain_in_batches(conn, lambda: self._pending, self._take, self._handle, stop, self.idle, self.batch_wait,
+                         self.batch_max)
+
+    def _take(self) -> list:
+        batch, self._pending = self._pending, []
+        return batch
+
+    def _handle(self, batch: list) -> None:
+        self.processor.handle(batch)
+        self.batches += 1

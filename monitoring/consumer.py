@@ -11,12 +11,10 @@ acknowledged: it never blocks the queue. A lost broker is reconnected with backo
 from __future__ import annotations
 
 import logging
-import socket
 import threading
-import time
 from kombu import Consumer, Exchange, Queue, binding
 
-from app.bus import connection, sensu_transport_url
+from app.bus import connection, drain_in_batches, sensu_transport_url
 from monitoring.results.processor import Outcome, Processor
 
 log = logging.getLogger(__name__)
@@ -78,22 +76,17 @@ class ResultsConsumer:
         self.connected.clear()
 
     def _loop(self, conn, stop: threading.Event) -> None:
-        while not stop.is_set():
-            try:
-                conn.drain_events(timeout=self.idle)
-            except socket.timeout:
-                pass
-            deadline = time.monotonic() + self.batch_wait
-            while self._pending and len(self._pending) < self.batch_max and time.monotonic() < deadline:
-                try:
-                    conn.drain_events(timeout=max(0.001, deadline - time.monotonic()))
-                except socket.timeout:
-                    break
-            if self._pending:
-                batch, self._pending = self._pending, []
-                self.outcome.add(self.processor.handle_bodies([m.body for m in batch]))
-                for m in batch:   # after the store write
-                    m.ack()
+        drain_in_batches(conn, lambda: self._pending, self._take, self._handle, stop, self.idle, self.batch_wait,
+                         self.batch_max)
+
+    def _take(self) -> list:
+        batch, self._pending = self._pending, []
+        return batch
+
+    def _handle(self, batch: list) -> None:
+        self.outcome.add(self.processor.handle_bodies([m.body for m in batch]))
+        for m in batch:   # after the store write
+            m.ack()
 
 
 def _safe(url: str) -> str:

@@ -31,6 +31,9 @@ def main() -> int:
               "CALIPSO_ACCEPTANCE=1 make acceptance", file=sys.stderr)
         return 2
     os.environ.setdefault("CALIPSO_HOME", tempfile.mkdtemp(prefix="calipso-acceptance-"))
+    import logging
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("listen.processor").setLevel(logging.INFO)   # events applied, hosts caught up
     from tests.acceptance import checks, testbed
     testbed.ensure_up(log)
     sdk = testbed.connect()

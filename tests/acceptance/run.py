@@ -44,6 +44,9 @@ def main() -> int:
     from app.store.store import open_store
     store = open_store(None, inventory="inventory")
     init_db(store)
+    for old in EnvironmentConfigs(store).names():   # an earlier run's listener would compete for the events
+        if old.startswith("testbed-"):
+            store["environments_config"].delete_one({"name": old})
     name = f"testbed-{uuid.uuid4().hex[:6]}"
     EnvironmentConfigs(store).add(testbed.environment_config(name))
     log(f"scanning {name}")

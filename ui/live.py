@@ -22,6 +22,7 @@ from ui.apiclient import Api, ApiDown, SessionExpired
 from ui.sessions import Session
 
 log = logging.getLogger(__name__)
+REFUSED_GRACE = 5.0
 
 
 @dataclass(eq=False)
@@ -46,6 +47,7 @@ class LiveHub:
         self._subs: set[Subscriber] = set()
         self._last: dict[str, str] = {}          # username -> last summary sent (JSON text)
         self._versions: dict[str, dict] = {}     # username -> {environment: version}
+        self._refused: dict[str, float] = {}     # token -> when the API first refused it
         self._payload: dict[str, dict] = {}
         self._api_up = True
         self._lock = threading.Lock()
@@ -89,6 +91,7 @@ class LiveHub:
                     self._last.clear()
                     self._payload.clear()
                     self._versions.clear()
+                    self._refused.clear()
                     return
             try:
                 self.poll_once(subs)
@@ -139,9 +142,12 @@ class LiveHub:
                 self.polls += 1
                 return token, self.api.get(token, path, params)
             except SessionExpired:
-                for s in group:
-                    if s.session.token == token:
-                        s.send("session", {"expired": True})
+                # told once refused for a few seconds: a password change swaps the token in between
+                first = self._refused.setdefault(token, time.monotonic())
+                if time.monotonic() - first >= REFUSED_GRACE:
+                    for s in group:
+                        if s.session.token == token:
+                            s.send("session", {"expired": True})
         return None, {}
 
     def _set_api(self, up: bool, subs: list[Subscriber]) -> None:

@@ -1,9 +1,10 @@
 """The ways out of a batch of objects, read from the store for the path search (app.topology.path).
 
-Links by their `source`/`target` ObjectIds (indexed), both directions. Containment steps join an
+Links by their ends' indexed keys (`_env_source_id`, `_env_target_id`), both directions. Containment steps join an
 object to the host, instance, vService or network holding it (through folders), and a host,
 instance or vService to what it holds; a port also reaches the host it is bound to. They let a
-host or a port reach the data plane; the path search makes them dear, so links come first.
+host or a port reach the data plane; they are looked up only for an end without links of its own and for
+the holders such a step reaches, and the path search makes them dear, so links come first.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class StoreNeighbours:
         # containment is looked up for the two ends and for what a containment step reached
         # (a port's host, a host's pNICs): elsewhere the links already join an object to its holder
         self.open = set(endpoints)
+        self.ends = set(endpoints)
         self.links = store["links"]
         self.inventory = store["inventory"]
         self.queries = 0
@@ -71,7 +73,9 @@ class StoreNeighbours:
         found = self._lookup(self.links, "_env_source_id", keys, LINK_FIELDS)
         found += self._lookup(self.links, "_env_target_id", keys, LINK_FIELDS)
         steps = steps_from_links(found, set(ids))
-        holders = [i for i in ids if i in self.open]
+        # an end with links of its own reaches the data plane through them; one without (a host, a port)
+        # goes through what holds it or what it holds
+        holders = [i for i in ids if i in self.open and (i not in self.ends or i not in steps)]
         for oid, extra in (self.containment(holders) if holders else {}).items():
             steps.setdefault(oid, []).extend(extra)
             self.open.update(step.other for step in extra if step.link_type.endswith(HOLDER_SUFFIXES))

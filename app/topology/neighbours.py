@@ -17,9 +17,9 @@ from app.topology.path import CONTAINMENT, Step, describe, shortest, steps_from_
 
 BATCH = 1000
 # One query per key up to this many keys, one `$in` beyond: the embedded store answers an equality on
-# an indexed field from the index (a few ms) but scans the collection for `$in` (~100 ms at 30k links);
-# on MongoDB both are indexed, and past this size one `$in` is cheaper anyway.
-PER_KEY = 24
+# an indexed field from the index (a few ms) but scans the collection for `$in` (seconds at 34k links
+# on a loaded machine); on MongoDB both are indexed, and past this size one `$in` is cheaper anyway.
+PER_KEY = 400
 HOLDERS = frozenset({"host", "instance", "vservice", "network", "switch"})   # a containment step may lead up to these
 OPENS = frozenset({"host", "instance", "vservice", "switch"})               # ...and down from these (not networks: ports)
 HOLDER_SUFFIXES = tuple(f" in {t}" for t in OPENS) + ("bound to host",)   # steps up to a holder open it

@@ -69,4 +69,10 @@ def ensure_indexes(get_collection) -> None:
         coll: Collection = get_collection(ix.collection)
         coll.create_index(ix.field, unique=ix.unique, name=f"calipso_{ix.field}", **ix.options)
     for name in SEEDED:
-        get_collection(name).create_index("_seed", unique=True, name="calipso__seed")
+        # sparse: entries an administrator adds carry no `_seed`, and a plain unique index would let only one
+        # of them exist on MongoDB (missing counts as null); an older non-sparse index is replaced
+        coll = get_collection(name)
+        old = coll.index_information().get("calipso__seed")
+        if old is not None and not old.get("sparse"):
+            coll.drop_index("calipso__seed")
+        coll.create_index("_seed", unique=True, sparse=True, name="calipso__seed")

@@ -203,6 +203,7 @@ def listener(store, env: str, sdk, log) -> list[tuple]:
     try:
         if wait(lambda: EnvironmentConfigs(store).get(env).get("operational") == "running", 60) is None:
             return [row("listener", "started", "no", False)]
+        _leftovers(sdk)
         net = sdk.network.create_network(name="acc-net")
         sub = sdk.network.create_subnet(network_id=net.id, cidr="10.9.9.0/24", ip_version=4, name="acc-sub")
         t = wait(lambda: inv.get(env, net.id, "network")["subnet_ids"] == [sub.id])
@@ -247,6 +248,21 @@ def _stable(snap: dict) -> dict:
             for f in AGENT_STATUS:
                 doc.pop(f, None)
     return snap
+
+
+def _leftovers(sdk) -> None:
+    """What an interrupted run left: its router interface (same CIDR) and networks."""
+    router = sdk.network.find_router("router1")
+    for net in list(sdk.network.networks()):
+        if not net.name.startswith("acc-net"):
+            continue
+        for sub in sdk.network.subnets(network_id=net.id):
+            if any(p.network_id == net.id for p in sdk.network.ports(device_id=router.id)):
+                retried(sdk.network.remove_interface_from_router, router, subnet_id=sub.id)
+        for port in sdk.network.ports(network_id=net.id):
+            if not port.device_owner.startswith("network:"):
+                retried(sdk.network.delete_port, port)
+        retried(sdk.network.delete_network, net)
 
 
 def _s(t: float | None) -> str:

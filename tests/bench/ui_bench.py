@@ -142,6 +142,12 @@ def _sse_latency(ui: str, s: requests.Session, store: Store, rounds: int = 5) ->
     got = threading.Event()
 
     def read():
+        try:
+            follow()
+        except Exception:   # the stream is closed under the reader at the end: nothing more to read
+            pass
+
+    def follow():
         event = None
         for line in lines:
             if line.startswith("event:"):

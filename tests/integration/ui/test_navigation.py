@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.integration.ui.conftest import login
+
+
+def _counts_agree(page, console, card, t: str) -> tuple:
+    """(summary count, inventory count, shown count) of type t, read together."""
+    expected = console.api_get("admin", "/summary", {"env_name": console.env})["environments"][0]["counts"][t]
+    by_type = console.api_get("admin", "/inventory", {"env_name": console.env, "type": t, "page_size": 1000})
+    return expected, len(by_type["objects"]), card.locator(f'.cube-n[data-count="{t}"]').inner_text()
 
 
 def test_dashboard_counters_equal_the_api(page, console, shot):
     login(page, "admin", console.users["admin"])
     card = page.locator(f'.env-card[data-env="{console.env}"]')
-    expected = console.api_get("admin", "/summary", {"env_name": console.env})["environments"][0]["counts"]
     for t in ("instance", "vservice", "host", "vconnector"):
-        by_type = console.api_get("admin", "/inventory", {"env_name": console.env, "type": t, "page_size": 1000})
-        assert expected[t] == len(by_type["objects"]) > 0
-        assert card.locator(f'.cube-n[data-count="{t}"]').inner_text() == str(expected[t])
+        # the cloud may still be settling from an earlier test's server (the listener applies it): the page
+        # follows by itself, so the counts must agree once the live update has arrived (within a few seconds)
+        deadline = time.monotonic() + 15
+        expected, listed, shown = _counts_agree(page, console, card, t)
+        while not (expected == listed and shown == str(expected)) and time.monotonic() < deadline:
+            page.wait_for_timeout(500)
+            expected, listed, shown = _counts_agree(page, console, card, t)
+        assert expected == listed > 0
+        assert shown == str(expected)
     assert page.locator(f'.env-card[data-env="{console.other_env}"]').count() == 1   # admin sees both
     shot(page, "dashboard-admin")
 

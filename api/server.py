@@ -12,39 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from gunicorn.app.base import BaseApplication
-from gunicorn.glogging import Logger as GunicornLogger
 
 from app.errors import CalipsoError
-from app.logs import LOG_FORMAT, SecretFilter
+from app.gunicorn_app import FactoryApp, MaskedLogger
 
 log = logging.getLogger(__name__)
-
-
-class _Logger(GunicornLogger):
-    """gunicorn's logger, in our format and with secrets masked."""
-
-    def setup(self, cfg) -> None:
-        super().setup(cfg)
-        for logger in (self.error_log, self.access_log):
-            for h in logger.handlers:
-                h.addFilter(SecretFilter())
-                h.setFormatter(logging.Formatter(LOG_FORMAT))
-
-
-class ApiServer(BaseApplication):
-    def __init__(self, factory: Callable, options: dict):
-        self.factory = factory
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            if key in self.cfg.settings:  # options of newer gunicorns are skipped on older ones
-                self.cfg.set(key, value)
-
-    def load(self):
-        return self.factory()
 
 
 def initial_admin_password(environ=None) -> str | None:
@@ -92,13 +64,13 @@ def serve(mongo_config: str | None, inventory: str, settings, binds: list[str], 
         return create_app(store, settings, keeper=keeper)
 
     options = {"bind": binds, "workers": workers, "worker_class": "gthread", "threads": 4,
-               "logger_class": _Logger, "loglevel": loglevel.lower(), "accesslog": None,
+               "logger_class": MaskedLogger, "loglevel": loglevel.lower(), "accesslog": None,
                "timeout": 60, "graceful_timeout": 3, "proc_name": "calipso-api",
                "control_socket_disable": True}
     if cert_file:
         options.update(certfile=cert_file, keyfile=key_file)
     try:
-        ApiServer(factory, options).run()
+        FactoryApp(factory, options).run()
     except SystemExit as e:
         if e.code not in (0, None):
             raise CalipsoError(f"the API server stopped (gunicorn exit code {e.code}); see the log above") from None

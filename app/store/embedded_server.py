@@ -1,4 +1,5 @@
-"""Entry point of the embedded store's server process (nx-27017), quiet, with one fix applied.
+"""Entry point of the embedded store's server process (nx-27017), quiet, with one fix applied and the
+write-path patches of app.store.embedded_patches.
 
 nx-27017 logs every command at INFO; we keep its warnings and errors only, so the log file
 under $CALIPSO_HOME stays small.
@@ -13,6 +14,8 @@ the types. The store contract suite (tests/integration/store) shows the differen
 import logging
 import sys
 from datetime import datetime
+
+from app.store import embedded_patches
 
 
 def _needs_python_path(update_spec: dict) -> bool:
@@ -40,6 +43,7 @@ def patch_datetime_set() -> None:
 def main() -> int:
     logging.getLogger("nx_27017").setLevel(logging.WARNING)
     patch_datetime_set()
+    embedded_patches.apply_all()
     from nx_27017.nx_27017 import main as nx_main
 
     sys.argv[0] = "nx-27017"

@@ -1,0 +1,277 @@
+"""Startup patches that make the embedded store's write path cheap, without changing what it stores or answers.
+
+A scan sends ~13,000 documents in insert commands of 1,000; nx-27017 0.8.1 inserted them one `insert_one` at a
+time, each its own SQLite transaction, each document copied four times on the way (the handler's ObjectId
+conversion, neosqlite's deepcopy and bytes conversion, a `json_valid` round trip) after an f-string had
+formatted the whole batch for a debug line nobody logs. The patches here:
+
+- `patch_insert_command`: a plain insert command (not GridFS, not inside a client transaction) runs in ONE
+  SQLite transaction; per document exactly what neosqlite's `_internal_insert` stored (same JSON text, same
+  `_id` column), with the ObjectId and bytes conversions done inside the JSON encoder. A duplicate key is
+  still a writeErrors entry with its index (the failed INSERT statement alone is undone; the transaction goes
+  on), ordered inserts stop at the first error, unordered ones go on, the documents before an error are
+  written. A crash mid-command leaves none of the command's documents (WAL, one transaction), never a
+  corrupt file.
+
+Each patch checks that the library versions are the ones it was written against (`PATCHED_FOR`) and refuses
+to start otherwise: a version bump must re-read the replaced code. `CALIPSO_STORE_PATCHES=0` leaves the
+libraries as they are (benchmarks compare both; the equivalence test in tests/integration/store uses it).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from importlib.metadata import version
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+PATCHED_FOR = {"nx-27017": "0.8.1", "neosqlite": "1.17.2"}
+
+
+class PatchMismatch(RuntimeError):
+    """The installed libraries are not the ones the patches were written against."""
+
+
+def check_versions() -> None:
+    found = {name: version(name) for name in PATCHED_FOR}
+    if found != PATCHED_FOR:
+        raise PatchMismatch(
+            f"app/store/embedded_patches.py was written for {PATCHED_FOR}, found {found}: re-check each patch "
+            "against the new code and update PATCHED_FOR (or start with CALIPSO_STORE_PATCHES=0)")
+
+
+def enabled(environ: dict[str, str] | None = None) -> bool:
+    environ = os.environ if environ is None else environ
+    return environ.get("CALIPSO_STORE_PATCHES", "1") != "0"
+
+
+# -- one document, as neosqlite's _internal_insert stores it --------------------------------------------------
+
+def _encoder() -> json.JSONEncoder:
+    """neosqlite's JSON encoder, also taking BSON ObjectIds and raw bytes (converted as nx-27017 and neosqlite
+    would have beforehand), strict about NaN so that every text it returns is valid JSON without asking SQLite."""
+    from bson import ObjectId as BsonObjectId
+    from neosqlite.binary import Binary
+    from neosqlite.collection.json_helpers import NeoSQLiteJSONEncoder
+    from neosqlite.objectid import ObjectId
+
+    class WireDocumentEncoder(NeoSQLiteJSONEncoder):
+        def default(self, obj: Any) -> Any:
+            if isinstance(obj, BsonObjectId):
+                obj = ObjectId(obj.binary)          # nx_27017.utils.convert_bson_to_neo_objectids
+            elif isinstance(obj, bytes) and not isinstance(obj, Binary):
+                obj = Binary(obj)                   # neosqlite ..query_helper.utils._convert_bytes_to_binary
+            return super().default(obj)
+
+    return WireDocumentEncoder(allow_nan=False)
+
+
+def make_document_inserter():
+    """insert(collection, document) -> the stored `_id`: neosqlite 1.17.2's `_internal_insert` for a document
+    just decoded from BSON (so nobody else holds it: no deepcopy), in whatever transaction is open."""
+    from neosqlite.collection.query_helper.crud_operations import CRUDOperationsMixin
+    from neosqlite.exceptions import MalformedDocument
+    from neosqlite.objectid import ObjectId
+    from neosqlite.sql_utils import quote_table_name
+    from neosqlite._sqlite import sqlite3
+    from nx_27017.utils import convert_bson_to_neo_objectids
+
+    original = CRUDOperationsMixin._internal_insert
+    encode = _encoder().encode
+
+    def insert(collection: Any, document: dict) -> Any:
+        if not isinstance(document, dict):
+            raise MalformedDocument(f"document must be a dictionary, not a {type(document)}")
+        doc = dict(document)    # only the top-level _id is ever set on it
+        doc["_id"] = ObjectId() if doc.get("_id") is None else convert_bson_to_neo_objectids(doc["_id"])
+        try:
+            text = encode(doc)
+        except ValueError:
+            # NaN or Infinity: neosqlite's own path, with its json_valid verdict
+            return original(collection.query_engine.helpers, convert_bson_to_neo_objectids(document))
+        cursor = collection.db.execute(
+            f"INSERT INTO {quote_table_name(collection.name)}(data, _id) VALUES (?, ?)", (text, str(doc["_id"])))
+        if cursor.lastrowid is None:
+            raise sqlite3.Error("Failed to get last row id.")
+        return doc["_id"]
+
+    return insert
+
+
+# -- the insert command ------------------------------------------------------------------------------------
+
+def _plain_insert(handler: Any, msg: dict) -> tuple[dict, str, list] | None:
+    """(command, collection name, documents) of an insert the fast path takes, else None (left to nx-27017)."""
+    command, payload = None, []
+    for kind, doc in msg.get("sections", ()):
+        if kind == "body":
+            command = doc
+        elif kind == "payload_docs":
+            payload.extend(doc)
+        elif kind == "payload":
+            for value in doc.values():
+                if isinstance(value, list):
+                    payload.extend(value)
+                elif isinstance(value, dict):
+                    payload.append(value)
+    if not isinstance(command, dict):
+        return None
+    name = command.get("insert")
+    if not isinstance(name, str) or not name or handler._is_gridfs_collection(name):
+        return None
+    if "startTransaction" in command or command.get("autocommit") is False:
+        return None     # a client transaction: its session owns the SQLite transaction
+    if set(command) - {"insert", "documents", "ordered", "writeConcern", "lsid", "$db"} - {
+            k for k in command if k.startswith("$")}:
+        return None     # fields nx-27017 would read as documents
+    documents = command.get("documents")
+    if documents is not None and not isinstance(documents, list):
+        return None
+    return command, name, payload + (documents or [])
+
+
+def patch_insert_command() -> None:
+    from nx_27017 import handler as nx_handler
+
+    from neosqlite.collection.type_utils import validate_session
+
+    cls = nx_handler.NeoSQLiteHandler
+    original = cls.handle_insert
+    if getattr(original, "_calipso_patched", False):
+        return
+    insert = make_document_inserter()
+
+    def handle_insert(self: Any, msg: dict) -> tuple[int, dict]:
+        plan = _plain_insert(self, msg)
+        if plan is None:
+            return original(self, msg)
+        command, coll_name, documents = plan
+        db_name = command.get("$db", "test")
+        db = self.get_database(db_name)
+        session = self._get_or_create_session(command, db, db_name)
+        coll = db[coll_name]
+        if coll_name not in db.list_collection_names():
+            coll.create()
+        self._apply_write_concern(db, db_name, command.get("writeConcern"))
+        if not documents:
+            return msg["request_id"], {"ok": 1, "n": 0}
+        try:    # what neosqlite's insert_one checks for every document
+            validate_session(session, coll._database)
+            session_error = None
+        except Exception as exc:
+            session_error = exc
+        ordered = command.get("ordered", True)
+        inserted_ids: list[Any] = []
+        write_errors: list[dict] = []
+        conn = db.db
+        own_transaction = not conn.in_transaction   # else a session's transaction is open: join it
+        if own_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            for idx, doc in enumerate(documents):
+                try:
+                    if session_error is not None:
+                        raise session_error
+                    inserted_ids.append(insert(coll, doc))
+                except Exception as exc:
+                    if own_transaction and not conn.in_transaction:
+                        # SQLite undid the whole transaction (disk full, I/O error): the documents before
+                        # this one are gone too, so the command fails rather than report them written
+                        raise RuntimeError(f"insert into {coll_name} failed at document {idx}, none of the "
+                                           f"command's documents were written: {exc}") from exc
+                    write_errors.append(nx_handler._bulk_write_error(exc, idx))
+                    if ordered:
+                        break
+            if own_transaction:
+                conn.execute("COMMIT")
+        except BaseException:
+            if own_transaction and conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        response: dict[str, Any] = {"ok": 1, "n": len(inserted_ids), "insertedIds": inserted_ids}
+        if write_errors:
+            response["writeErrors"] = write_errors
+        return msg["request_id"], response
+
+    handle_insert._calipso_patched = True  # type: ignore[attr-defined]
+    cls.handle_insert = nx_handler._serialize(handle_insert)
+
+
+# -- update and delete commands -----------------------------------------------------------------------------
+
+_PLAIN_FIELDS = {"update": {"update", "updates", "ordered", "writeConcern", "lsid"},
+                 "delete": {"delete", "deletes", "ordered", "writeConcern", "lsid"}}
+
+
+def _plain_write(handler: Any, msg: dict) -> tuple[dict, str] | None:
+    """(command, collection name) of an update or delete command on an existing collection, outside any
+    client transaction, with no field the transaction wrapper does not know; else None."""
+    command = next((doc for kind, doc in msg.get("sections", ()) if kind == "body"), None)
+    if not isinstance(command, dict) or not command:
+        return None
+    verb = next(iter(command))
+    name = command[verb]
+    if verb not in _PLAIN_FIELDS or not isinstance(name, str) or not name or handler._is_gridfs_collection(name):
+        return None
+    if {k for k in command if not k.startswith("$")} - _PLAIN_FIELDS[verb]:
+        return None
+    return command, name
+
+
+def patch_write_transactions() -> None:
+    """An update or delete command's operations in ONE SQLite transaction instead of one per statement.
+
+    nx-27017 runs each operation (and neosqlite each matched document) as its own autocommit statement, so
+    an update_many of 1,000 ids or a bulk_write of 1,000 UpdateOne paid 1,000 commits. Inside one
+    transaction a failing operation still undoes only its own statement and becomes a writeErrors entry as
+    before; the work of the operations before it is committed with the command. Commands in a client
+    transaction, on GridFS or on a collection that does not exist yet take nx-27017's path unchanged.
+    """
+    from nx_27017 import handler as nx_handler
+
+    cls = nx_handler.NeoSQLiteHandler
+    original = cls.handle_command
+    if getattr(original, "_calipso_patched", False):
+        return
+
+    def handle_command(self: Any, msg: dict) -> tuple[int, dict]:
+        plan = _plain_write(self, msg)
+        if plan is None:
+            return original(self, msg)
+        command, coll_name = plan
+        db_name = command.get("$db", "test")
+        db = self.get_database(db_name)
+        conn = db.db
+        if conn.in_transaction or coll_name not in db.list_collection_names():
+            return original(self, msg)
+        # applied before BEGIN: SQLite refuses to change `synchronous` inside a transaction; nx-27017's own
+        # call for the same concern is then a no-op
+        self._apply_write_concern(db, db_name, command.get("writeConcern"))
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            request_id, response = original(self, msg)
+            if not conn.in_transaction:
+                raise RuntimeError(f"the store lost the transaction of a {next(iter(command))} on {coll_name} "
+                                   "(disk full or I/O error?): the writes before the failure are undone, the result is unknown")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return request_id, response
+
+    handle_command._calipso_patched = True  # type: ignore[attr-defined]
+    cls.handle_command = nx_handler._serialize(handle_command)
+
+
+def apply_all() -> None:
+    """Apply every patch, or none when CALIPSO_STORE_PATCHES=0; raises PatchMismatch on other library versions."""
+    if not enabled():
+        log.warning("embedded store patches disabled (CALIPSO_STORE_PATCHES=0)")
+        return
+    check_versions()
+    patch_insert_command()
+    patch_write_transactions()

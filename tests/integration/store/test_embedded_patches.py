@@ -46,6 +46,17 @@ def coll(store):
     return c
 
 
+@pytest.mark.parametrize("projection", [{"key": 1, "seen": 1}, {"_id": 0, "nested": 1}, {"blob": 0, "_id": 0}])
+def test_projected_find_returns_the_projected_fields(coll, projection):
+    docs = [rich(n) for n in range(10)]
+    coll.insert_many(docs)
+    got = list(coll.find({"n": {"$lt": 5}}, projection, sort=[("n", 1)]))
+    keep = [k for k, v in projection.items() if v] or [k for k in docs[0] if k not in projection]
+    if projection.get("_id", 1) and "_id" not in keep:
+        keep.append("_id")
+    assert got == [{k: d[k] for k in keep} for d in docs[:5]]
+
+
 def test_every_type_round_trips(coll):
     docs = [rich(n) for n in range(20)]
     assert coll.insert_many(docs).inserted_ids == [d["_id"] for d in docs]
@@ -147,7 +158,9 @@ def _scenario(db) -> list:
             out.append(e.details)
     out.append(c.bulk_write([DeleteMany({"_id": {"$in": ids[:5]}})]).bulk_api_result)
     out.append(c.delete_many({"key": {"$in": ["k7", "k9", "nope"]}}).raw_result)
-    out.append(sorted(c.find({}, {"key": 1, "seen": 1}), key=lambda d: d["_id"]))
+    for projection in ({"key": 1, "seen": 1}, {"_id": 1, "nested": 1, "refs": 1}, {"_id": 0, "key": 1, "on": True},
+                       {"nested.a": 1, "tags": 1}, {"blob": 0, "nested": 0}, {"_id": 0}, {"_id": 1}, {"nope": 1}):
+        out.append([list(d.items()) for d in c.find({"n": {"$gte": 3}}, projection, sort=[("_id", 1)])])
     return out
 
 

@@ -13,7 +13,8 @@ deepcopy of each; a projected find deep-copied every document before picking its
   with its index (SQLite undoes the failed statement alone), ordered inserts stop at the first error,
   unordered ones go on, the documents before an error are written. A crash mid-command leaves none of the
   command's documents (WAL, one transaction), never a corrupt file.
-- `patch_write_transactions`: update and delete commands likewise in one transaction.
+- `patch_write_transactions`: update and delete commands likewise in one transaction;
+  `patch_busy_while_in_transaction` keeps nx-27017 from closing a connection in the middle of one.
 - `patch_update_copy`: the Python update path copies the loaded document with a JSON-shaped copy.
 - `patch_find_projection`: plain projections without the deepcopy.
 
@@ -369,6 +370,31 @@ def patch_write_transactions() -> None:
     cls.handle_command = nx_handler._serialize(handle_command)
 
 
+def patch_busy_while_in_transaction() -> None:
+    """A database whose connection has a SQLite transaction open is busy: nx-27017 evicts the least recently
+    used of more than 100 open databases, checking client transactions and change streams but not the lock
+    of the command running on it, and closing a connection commits what its transaction holds so far. With
+    a command's writes in one transaction (above), that would commit half a command."""
+    from nx_27017 import handler as nx_handler
+
+    cls = nx_handler.NeoSQLiteHandler
+    original = cls._conn_is_busy
+    if getattr(original, "_calipso_patched", False):
+        return
+
+    def conn_is_busy(self: Any, db_name: str) -> bool:
+        conn = self._conns.get(db_name)
+        try:
+            if conn is not None and conn.db.in_transaction:
+                return True
+        except Exception:   # a closed connection: nothing of ours to protect
+            pass
+        return original(self, db_name)
+
+    conn_is_busy._calipso_patched = True  # type: ignore[attr-defined]
+    cls._conn_is_busy = conn_is_busy
+
+
 def apply_all() -> None:
     """Apply every patch, or none when CALIPSO_STORE_PATCHES=0; raises PatchMismatch on other library versions."""
     if not enabled():
@@ -377,5 +403,6 @@ def apply_all() -> None:
     check_versions()
     patch_insert_command()
     patch_write_transactions()
+    patch_busy_while_in_transaction()
     patch_update_copy()
     patch_find_projection()

@@ -66,11 +66,9 @@ def _inventory_like(i: int, seen: datetime) -> dict:
     }
 
 
-def _wire_rows() -> list[tuple[str, str]]:
-    """Store-process CPU per 1,000 documents for the write and read shapes a scan sends over the wire."""
-    n, batch = int(os.environ.get("CALIPSO_BENCH_STORE_WIRE_DOCS", "10000")), 1000
-    seen = datetime(2026, 11, 27, 12, 0, 0, 123000, tzinfo=timezone.utc)
-    docs = [_inventory_like(i, seen) for i in range(n)]
+def _wire_costs(docs: list[dict], seen: datetime, batch: int = 1000) -> list[tuple[str, float, float]]:
+    """(shape, store CPU s per 1,000 documents, documents/s) for the writes and reads a scan sends."""
+    n = len(docs)
     rows = []
     with tempfile.TemporaryDirectory() as home:
         embedded = EmbeddedStore(Path(home))
@@ -86,7 +84,7 @@ def _wire_rows() -> list[tuple[str, str]]:
                 cpu, wall = _store_cpu_s(pid), time.perf_counter()
                 fn()
                 cpu, wall = _store_cpu_s(pid) - cpu, time.perf_counter() - wall
-                rows.append((label, f"{cpu / count * 1000:.2f} CPU s / 1,000 docs ({count / wall:.0f} docs/s wall)"))
+                rows.append((label, cpu / count * 1000, count / wall))
 
             measure(f"insert_many {n} docs (~1.5 KB) by {batch}", n,
                     lambda: [coll.insert_many(docs[k:k + batch]) for k in range(0, n, batch)])
@@ -95,7 +93,8 @@ def _wire_rows() -> list[tuple[str, str]]:
                     lambda: coll.update_many({"_id": {"$in": ids}}, {"$set": {"clique": True}}))
             later = seen + timedelta(minutes=5)
             measure(f"bulk_write of {batch} UpdateOne by _id", batch,
-                    lambda: coll.bulk_write([UpdateOne({"_id": d["_id"]}, {"$set": {"last_scanned": later, "mtu": 1500}})
+                    lambda: coll.bulk_write([UpdateOne({"_id": d["_id"]}, {"$set": {"last_scanned": later, "mtu": 1500},
+                                                                          "$unset": {"stale_since": ""}})
                                              for d in docs[batch:2 * batch]], ordered=False))
             projection = {"_id": 1, "id": 1, "type": 1, "_key": 1, "last_scanned": 1}
             measure(f"find {n} docs by environment, projected", n,
@@ -106,6 +105,26 @@ def _wire_rows() -> list[tuple[str, str]]:
             client.close()
             embedded.stop()
     return rows
+
+
+def _wire_rows() -> list[tuple[str, str]]:
+    """Each shape with the store's patches (app.store.embedded_patches) and without (CALIPSO_STORE_PATCHES=0).
+    CPU seconds of the store process are the figure to compare on a shared machine; wall rates are noisy."""
+    n = int(os.environ.get("CALIPSO_BENCH_STORE_WIRE_DOCS", "10000"))
+    seen = datetime(2026, 11, 27, 12, 0, 0, 123000, tzinfo=timezone.utc)
+    docs = [_inventory_like(i, seen) for i in range(n)]
+    patched = _wire_costs(docs, seen)
+    saved = os.environ.get("CALIPSO_STORE_PATCHES")
+    os.environ["CALIPSO_STORE_PATCHES"] = "0"
+    try:
+        plain = _wire_costs(docs, seen)
+    finally:
+        if saved is None:
+            os.environ.pop("CALIPSO_STORE_PATCHES", None)
+        else:
+            os.environ["CALIPSO_STORE_PATCHES"] = saved
+    return [(label, f"{cpu:.2f} CPU s / 1,000 docs ({rate:.0f}/s); unpatched {cpu0:.2f} ({rate0:.0f}/s)")
+            for (label, cpu, rate), (_, cpu0, rate0) in zip(patched, plain)]
 
 
 def run() -> None:

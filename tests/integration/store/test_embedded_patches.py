@@ -186,6 +186,28 @@ def test_patched_store_writes_exactly_what_the_unpatched_one_writes(store_uri, c
         client.close()
 
 
+def test_a_database_in_the_middle_of_a_command_is_not_closed_by_the_open_files_cap(tmp_path):
+    """nx-27017 closes the least recently used of more than 100 open databases; closing commits."""
+    from nx_27017.handler import NeoSQLiteHandler
+
+    embedded_patches.patch_busy_while_in_transaction()
+    handler = NeoSQLiteHandler(data_dir=str(tmp_path))
+    try:
+        busy = handler.get_database("busy")
+        busy.db.execute("CREATE TABLE t (x)")
+        busy.db.execute("BEGIN IMMEDIATE")
+        busy.db.execute("INSERT INTO t VALUES (1)")
+        for i in range(110):
+            handler.get_database(f"other{i}")
+        assert handler.get_database("busy") is busy and busy.db.in_transaction
+        busy.db.execute("ROLLBACK")
+        for i in range(110, 220):
+            handler.get_database(f"other{i}")
+        assert handler.get_database("busy") is not busy      # idle, it takes its turn again
+    finally:
+        handler.close_all()
+
+
 def test_a_store_run_against_other_library_versions_refuses_the_patches(monkeypatch):
     monkeypatch.setattr(embedded_patches, "PATCHED_FOR", {**embedded_patches.PATCHED_FOR, "neosqlite": "0.0.1"})
     with pytest.raises(embedded_patches.PatchMismatch, match="re-check each patch"):

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
+import orjson
 from bson import ObjectId
 
 #: when a document was written or seen: never part of its content
@@ -42,9 +43,33 @@ def _default(value):
     return str(value)
 
 
+_ORJSON = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def canonical_bytes(value) -> bytes:
+    """One text per value, whatever the key order (fetchers annotate documents concurrently).
+
+    orjson, as every scanned object and link is hashed; the standard library takes what
+    orjson refuses (an integer beyond 64 bits), the same way every time for the same value.
+    """
+    try:
+        return orjson.dumps(value, default=_default, option=_ORJSON)
+    except (orjson.JSONEncodeError, TypeError):
+        return json.dumps(_str_keys(value), sort_keys=True, default=_default, separators=(",", ":"),
+                          ensure_ascii=False).encode("utf-8")
+
+
+def _str_keys(value):
+    """Keys as text, as orjson writes them (so mixed int and str keys can be sorted)."""
+    if isinstance(value, dict):
+        return {str(k): _str_keys(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_str_keys(v) for v in value]
+    return value
+
+
 def canonical(value) -> str:
-    """One text per value, whatever the key order (fetchers annotate documents concurrently)."""
-    return json.dumps(value, sort_keys=True, default=_default, separators=(",", ":"), ensure_ascii=False)
+    return canonical_bytes(value).decode("utf-8")
 
 
 def _ours(key: str) -> bool:
@@ -54,12 +79,13 @@ def _ours(key: str) -> bool:
 
 def content(doc: dict) -> dict:
     """A document's content: its fields minus times and the store's own keys."""
-    return {k: v for k, v in doc.items() if k not in TIMES and not _ours(k)}
+    return {k: v for k, v in doc.items()
+            if k not in TIMES and (k[:1] != "_" or k == "_scan_parent")}
 
 
 def content_hash(doc: dict) -> str:
     """The hash of a document's content, the same whether it was just found or read back."""
-    return hashlib.blake2b(canonical(content(doc)).encode("utf-8"), digest_size=12).hexdigest()
+    return hashlib.blake2b(canonical_bytes(content(doc)), digest_size=12).hexdigest()
 
 
 def field_changes(before: dict, after: dict) -> dict[str, tuple]:
@@ -73,7 +99,7 @@ def field_changes(before: dict, after: dict) -> dict[str, tuple]:
         if key in TIMES or _ours(key):
             continue
         old = before.get(key)
-        if key not in before or canonical(old) != canonical(new):
+        if key not in before or canonical_bytes(old) != canonical_bytes(new):
             out[key] = (old, new)
     for key, old in before.items():
         if key in after or key in TIMES or key in FOREIGN or _ours(key):

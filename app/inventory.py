@@ -44,11 +44,15 @@ class Inventory:
 
     # -- writes ---------------------------------------------------------------------------------
     @staticmethod
-    def stored_body(doc: dict, seen: datetime) -> tuple[ObjectId, dict]:
-        """(`_id`, body) of a placed document as stored: encoded keys, lookup keys, content hash, times."""
+    def check(doc: dict) -> None:
         missing = [f for f in REQUIRED if not doc.get(f)]
         if missing:
             raise ValueError(f"inventory object {doc.get('id')!r} lacks {', '.join(missing)}")
+
+    @staticmethod
+    def stored_body(doc: dict, seen: datetime) -> tuple[ObjectId, dict]:
+        """(`_id`, body) of a placed document as stored: encoded keys, lookup keys, content hash, times."""
+        Inventory.check(doc)
         plain = content(doc)
         body = encode(plain)
         body.update(object_keys(doc["environment"], doc["type"], doc["id"], doc.get("parent_id")))
@@ -66,14 +70,27 @@ class Inventory:
         pairs = [self.stored_body(d, seen) for d in docs if d.get("create_object") is not False]
         return upsert_by_id(self.coll, pairs, seen)
 
-    def write(self, added: list[dict], changed: list[tuple[dict, dict]], seen: datetime) -> int:
+    def write(self, added: list[dict], changed: list[tuple[dict, dict]], seen: datetime,
+              hashes: dict[ObjectId, str] | None = None) -> int:
         """Write new objects and changed ones: `changed` pairs a document with its changed fields
-        (name -> (before, after)); fields it no longer has are removed, other writers' fields kept."""
-        pairs = [self.stored_body(d, seen) for d in added]
-        n = upsert_by_id(self.coll, pairs, seen) if pairs else 0
+        (name -> (before, after)); fields it no longer has are removed, other writers' fields kept.
+        Every document is checked before the first is written; `hashes` collects what was written."""
+        for d in added:
+            self.check(d)
+        for d, _ in changed:
+            self.check(d)
+        hashes = {} if hashes is None else hashes
+
+        def bodies(docs):
+            for d in docs:
+                oid, body = self.stored_body(d, seen)
+                hashes[oid] = body["_hash"]
+                yield oid, body
+        n = upsert_by_id(self.coll, bodies(added), seen) if added else 0
         ops = []
         for doc, fields in changed:
             oid, body = self.stored_body(doc, seen)
+            hashes[oid] = body["_hash"]
             gone = {encode_key(f): "" for f, (_, after) in fields.items() if f not in doc}
             gone["stale_since"] = ""
             ops.append(UpdateOne({"_id": oid}, {"$set": body, "$unset": gone}))

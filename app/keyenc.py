@@ -28,10 +28,19 @@ def decode_key(key: str) -> str:
 
 
 def encode(value):
+    """Every key of a document encoded. Hot (every scanned object passes here): scalars are
+    copied without a call, and a key is only rewritten when it needs it."""
     if isinstance(value, dict):
-        return {encode_key(str(k)): encode(v) for k, v in value.items()}
+        out = {}
+        for key, v in value.items():
+            if type(key) is not str:
+                key = str(key)
+            if "[" in key or "." in key or key[:1] == "$":
+                key = encode_key(key)
+            out[key] = encode(v) if isinstance(v, (dict, list)) else v
+        return out
     if isinstance(value, list):
-        return [encode(v) for v in value]
+        return [encode(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
 
 

@@ -66,11 +66,15 @@ class Links:
         self.clock = clock
 
     @staticmethod
-    def stored_body(link: dict, seen: datetime) -> tuple[ObjectId, dict]:
-        """(`_id`, body) of a link as stored: encoded keys, lookup keys, content hash, times."""
+    def check(link: dict) -> None:
         missing = [f for f in REQUIRED if link.get(f) in (None, "")]
         if missing:
             raise ValueError(f"link {link.get('source_id')}->{link.get('target_id')} lacks {', '.join(missing)}")
+
+    @staticmethod
+    def stored_body(link: dict, seen: datetime) -> tuple[ObjectId, dict]:
+        """(`_id`, body) of a link as stored: encoded keys, lookup keys, content hash, times."""
+        Links.check(link)
         plain = content(link)
         body = encode(plain)
         body.update(link_keys(link["environment"], link["link_type"], link["source_id"], link["target_id"]))
@@ -82,12 +86,26 @@ class Links:
         seen = seen or self.clock()
         return upsert_by_id(self.coll, [self.stored_body(link, seen) for link in links], seen)
 
-    def write(self, added: list[dict], changed: list[tuple[dict, dict]], seen: datetime) -> int:
-        """Write new links and changed ones (with their changed fields; fields gone are removed)."""
-        n = upsert_by_id(self.coll, [self.stored_body(link, seen) for link in added], seen) if added else 0
+    def write(self, added: list[dict], changed: list[tuple[dict, dict]], seen: datetime,
+              hashes: dict[ObjectId, str] | None = None) -> int:
+        """Write new links and changed ones (with their changed fields; fields gone are removed).
+        Every link is checked before the first is written; `hashes` collects what was written."""
+        for link in added:
+            self.check(link)
+        for link, _ in changed:
+            self.check(link)
+        hashes = {} if hashes is None else hashes
+
+        def bodies(links):
+            for link in links:
+                oid, body = self.stored_body(link, seen)
+                hashes[oid] = body["_hash"]
+                yield oid, body
+        n = upsert_by_id(self.coll, bodies(added), seen) if added else 0
         ops = []
         for link, fields in changed:
             oid, body = self.stored_body(link, seen)
+            hashes[oid] = body["_hash"]
             gone = {encode_key(f): "" for f in fields if f not in link}
             gone["stale_since"] = ""
             ops.append(UpdateOne({"_id": oid}, {"$set": body, "$unset": gone}))

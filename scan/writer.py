@@ -127,14 +127,18 @@ class ScanWriter:
         stored_objects = self._objects or {}
         if self.objects_cmp is not None:
             added, updated = self.objects_cmp.writes()
-            writes["inventory"] += self.inventory.write(added, updated, seen)
+            hashes: dict[ObjectId, str] = {}
+            writes["inventory"] += self.inventory.write(added, updated, seen, hashes)
+            _note_hashes(added + [d for d, _ in updated], hashes)   # the change log's, not hashed again
             changes.objects += self.objects_cmp.log()
         writes["inventory"] += self.inventory.patch([(d["_id"], {f: a for f, (_, a) in fl.items()})
                                                      for d, fl in self.patches])
         changes.objects += [Change("changed", d, f) for d, f in self.patches]
         if self.links_cmp is not None:
             added, updated = self.links_cmp.writes()
-            writes["links"] += self.links.write(added, updated, seen)
+            hashes = {}
+            writes["links"] += self.links.write(added, updated, seen, hashes)
+            _note_hashes(added + [d for d, _ in updated], hashes)
             changes.links += self.links_cmp.log()
         if self.clique_forms:
             from app.store.bulk import upsert_by_id
@@ -190,6 +194,14 @@ class ScanWriter:
             c["cliques"] = {"written": len(self.clique_forms),
                             "removed": len([o for o in self._clique_hashes if o not in self._cliques_built])}
         return c
+
+
+def _note_hashes(docs: list[dict], hashes: dict[ObjectId, str]) -> None:
+    """Found documents are written once and then only logged: they keep the hash written."""
+    for d in docs:
+        h = hashes.get(d.get("_id"))
+        if h is not None:
+            d["_hash"] = h
 
 
 def _naive(t: datetime):

@@ -3,11 +3,17 @@
 New documents are inserted (so their `_id` keeps its ObjectId type on the embedded store),
 existing ones updated with `$set` (fields written by other writers survive). A document
 inserted concurrently by another writer between our look-up and our insert is updated instead.
+
+Pairs may come from a generator: the next batch is built (encoded, hashed: the writer's CPU)
+while the store writes the previous one on a second thread, so the two overlap.
 """
 
 from __future__ import annotations
 
+import itertools
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Iterable, Iterator
 
 from bson import ObjectId
 from pymongo import UpdateOne
@@ -19,27 +25,47 @@ from app.store.keys import as_object_id
 BATCH = 1000
 
 
-def upsert_by_id(coll: Collection, docs: list[tuple[ObjectId, dict]], seen: datetime) -> int:
-    """Write (id, body) pairs; `first_seen` is set on insert, `stale_since` cleared on update."""
+def _batches(pairs: Iterable[tuple[ObjectId, dict]]) -> Iterator[list[tuple[ObjectId, dict]]]:
+    it = iter(pairs)
+    while batch := list(itertools.islice(it, BATCH)):
+        yield batch
+
+
+def upsert_by_id(coll: Collection, docs: Iterable[tuple[ObjectId, dict]], seen: datetime) -> int:
+    """Write (id, body) pairs in batches, in order; `first_seen` is set on insert, `stale_since`
+    cleared on update. Returns how many were written."""
+    batches = _batches(docs)
+    first = next(batches, None)
+    if first is None:
+        return 0
+    if len(first) < BATCH:                    # the only batch: no second thread for it
+        return _write_batch(coll, first, seen)
     written = 0
-    for start in range(0, len(docs), BATCH):
-        batch = docs[start:start + BATCH]
-        ids = [oid for oid, _ in batch]
-        existing = {as_object_id(d["_id"]) for d in coll.find({"_id": {"$in": ids}}, {"_id": 1})}
-        inserts = [{"_id": oid, **body, "first_seen": seen} for oid, body in batch if oid not in existing]
-        updates = [(oid, body) for oid, body in batch if oid in existing]
-        if inserts:
-            try:
-                coll.insert_many(inserts, ordered=False)
-            except BulkWriteError as e:
-                raced = {inserts[err["index"]]["_id"] for err in e.details.get("writeErrors", [])
-                         if err.get("code") == 11000}
-                if len(raced) != len(e.details.get("writeErrors", [])):
-                    raise
-                bodies = dict(batch)
-                updates += [(oid, bodies[oid]) for oid in raced]
-        if updates:
-            coll.bulk_write([UpdateOne({"_id": oid}, {"$set": body, "$unset": {"stale_since": ""}})
-                             for oid, body in updates], ordered=False)
-        written += len(batch)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-write") as pool:
+        pending = pool.submit(_write_batch, coll, first, seen)
+        for batch in batches:                 # built here while the previous batch is written
+            written += pending.result()
+            pending = pool.submit(_write_batch, coll, batch, seen)
+        written += pending.result()
     return written
+
+
+def _write_batch(coll: Collection, batch: list[tuple[ObjectId, dict]], seen: datetime) -> int:
+    ids = [oid for oid, _ in batch]
+    existing = {as_object_id(d["_id"]) for d in coll.find({"_id": {"$in": ids}}, {"_id": 1})}
+    inserts = [{"_id": oid, **body, "first_seen": seen} for oid, body in batch if oid not in existing]
+    updates = [(oid, body) for oid, body in batch if oid in existing]
+    if inserts:
+        try:
+            coll.insert_many(inserts, ordered=False)
+        except BulkWriteError as e:
+            raced = {inserts[err["index"]]["_id"] for err in e.details.get("writeErrors", [])
+                     if err.get("code") == 11000}
+            if len(raced) != len(e.details.get("writeErrors", [])):
+                raise
+            bodies = dict(batch)
+            updates += [(oid, bodies[oid]) for oid in raced]
+    if updates:
+        coll.bulk_write([UpdateOne({"_id": oid}, {"$set": body, "$unset": {"stale_since": ""}})
+                         for oid, body in updates], ordered=False)
+    return len(batch)

@@ -28,6 +28,15 @@ CHANNELS_PER_CONNECTION = 8      # exec channels at once on one connection
 FORWARDS_PER_CONNECTION = 24     # jump connections carried by one master connection
 
 
+def prefer_aead(ciphers: tuple[str, ...]) -> tuple[str, ...]:
+    """AES-GCM first, the rest as offered. paramiko checks a CTR cipher's MAC byte by byte in
+    Python on every packet received (a third of a scan's SSH CPU, measured); with GCM the
+    authentication is the cipher's own, in C. OpenSSH servers offer it since 6.2 (2013); a
+    server without it negotiates the next in the list."""
+    aead = tuple(c for c in ciphers if c.endswith("-gcm@openssh.com"))
+    return aead + tuple(c for c in ciphers if c not in aead)
+
+
 class ConnectFailed(RemoteError):
     """The host could not be reached, or refused us (host key, no route); its other commands fail at once."""
 
@@ -122,6 +131,7 @@ class SshPool:
             name = key_name(ep.host, ep.port)
             opts = t.get_security_options()
             opts.key_types = self.known.preferred(name, tuple(opts.key_types))
+            opts.ciphers = prefer_aead(tuple(opts.ciphers))
             t.start_client(timeout=self.timeout)
             self.known.check(name, t.get_remote_server_key())
             if ep.key:

@@ -142,3 +142,23 @@ def test_host_access_is_validated_also_against_a_store_seeded_before_it_existed(
     assert validate_environment(env, catalog)["configuration"][2]["host_access"] == "hop"
     del env["configuration"][2]["host_access"]
     assert validate_environment(env, catalog)["configuration"][2]["host_access"] == "auto"
+
+
+def test_connections_prefer_aes_gcm_and_keep_the_other_ciphers_as_fallback(tmp_path):
+    """paramiko checks a CTR cipher's MAC in Python on every packet; GCM authenticates in C."""
+    from scan.access.ssh_pool import Endpoint, SshPool, prefer_aead
+
+    assert prefer_aead(("aes128-ctr", "aes256-ctr", "aes128-gcm@openssh.com")) == (
+        "aes128-gcm@openssh.com", "aes128-ctr", "aes256-ctr")
+    assert prefer_aead(("aes128-ctr",)) == ("aes128-ctr",)     # a server without GCM still gets a cipher
+    sim = start_in_process("gcm", tmp_path / "gcm", computes=1, instances=0)
+    try:
+        cli = next(s for s in sim.env["configuration"] if s["name"] == "CLI")
+        pool = SshPool("accept-any")
+        ep = Endpoint(cli["host"], int(cli.get("port") or 22), cli["user"], cli.get("pwd"), cli.get("key"))
+        assert pool.exec(ep, "uname -n", 10).status == 0
+        (conn,) = pool._conns[ep]
+        assert conn.transport.local_cipher == conn.transport.remote_cipher == "aes128-gcm@openssh.com"
+        pool.close()
+    finally:
+        sim.stop()

@@ -261,7 +261,7 @@ class ScanController:
     # -- inventory ------------------------------------------------------------------------------
     def _inventory(self, env: dict, clients: Clients) -> ScanContext:
         """Fetch everything; nothing is written until the write phase."""
-        runner = SerialRunner() if self.o.serial else PoolRunner(workers=max(4, self.o.max_calls * 2),
+        runner = SerialRunner() if self.o.serial else PoolRunner(workers=max(4, self.o.max_calls),
                                                                  nested_workers=max(4, self.o.max_calls))
         ctx = ScanContext(env=env, api=clients.api, db=clients.db, cli=clients.cli, aci=clients.aci,
                           parallel_map=runner.nested)

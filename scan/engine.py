@@ -42,6 +42,26 @@ class Outcome:
     failed: bool = False
 
 
+def _host_of(parent: dict) -> str:
+    return parent.get("host") or (parent["id"] if parent.get("type") == "host" else "")
+
+
+def _across_hosts(batch: list[tuple[Entry, dict, str | None]]) -> list[tuple[Entry, dict, str | None]]:
+    """The tasks of a wave taken a host at a time in turn, not host by host: the pool's threads
+    then wait on as many hosts as possible (each host takes only a few calls at once, and the
+    tasks of one host often wait for one shared per-host read)."""
+    by_host: dict[str, list] = {}
+    for item in batch:
+        by_host.setdefault(_host_of(item[1]), []).append(item)
+    if len(by_host) < 2:
+        return batch
+    queues = list(by_host.values())
+    out = []
+    for i in range(max(len(q) for q in queues)):
+        out += [q[i] for q in queues if i < len(q)]
+    return out
+
+
 class Engine:
     def __init__(self, ctx: ScanContext, hierarchy: Hierarchy, runner, write: Callable[[list[dict]], None],
                  progress=None, patch: Callable[[list[tuple[dict, dict]]], None] | None = None):
@@ -79,7 +99,7 @@ class Engine:
                 items.append((e, t.parent, t.only_id, wave))
         next_level: list[Task] = []
         for wave in sorted({w for *_, w in items}):
-            batch = [(e, p, o) for e, p, o, w in items if w == wave]
+            batch = _across_hosts([(e, p, o) for e, p, o, w in items if w == wave])
             outcomes = self.runner.map(self._fetch, batch)
             for out in outcomes:
                 next_level += self._place_all(out)
@@ -91,7 +111,7 @@ class Engine:
         out = Outcome(entry, parent, only_id=only_id)
         fetcher = self.h.fetcher(entry)
         where = f"{entry.fetcher_name} under {parent.get('type')} {parent.get('id')}"
-        host = parent.get("host") or (parent["id"] if parent.get("type") == "host" else "")
+        host = _host_of(parent)
         try:
             objs = fetcher.fetch(self.ctx, parent)
             out.objects = [o for o in (objs or []) if isinstance(o, dict)]

@@ -1,7 +1,9 @@
 """vNICs of an instance (OVS, Linux bridge), from its libvirt domain XML (vim-contract §4.5.15).
 
-The domain is asked for by its name (Nova's `local_name`), one call per instance; only when
-that fails is the host's domain list read and searched by uuid, as the original did.
+The domains of all the host's instances are asked for by name (Nova's `local_name`) in one
+call per host (`Cli.run_each`, up to BATCH at a time); a domain missing from that answer is
+asked for alone, and only when that fails too is the host's domain list read and searched by
+uuid, as the original did.
 """
 
 from __future__ import annotations
@@ -13,10 +15,50 @@ from scan.parsers import ParseError
 from scan.parsers.virsh import dumpxml, interfaces, virsh_list
 
 
+BATCH = 50
+
+
+def _instances_by_host(ctx) -> dict[str, list[str]]:
+    by_host: dict[str, list[str]] = {}
+    for inst in ctx.found.of_type("instance"):
+        if inst.get("host") and inst.get("local_name"):
+            by_host.setdefault(inst["host"], []).append(str(inst["local_name"]))
+    return by_host
+
+
+def host_domains(ctx, host: str) -> dict[str, dict]:
+    """The libvirt domains of the host's instances by name, read in batched calls."""
+    run_each = getattr(ctx.cli, "run_each", None)
+    if run_each is None:
+        return {}
+
+    def read() -> dict[str, dict]:
+        names = sorted(set(ctx.memo.once(("instances-by-host",), lambda: _instances_by_host(ctx)).get(host, [])))
+        doms: dict[str, dict] = {}
+        for start in range(0, len(names), BATCH):
+            chunk = names[start:start + BATCH]
+            try:
+                outs = run_each(host, [("virsh", "dumpxml", n) for n in chunk])
+            except RemoteError:
+                continue            # asked for one by one below
+            for name, out in zip(chunk, outs):
+                if out is None:
+                    continue
+                try:
+                    doms[name] = dumpxml(out)
+                except ParseError:
+                    pass
+        return doms
+    return ctx.memo.once(("domains", "xml", host), read)
+
+
 def instance_domain(ctx, instance: dict) -> dict | None:
     host = instance["host"]
     name = instance.get("local_name")
     if name:
+        dom = host_domains(ctx, host).get(str(name))
+        if dom is not None and dom.get("uuid") == instance["id"]:
+            return dom
         try:
             dom = dumpxml(ctx.cli.run(host, ("virsh", "dumpxml", name)))
             if dom.get("uuid") == instance["id"]:

@@ -1,0 +1,89 @@
+"""Several host commands in one SSH call (`Cli.run_each`): the libvirt domains of a host's instances
+are read in one call per host, each name quoted so that a real shell executes nothing extra, and a
+domain the batch could not read is asked for alone, so the inventory is the same."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+
+from app.envconfig.repository import EnvironmentConfigs
+from app.inventory import Inventory
+from app.store.init import init_db
+from app.store.store import Store, StoreLocation
+from scan.access.calls import Caller, CallStats, Limiter
+from scan.access.ssh import Cli
+from scan.access.ssh_pool import Result
+from scan.clients import build_clients
+from scan.controller import ScanController, ScanOptions
+from tests.scan_support.sim import start_in_process
+
+DOMAIN = "<domain type='kvm'><name>{0}</name><uuid>u-{0}</uuid></domain>"
+FAKE_VIRSH = ("virsh() { if [ \"$2\" = good ] || [ \"$2\" = other ]; then printf \"" + DOMAIN.replace("{0}", "%s")
+              + "\\n\" \"$2\" \"$2\"; else echo \"error: failed to get domain '$2'\" >&2; return 1; fi; }; ")
+
+
+class BashPool:
+    """Runs what the scanner sends in a real bash (virsh replaced by a shell function) in `cwd`."""
+
+    def __init__(self, cwd):
+        self.cwd, self.sent = cwd, []
+
+    def exec(self, ep, text, timeout):
+        self.sent.append(text)
+        p = subprocess.run(["bash", "-c", FAKE_VIRSH + text], cwd=self.cwd, capture_output=True, text=True,
+                           timeout=10)
+        return Result(p.stdout, p.stderr, p.returncode)
+
+
+def _cli(pool, user="root") -> Cli:
+    return Cli({"host": "master", "user": user, "key": "/nonexistent", "hosts": {"cmp-1": {"host": "10.0.0.1"}}},
+               Caller(Limiter(4, 4), CallStats()), pool)
+
+
+def test_one_call_answers_each_command_and_a_failed_one_with_none(tmp_path):
+    evil = "it's; touch pwned $(touch pwned2) `touch pwned3`"
+    pool = BashPool(tmp_path)
+    outs = _cli(pool).run_each("cmp-1", [("virsh", "dumpxml", "good"), ("virsh", "dumpxml", evil),
+                                         ("virsh", "dumpxml", "other")])
+    assert len(pool.sent) == 1
+    assert outs[0].strip() == DOMAIN.format("good") and outs[2].strip() == DOMAIN.format("other")
+    assert outs[1] is None
+    assert not any(tmp_path.iterdir())            # the hostile name was an argument, never a command
+
+
+def test_a_non_root_user_runs_every_command_of_the_batch_with_sudo(tmp_path):
+    pool = BashPool(tmp_path)
+    _cli(pool, user="calipso").run_each("cmp-1", [("virsh", "dumpxml", "a"), ("virsh", "dumpxml", "b")])
+    assert pool.sent[0].count("sudo virsh dumpxml") == 2
+    assert "sudo sudo" not in pool.sent[0]
+
+
+def test_a_scan_reads_the_domains_of_each_host_in_one_call(store_uri, tmp_path, monkeypatch):
+    name = f"b{uuid.uuid4().hex[:6]}"
+    sim = start_in_process(name, tmp_path / name, computes=2, instances=6)
+    sent: list[tuple[str, str]] = []
+    real_once = Cli._once
+
+    def once(self, host, text, call):
+        sent.append((host, text))
+        return real_once(self, host, text, call)
+
+    monkeypatch.setattr(Cli, "_once", once)
+    try:
+        for s in sim.env["configuration"]:
+            if s["name"] == "CLI":
+                s["host_key_policy"] = "accept-any"
+        store = Store.connect(StoreLocation(f"{store_uri}t_{uuid.uuid4().hex[:12]}", "test", embedded=True))
+        init_db(store)
+        EnvironmentConfigs(store).add(sim.env)
+        res = ScanController(store, ScanOptions(env=name), clients_factory=build_clients).run()
+        assert res.status == "completed", res.report["errors"]
+        dumps = [(h, t) for h, t in sent if "virsh dumpxml" in t]
+        hosts = {i["host"] for i in Inventory(store).of_type(name, "instance")}
+        assert len(hosts) == 2 and sorted(h for h, _ in dumps) == sorted(hosts)   # one call per host
+        assert sum(t.count("virsh dumpxml") for _, t in dumps) == 6
+        vnics = list(Inventory(store).of_type(name, "vnic"))
+        assert len([v for v in vnics if v.get("vnic_type") == "instance_vnic"]) == 6
+    finally:
+        sim.stop()

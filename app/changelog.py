@@ -17,8 +17,10 @@ a scan records its entry; a diff reaching back past what was pruned says it is i
 
 from __future__ import annotations
 
+import itertools
 import os
 from datetime import datetime, timedelta, timezone
+from typing import Iterator
 
 from app.clock import Clock, utcnow
 from app.diffing import Change, Changes, canonical, content_hash
@@ -86,6 +88,13 @@ def link_record(change: Change, paths: dict) -> dict:
     return rec
 
 
+def _records(changes: Changes, paths: dict) -> Iterator[tuple[str, dict]]:
+    for c in changes.objects:
+        yield "objects", object_record(c)
+    for c in changes.links:
+        yield "links", link_record(c, paths)
+
+
 def seq_key(env: str, seq: int) -> str:
     """One indexed string per entry: a range of entries of one environment is a range of these."""
     return f"{env}|{seq:012d}"
@@ -115,20 +124,16 @@ class ChangeLog:
         if not changes and not checkpoint:
             return None
         paths = paths or {}
-        records = [("objects", object_record(c)) for c in changes.objects]
-        records += [("links", link_record(c, paths)) for c in changes.links]
+        records = _records(changes, paths)      # built part by part: a first scan logs every object
         seq = self._next_seq(env)
         now = self.clock()
         key = seq_key(env, seq)
-        parts = -(-len(records) // PART_SIZE)
-        docs = []
+        parts = -(-(len(changes.objects) + len(changes.links)) // PART_SIZE)
         for i in range(parts):
-            chunk = records[i * PART_SIZE:(i + 1) * PART_SIZE]
-            docs.append({"environment": env, "_env_seq": key, "timestamp": now, "part": i,
-                         "objects": [r for kind, r in chunk if kind == "objects"],
-                         "links": [r for kind, r in chunk if kind == "links"]})
-        if docs:
-            self.records.insert_many(docs, ordered=True)
+            chunk = list(itertools.islice(records, PART_SIZE))
+            self.records.insert_one({"environment": env, "_env_seq": key, "timestamp": now, "part": i,
+                                     "objects": [r for kind, r in chunk if kind == "objects"],
+                                     "links": [r for kind, r in chunk if kind == "links"]})
         self.coll.insert_one({"environment": env, "seq": seq, "_env_seq": key, "timestamp": now, "origin": origin,
                               "scan_id": scan_id, "_env_scan": f"{env}|{scan_id}" if scan_id else None,
                               "counts": changes.counts(), "parts": parts})

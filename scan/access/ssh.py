@@ -165,8 +165,9 @@ class Cli:
                                 + (f": {res.err.strip()}" if res.err.strip() else ""), transient=True)
         return res
 
-    def run(self, host: str, command: Argv | Raw, ok_status: tuple[int, ...] = (0,)) -> str:
-        """stdout of `command` on `host`; RemoteError naming host and command on failure."""
+    def run(self, host: str, command: Argv | Raw, ok_status: tuple[int, ...] = (0,), keep: bool = True) -> str:
+        """stdout of `command` on `host`; RemoteError naming host and command on failure.
+        With `keep`, a small output is kept for the scan's later askers."""
         call = str(command) if isinstance(command, Raw) else shlex.join(command)
         with self._lock:
             cached = self._cache.get((host, call))
@@ -189,7 +190,7 @@ class Cli:
                 raise RemoteError("SSH", host, call, f"exit status {res.status}" + (f": {detail[0]}" if detail else ""))
             outputs.append(res.out)
         text = output("".join(outputs), host, call)
-        if len(text) <= CACHED_OUTPUT:
+        if keep and len(text) <= CACHED_OUTPUT:
             with self._lock:
                 self._cache[(host, call)] = text
         return text
@@ -206,7 +207,7 @@ class Cli:
             texts = self.quote(tuple(argv))
             parts.append("; ".join(f"{t} 2>/dev/null" for t in texts) + f"; echo {_MARK}")
         call = f"{len(commands)} commands: {shlex.join(commands[0])} ..."
-        out = self.run(host, _Prequoted(" ; ".join(parts)))
+        out = self.run(host, _Prequoted(" ; ".join(parts)), keep=False)   # read once, by its memo
         chunks = out.split(_MARK + "\n")
         if len(chunks) != len(commands) + 1 or chunks[-1].strip():
             raise RemoteError("SSH", host, call, "the outputs of the batched commands could not be told apart")

@@ -45,9 +45,10 @@ def host_domains(ctx, host: str) -> dict[str, dict]:
                 if out is None:
                     continue
                 try:
-                    doms[name] = dumpxml(out)
+                    dom = dumpxml(out)
                 except ParseError:
-                    pass
+                    continue
+                doms[name] = {"uuid": dom.get("uuid"), "devices": {"interface": interfaces(dom)}}   # what vNICs need
         return doms
     return ctx.memo.once(("domains", "xml", host), read)
 

@@ -15,8 +15,8 @@ from pymongo import UpdateOne
 
 from app.clock import Clock, utcnow
 from app.diffing import content, content_hash
-from app.keyenc import decode, encode, encode_key
-from app.store.bulk import upsert_by_id
+from app.keyenc import decode, encode
+from app.store.bulk import upsert_by_id, write_found
 from app.store.keys import as_object_id, k, object_keys, stable_id
 from app.store.store import Store
 
@@ -72,31 +72,8 @@ class Inventory:
 
     def write(self, added: list[dict], changed: list[tuple[dict, dict]], seen: datetime,
               hashes: dict[ObjectId, str] | None = None) -> int:
-        """Write new objects and changed ones: `changed` pairs a document with its changed fields
-        (name -> (before, after)); fields it no longer has are removed, other writers' fields kept.
-        Every document is checked before the first is written; `hashes` collects what was written."""
-        for d in added:
-            self.check(d)
-        for d, _ in changed:
-            self.check(d)
-        hashes = {} if hashes is None else hashes
-
-        def bodies(docs):
-            for d in docs:
-                oid, body = self.stored_body(d, seen)
-                hashes[oid] = body["_hash"]
-                yield oid, body
-        n = upsert_by_id(self.coll, bodies(added), seen) if added else 0
-        ops = []
-        for doc, fields in changed:
-            oid, body = self.stored_body(doc, seen)
-            hashes[oid] = body["_hash"]
-            gone = {encode_key(f): "" for f, (_, after) in fields.items() if f not in doc}
-            gone["stale_since"] = ""
-            ops.append(UpdateOne({"_id": oid}, {"$set": body, "$unset": gone}))
-        for start in range(0, len(ops), BATCH):
-            self.coll.bulk_write(ops[start:start + BATCH], ordered=False)
-        return n + len(ops)
+        """Write new objects and changed ones (app.store.bulk.write_found)."""
+        return write_found(self.coll, added, changed, seen, self.stored_body, self.check, hashes)
 
     def patch(self, changes: list[tuple[ObjectId, dict]]) -> int:
         """Set some fields of many objects (what link finders annotate), in bulk."""

@@ -10,12 +10,11 @@ from datetime import datetime
 from typing import Iterable
 
 from bson import ObjectId
-from pymongo import UpdateOne
 
 from app.clock import Clock, utcnow
 from app.diffing import content, content_hash
-from app.keyenc import decode, encode, encode_key
-from app.store.bulk import upsert_by_id
+from app.keyenc import decode, encode
+from app.store.bulk import upsert_by_id, write_found
 from app.store.keys import as_object_id, k, link_keys, stable_id
 from app.store.store import Store
 
@@ -88,30 +87,8 @@ class Links:
 
     def write(self, added: list[dict], changed: list[tuple[dict, dict]], seen: datetime,
               hashes: dict[ObjectId, str] | None = None) -> int:
-        """Write new links and changed ones (with their changed fields; fields gone are removed).
-        Every link is checked before the first is written; `hashes` collects what was written."""
-        for link in added:
-            self.check(link)
-        for link, _ in changed:
-            self.check(link)
-        hashes = {} if hashes is None else hashes
-
-        def bodies(links):
-            for link in links:
-                oid, body = self.stored_body(link, seen)
-                hashes[oid] = body["_hash"]
-                yield oid, body
-        n = upsert_by_id(self.coll, bodies(added), seen) if added else 0
-        ops = []
-        for link, fields in changed:
-            oid, body = self.stored_body(link, seen)
-            hashes[oid] = body["_hash"]
-            gone = {encode_key(f): "" for f in fields if f not in link}
-            gone["stale_since"] = ""
-            ops.append(UpdateOne({"_id": oid}, {"$set": body, "$unset": gone}))
-        for start in range(0, len(ops), BATCH):
-            self.coll.bulk_write(ops[start:start + BATCH], ordered=False)
-        return n + len(ops)
+        """Write new links and changed ones (app.store.bulk.write_found)."""
+        return write_found(self.coll, added, changed, seen, self.stored_body, self.check, hashes)
 
     def index(self, env: str) -> dict[ObjectId, dict]:
         """What a scan compares with: every stored link of `env` by `_id`, without its attributes."""

@@ -13,13 +13,14 @@ from __future__ import annotations
 import itertools
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from bson import ObjectId
 from pymongo import UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError
 
+from app.keyenc import encode_key
 from app.store.keys import as_object_id
 
 BATCH = 1000
@@ -69,3 +70,32 @@ def _write_batch(coll: Collection, batch: list[tuple[ObjectId, dict]], seen: dat
         coll.bulk_write([UpdateOne({"_id": oid}, {"$set": body, "$unset": {"stale_since": ""}})
                          for oid, body in updates], ordered=False)
     return len(batch)
+
+
+def write_found(coll: Collection, added: list[dict], changed: list[tuple[dict, dict]], seen: datetime,
+                body: Callable[[dict, datetime], tuple[ObjectId, dict]], check: Callable[[dict], None],
+                hashes: dict[ObjectId, str] | None = None) -> int:
+    """Write what a scan or a listener batch found new (`added`) and changed (`changed`: the
+    document with its changed fields, name -> (before, after)); fields a document no longer has
+    are removed, other writers' fields kept. Every document is checked before the first is
+    written; `hashes` collects the content hash written for each `_id`."""
+    for d in added:
+        check(d)
+    for d, _ in changed:
+        check(d)
+    hashes = {} if hashes is None else hashes
+
+    def bodies(docs):
+        for d in docs:
+            oid, b = body(d, seen)
+            hashes[oid] = b["_hash"]
+            yield oid, b
+    n = upsert_by_id(coll, bodies(added), seen) if added else 0
+    ops = []
+    for (oid, b), (doc, fields) in zip(bodies(d for d, _ in changed), changed):
+        gone = {encode_key(f): "" for f in fields if f not in doc}
+        gone["stale_since"] = ""
+        ops.append(UpdateOne({"_id": oid}, {"$set": b, "$unset": gone}))
+    for start in range(0, len(ops), BATCH):
+        coll.bulk_write(ops[start:start + BATCH], ordered=False)
+    return n + len(ops)

@@ -23,7 +23,7 @@ from app.store.keys import stable_id
 from app.store.keeper import is_unavailable
 from app.store.store import Store
 from listen.apply import Applier
-from listen.converge import ConvergePolicy, unplumbed, unreachable
+from listen.converge import ConvergePolicy, lingering, unplumbed, unreachable
 from listen.envelope import BadMessage, Notification, parse, scrub
 from listen.handlers.base import Handler
 from listen.ledger import Ledger, body_id
@@ -168,7 +168,7 @@ class Processor:
 
     def _converge(self, plans: list[Plan]) -> None:
         """Rescan the scope again while the host lags behind the API (agents still plumbing), bounded."""
-        missing = unplumbed(self.store, self.env, plans)
+        missing = self._behind(plans)
         waited = 0.0
         for delay in self.converge.delays:
             if not missing:
@@ -182,12 +182,16 @@ class Processor:
             waited += delay
             if not self._apply_with_retries(plans, attempts=1):
                 return
-            missing = unplumbed(self.store, self.env, plans)
+            missing = self._behind(plans)
             if not missing:
                 log.info("%s: the hosts caught up after %.1f s", self.env, waited)
         if missing:
-            log.warning("%s: after %.1f s the hosts still do not show %s; left for the next scan", self.env,
+            log.warning("%s: after %.1f s the hosts are still behind the API (%s); left for the next scan", self.env,
                         waited, "; ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""))
+
+    def _behind(self, plans: list[Plan]) -> list[str]:
+        """What the hosts do not show yet of what the API says (added or bound) or still show (deleted)."""
+        return unplumbed(self.store, self.env, plans) + lingering(self.store, self.env, plans)
 
     # -- endings --------------------------------------------------------------------------------
     def _finish(self, d: Delivery, n: Notification, p: Plan, mid: str, out: Outcome) -> None:

@@ -6,6 +6,7 @@ everything a host command needs is stored here or derived by `simulator.model.pl
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 
@@ -251,6 +252,9 @@ class Subnet:
     next_ip: int = 3                 # host part of the next address handed to a port
 
 
+ROUTER_OWNERS = ("network:router_interface", "network:router_gateway")
+
+
 @dataclass
 class Port:
     id: str
@@ -273,6 +277,16 @@ class Port:
     updated_at: str = ""
     revision_number: int = 1
     plugged_at: float = 0.0          # when the host's agents have plumbed it (time.time(); --agent-delay)
+
+    def bound_host(self) -> str:
+        """binding:host_id as the API shows it now. A router's ports are bound by the L3 agent when it
+        picks the router up (Zed: ~3 s after `router.interface.create`), not when the API creates them."""
+        if self.device_owner in ROUTER_OWNERS and self.plugged_at > time.time():
+            return ""
+        return self.host
+
+    def bound_vif_type(self) -> str:
+        return self.vif_type if self.bound_host() or not self.host else "unbound"
 
 
 @dataclass

@@ -124,7 +124,7 @@ def build_rows(model, style: str) -> Rows:
          "device_owner": p.device_owner, "standard_attr_id": attr("ports", p), "ip_allocation": "immediate"}
         for p in model.ports.values()]
     rows[("neutron", "ml2_port_bindings")] = [
-        {"port_id": p.id, "host": p.host, "vif_type": p.vif_type, "vnic_type": p.vnic_type, "profile": "",
+        {"port_id": p.id, "host": p.bound_host(), "vif_type": p.bound_vif_type(), "vnic_type": p.vnic_type, "profile": "",
          "vif_details": json.dumps(p.vif_details, sort_keys=True) if p.vif_details else "",
          "status": "ACTIVE"} for p in model.ports.values()]
     rows[("neutron", "routers")] = [

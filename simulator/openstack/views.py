@@ -61,8 +61,8 @@ def port(p: Port, release: str = "current") -> dict:
          "admin_state_up": p.admin_state_up, "status": p.status, "device_id": p.device_id,
          "device_owner": p.device_owner, "fixed_ips": [dict(f) for f in p.fixed_ips], "allowed_address_pairs": [],
          "extra_dhcp_opts": [], "security_groups": list(p.security_groups), "description": p.description,
-         "binding:vnic_type": p.vnic_type, "binding:profile": {}, "binding:host_id": p.host,
-         "binding:vif_type": p.vif_type, "binding:vif_details": dict(p.vif_details),
+         "binding:vnic_type": p.vnic_type, "binding:profile": {}, "binding:host_id": p.bound_host(),
+         "binding:vif_type": p.bound_vif_type(), "binding:vif_details": dict(p.vif_details),
          "port_security_enabled": True, "dns_name": ""}
     _project(d, p.project_id, release)
     _stamps(d, p, release)

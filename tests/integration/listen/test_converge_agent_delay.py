@@ -3,7 +3,8 @@
 The simulated cloud plumbs hosts `--agent-delay 2` seconds after each change (as the Zed L3 agent
 does a router interface 1-5 s after `router.interface.create`). With no later event to help it, the
 listener's store must still come to show the router's new interface, because the handler rescans
-its scope again until the host shows what the API says.
+its scope again until the host shows what the API says. As on the real Zed, the router's port is
+not even bound to a host when the notification comes: the L3 agent binds it when it plumbs it.
 """
 
 from __future__ import annotations
@@ -75,6 +76,12 @@ def test_router_interface_plumbed_late_is_followed_without_another_event(delayed
     store, sdk = delayed_cloud
     net = sdk.network.create_network(name="late-net")
     sub = sdk.network.create_subnet(network_id=net.id, cidr="10.88.0.0/24", ip_version=4, name="late-sub")
+    dhcp = [p.mac_address for p in sdk.network.ports(network_id=net.id, device_owner="network:dhcp")]
+    assert dhcp, "the simulated cloud gave the new subnet no DHCP port"
+    deadline = time.monotonic() + 40   # the network settled first: its own lagging ports give no retry to lean on
+    while not all(m in {v.get("mac_address") for v in Inventory(store).of_type(ENV, "vnic")} for m in dhcp):
+        assert time.monotonic() < deadline, "the new network's DHCP port never reached the store"
+        time.sleep(0.2)
     router = next(r for r in sdk.network.routers())
     started = time.monotonic()
     sdk.network.add_interface_to_router(router, subnet_id=sub.id)

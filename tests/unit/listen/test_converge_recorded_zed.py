@@ -1,0 +1,92 @@
+"""The listener waits for the agents as the real Zed cloud made it wait (recorded notifications).
+
+On the Zed test bed a router interface's port is not even bound to a host when
+`router.interface.create` arrives: the L3 agent binds it ~3 s later, when it picks the router up
+and plumbs `qr-…` into the router's namespace. After `network.delete.end` the DHCP agent removes
+the network's `qdhcp-…` namespace a few seconds later too. The cloud's agents are played here by
+an applier whose rescans see the host change only at the second or third look.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from listen.converge import ConvergePolicy
+from listen.events import load as load_table
+from listen.processor import Delivery, Processor
+
+AMQP = Path("/work/shared/reference/openstack-zed/amqp")
+ENV = "zed"
+HOST = "compute1"
+ROUTER = "f6cc210c-c99a-41e1-bd97-b4b16809f5f2"      # router1 of the recording
+PORT = "95993148-71da-40b9-a614-fb3623dc5ba1"        # its interface on net1, qr-95993148-71
+NET1 = "6707a661-73b6-41c8-80b9-9e60a9d8db44"
+DELETED_NET = "7ec44a04-745b-47ad-b31f-fb63a1d509ba"  # net-tmp-renamed of network.delete.end
+
+pytestmark = pytest.mark.skipif(not AMQP.exists(), reason="the recorded Zed outputs are not on this machine")
+
+
+def doc(type_: str, id_: str, **kw) -> dict:
+    return {"environment": ENV, "type": type_, "id": id_, "name": kw.pop("name", id_),
+            "id_path": f"/{ENV}/{id_}", "parent_id": ENV, "parent_type": "environment", **kw}
+
+
+class Agents:
+    """An applier whose rescans find what the cloud's agents have done by then: `steps[i]` runs at
+    the (i+1)-th rescan, changing the store as a rescan of the changed host would."""
+
+    def __init__(self, store, steps):
+        self.store, self.steps, self.calls = store, list(steps), 0
+
+    def apply(self, plans):
+        if self.calls < len(self.steps):
+            self.steps[self.calls](self.store["inventory"])
+        self.calls += 1
+
+        class Result:
+            errors: dict = {}
+        return Result()
+
+
+def handle(store, event: str, applier) -> list[float]:
+    slept: list[float] = []
+    proc = Processor(store, ENV, load_table(), applier, sleep=slept.append, converge=ConvergePolicy())
+    out = proc.handle([Delivery((AMQP / f"{event}.json").read_bytes(), lambda: None)])
+    assert out.applied == 1 and out.failed == 0
+    return slept
+
+
+def router_port(**kw) -> dict:
+    return doc("port", PORT, network_id=NET1, device_id=ROUTER, device_owner="network:router_interface",
+               mac_address="fa:16:3e:9f:5c:90", **{"binding:host_id": ""}, **kw)
+
+
+def test_a_router_interface_bound_and_plumbed_by_the_l3_agent_after_the_event_is_waited_for(initialized_store):
+    inv = initialized_store["inventory"]
+    inv.insert_many([doc("network_agent", "neutron-l3-agent-1", agent_type="L3 agent", host=HOST), router_port()])
+    bind = lambda c: c.update_one({"id": PORT}, {"$set": {"binding:host_id": HOST}})   # noqa: E731
+    plumb = lambda c: c.insert_one(doc("vnic", f"{HOST}-qr-95993148-71", host=HOST,   # noqa: E731
+                                       mac_address="fa:16:3e:9f:5c:90", network=NET1))
+    agents = Agents(initialized_store, [lambda c: None, bind, plumb])
+    slept = handle(initialized_store, "router.interface.create", agents)
+    assert agents.calls == 3, "the listener stopped rescanning before the L3 agent had bound and plumbed the port"
+    assert inv.find_one({"environment": ENV, "type": "vnic", "mac_address": "fa:16:3e:9f:5c:90"})["network"] == NET1
+    assert len(slept) == 2 and sum(slept) <= sum(ConvergePolicy().delays)
+
+
+def test_a_router_no_l3_agent_will_bind_is_not_waited_for(initialized_store):
+    initialized_store["inventory"].insert_one(router_port())
+    agents = Agents(initialized_store, [])
+    assert handle(initialized_store, "router.interface.create", agents) == []
+    assert agents.calls == 1
+
+
+def test_a_deleted_network_whose_dhcp_namespace_lingers_is_rescanned_until_it_is_gone(initialized_store):
+    ns = f"{HOST}-qdhcp-{DELETED_NET}"
+    initialized_store["inventory"].insert_many([doc("host", HOST, host=HOST), doc("vservice", ns, host=HOST)])
+    agents = Agents(initialized_store, [lambda c: None, lambda c: c.delete_one({"id": ns})])
+    slept = handle(initialized_store, "network.delete.end", agents)
+    assert agents.calls == 2 and len(slept) == 1
+    assert initialized_store["inventory"].find_one({"environment": ENV, "type": "vservice", "id": ns}) is None

@@ -1,5 +1,11 @@
-"""vNICs inside a host's namespaces (vim-contract §4.5.10); each finds its network by CIDR and
-adds it to its vService's `network` list."""
+"""vNICs inside a host's namespaces (vim-contract §4.5.10); each finds its network and adds it to
+its vService's `network` list.
+
+The network comes from what identifies it, not from the address alone: a DHCP namespace is named
+after its network, a router's interface is the router's port with that MAC (or named after the
+port id). Only what neither settles falls back to the CIDR, and only when one network has it:
+networks of different projects (or left over from earlier runs) often share a CIDR, and the first
+one found was given every such vNIC (real Zed test bed: two networks on 10.9.9.0/24)."""
 
 from __future__ import annotations
 
@@ -15,10 +21,14 @@ class CliFetchVserviceVnics:
         host = host_of(parent)
         if "Network" not in host_types(ctx, host):
             return []
-        by_cidr = {}
+        by_cidr: dict[str, list[dict]] = {}
         for net in ctx.found.of_type("network"):
             for c in net.get("cidrs") or []:
-                by_cidr.setdefault(c, net)
+                by_cidr.setdefault(c, []).append(net)
+        router_ports: dict[str, list[dict]] = {}
+        for p in ctx.found.of_type("port"):
+            if str(p.get("device_owner") or "").startswith("network:"):
+                router_ports.setdefault(p.get("device_id") or "", []).append(p)
         out = []
         for ns, text in zip(nss := host_namespaces(ctx, host),
                             ctx.parallel(lambda n: ctx.cli.run(host, ("ip", "netns", "exec", n, "ip", "address", "show")), nss)):
@@ -33,7 +43,10 @@ class CliFetchVserviceVnics:
                 if v4:
                     ip, plen = v4[0]
                     doc.update({"IP Address": ip, "netmask": netmask(plen), "cidr": cidr(ip, plen)})
-                    net = by_cidr.get(doc["cidr"])
+                    if ns.startswith("qdhcp-"):   # named after its network (none if that is deleted)
+                        net = ctx.found.get(ns[len("qdhcp-"):], "network")
+                    else:
+                        net = _router_network(ctx, ns, i, router_ports) or _only(by_cidr.get(doc["cidr"]))
                     if net:
                         doc["network"] = net["id"]
                         if vservice:
@@ -44,3 +57,18 @@ class CliFetchVserviceVnics:
                                         host=host)
                 out.append(doc)
         return out
+
+
+def _router_network(ctx, ns: str, iface: dict, router_ports: dict[str, list[dict]]) -> dict | None:
+    """The network of a router's interface: that of the router's port with its MAC or port id."""
+    if not ns.startswith("qrouter-"):
+        return None
+    mac, tail = (iface.get("mac_address") or "").lower(), iface["name"][3:]
+    for p in router_ports.get(ns[len("qrouter-"):], ()):
+        if (mac and (p.get("mac_address") or "").lower() == mac) or (len(tail) >= 11 and p["id"].startswith(tail)):
+            return ctx.found.get(p.get("network_id") or "", "network")
+    return None
+
+
+def _only(nets: list[dict] | None) -> dict | None:
+    return nets[0] if nets and len(nets) == 1 else None

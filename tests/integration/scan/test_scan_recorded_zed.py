@@ -197,3 +197,35 @@ def test_clear_happens_only_after_the_environment_checked_out(zed_store):
     res = scan(zed_store, clear=True, session=ZedSession(fail={"/v3/auth/tokens": 401}))
     assert res.status == "failed"
     assert len(docs(zed_store)) == n
+
+
+class SharedCidrSession(ZedSession):
+    """The recorded cloud plus another project's network on net1's CIDR (10.0.0.0/24), as real clouds
+    have (every project may number its network alike) and as runs left over on the Zed test bed."""
+
+    OTHER, OTHER_SUB = "00000000-0000-4000-8000-0000000000aa", "00000000-0000-4000-8000-0000000000ab"
+
+    def _answer(self, method, url):
+        res = super()._answer(method, url)
+        if method == "GET" and url.endswith("/v2.0/networks"):
+            net1 = next(n for n in res.json()["networks"] if n["id"] == NET1)
+            res._body = {"networks": [{**net1, "id": self.OTHER, "name": "other-net", "subnets": [self.OTHER_SUB]}]
+                         + res.json()["networks"]}        # listed first: the CIDR's first network
+        if method == "GET" and url.endswith("/v2.0/subnets"):
+            sub1 = next(s for s in res.json()["subnets"] if s["network_id"] == NET1)
+            res._body = {"subnets": [{**sub1, "id": self.OTHER_SUB, "network_id": self.OTHER}] + res.json()["subnets"]}
+        return res
+
+
+def test_a_dhcp_or_router_interface_is_on_its_own_network_when_another_shares_the_cidr(zed_store):
+    res = scan(zed_store, session=SharedCidrSession())
+    assert res.status == "completed", res.reason
+    inv = Inventory(zed_store)
+    assert inv.get("zed", SharedCidrSession.OTHER, "network")["cidrs"] == ["10.0.0.0/24"]
+    for vnic in (f"{HOST}-ns-de0e3cac-6f", f"{HOST}-qr-95993148-71"):   # net1's DHCP port, router1's interface
+        assert inv.get("zed", vnic, "vnic")["network"] == NET1, vnic
+    router = inv.get("zed", f"{HOST}-qrouter-f6cc210c-c99a-41e1-bd97-b4b16809f5f2", "vservice")
+    assert SharedCidrSession.OTHER not in router["network"]
+    clique = zed_store["cliques"].find_one({"environment": "zed", "focal_point_object_id": NET1})
+    reached = {n["id"] for n in zed_store["inventory"].find({"_id": {"$in": clique["nodes"]}}, {"id": 1})}
+    assert {f"{HOST}-ns-de0e3cac-6f", f"{HOST}-qr-95993148-71", f"{HOST}-tap4c8a389f-a2"} <= reached

@@ -169,7 +169,7 @@ class Processor:
     def _converge(self, plans: list[Plan]) -> None:
         """Rescan the scope again while the host lags behind the API (agents still plumbing), bounded."""
         missing = self._behind(plans)
-        waited = 0.0
+        waited, started, rescans = 0.0, time.monotonic(), 0
         for delay in self.converge.delays:
             if not missing:
                 return
@@ -180,11 +180,13 @@ class Processor:
                 return
             self.sleep(delay)
             waited += delay
+            rescans += 1
             if not self._apply_with_retries(plans, attempts=1):
                 return
             missing = self._behind(plans)
             if not missing:
-                log.info("%s: the hosts caught up after %.1f s", self.env, waited)
+                log.info("%s: the hosts caught up after %.1f s (%d more rescan(s), %.1f s of waiting)", self.env,
+                         time.monotonic() - started, rescans, waited)
         if missing:
             log.warning("%s: after %.1f s the hosts are still behind the API (%s); left for the next scan", self.env,
                         waited, "; ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""))
@@ -206,7 +208,7 @@ class Processor:
         self.ledger.done(mid, "skipped" if p.skip else "applied")
         d.ack()
         out.latencies.append(time.time() - d.received)
-        log.info("%s: %s", self.env, text)
+        log.info("%s: %s (%.1f s after receipt)", self.env, text, time.time() - d.received)
 
     def _message(self, n: Notification, mid: str, text: str, p: Plan | None, d: Delivery, level: str | None = None):
         try:

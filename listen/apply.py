@@ -47,8 +47,9 @@ log = logging.getLogger(__name__)
 REGION_TYPES = ("network", "port")
 REGION_SCOPE = {"network", "port", "networks_folder", "ports_folder", "network_services_folder"}
 #: what events change on a host: entries of ScanHost rescanned, and the folders (scopes) they fill
-HOST_ENTRIES = ("vservices_folder", "vservice", "vnic", "instances_folder", "vconnectors_folder", "vedges_folder")
-HOST_SCOPES = ("vservices", "instances", "vconnectors", "vedges")
+HOST_ENTRIES = {"vservices": ("vservices_folder", "vservice", "vnic"), "instances": ("instances_folder",),
+                "vconnectors": ("vconnectors_folder",), "vedges": ("vedges_folder",)}
+HOST_SCOPES = tuple(HOST_ENTRIES)
 @dataclass
 class Applied:
     written: int = 0
@@ -101,7 +102,7 @@ class Applier:
         active = [p for p in plans if not p.skip]
         if not active:
             return result
-        merged = Plan("batch", "", "")
+        merged = Plan("batch", "", "", host_scopes=())
         for p in active:
             merged.merge(p)
         before_docs = self._live()
@@ -141,11 +142,13 @@ class Applier:
         hosts = self._hosts(merged, before, written)
         result.hosts = sorted(hosts)
         host_docs = [d for d in (before.get(("host", h)) for h in sorted(hosts)) if d]
-        prefixes = [f"{h['id_path']}/{h['id']}-{s}" for h in host_docs for s in HOST_SCOPES]
+        scopes = [s for s in HOST_SCOPES if merged.host_scopes is None or s in merged.host_scopes]
+        prefixes = [f"{h['id_path']}/{h['id']}-{s}" for h in host_docs for s in scopes]
         if host_docs:
             ctx = context(lambda d: _under(d["id_path"], prefixes))
             engine = Engine(ctx, self.hierarchy, self.runner, write)
-            engine.run([Task("ScanHost", _plain(h), only_type=t) for h in host_docs for t in HOST_ENTRIES])
+            engine.run([Task("ScanHost", _plain(h), only_type=t) for h in host_docs for s in scopes
+                        for t in HOST_ENTRIES[s]])
             engine.finish()
             failed += engine.failed_paths
             errors.update(ctx.errors.as_dict())

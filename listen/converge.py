@@ -22,6 +22,21 @@ PLUMBED_OWNERS = ("compute:", "network:dhcp", "network:router_interface", "netwo
 AGENT_BOUND_OWNERS = ("network:router_interface", "network:router_gateway")
 
 
+#: what of a host shows a DHCP or router port: its namespaces, the bridge and vEdge its device is on
+#: (not the instances, whose `virsh dumpxml` calls are the most of a host's rescan)
+NAMESPACE_SCOPES = ("vservices", "vconnectors", "vedges")
+
+
+@dataclass(frozen=True)
+class Lag:
+    """One thing a host does not show yet as the API says (or still shows after a delete)."""
+    text: str
+    in_namespace: bool    # a DHCP or router port: rescanning NAMESPACE_SCOPES is enough
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass
 class ConvergePolicy:
     delays: tuple[float, ...] = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 4.0)   # ~16 s in all, then the next scan's job
@@ -39,7 +54,7 @@ def _scope(store: Store, env: str, plans: list[Plan]) -> list[dict]:
     return list(ports.values())
 
 
-def unplumbed(store: Store, env: str, plans: list[Plan]) -> list[str]:
+def unplumbed(store: Store, env: str, plans: list[Plan]) -> list[Lag]:
     """Ports of the plans' scope bound to a host by the API whose vNIC that host does not show yet,
     and the event's own router ports that an L3 agent of the environment has not bound yet (it binds and
     plumbs them together)."""
@@ -53,7 +68,7 @@ def unplumbed(store: Store, env: str, plans: list[Plan]) -> list[str]:
     unbound = [p for p in scope if not p.get("binding:host_id") and p.get("device_owner") in AGENT_BOUND_OWNERS
                and (p["id"] in named or p.get("device_id") in named)]   # not every unhosted router on the network
     if unbound and _has_l3_agent(store, env):
-        missing += [f"port {p['id']} ({p.get('device_owner')}) not bound to a host yet" for p in unbound]
+        missing += [Lag(f"port {p['id']} ({p.get('device_owner')}) not bound to a host yet", True) for p in unbound]
     ports = [p for p in scope if p.get("binding:host_id")]
     if not ports:
         return missing
@@ -69,11 +84,12 @@ def unplumbed(store: Store, env: str, plans: list[Plan]) -> list[str]:
         if str(p.get("device_owner")).startswith("compute:") and p.get("device_id") not in running:
             continue    # a stopped or building server has no device on its host
         if (p["binding:host_id"], (p.get("mac_address") or "").lower()) not in macs:
-            missing.append(f"port {p['id']} ({p.get('device_owner')}) on {p['binding:host_id']}")
+            missing.append(Lag(f"port {p['id']} ({p.get('device_owner')}) on {p['binding:host_id']}",
+                               str(p.get("device_owner")).startswith("network:")))
     return missing
 
 
-def lingering(store: Store, env: str, plans: list[Plan]) -> list[str]:
+def lingering(store: Store, env: str, plans: list[Plan]) -> list[Lag]:
     """What the hosts still show of what the plans' events deleted: the DHCP namespace of a deleted
     network, a device named after a deleted port (Neutron names them prefix + the port id's first
     11 characters: tap, qvo, qr-, qg-, ns-). The agents tear them down after the notification too."""
@@ -89,11 +105,12 @@ def lingering(store: Store, env: str, plans: list[Plan]) -> list[str]:
     if gone_nets:
         ids = [f"{h['id']}-qdhcp-{n}" for h in store["inventory"].find({**q, "type": "host"}, {"id": 1})
                for n in sorted(gone_nets)]
-        out += [f"{d['id']} (network deleted)" for d in store["inventory"].find(
+        out += [Lag(f"{d['id']} (network deleted)", True) for d in store["inventory"].find(
             {**q, "type": "vservice", "id": {"$in": ids}}, {"id": 1})]
     if gone_ports:
         tails = {p[:11] for p in gone_ports}
-        out += [f"{d['id']} (port deleted)" for d in store["inventory"].find({**q, "type": "vnic"}, {"id": 1, "name": 1})
+        vnics = store["inventory"].find({**q, "type": "vnic"}, {"id": 1, "name": 1, "vnic_type": 1})
+        out += [Lag(f"{d['id']} (port deleted)", d.get("vnic_type") == "vservice_vnic") for d in vnics
                 if str(d.get("name") or "")[-11:] in tails]
     return out
 

@@ -9,6 +9,7 @@ event so one poison event cannot hold the others back. Each handled event leaves
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from app.store.keys import stable_id
 from app.store.keeper import is_unavailable
 from app.store.store import Store
 from listen.apply import Applier
-from listen.converge import ConvergePolicy, lingering, unplumbed, unreachable
+from listen.converge import NAMESPACE_SCOPES, ConvergePolicy, Lag, lingering, unplumbed, unreachable
 from listen.envelope import BadMessage, Notification, parse, scrub
 from listen.handlers.base import Handler
 from listen.ledger import Ledger, body_id
@@ -181,7 +182,10 @@ class Processor:
             self.sleep(delay)
             waited += delay
             rescans += 1
-            if not self._apply_with_retries(plans, attempts=1):
+            again = plans
+            if all(lag.in_namespace for lag in missing):   # only namespaces lag: the instances need no rescan
+                again = [dataclasses.replace(p, host_scopes=NAMESPACE_SCOPES) for p in plans]
+            if not self._apply_with_retries(again, attempts=1):
                 return
             missing = self._behind(plans)
             if not missing:
@@ -189,9 +193,10 @@ class Processor:
                          time.monotonic() - started, rescans, waited)
         if missing:
             log.warning("%s: after %.1f s the hosts are still behind the API (%s); left for the next scan", self.env,
-                        waited, "; ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""))
+                        waited, "; ".join(map(str, missing[:5]))
+                        + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""))
 
-    def _behind(self, plans: list[Plan]) -> list[str]:
+    def _behind(self, plans: list[Plan]) -> list[Lag]:
         """What the hosts do not show yet of what the API says (added or bound) or still show (deleted)."""
         return unplumbed(self.store, self.env, plans) + lingering(self.store, self.env, plans)
 

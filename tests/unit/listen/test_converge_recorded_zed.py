@@ -38,9 +38,10 @@ class Agents:
     the (i+1)-th rescan, changing the store as a rescan of the changed host would."""
 
     def __init__(self, store, steps):
-        self.store, self.steps, self.calls = store, list(steps), 0
+        self.store, self.steps, self.calls, self.plans = store, list(steps), 0, []
 
     def apply(self, plans):
+        self.plans.append(plans)
         if self.calls < len(self.steps):
             self.steps[self.calls](self.store["inventory"])
         self.calls += 1
@@ -74,6 +75,9 @@ def test_a_router_interface_bound_and_plumbed_by_the_l3_agent_after_the_event_is
     assert agents.calls == 3, "the listener stopped rescanning before the L3 agent had bound and plumbed the port"
     assert inv.find_one({"environment": ENV, "type": "vnic", "mac_address": "fa:16:3e:9f:5c:90"})["network"] == NET1
     assert len(slept) == 2 and sum(slept) <= sum(ConvergePolicy().delays)
+    retried = [p.host_scopes for plans in agents.plans[1:] for p in plans]
+    assert retried and all(s is not None and "instances" not in s for s in retried), \
+        "a router's namespace lagging made the listener rescan the host's instances too"
 
 
 def test_a_router_no_l3_agent_will_bind_is_not_waited_for(initialized_store):

@@ -14,17 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.store.store import Store
-from listen.plan import Plan
+from listen.plan import NAMESPACE_SCOPES, Plan
 
 PLUMBED_OWNERS = ("compute:", "network:dhcp", "network:router_interface", "network:router_gateway")
 #: ports the L3 agent binds itself when it picks the router up: unbound at notification time
 #: (Zed test bed: a router interface port is bound ~3 s after `router.interface.create`)
 AGENT_BOUND_OWNERS = ("network:router_interface", "network:router_gateway")
-
-
-#: what of a host shows a DHCP or router port: its namespaces, the bridge and vEdge its device is on
-#: (not the instances, whose `virsh dumpxml` calls are the most of a host's rescan)
-NAMESPACE_SCOPES = ("vservices", "vconnectors", "vedges")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+#: what of a host shows a DHCP or router port: its namespaces, the bridge and vEdge its device is on
+#: (not the instances, whose `virsh dumpxml` calls are the most of a host's rescan)
+NAMESPACE_SCOPES = ("vservices", "vconnectors", "vedges")
+
+
 @dataclass
 class Plan:
     action: str                     # "instance add", "port delete", ... (for messages)

@@ -24,11 +24,11 @@ from app.store.keys import stable_id
 from app.store.keeper import is_unavailable
 from app.store.store import Store
 from listen.apply import Applier
-from listen.converge import NAMESPACE_SCOPES, ConvergePolicy, Lag, lingering, unplumbed, unreachable
+from listen.converge import ConvergePolicy, Lag, lingering, unplumbed, unreachable
 from listen.envelope import BadMessage, Notification, parse, scrub
 from listen.handlers.base import Handler
 from listen.ledger import Ledger, body_id
-from listen.plan import Plan
+from listen.plan import NAMESPACE_SCOPES, Plan
 
 log = logging.getLogger(__name__)
 

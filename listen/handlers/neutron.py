@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from listen.envelope import Notification
 from listen.handlers.base import first, need, opt
-from listen.plan import Plan
+from listen.plan import NAMESPACE_SCOPES, Plan
 
 
 def _publisher(n: Notification) -> set[str]:
@@ -109,7 +109,8 @@ class RouterEvent:
 
     def plan(self, n: Notification) -> Plan:
         rid = first(n, ("router", "id"), ("router_id",), ("id",))
-        p = Plan(f"router {self.action}", "router", rid, region=True, hosts=_publisher(n), devices={rid})
+        p = Plan(f"router {self.action}", "router", rid, region=True, hosts=_publisher(n), devices={rid},
+                 host_scopes=NAMESPACE_SCOPES)   # a router lives in namespaces: the instances are not rescanned
         gw = opt(n, "router", "external_gateway_info")
         if isinstance(gw, dict) and gw.get("network_id"):
             p.networks.add(gw["network_id"])
@@ -139,7 +140,7 @@ class InterfaceEvent:
         rid = need(n, "router_interface", "id")
         port_id = need(n, "router_interface", "port_id")
         p = Plan(f"router interface {self.action}", "router", rid, region=True, hosts=_publisher(n),
-                 devices={rid}, ports={port_id})
+                 devices={rid}, ports={port_id}, host_scopes=NAMESPACE_SCOPES)
         subs = opt(n, "router_interface", "subnet_ids") or []
         if opt(n, "router_interface", "subnet_id"):
             subs = list(subs) + [opt(n, "router_interface", "subnet_id")]

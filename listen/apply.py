@@ -102,7 +102,7 @@ class Applier:
         active = [p for p in plans if not p.skip]
         if not active:
             return result
-        merged = Plan("batch", "", "", host_scopes=())
+        merged = Plan("batch", "", "", host_scopes=(), hosts_once_up=True)
         for p in active:
             merged.merge(p)
         before_docs = self._live()
@@ -140,11 +140,14 @@ class Applier:
             errors.update(ctx.errors.as_dict())
             region_failed = any(fp in {r["id_path"] for r in regions} for fp in engine.failed_paths)
         hosts = self._hosts(merged, before, written)
+        if merged.hosts_once_up and not all(_up(written.get(("port", p)) or before.get(("port", p)))
+                                            for p in merged.ports):
+            hosts = set()   # the agents have not brought the event's ports up: the hosts do not show them yet
         result.hosts = sorted(hosts)
         host_docs = [d for d in (before.get(("host", h)) for h in sorted(hosts)) if d]
         scopes = [s for s in HOST_SCOPES if merged.host_scopes is None or s in merged.host_scopes]
         prefixes = [f"{h['id_path']}/{h['id']}-{s}" for h in host_docs for s in scopes]
-        if host_docs:
+        if host_docs and scopes:
             ctx = context(lambda d: _under(d["id_path"], prefixes))
             engine = Engine(ctx, self.hierarchy, self.runner, write)
             engine.run([Task("ScanHost", _plain(h), only_type=t) for h in host_docs for s in scopes
@@ -309,3 +312,8 @@ class Applier:
 
 def _plain(doc: dict) -> dict:
     return {k: v for k, v in doc.items() if k != "_id"}
+
+
+def _up(port: dict | None) -> bool:
+    """A port its agents have brought up: bound to a host and ACTIVE (the L2 agent wired its device)."""
+    return bool(port and port.get("binding:host_id") and str(port.get("status") or "").upper() == "ACTIVE")

@@ -27,6 +27,7 @@ class Lag:
     """One thing a host does not show yet as the API says (or still shows after a delete)."""
     text: str
     in_namespace: bool    # a DHCP or router port: rescanning NAMESPACE_SCOPES is enough
+    on_host: bool = True  # False: the API has not brought the port up yet, a host rescan cannot show it
 
     def __str__(self) -> str:
         return self.text
@@ -63,7 +64,8 @@ def unplumbed(store: Store, env: str, plans: list[Plan]) -> list[Lag]:
     unbound = [p for p in scope if not p.get("binding:host_id") and p.get("device_owner") in AGENT_BOUND_OWNERS
                and (p["id"] in named or p.get("device_id") in named)]   # not every unhosted router on the network
     if unbound and _has_l3_agent(store, env):
-        missing += [Lag(f"port {p['id']} ({p.get('device_owner')}) not bound to a host yet", True) for p in unbound]
+        missing += [Lag(f"port {p['id']} ({p.get('device_owner')}) not bound to a host yet", True, False)
+                    for p in unbound]
     ports = [p for p in scope if p.get("binding:host_id")]
     if not ports:
         return missing
@@ -79,8 +81,11 @@ def unplumbed(store: Store, env: str, plans: list[Plan]) -> list[Lag]:
         if str(p.get("device_owner")).startswith("compute:") and p.get("device_id") not in running:
             continue    # a stopped or building server has no device on its host
         if (p["binding:host_id"], (p.get("mac_address") or "").lower()) not in macs:
-            missing.append(Lag(f"port {p['id']} ({p.get('device_owner')}) on {p['binding:host_id']}",
-                               str(p.get("device_owner")).startswith("network:")))
+            down = p["id"] in named and p.get("device_owner") in AGENT_BOUND_OWNERS and \
+                str(p.get("status") or "").upper() != "ACTIVE"    # the L2 agent has not wired it yet
+            missing.append(Lag(f"port {p['id']} ({p.get('device_owner')}) on {p['binding:host_id']}"
+                               + (" not active yet" if down else ""),
+                               str(p.get("device_owner")).startswith("network:"), not down))
     return missing
 
 

@@ -30,12 +30,14 @@ class Plan:
     instance_status: dict | None = None               # fields set on the instance (power/suspend events)
     skip: str = ""                  # non-empty: nothing to change, and why (e.g. an instance still building)
     host_scopes: tuple[str, ...] | None = None   # what of a host to rescan (listen.apply.HOST_SCOPES); None = all
+    hosts_once_up: bool = False     # the hosts change only once the agents bring `ports` up: not rescanned before
 
     def merge(self, other: "Plan") -> None:
         """Fold another event's plan into this one (a batch is rescanned once)."""
         self.region = self.region or other.region
         for name in ("hosts", "networks", "subnets", "ports", "devices"):
             getattr(self, name).update(getattr(other, name))
+        self.hosts_once_up = self.hosts_once_up and other.hosts_once_up
         if self.host_scopes is not None:
             self.host_scopes = None if other.host_scopes is None else tuple(
                 dict.fromkeys(self.host_scopes + other.host_scopes))

@@ -171,7 +171,7 @@ class Processor:
         """Rescan the scope again while the host lags behind the API (agents still plumbing), bounded."""
         missing = self._behind(plans)
         waited, started, rescans = 0.0, time.monotonic(), 0
-        for delay in self.converge.delays:
+        for i, delay in enumerate(self.converge.delays):
             if not missing:
                 return
             down = unreachable(getattr(self._last_applied, "errors", None) or {})
@@ -182,9 +182,12 @@ class Processor:
             self.sleep(delay)
             waited += delay
             rescans += 1
-            again = plans
-            if all(lag.in_namespace for lag in missing):   # only namespaces lag: the instances need no rescan
-                again = [dataclasses.replace(p, host_scopes=NAMESPACE_SCOPES) for p in plans]
+            again = [dataclasses.replace(p, hosts_once_up=False) for p in plans]
+            last = i == len(self.converge.delays) - 1
+            if not last and not any(lag.on_host for lag in missing):   # only the API can tell: its region only
+                again = [dataclasses.replace(p, host_scopes=()) for p in again]
+            elif all(lag.in_namespace for lag in missing):   # only namespaces lag: the instances need no rescan
+                again = [dataclasses.replace(p, host_scopes=NAMESPACE_SCOPES) for p in again]
             if not self._apply_with_retries(again, attempts=1):
                 return
             missing = self._behind(plans)

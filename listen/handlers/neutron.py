@@ -140,7 +140,7 @@ class InterfaceEvent:
         rid = need(n, "router_interface", "id")
         port_id = need(n, "router_interface", "port_id")
         p = Plan(f"router interface {self.action}", "router", rid, region=True, hosts=_publisher(n),
-                 devices={rid}, ports={port_id}, host_scopes=NAMESPACE_SCOPES)
+                 devices={rid}, ports={port_id}, host_scopes=NAMESPACE_SCOPES, hosts_once_up=self.action == "add")
         subs = opt(n, "router_interface", "subnet_ids") or []
         if opt(n, "router_interface", "subnet_id"):
             subs = list(subs) + [opt(n, "router_interface", "subnet_id")]

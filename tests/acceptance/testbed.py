@@ -1,8 +1,8 @@
 """The real OpenStack of ../shared/testbed brought up and given a mixed topology (acceptance only).
 
 What it builds on top of the test bed's own `demo` (net1 vxlan, net-vlan, ext-net flat, router1,
-port1, vm1): a subnet on the VLAN network, net2 (vxlan) on router1, vm2 on net1+net2, vm3 on the
-VLAN network only, and vm4 stopped. Everything is made through openstacksdk, as an operator would.
+port1, vm1): a subnet on the VLAN network, net2 (vxlan) on router1, net1-twin (vxlan, net1's CIDR,
+DHCP only), vm2 on net1+net2, vm3 on the VLAN network only, and vm4 stopped. Everything is made through openstacksdk, as an operator would.
 """
 
 from __future__ import annotations
@@ -110,6 +110,9 @@ def mixed_topology(sdk, log) -> dict:
     net2 = sdk.network.find_network("net2") or sdk.network.create_network(name="net2")
     sub2 = next(iter(sdk.network.subnets(network_id=net2.id)), None) or sdk.network.create_subnet(
         network_id=net2.id, cidr="10.0.1.0/24", ip_version=4, name="subnet2")
+    twin = sdk.network.find_network("net1-twin") or sdk.network.create_network(name="net1-twin")
+    if not list(sdk.network.subnets(network_id=twin.id)):   # net1's CIDR again, as projects number alike
+        sdk.network.create_subnet(network_id=twin.id, cidr="10.0.0.0/24", ip_version=4, name="twin-subnet")
     router = sdk.network.find_router("router1")
     if not any(p.network_id == net2.id for p in sdk.network.ports(device_id=router.id)):
         sdk.network.add_interface_to_router(router, subnet_id=sub2.id)
@@ -119,7 +122,7 @@ def mixed_topology(sdk, log) -> dict:
     if vm4.status != "SHUTOFF":
         sdk.compute.stop_server(vm4)
         sdk.compute.wait_for_server(vm4, status="SHUTOFF", wait=300, interval=3)
-    return {"networks": [net1, net2, vlan, ext], "router": router}
+    return {"networks": [net1, net2, twin, vlan, ext], "router": router}
 
 
 def environment_config(name: str) -> dict:

@@ -67,7 +67,7 @@ def router_port(**kw) -> dict:
 def test_a_router_interface_bound_and_plumbed_by_the_l3_agent_after_the_event_is_waited_for(initialized_store):
     inv = initialized_store["inventory"]
     inv.insert_many([doc("network_agent", "neutron-l3-agent-1", agent_type="L3 agent", host=HOST), router_port()])
-    bind = lambda c: c.update_one({"id": PORT}, {"$set": {"binding:host_id": HOST}})   # noqa: E731
+    bind = lambda c: c.update_one({"id": PORT}, {"$set": {"binding:host_id": HOST, "status": "ACTIVE"}})  # noqa: E731
     plumb = lambda c: c.insert_one(doc("vnic", f"{HOST}-qr-95993148-71", host=HOST,   # noqa: E731
                                        mac_address="fa:16:3e:9f:5c:90", network=NET1))
     agents = Agents(initialized_store, [lambda c: None, bind, plumb])
@@ -75,6 +75,7 @@ def test_a_router_interface_bound_and_plumbed_by_the_l3_agent_after_the_event_is
     assert agents.calls == 3, "the listener stopped rescanning before the L3 agent had bound and plumbed the port"
     assert inv.find_one({"environment": ENV, "type": "vnic", "mac_address": "fa:16:3e:9f:5c:90"})["network"] == NET1
     assert len(slept) == 2 and sum(slept) <= sum(ConvergePolicy().delays)
+    assert agents.plans[1][0].host_scopes == (), "while no agent had bound the port, the hosts were rescanned"
     retried = [p.host_scopes for plans in agents.plans[1:] for p in plans]
     assert retried and all(s is not None and "instances" not in s for s in retried), \
         "a router's namespace lagging made the listener rescan the host's instances too"

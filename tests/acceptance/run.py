@@ -30,7 +30,17 @@ def main() -> int:
         print("make acceptance: refused.\n" + WARNING + "\nRun it on a throw-away machine as root with "
               "CALIPSO_ACCEPTANCE=1 make acceptance", file=sys.stderr)
         return 2
+    own_home = "CALIPSO_HOME" not in os.environ
     os.environ.setdefault("CALIPSO_HOME", tempfile.mkdtemp(prefix="calipso-acceptance-"))
+    try:
+        return _run()
+    finally:
+        if own_home:   # its temporary home's embedded store stops with it (each run left one running)
+            from app.store.embedded import EmbeddedStore, default_home
+            EmbeddedStore(default_home()).stop()
+
+
+def _run() -> int:
     import logging
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("listen.processor").setLevel(logging.INFO)   # events applied, hosts caught up

@@ -160,6 +160,10 @@ class ScanController:
                                                                                          datetime) else None)
             if self.o.run_all or self.o.inventory_only:
                 self._timed("inventory", lambda: self._inventory(env, clients))
+                if clients.pool is not None:
+                    # the other phases need no host: a connection per host (a thread each, here and on the
+                    # master) would idle through them; a post-scan hook reconnects where it needs to
+                    clients.pool.close()
             if self.o.run_all or self.o.links_only:
                 self._timed("links", lambda: self._links(env))
             if self.o.run_all or self.o.cliques_only:

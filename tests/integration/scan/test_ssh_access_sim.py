@@ -162,3 +162,24 @@ def test_connections_prefer_aes_gcm_and_keep_the_other_ciphers_as_fallback(tmp_p
         pool.close()
     finally:
         sim.stop()
+
+
+def test_no_ssh_connection_idles_through_the_phases_that_need_no_host(scan_sim, monkeypatch):
+    """Each connection is a thread here and a session on the master; after the inventory none is kept."""
+    import threading
+
+    import paramiko
+
+    seen = {}
+    real_links = ScanController._links
+
+    def links(self, env):
+        seen["transports"] = [t for t in threading.enumerate()   # the scanner's (the simulated cloud runs here too)
+                              if isinstance(t, paramiko.Transport) and not t.server_mode and t.is_active()]
+        return real_links(self, env)
+
+    monkeypatch.setattr(ScanController, "_links", links)
+    res, clients, sim, _ = scan_sim()
+    assert res.status == "completed", res.report["errors"]
+    assert res.report["ssh_connections"] > len(_computes(sim))      # the inventory reached every host...
+    assert seen["transports"] == []                                  # ...and let go of them before the links

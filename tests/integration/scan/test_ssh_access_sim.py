@@ -183,3 +183,34 @@ def test_no_ssh_connection_idles_through_the_phases_that_need_no_host(scan_sim, 
     assert res.status == "completed", res.report["errors"]
     assert res.report["ssh_connections"] > len(_computes(sim))      # the inventory reached every host...
     assert seen["transports"] == []                                  # ...and let go of them before the links
+
+
+def test_a_channel_that_times_out_leaves_the_master_connection_and_its_other_hosts_alone(tmp_path):
+    import paramiko
+
+    from scan.access.ssh_pool import ConnectFailed, Endpoint, SshPool
+
+    sim = start_in_process("slowopen", tmp_path / "slowopen", computes=2, instances=0)
+    try:
+        cli = next(s for s in sim.env["configuration"] if s["name"] == "CLI")
+        master = Endpoint(cli["host"], int(cli.get("port") or 22), cli["user"], cli.get("pwd"), cli.get("key"))
+        a, b = (Endpoint(h, 22, master.user, master.pwd, master.key, via=master) for h in sorted(_computes(sim)))
+        pool = SshPool("accept-any")
+        assert pool.exec(a, "uname -n", 10).status == 0
+        (carrier,) = pool._conns[master]
+        real_open = carrier.transport.open_channel
+
+        def slow_open(*args, **kw):
+            raise paramiko.SSHException("Timeout opening channel.")
+
+        carrier.transport.open_channel = slow_open
+        with pytest.raises(ConnectFailed, match="Timeout opening channel"):
+            pool.exec(b, "uname -n", 10)
+        carrier.transport.open_channel = real_open
+        opened = pool.opened
+        assert pool.exec(a, "uname -n", 10).status == 0          # the host already riding on it still answers
+        assert pool.exec(b, "uname -n", 10).status == 0          # and the next try of the slow one goes through
+        assert pool._conns[master] == [carrier] and pool.opened == opened + 1   # only b's own session is new
+        pool.close()
+    finally:
+        sim.stop()

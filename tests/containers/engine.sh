@@ -21,6 +21,12 @@ install_podman() {
         apt-get update -q
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends podman runc debootstrap
     fi
+    # Debian 12's podman (CNI) resolves service names (`mongo`, `rabbitmq`) only with the dnsname plugin,
+    # a recommended package that --no-install-recommends leaves out: without it no service finds another.
+    if [ ! -x /usr/lib/cni/dnsname ] && podman info --format '{{.Host.NetworkBackend}}' 2>/dev/null | grep -qx cni; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+            golang-github-containernetworking-plugin-dnsname
+    fi
     # Without these, every run fails here: setrlimit is refused and crun rejects hybrid cgroups.
     if ! grep -qs 'runtime = "runc"' /etc/containers/containers.conf; then
         mkdir -p /etc/containers

@@ -165,10 +165,11 @@ class Cli:
                                 + (f": {res.err.strip()}" if res.err.strip() else ""), transient=True)
         return res
 
-    def run(self, host: str, command: Argv | Raw, ok_status: tuple[int, ...] = (0,), keep: bool = True) -> str:
-        """stdout of `command` on `host`; RemoteError naming host and command on failure.
+    def run(self, host: str, command: Argv | Raw, ok_status: tuple[int, ...] = (0,), keep: bool = True,
+            label: str | None = None) -> str:
+        """stdout of `command` on `host`; RemoteError naming host and command (or `label`) on failure.
         With `keep`, a small output is kept for the scan's later askers."""
-        call = str(command) if isinstance(command, Raw) else shlex.join(command)
+        call = label or (str(command) if isinstance(command, Raw) else shlex.join(command))
         with self._lock:
             cached = self._cache.get((host, call))
             down = self._down.get(host)
@@ -206,11 +207,12 @@ class Cli:
         for argv in commands:
             texts = self.quote(tuple(argv))
             parts.append("; ".join(f"{t} 2>/dev/null" for t in texts) + f"; echo {_MARK}")
-        call = f"{len(commands)} commands: {shlex.join(commands[0])} ..."
-        out = self.run(host, _Prequoted(" ; ".join(parts)), keep=False)   # read once, by its memo
+        call = f"{shlex.join(commands[0])} and {len(commands) - 1} more in one call"
+        out = self.run(host, _Prequoted(" ; ".join(parts)), keep=False, label=call)   # read once, by its memo
         chunks = out.split(_MARK + "\n")
         if len(chunks) != len(commands) + 1 or chunks[-1].strip():
-            raise RemoteError("SSH", host, call, "the outputs of the batched commands could not be told apart")
+            raise RemoteError("SSH", host, call, f"expected {len(commands)} outputs each ended by a '{_MARK}' line, "
+                              f"found {len(chunks) - 1}: the host's shell changed the output; ask one by one")
         return [c if c.strip() else None for c in chunks[:-1]]
 
     def down_hosts(self) -> dict[str, str]:

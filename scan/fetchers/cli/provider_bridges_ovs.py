@@ -9,9 +9,7 @@ no such port is recorded too: that network's traffic then ends on this host.
 from __future__ import annotations
 
 from scan.fetchers.base import host_of
-from scan.parsers.ovs import vsctl_show
-
-TUNNEL_TYPES = ("vxlan", "gre", "geneve", "stt")
+from scan.fetchers.cli.ovs_show import TUNNEL_TYPES, ovs_bridges
 
 
 def bridge_mappings(config: dict) -> dict[str, str]:
@@ -40,7 +38,7 @@ class CliFetchProviderBridgesOvs:
         mappings = bridge_mappings(config)
         if not mappings:
             return []
-        bridges = vsctl_show(ctx.cli.run(host, ("ovs-vsctl", "show")))
+        bridges = ovs_bridges(ctx, host)
         integration = config.get("integration_bridge") or "br-int"
         out = []
         for physnet, bridge in sorted(mappings.items()):

@@ -12,9 +12,8 @@ from scan.fetchers.base import host_of, host_types
 from scan.fetchers.db.common import agents
 from scan.parsers import ParseError
 from scan.parsers.host import physical_interfaces
-from scan.parsers.ovs import dpctl_show, list_ifaces, vsctl_show
-
-TUNNEL_TYPES = ("vxlan", "gre", "geneve", "stt")
+from scan.fetchers.cli.ovs_show import TUNNEL_TYPES, ovs_bridges
+from scan.parsers.ovs import dpctl_show, list_ifaces
 
 
 def datapath_ports(ctx, host: str) -> list[dict]:
@@ -37,7 +36,7 @@ class DbFetchVedgesOvs:
         rows = [a for a in agents(ctx) if a.get("host") == host and a.get("agent_type") == "Open vSwitch agent"]
         if not rows:
             return []
-        bridges = vsctl_show(ctx.cli.run(host, ("ovs-vsctl", "show")))
+        bridges = ovs_bridges(ctx, host)
         dp = datapath_ports(ctx, host)
         tags = {name: port.get("tag") for br in bridges.values() for name, port in br.items()}
         ports = []
@@ -46,7 +45,7 @@ class DbFetchVedgesOvs:
             if tags.get(p["name"]):
                 port["tag"] = tags[p["name"]]
             ports.append(port)
-        tunnel_ports = [dict(p) for p in (bridges.get("br-tun") or {}).values() if p.get("type") in TUNNEL_TYPES]
+        tunnel_ports = [p for p in (bridges.get("br-tun") or {}).values() if p.get("type") in TUNNEL_TYPES]
         out = []
         for row in rows:
             doc = {k: v for k, v in row.items()}

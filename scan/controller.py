@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable
 
 from bson import ObjectId
@@ -25,8 +25,10 @@ from scan.access.calls import Caller, CallStats, Limiter, RemoteError
 from scan.clients import Clients, build_clients
 from scan.engine import Engine, Task
 from scan.fetchers.base import ScanContext
+from scan.fetchers.host_commands import host_commands
+from scan.hierarchy import Hierarchy
+from scan.hierarchy import load as load_hierarchy
 from scan.hooks import load_hooks
-from scan.hierarchy import Hierarchy, load as load_hierarchy
 from scan.layers import failed_layers
 from scan.links import LINK_FINDERS
 from scan.links.base import LinkIndex
@@ -270,6 +272,8 @@ class ScanController:
         ctx = ScanContext(env=env, api=clients.api, db=clients.db, cli=clients.cli, aci=clients.aci,
                           parallel_map=runner.nested)
         engine = Engine(ctx, self.hierarchy, runner, lambda docs: None, progress=self.progress)
+        if clients.cli is not None and not self.o.partial:   # a partial scan asks a few hosts for a few things
+            clients.cli.host_commands = lambda host, commands=host_commands(env): commands
         tasks = self._start_tasks(ctx) if self.o.partial else None
         try:
             self._walk(engine, tasks)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import gc
 import signal
 import sys
 import threading
@@ -190,6 +191,7 @@ def run(args) -> int:
     sim = Simulation(model, options)
     try:
         doc = sim.start()
+        gc.freeze()   # the model and the servers live as long as the process: the collector need not walk them
         if args.register:
             _register(args, doc)
         print(f"calipso sim: {doc['name']} ready ({params.computes} computes, {len(model.instances)} instances); "

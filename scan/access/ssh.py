@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import shlex
 import threading
+from typing import Callable
 
 from app.envconfig.cli_hosts import host_entries
 from scan.access.calls import AuthError, Caller, RemoteError
@@ -44,11 +45,12 @@ class Output(str):
 
     host: str = ""
     call: str = ""
+    status: int = 0
 
 
-def output(text: str, host: str, call: str) -> Output:
+def output(text: str, host: str, call: str, status: int = 0) -> Output:
     o = Output(text)
-    o.host, o.call = host, call
+    o.host, o.call, o.status = host, call, status
     return o
 
 
@@ -90,6 +92,10 @@ class Cli:
         self._master_name: str | None = None
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], str] = {}
+        self._read_once: dict[tuple[str, str], str] = {}   # large prefetched outputs, dropped once read
+        #: the commands to run together on a host when it is first asked anything (`prefetch`)
+        self.host_commands: Callable[[str], list[Argv | Raw]] | None = None
+        self._prefetched: dict[str, threading.Event] = {}
         self._down: dict[str, str] = {}
         self._jumps: dict[str, Endpoint] = {}
         self.forwarding_refused = False
@@ -170,10 +176,14 @@ class Cli:
         """stdout of `command` on `host`; RemoteError naming host and command (or `label`) on failure.
         With `keep`, a small output is kept for the scan's later askers."""
         call = label or (str(command) if isinstance(command, Raw) else shlex.join(command))
+        if self.host_commands is not None and host and not isinstance(command, _Prequoted):
+            self._first_touch(host)
         with self._lock:
             cached = self._cache.get((host, call))
+            if cached is None:
+                cached = self._read_once.pop((host, call), None)
             down = self._down.get(host)
-        if cached is not None:
+        if cached is not None and cached.status in ok_status:
             return cached
         if down is not None:
             raise RemoteError("SSH", host, call, down)
@@ -200,20 +210,67 @@ class Cli:
         """stdout of each command, all run in one SSH call (a call costs a channel, round trips
         and, through the master, two layers of encryption; ten `virsh dumpxml` per host were
         half of a scan's calls). Each command is quoted as `run` quotes it, its stderr dropped,
-        and its output ended by a marker line; a command that printed nothing (failed) gives None."""
+        and its output ended by a marker line with its exit status; a command that failed gives None."""
+        return [text if status == 0 else None for status, text in self._batch(host, commands)]
+
+    def _batch(self, host: str, commands: list[Argv | Raw]) -> list[tuple[int, str]]:
         if not commands:
             return []
         parts = []
-        for argv in commands:
-            texts = self.quote(tuple(argv))
-            parts.append("; ".join(f"{t} 2>/dev/null" for t in texts) + f"; echo {_MARK}")
-        call = f"{shlex.join(commands[0])} and {len(commands) - 1} more in one call"
+        for command in commands:
+            texts = self.quote(command)
+            parts.append("; ".join(t if "2>" in t else f"{t} 2>/dev/null" for t in texts) + f'; echo "{_MARK} $?"')
+        first = str(commands[0]) if isinstance(commands[0], Raw) else shlex.join(commands[0])
+        call = f"{first} and {len(commands) - 1} more in one call"
         out = self.run(host, _Prequoted(" ; ".join(parts)), keep=False, label=call)   # read once, by its memo
-        chunks = out.split(_MARK + "\n")
-        if len(chunks) != len(commands) + 1 or chunks[-1].strip():
+        found = []
+        rest = out
+        for _ in commands:
+            text, sep, rest = rest.partition(_MARK + " ")
+            status, nl, rest = rest.partition("\n")
+            if not sep or not nl or not status.strip().isdigit():
+                break
+            found.append((int(status), text))
+        if len(found) != len(commands) or rest.strip():
             raise RemoteError("SSH", host, call, f"expected {len(commands)} outputs each ended by a '{_MARK}' line, "
-                              f"found {len(chunks) - 1}: the host's shell changed the output; ask one by one")
-        return [c if c.strip() else None for c in chunks[:-1]]
+                              f"found {out.count(_MARK)}: the host's shell changed the output; ask one by one")
+        return found
+
+    def prefetch(self, host: str, commands: list[Argv | Raw]) -> None:
+        """Run `commands` on `host` in one SSH call and keep what succeeded for the scan's askers.
+
+        A host's fetchers ask for a handful of independent facts (addresses, bridges, OVS, OS);
+        one call instead of one each spares the host's SSH server as much as the scanner. A command
+        that failed is not kept: its asker runs it alone and gets its own error."""
+        commands = [c for c in commands if len(self.quote(c)) == 1]
+        with self._lock:
+            if self._down.get(host) is not None:
+                return
+        try:
+            results = self._batch(host, commands)
+        except RemoteError as e:
+            log.debug("prefetch on %s failed, its commands are asked one by one: %s", host, e)
+            return
+        with self._lock:
+            for command, (status, text) in zip(commands, results):
+                call = str(command) if isinstance(command, Raw) else shlex.join(command)
+                kept = self._cache if status == 0 and len(text) <= CACHED_OUTPUT else self._read_once
+                kept.setdefault((host, call), output(text, host, call, status))
+
+    def _first_touch(self, host: str) -> None:
+        """The first asker of a host prefetches its `host_commands`; the others wait for that."""
+        with self._lock:
+            done = self._prefetched.get(host)
+            first = done is None
+            if first:
+                done = self._prefetched[host] = threading.Event()
+        if not first:
+            done.wait()
+            return
+        try:
+            self.prefetch(host, self.host_commands(host))
+        finally:
+            done.set()
 
     def down_hosts(self) -> dict[str, str]:
         with self._lock:

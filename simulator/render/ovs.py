@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from simulator.hostview import Ovs, OvsBridge
 
 _UUID_CHARS = set("0123456789abcdef-")
 
 
+@lru_cache(maxsize=64)
 def _old_ovs(version: str | None) -> bool:
     """OVS before 2.10 quoted any string holding a digit (`string_needs_quotes` used isalpha)."""
     if not version:
@@ -19,6 +22,7 @@ def _old_ovs(version: str | None) -> bool:
     return (major, minor) < (2, 10)
 
 
+@lru_cache(maxsize=1 << 16)   # a full tunnel mesh repeats every name and address on every host
 def _quote(s: str, old: bool) -> str:
     if not s:
         return '""'

@@ -34,6 +34,7 @@ _NEEDS: dict[str, Callable[[HostView], bool]] = {
 _SSH_FLAGS_WITH_ARG = set("BbcDEeFIiJLlmOoPpQRSWw")
 _OPERATORS = {"|", "||", "&&", ";"}
 _BACKTICK = re.compile(r"`([^`]*)`")
+_STATUS = "\x00?\x00"   # stands for `$?` between lexing and running each pipeline
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Shell:
     # --- parsing -----------------------------------------------------------------------------
     def _run_line(self, line: str, ctx: Ctx) -> Result:
         line = _BACKTICK.sub(lambda m: self._run_line(m.group(1), ctx).out.rstrip("\n"), line)
+        line = _mark_status(line)
         try:
             lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
             lexer.whitespace_split = True
@@ -80,6 +82,8 @@ class Shell:
             if (op == "&&" and status != 0) or (op == "||" and status == 0):
                 op = next_op
                 continue
+            if any(_STATUS in w for w in pipeline):
+                pipeline = [w.replace(_STATUS, str(status)) for w in pipeline]
             r = self._run_pipeline(pipeline, ctx)
             out.append(r.out)
             err.append(r.err)
@@ -187,6 +191,28 @@ def _split_on(tokens: list[str], op: str) -> list[list[str]]:
         else:
             parts[-1].append(t)
     return parts
+
+
+def _mark_status(line: str) -> str:
+    """`$?` outside single quotes (where bash expands it) marked for the status of the command before."""
+    if "$?" not in line:
+        return line
+    out, quote, i = [], "", 0
+    while i < len(line):
+        c = line[i]
+        if quote != "'" and c == "\\" and i + 1 < len(line):
+            out.append(line[i:i + 2])
+            i += 2
+            continue
+        if c in "'\"" and quote in ("", c):
+            quote = "" if quote else c
+        elif c == "$" and quote != "'" and line.startswith("$?", i):
+            out.append(_STATUS)
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def _split_list(tokens: list[str]) -> list[tuple[list[str], str]]:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import logging
 
 from scan.access.calls import RemoteError
-from scan.access.ssh import Raw
 from scan.fetchers.api.common import az_detail, hypervisors
 from scan.fetchers.db.common import compute_nodes, network_node_agents
+from scan.fetchers.host_commands import OS_COMMAND
 from scan.parsers import ParseError
 from scan.parsers.host import os_release
 
 log = logging.getLogger(__name__)
-OS_COMMAND = Raw('cat /etc/os-release && echo "ARCHITECTURE=`arch`"')
 
 
 def _up(service: dict) -> bool:

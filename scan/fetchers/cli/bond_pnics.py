@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from scan.access.ssh import Raw
 from scan.fetchers.base import host_of, host_types
 from scan.fetchers.cli.host_pnics import ROLES, pnic_id
+from scan.fetchers.host_commands import BONDS
 from scan.parsers.host import bond_names, bonding
 from scan.parsers.ip import link_state
 
@@ -16,7 +16,7 @@ class CliFetchBondHostPnics:
         host = host_of(parent)
         if not ROLES & set(host_types(ctx, host)):
             return []
-        names = bond_names(ctx.cli.run(host, Raw("ls -1 /proc/net/bonding/ 2>&1"), ok_status=(0, 1, 2)))
+        names = bond_names(ctx.cli.run(host, BONDS, ok_status=(0, 1, 2)))
         pnics = {p["name"]: p for p in ctx.found.of_type("host_pnic") if p.get("host") == host}
         out = []
         for bond in names:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from scan.access.calls import RemoteError
 from scan.fetchers.base import host_of, host_types
+from scan.fetchers.host_commands import ADDRESSES, NET_CLASS
 from scan.parsers import ParseError
 from scan.parsers.host import ethtool, physical_interfaces
 from scan.parsers.ip import parse_addresses
@@ -23,9 +24,9 @@ class CliFetchHostPnics:
         host = host_of(parent)
         if not ROLES & set(host_types(ctx, host)):
             return []
-        names = physical_interfaces(ctx.cli.run(host, ("ls", "-l", "/sys/class/net")))
+        names = physical_interfaces(ctx.cli.run(host, NET_CLASS))
         try:   # one listing for all interfaces (cached: the OTEP fetcher reads it too)
-            listing = {i["name"]: i for i in parse_addresses(ctx.cli.run(host, ("ip", "address", "show")))}
+            listing = {i["name"]: i for i in parse_addresses(ctx.cli.run(host, ADDRESSES))}
         except (RemoteError, ParseError):
             listing = {}
         return [p for p in ctx.parallel(lambda n: self._safe(ctx, host, n, listing.get(n)), names) if p]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from scan.fetchers.host_commands import VPP_HARDWARE
 from scan.parsers.vpp import hardware_interfaces
 
 PHYSICAL = re.compile(r"^\w*(?<!Virtual)Ethernet")
@@ -19,7 +20,7 @@ class CliFetchHostPnicsVpp:
         if vedge is None:
             return []
         host = vedge["host"]
-        hw = hardware_interfaces(ctx.cli.run(host, ("vppctl", "show", "hardware-interfaces")))
+        hw = hardware_interfaces(ctx.cli.run(host, VPP_HARDWARE))
         out = []
         for port in vedge.get("ports") or []:
             if not PHYSICAL.match(port["name"]):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from scan.fetchers.db.common import neutron_db, rows_by_host
 from scan.access.calls import RemoteError
+from scan.fetchers.db.common import neutron_db, rows_by_host
+from scan.fetchers.host_commands import ADDRESSES, FDB, LINK_DETAILS
 from scan.parsers import ParseError
 from scan.parsers.ip import detailed_section, fdb_dst, tunnel_underlay
 
@@ -19,8 +20,8 @@ class CliFetchOtepsLxb:
         ifnames = [n for n in parent.get("interfaces_names") or [] if n.startswith(f"{tunnel}-")]
         if not ifnames:
             return []
-        details = ctx.cli.run(host, ("ip", "-d", "link", "show"))
-        fdb = ctx.cli.run(host, ("bridge", "fdb", "show"))
+        details = ctx.cli.run(host, LINK_DETAILS)
+        fdb = ctx.cli.run(host, FDB)
         udp = 0
         if tunnel == "vxlan":
             rows = rows_by_host(ctx, ("endpoints", "vxlan"), f"SELECT * FROM {neutron_db(ctx)}.ml2_vxlan_endpoints",
@@ -29,7 +30,7 @@ class CliFetchOtepsLxb:
         where = None
         if config.get("tunneling_ip"):
             try:
-                where = tunnel_underlay(ctx.cli.run(host, ("ip", "address", "show")), config["tunneling_ip"])
+                where = tunnel_underlay(ctx.cli.run(host, ADDRESSES), config["tunneling_ip"])
             except (RemoteError, ParseError) as e:
                 ctx.errors.add(host, f"OTEP interface: {e}")
         holder = {"interface": where["interface"], "underlay": where["underlay"]} if where else {}

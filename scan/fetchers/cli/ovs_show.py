@@ -7,6 +7,7 @@ it again cost the host a second transfer and the scanner a second parse.
 
 from __future__ import annotations
 
+from scan.fetchers.host_commands import OVS_SHOW
 from scan.parsers.ovs import vsctl_show
 
 TUNNEL_TYPES = ("vxlan", "gre", "geneve", "stt")
@@ -14,4 +15,4 @@ TUNNEL_TYPES = ("vxlan", "gre", "geneve", "stt")
 
 def ovs_bridges(ctx, host: str) -> dict[str, dict]:
     """{bridge: {port name: port}}; shared between fetchers, so callers must not change it."""
-    return ctx.memo.once(("ovs-vsctl show", host), lambda: vsctl_show(ctx.cli.run(host, ("ovs-vsctl", "show"))))
+    return ctx.memo.once(("ovs-vsctl show", host), lambda: vsctl_show(ctx.cli.run(host, OVS_SHOW)))

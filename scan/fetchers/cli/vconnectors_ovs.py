@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from scan.access.calls import RemoteError
 from scan.fetchers.base import host_of, host_types
+from scan.fetchers.host_commands import BRIDGES
 from scan.parsers.bridges import brctl_show, ip_json_bridges
 
 ROLES = {"Network", "Compute"}
@@ -12,7 +13,7 @@ ROLES = {"Network", "Compute"}
 
 def bridges(ctx, host: str) -> list[dict]:
     try:
-        text = ctx.cli.run(host, ("brctl", "show"))
+        text = ctx.cli.run(host, BRIDGES)
         if text.startswith("bridge name"):
             return brctl_show(text)
     except RemoteError:

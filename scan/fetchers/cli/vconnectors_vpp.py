@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scan.fetchers.base import host_of, host_types
+from scan.fetchers.host_commands import VPP_HARDWARE, VPP_MODE
 from scan.parsers.vpp import hardware_interfaces, show_mode
 
 
@@ -13,9 +14,9 @@ class CliFetchVconnectorsVpp:
         host = host_of(parent)
         if not {"Network", "Compute"} & set(host_types(ctx, host)):
             return []
-        hw = hardware_interfaces(ctx.cli.run(host, ("vppctl", "show", "hardware-interfaces")))
+        hw = hardware_interfaces(ctx.cli.run(host, VPP_HARDWARE))
         domains: dict[str, list[str]] = {}
-        for m in show_mode(ctx.cli.run(host, ("vppctl", "show", "mode"))):
+        for m in show_mode(ctx.cli.run(host, VPP_MODE)):
             domains.setdefault(m["bd_id"], []).append(m["interface"])
         out = []
         for bd, names in domains.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from scan.fetchers.base import host_of, host_types
+from scan.fetchers.host_commands import VPP_INTERFACES, VPP_VERSION
 from scan.parsers.vpp import show_int, show_version
 
 
@@ -13,7 +14,7 @@ class CliFetchVedgesVpp:
         host = host_of(parent)
         if not {"Network", "Compute"} & set(host_types(ctx, host)):
             return []
-        version = show_version(ctx.cli.run(host, ("vppctl", "show", "ver")))
-        ports = show_int(ctx.cli.run(host, ("vppctl", "show", "int")))
+        version = show_version(ctx.cli.run(host, VPP_VERSION))
+        ports = show_int(ctx.cli.run(host, VPP_INTERFACES))
         return [{"id": f"{host}-VPP", "name": f"VPP-{host}", "host": host, "agent_type": "VPP",
                  "binary": version, "ports": ports, "vedge_type": "VPP"}]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from scan.access.calls import RemoteError
 from scan.fetchers.db.common import neutron_db, rows_by_host
+from scan.fetchers.host_commands import ADDRESSES
 from scan.parsers import ParseError
 from scan.parsers.ip import tunnel_underlay
 
@@ -35,7 +36,7 @@ class DbFetchOteps:
                         "ports": parent.get("tunnel_ports") or [],
                         "udp_port": row.get("udp_port") or DEFAULT_UDP.get(tunnel, 0)})
             try:
-                where = tunnel_underlay(ctx.cli.run(host, ("ip", "address", "show")), row.get("ip_address"))
+                where = tunnel_underlay(ctx.cli.run(host, ADDRESSES), row.get("ip_address"))
             except (RemoteError, ParseError) as e:
                 ctx.errors.add(host, f"OTEP interface: {e}")
                 where = None

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from scan.access.calls import RemoteError
 from scan.fetchers.base import host_of, host_types
+from scan.fetchers.cli.ovs_show import TUNNEL_TYPES, ovs_bridges
 from scan.fetchers.db.common import agents
+from scan.fetchers.host_commands import NET_CLASS, OVS_DATAPATH
 from scan.parsers import ParseError
 from scan.parsers.host import physical_interfaces
-from scan.fetchers.cli.ovs_show import TUNNEL_TYPES, ovs_bridges
 from scan.parsers.ovs import dpctl_show, list_ifaces
 
 
 def datapath_ports(ctx, host: str) -> list[dict]:
     try:
-        text = ctx.cli.run(host, ("ovs-dpctl", "show"))
+        text = ctx.cli.run(host, OVS_DATAPATH)
         if text.strip():
             return dpctl_show(text)
     except RemoteError:
@@ -63,7 +64,7 @@ class DbFetchVedgesOvs:
     @staticmethod
     def _bridge_pnic(ctx, host: str, config: dict) -> str | None:
         try:
-            physical = set(physical_interfaces(ctx.cli.run(host, ("ls", "-l", "/sys/class/net"))))
+            physical = set(physical_interfaces(ctx.cli.run(host, NET_CLASS)))
         except (RemoteError, ParseError):
             physical = set()
         mappings = config.get("bridge_mappings") or {}

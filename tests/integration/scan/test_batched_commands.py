@@ -87,3 +87,81 @@ def test_a_scan_reads_the_domains_of_each_host_in_one_call(store_uri, tmp_path, 
         assert len([v for v in vnics if v.get("vnic_type") == "instance_vnic"]) == 6
     finally:
         sim.stop()
+
+
+class CountingBash(BashPool):
+    """A real bash on which `ovs-vsctl show` prints a lot and `ovs-dpctl show` fails."""
+
+    def exec(self, ep, text, timeout):
+        text = ("ovs-vsctl() { python3 -c 'print(\"x\" * 40000)'; }; ovs-dpctl() { echo 'dpctl: no datapath' >&2; "
+                "return 1; }; empty() { :; }; " + text)
+        return super().exec(ep, text, timeout)
+
+
+def test_a_hosts_first_command_prefetches_its_list_in_one_call_and_each_asker_gets_its_own_answer(tmp_path):
+    from scan.access.calls import RemoteError
+
+    pool = CountingBash(tmp_path)
+    cli = _cli(pool)
+    cli.host_commands = lambda host: [("ovs-vsctl", "show"), ("ovs-dpctl", "show"), ("empty",),
+                                      ("echo", "it's $(touch pwned)")]
+    assert cli.run("cmp-1", ("empty",)) == ""                          # served by the batch, though empty
+    assert len(pool.sent) == 1 and pool.sent[0].count("__calipso_end_of_output__") == 4
+    assert cli.run("cmp-1", ("echo", "it's $(touch pwned)")).strip() == "it's $(touch pwned)"
+    assert cli.run("cmp-1", ("ovs-vsctl", "show")).strip() == "x" * 40000
+    assert len(pool.sent) == 1                                         # no further call so far
+    assert cli.run("cmp-1", ("ovs-vsctl", "show")).strip() == "x" * 40000   # a large output is kept once only
+    assert len(pool.sent) == 2
+    try:                                                               # a failed one is asked alone: its own error
+        cli.run("cmp-1", ("ovs-dpctl", "show"))
+        raise AssertionError("ovs-dpctl show should have failed")
+    except RemoteError as e:
+        assert "dpctl: no datapath" in str(e) and "exit status 1" in str(e)
+    assert len(pool.sent) == 3 and pool.sent[2].endswith("; ovs-dpctl show")
+    assert cli.run("cmp-1", ("ovs-dpctl", "show"), ok_status=(0, 1)) == ""   # a status its asker accepts
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_batch_whose_markers_a_shell_mangled_is_not_kept_and_each_command_is_asked_alone(tmp_path):
+    class Mangling(BashPool):
+        def exec(self, ep, text, timeout):
+            res = super().exec(ep, text, timeout)
+            return Result(res.out.replace("__calipso_end_of_output__ 0", "", 1), res.err, res.status)
+
+    pool = Mangling(tmp_path)
+    cli = _cli(pool)
+    cli.host_commands = lambda host: [("echo", "a"), ("echo", "b")]
+    assert cli.run("cmp-1", ("echo", "b")).strip() == "b"
+    assert [t.split("; ")[-1] for t in pool.sent[1:]] == ["echo b"]
+
+
+def test_a_full_scan_asks_each_host_its_facts_in_one_call(store_uri, tmp_path, monkeypatch):
+    from scan.fetchers.host_commands import ADDRESSES, OVS_SHOW
+
+    name = f"p{uuid.uuid4().hex[:6]}"
+    sim = start_in_process(name, tmp_path / name, computes=3, instances=6)
+    sent: list[tuple[str, str]] = []
+    real_once = Cli._once
+
+    def once(self, host, text, call):
+        sent.append((host, text))
+        return real_once(self, host, text, call)
+
+    monkeypatch.setattr(Cli, "_once", once)
+    try:
+        for s in sim.env["configuration"]:
+            if s["name"] == "CLI":
+                s["host_key_policy"] = "accept-any"
+        store = Store.connect(StoreLocation(f"{store_uri}t_{uuid.uuid4().hex[:12]}", "test", embedded=True))
+        init_db(store)
+        EnvironmentConfigs(store).add(sim.env)
+        res = ScanController(store, ScanOptions(env=name), clients_factory=build_clients).run()
+        assert res.status == "completed", res.report["errors"]
+        hosts = {h["id"] for h in Inventory(store).of_type(name, "host")}
+        alone = [(h, t) for h, t in sent if t in (" ".join(ADDRESSES), " ".join(OVS_SHOW))]
+        assert alone == []                                  # never asked alone: the batch answered
+        batches = [h for h, t in sent if t.count("__calipso_end_of_output__") >= 5]
+        assert sorted(batches) == sorted(hosts)             # one batch per host
+        assert len([p for p in Inventory(store).of_type(name, "host_pnic")]) >= 2 * len(hosts)
+    finally:
+        sim.stop()

@@ -24,6 +24,12 @@ def test_lists_and_conditionals(shell):
     assert shell.run("ctl-1", "cat /etc/telegraf.conf 2>/dev/null || echo", True).out == "\n"
 
 
+def test_exit_status_of_the_command_before_as_bash_expands_it(shell):
+    assert shell.run("ctl-1", 'false; echo "s $?"; true; echo $?', True).out == "s 1\n0\n"
+    assert shell.run("ctl-1", "ls /nowhere 2>/dev/null; echo \"it's $?\"", True).out == "it's 2\n"
+    assert shell.run("ctl-1", "false; echo '$?' \\$?", True).out == "$? $?\n"   # quoted or escaped: kept
+
+
 def test_pipes_and_grep_flavours(shell):
     text = shell.run("ctl-1", "ls -l /sys/class/net | grep ^l", True).out
     assert text and all(l.startswith("l") for l in text.splitlines())

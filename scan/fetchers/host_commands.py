@@ -1,0 +1,46 @@
+"""The commands a host's fetchers ask whatever they have found, run together when a host is first asked.
+
+A host's fetchers on several levels each ask a fact or two of their own (the OS, addresses,
+interfaces, bridges, OVS); one SSH call each was ten calls per host, and the channel, the
+round trips and, through the master, two layers of encryption per call cost the host's SSH
+server as much as the scanner. `Cli.prefetch` runs a host's list in one call at its first
+touch and keeps each output, with its exit status, for its asker; a command that failed is
+asked again alone, so its asker sees its own error. Fetchers use these constants, so the
+command a fetcher asks and the one prefetched are the same text.
+"""
+
+from __future__ import annotations
+
+from scan.access.ssh import Raw
+from scan.conditions import matches
+
+OS_COMMAND = Raw('cat /etc/os-release && echo "ARCHITECTURE=`arch`"')
+NET_CLASS = ("ls", "-l", "/sys/class/net")
+ADDRESSES = ("ip", "address", "show")
+BONDS = Raw("ls -1 /proc/net/bonding/ 2>&1")
+BRIDGES = ("brctl", "show")
+OVS_SHOW = ("ovs-vsctl", "show")
+OVS_DATAPATH = ("ovs-dpctl", "show")
+LINK_DETAILS = ("ip", "-d", "link", "show")
+FDB = ("bridge", "fdb", "show")
+VPP_VERSION = ("vppctl", "show", "ver")
+VPP_INTERFACES = ("vppctl", "show", "int")
+VPP_HARDWARE = ("vppctl", "show", "hardware-interfaces")
+VPP_MODE = ("vppctl", "show", "mode")
+
+#: (condition on the environment, commands) - every matching row's commands are prefetched
+TABLE = (
+    ({}, (OS_COMMAND, NET_CLASS, ADDRESSES, BONDS)),
+    ({"mechanism_drivers": ["OVS"]}, (OVS_SHOW, OVS_DATAPATH, BRIDGES)),
+    ({"mechanism_drivers": ["LXB"]}, (BRIDGES, LINK_DETAILS, FDB)),
+    ({"mechanism_drivers": ["VPP"]}, (VPP_VERSION, VPP_INTERFACES, VPP_HARDWARE, VPP_MODE)),
+)
+
+
+def host_commands(env: dict) -> list:
+    """The commands to prefetch on every host of `env`, each once, in table order."""
+    out: list = []
+    for condition, commands in TABLE:
+        if matches(condition, env):
+            out += [c for c in commands if c not in out]
+    return out

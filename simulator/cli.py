@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import secrets
-import gc
 import signal
 import sys
 import threading

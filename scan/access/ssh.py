@@ -16,6 +16,8 @@ A host that cannot be reached is remembered for the rest of the scan, so its oth
 commands fail at once instead of each waiting for a timeout. Outputs are kept for the scan
 (fetchers on several levels ask some commands again) up to CACHED_OUTPUT characters each: the
 large ones (`ovs-vsctl show` of a full tunnel mesh) are read once, and would hold hundreds of MB.
+A full scan runs a host's usual independent commands in one call when the host is first asked
+anything (`prefetch`, scan.fetchers.host_commands).
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ from typing import Callable
 
 from app.envconfig.cli_hosts import host_entries
 from scan.access.calls import AuthError, Caller, RemoteError
-from scan.access.ssh_pool import ConnectFailed, Endpoint, ForwardingRefused, Result, SshPool
+from scan.access.ssh_pool import (
+    ConnectFailed,
+    Endpoint,
+    ForwardingRefused,
+    Result,
+    SshPool,
+)
 from scan.access.translate import Argv, Translator
 
 __all__ = ["Cli", "Endpoint", "Output", "Raw", "Result", "SshPool", "HOST_ACCESS"]
@@ -91,8 +99,8 @@ class Cli:
         self.sudo = (section["user"] != "root") if sudo is None else sudo
         self._master_name: str | None = None
         self._lock = threading.Lock()
-        self._cache: dict[tuple[str, str], str] = {}
-        self._read_once: dict[tuple[str, str], str] = {}   # large prefetched outputs, dropped once read
+        self._cache: dict[tuple[str, str], Output] = {}
+        self._read_once: dict[tuple[str, str], Output] = {}   # large prefetched outputs, dropped once read
         #: the commands to run together on a host when it is first asked anything (`prefetch`)
         self.host_commands: Callable[[str], list[Argv | Raw]] | None = None
         self._prefetched: dict[str, threading.Event] = {}
@@ -237,11 +245,11 @@ class Cli:
         return found
 
     def prefetch(self, host: str, commands: list[Argv | Raw]) -> None:
-        """Run `commands` on `host` in one SSH call and keep what succeeded for the scan's askers.
+        """Run `commands` on `host` in one SSH call and keep each output, with its exit status, for
+        the scan's askers (see scan.fetchers.host_commands).
 
-        A host's fetchers ask for a handful of independent facts (addresses, bridges, OVS, OS);
-        one call instead of one each spares the host's SSH server as much as the scanner. A command
-        that failed is not kept: its asker runs it alone and gets its own error."""
+        An asker for whom the status is a failure runs its command alone and gets its own error
+        (the batch drops stderr). Outputs over CACHED_OUTPUT are kept until first read only."""
         commands = [c for c in commands if len(self.quote(c)) == 1]
         with self._lock:
             if self._down.get(host) is not None:

@@ -59,9 +59,10 @@ def test_a_non_root_user_runs_every_command_of_the_batch_with_sudo(tmp_path):
     assert "sudo sudo" not in pool.sent[0]
 
 
-def test_a_scan_reads_the_domains_of_each_host_in_one_call(store_uri, tmp_path, monkeypatch):
+def _scan_recording_calls(store_uri, tmp_path, monkeypatch, computes: int, instances: int):
+    """A full scan of a simulated cloud; (store, env name, [(host, text sent)], sim)."""
     name = f"b{uuid.uuid4().hex[:6]}"
-    sim = start_in_process(name, tmp_path / name, computes=2, instances=6)
+    sim = start_in_process(name, tmp_path / name, computes=computes, instances=instances)
     sent: list[tuple[str, str]] = []
     real_once = Cli._once
 
@@ -70,23 +71,28 @@ def test_a_scan_reads_the_domains_of_each_host_in_one_call(store_uri, tmp_path, 
         return real_once(self, host, text, call)
 
     monkeypatch.setattr(Cli, "_once", once)
+    for s in sim.env["configuration"]:
+        if s["name"] == "CLI":
+            s["host_key_policy"] = "accept-any"
+    store = Store.connect(StoreLocation(f"{store_uri}t_{uuid.uuid4().hex[:12]}", "test", embedded=True))
+    init_db(store)
+    EnvironmentConfigs(store).add(sim.env)
     try:
-        for s in sim.env["configuration"]:
-            if s["name"] == "CLI":
-                s["host_key_policy"] = "accept-any"
-        store = Store.connect(StoreLocation(f"{store_uri}t_{uuid.uuid4().hex[:12]}", "test", embedded=True))
-        init_db(store)
-        EnvironmentConfigs(store).add(sim.env)
         res = ScanController(store, ScanOptions(env=name), clients_factory=build_clients).run()
-        assert res.status == "completed", res.report["errors"]
-        dumps = [(h, t) for h, t in sent if "virsh dumpxml" in t]
-        hosts = {i["host"] for i in Inventory(store).of_type(name, "instance")}
-        assert len(hosts) == 2 and sorted(h for h, _ in dumps) == sorted(hosts)   # one call per host
-        assert sum(t.count("virsh dumpxml") for _, t in dumps) == 6
-        vnics = list(Inventory(store).of_type(name, "vnic"))
-        assert len([v for v in vnics if v.get("vnic_type") == "instance_vnic"]) == 6
     finally:
         sim.stop()
+    assert res.status == "completed", res.report["errors"]
+    return store, name, sent
+
+
+def test_a_scan_reads_the_domains_of_each_host_in_one_call(store_uri, tmp_path, monkeypatch):
+    store, name, sent = _scan_recording_calls(store_uri, tmp_path, monkeypatch, computes=2, instances=6)
+    dumps = [(h, t) for h, t in sent if "virsh dumpxml" in t]
+    hosts = {i["host"] for i in Inventory(store).of_type(name, "instance")}
+    assert len(hosts) == 2 and sorted(h for h, _ in dumps) == sorted(hosts)   # one call per host
+    assert sum(t.count("virsh dumpxml") for _, t in dumps) == 6
+    vnics = list(Inventory(store).of_type(name, "vnic"))
+    assert len([v for v in vnics if v.get("vnic_type") == "instance_vnic"]) == 6
 
 
 class CountingBash(BashPool):
@@ -138,30 +144,10 @@ def test_a_batch_whose_markers_a_shell_mangled_is_not_kept_and_each_command_is_a
 def test_a_full_scan_asks_each_host_its_facts_in_one_call(store_uri, tmp_path, monkeypatch):
     from scan.fetchers.host_commands import ADDRESSES, OVS_SHOW
 
-    name = f"p{uuid.uuid4().hex[:6]}"
-    sim = start_in_process(name, tmp_path / name, computes=3, instances=6)
-    sent: list[tuple[str, str]] = []
-    real_once = Cli._once
-
-    def once(self, host, text, call):
-        sent.append((host, text))
-        return real_once(self, host, text, call)
-
-    monkeypatch.setattr(Cli, "_once", once)
-    try:
-        for s in sim.env["configuration"]:
-            if s["name"] == "CLI":
-                s["host_key_policy"] = "accept-any"
-        store = Store.connect(StoreLocation(f"{store_uri}t_{uuid.uuid4().hex[:12]}", "test", embedded=True))
-        init_db(store)
-        EnvironmentConfigs(store).add(sim.env)
-        res = ScanController(store, ScanOptions(env=name), clients_factory=build_clients).run()
-        assert res.status == "completed", res.report["errors"]
-        hosts = {h["id"] for h in Inventory(store).of_type(name, "host")}
-        alone = [(h, t) for h, t in sent if t in (" ".join(ADDRESSES), " ".join(OVS_SHOW))]
-        assert alone == []                                  # never asked alone: the batch answered
-        batches = [h for h, t in sent if t.count("__calipso_end_of_output__") >= 5]
-        assert sorted(batches) == sorted(hosts)             # one batch per host
-        assert len([p for p in Inventory(store).of_type(name, "host_pnic")]) >= 2 * len(hosts)
-    finally:
-        sim.stop()
+    store, name, sent = _scan_recording_calls(store_uri, tmp_path, monkeypatch, computes=3, instances=6)
+    hosts = {h["id"] for h in Inventory(store).of_type(name, "host")}
+    alone = [(h, t) for h, t in sent if t in (" ".join(ADDRESSES), " ".join(OVS_SHOW))]
+    assert alone == []                                  # never asked alone: the batch answered
+    batches = [h for h, t in sent if t.count("__calipso_end_of_output__") >= 5]
+    assert sorted(batches) == sorted(hosts)             # one batch per host
+    assert len(list(Inventory(store).of_type(name, "host_pnic"))) >= 2 * len(hosts)

@@ -72,15 +72,19 @@ def canonical(value) -> str:
     return canonical_bytes(value).decode("utf-8")
 
 
+#: the one underscored field that is content (a scan's own); every other `_` key is the store's
+SCAN_PARENT = "_scan_parent"
+
+
 def _ours(key: str) -> bool:
     """The store's own keys (`_id`, `_hash`, `_key`, `_env_id`...): never content."""
-    return key.startswith("_") and key != "_scan_parent"
+    return key[:1] == "_" and key != SCAN_PARENT
 
 
 def content(doc: dict) -> dict:
     """A document's content: its fields minus times and the store's own keys."""
     return {k: v for k, v in doc.items()
-            if k not in TIMES and (k[:1] != "_" or k == "_scan_parent")}
+            if k not in TIMES and (k[:1] != "_" or k == SCAN_PARENT)}   # _ours inlined: every document passes here
 
 
 def content_hash(doc: dict) -> str:

@@ -273,7 +273,8 @@ class ScanController:
                           parallel_map=runner.nested)
         engine = Engine(ctx, self.hierarchy, runner, lambda docs: None, progress=self.progress)
         if clients.cli is not None and not self.o.partial:   # a partial scan asks a few hosts for a few things
-            clients.cli.host_commands = lambda host, commands=host_commands(env): commands
+            commands = host_commands(env)
+            clients.cli.host_commands = lambda host: commands
         tasks = self._start_tasks(ctx) if self.o.partial else None
         try:
             self._walk(engine, tasks)

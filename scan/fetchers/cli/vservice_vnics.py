@@ -21,14 +21,7 @@ class CliFetchVserviceVnics:
         host = host_of(parent)
         if "Network" not in host_types(ctx, host):
             return []
-        by_cidr: dict[str, list[dict]] = {}
-        for net in ctx.found.of_type("network"):
-            for c in net.get("cidrs") or []:
-                by_cidr.setdefault(c, []).append(net)
-        router_ports: dict[str, list[dict]] = {}
-        for p in ctx.found.of_type("port"):
-            if str(p.get("device_owner") or "").startswith("network:"):
-                router_ports.setdefault(p.get("device_id") or "", []).append(p)
+        by_cidr, router_ports = ctx.memo.once("vservice-vnic-indexes", lambda: _indexes(ctx))
         out = []
         for ns, text in zip(nss := host_namespaces(ctx, host),
                             ctx.parallel(lambda n: ctx.cli.run(host, ("ip", "netns", "exec", n, "ip", "address", "show")), nss)):
@@ -57,6 +50,19 @@ class CliFetchVserviceVnics:
                                         host=host)
                 out.append(doc)
         return out
+
+
+def _indexes(ctx) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
+    """Networks by CIDR and the network-owned ports by device, built once per scan for every network host."""
+    by_cidr: dict[str, list[dict]] = {}
+    for net in ctx.found.of_type("network"):
+        for c in net.get("cidrs") or []:
+            by_cidr.setdefault(c, []).append(net)
+    router_ports: dict[str, list[dict]] = {}
+    for p in ctx.found.of_type("port"):
+        if str(p.get("device_owner") or "").startswith("network:"):
+            router_ports.setdefault(p.get("device_id") or "", []).append(p)
+    return by_cidr, router_ports
 
 
 def _router_network(ctx, ns: str, iface: dict, router_ports: dict[str, list[dict]]) -> dict | None:

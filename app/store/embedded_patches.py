@@ -8,8 +8,8 @@ f-string had formatted the whole batch for a debug line nobody logs. Updates pai
 deepcopy of each; a projected find deep-copied every document before picking its fields. The patches:
 
 - `patch_insert_command`: a plain insert command (not GridFS, not in a client transaction) runs in ONE SQLite
-  transaction, each document stored exactly as neosqlite's `_internal_insert` stored it (same JSON text, same
-  `_id` column), the conversions done inside the JSON encoder. A duplicate key is still a writeErrors entry
+  transaction, each document stored as neosqlite's `_internal_insert` stored it (the same JSON values, written
+  compactly by orjson; the same `_id` column), the conversions done inside the JSON encoder. A duplicate key is still a writeErrors entry
   with its index (SQLite undoes the failed statement alone), ordered inserts stop at the first error,
   unordered ones go on, the documents before an error are written. A crash mid-command leaves none of the
   command's documents (WAL, one transaction), never a corrupt file.
@@ -19,7 +19,7 @@ deepcopy of each; a projected find deep-copied every document before picking its
 - `patch_find_projection`: plain projections without the deepcopy.
 
 Each is checked by tests/integration/store/test_embedded_patches.py, which also runs the same commands
-against a store started with CALIPSO_STORE_PATCHES=0 and compares the SQLite rows byte for byte. The patches
+against a store started with CALIPSO_STORE_PATCHES=0 and compares the SQLite rows (JSON texts by value). The patches
 refuse library versions other than `PATCHED_FOR` (the store then does not start, saying so): a version bump
 must re-read the replaced code. CALIPSO_STORE_PATCHES=0 leaves the libraries as they are.
 """
@@ -31,6 +31,8 @@ import logging
 import os
 from importlib.metadata import version
 from typing import Any
+
+from app.store.embedded_json import fast_encoder
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +92,7 @@ def make_document_inserter():
     from nx_27017.utils import convert_bson_to_neo_objectids
 
     original = CRUDOperationsMixin._internal_insert
-    encode = _encoder().encode
+    encode = fast_encoder(_encoder())   # the same values as neosqlite's text (app.store.embedded_json)
     statements: dict[str, str] = {}
 
     def insert(collection: Any, document: dict) -> Any:

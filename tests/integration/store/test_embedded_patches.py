@@ -6,6 +6,7 @@ in, and the same commands against a store started without the patches leave byte
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 import uuid
@@ -120,10 +121,21 @@ def test_bulk_update_by_id_with_an_error_in_the_middle(coll, ordered):
     assert coll.find_one({"_id": oid(1)})["seen"] == later
 
 
+def _value(cell):
+    """A document's JSON text by its value (the patched store writes it compactly, with orjson)."""
+    if isinstance(cell, str) and cell[:1] in "{[":
+        try:
+            return ("json", json.loads(cell))
+        except ValueError:
+            pass
+    return cell
+
+
 def _rows(path: Path) -> dict[str, list[tuple]]:
     with sqlite3.connect(path) as conn:
         names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-        rows = {n: conn.execute(f'SELECT * FROM "{n}" ORDER BY rowid').fetchall() for n in names}
+        rows = {n: [tuple(map(_value, r)) for r in conn.execute(f'SELECT * FROM "{n}" ORDER BY rowid')]
+                for n in names}
         rows["schema"] = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
     return rows
 

@@ -1,0 +1,37 @@
+"""The embedded store's document text: orjson where it gives the same JSON value as neosqlite's encoder."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timezone
+
+import pytest
+from bson import ObjectId
+
+from app.store.embedded_json import fast_encoder
+from app.store.embedded_patches import _encoder
+
+DOC = {"_id": ObjectId("0123456789abcdef01234567"), "name": "cmp-1 ünïcode", "n": 7, "x": 0.1, "big": 2 ** 62,
+       "seen": datetime(2026, 11, 28, 1, 2, 3, 456000), "aware": datetime(2026, 1, 1, tzinfo=timezone.utc),
+       "nested": {"list": [1, "two", {"three": [3.5e20, -1e-7]}], "empty": {}}, "flag": True,
+       "blob": b"\x00\x01"}
+
+
+def test_same_values_as_the_standard_encoder_written_compactly():
+    standard = _encoder()
+    fast = fast_encoder(standard)(DOC)
+    assert json.loads(fast) == json.loads(standard.encode(DOC))
+    assert ", " not in fast and len(fast) < len(standard.encode(DOC))
+
+
+@pytest.mark.parametrize("odd", [math.nan, math.inf, -math.inf])
+def test_a_nan_or_infinity_is_refused_as_the_standard_encoder_refuses_it(odd):
+    with pytest.raises(ValueError):
+        fast_encoder(_encoder())({"x": {"deep": [odd]}})
+
+
+def test_what_orjson_cannot_write_goes_the_standard_way():
+    standard = _encoder()
+    doc = {"huge": 2 ** 70, "none": None}
+    assert fast_encoder(standard)(doc) == standard.encode(doc)

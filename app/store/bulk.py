@@ -32,28 +32,31 @@ def _batches(pairs: Iterable[tuple[ObjectId, dict]]) -> Iterator[list[tuple[Obje
         yield batch
 
 
-def upsert_by_id(coll: Collection, docs: Iterable[tuple[ObjectId, dict]], seen: datetime) -> int:
+def upsert_by_id(coll: Collection, docs: Iterable[tuple[ObjectId, dict]], seen: datetime,
+                 new: bool = False) -> int:
     """Write (id, body) pairs in batches, in order; `first_seen` is set on insert, `stale_since`
-    cleared on update. Returns how many were written."""
+    cleared on update. Returns how many were written. With `new` (the caller's index of the
+    stored documents says none of them is there) no batch asks the store first: one written
+    meanwhile by another writer is a duplicate key, and updated like any raced insert."""
     batches = _batches(docs)
     first = next(batches, None)
     if first is None:
         return 0
     if len(first) < BATCH:                    # the only batch: no second thread for it
-        return _write_batch(coll, first, seen)
+        return _write_batch(coll, first, seen, new)
     written = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-write") as pool:
-        pending = pool.submit(_write_batch, coll, first, seen)
+        pending = pool.submit(_write_batch, coll, first, seen, new)
         for batch in batches:                 # built here while the previous batch is written
             written += pending.result()
-            pending = pool.submit(_write_batch, coll, batch, seen)
+            pending = pool.submit(_write_batch, coll, batch, seen, new)
         written += pending.result()
     return written
 
 
-def _write_batch(coll: Collection, batch: list[tuple[ObjectId, dict]], seen: datetime) -> int:
+def _write_batch(coll: Collection, batch: list[tuple[ObjectId, dict]], seen: datetime, new: bool = False) -> int:
     ids = [oid for oid, _ in batch]
-    existing = {as_object_id(d["_id"]) for d in coll.find({"_id": {"$in": ids}}, {"_id": 1})}
+    existing = set() if new else {as_object_id(d["_id"]) for d in coll.find({"_id": {"$in": ids}}, {"_id": 1})}
     inserts = [{"_id": oid, **body, "first_seen": seen} for oid, body in batch if oid not in existing]
     updates = [(oid, body) for oid, body in batch if oid in existing]
     if inserts:
@@ -90,7 +93,7 @@ def write_found(coll: Collection, added: list[dict], changed: list[tuple[dict, d
             oid, b = body(d, seen)
             hashes[oid] = b["_hash"]
             yield oid, b
-    n = upsert_by_id(coll, bodies(added), seen) if added else 0
+    n = upsert_by_id(coll, bodies(added), seen, new=True) if added else 0   # `added`: not in the stored index
     ops = []
     for (oid, b), (doc, fields) in zip(bodies(d for d, _ in changed), changed):
         gone = {encode_key(f): "" for f in fields if f not in doc}

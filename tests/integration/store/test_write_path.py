@@ -35,6 +35,20 @@ def test_more_than_a_batch_from_a_generator_is_written_whole(store):
     assert got["_hash"] == content_hash(docs[2006])          # read back, it hashes as it was found
 
 
+def test_documents_said_new_that_another_writer_stored_meanwhile_are_updated_not_lost(store):
+    docs = _objects(BATCH + 5)
+    coll = store["inventory"]
+    upsert_by_id(coll, [Inventory.stored_body(d, SEEN) for d in docs[3:6]], SEEN)   # "meanwhile"
+    coll.update_one({"_id": object_id("e", "port", "port-4")}, {"$set": {"stale_since": SEEN, "status": "ok"}})
+    later = datetime(2026, 11, 28, tzinfo=timezone.utc)
+    docs[4]["name"] = "renamed"
+    assert upsert_by_id(coll, (Inventory.stored_body(d, later) for d in docs), later, new=True) == len(docs)
+    assert coll.count_documents({"environment": "e"}) == len(docs)
+    got = coll.find_one({"_id": object_id("e", "port", "port-4")})
+    assert got["name"] == "renamed" and "stale_since" not in got and got["status"] == "ok"
+    assert got["first_seen"].replace(tzinfo=None) == SEEN.replace(tzinfo=None, microsecond=123000)   # kept
+
+
 def test_a_bad_document_anywhere_stops_the_write_before_the_first_one(store):
     docs = _objects(BATCH + 10)
     docs[-1].pop("id_path")

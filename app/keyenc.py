@@ -28,8 +28,12 @@ def decode_key(key: str) -> str:
 
 
 def encode(value):
-    """Every key of a document encoded. Hot (every scanned object passes here): scalars are
-    copied without a call, and a key is only rewritten when it needs it."""
+    """Every key of a document encoded. Hot (every scanned object passes here): a document whose
+    keys all stay as they are (nearly all) is checked in C, a dict at a time, and comes back as a
+    new top-level dict sharing its nested values; otherwise it is copied, and a key is only
+    rewritten when it needs it."""
+    if type(value) is dict and _clean(value):
+        return dict(value)
     if isinstance(value, dict):
         out = {}
         for key, v in value.items():
@@ -42,6 +46,25 @@ def encode(value):
     if isinstance(value, list):
         return [encode(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
+
+
+def _clean(value) -> bool:
+    """Whether every key in the value is text that needs no encoding (no `.`, `[`, leading `$`)."""
+    if isinstance(value, dict):
+        try:
+            keys = "\x00".join(value)          # TypeError: a key that is not text
+        except TypeError:
+            return False
+        if "." in keys or "[" in keys or ("$" in keys and "\x00$" in "\x00" + keys):
+            return False
+        value = value.values()
+    for v in value:
+        tv = type(v)
+        if tv is str:
+            continue
+        if (tv is dict or tv is list or isinstance(v, (dict, list))) and not _clean(v):
+            return False
+    return True
 
 
 def decode(value):

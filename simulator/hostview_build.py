@@ -15,7 +15,7 @@ from simulator.hostview import (
     OvsBridge, OvsPort, Vpp, VppInterface,
 )
 from simulator.model.plumbing import HostPlumbing, plumbing
-from simulator.render.ovs import quote_value
+from simulator.render.ovs import Quoted
 from simulator.render.system import OS_RELEASES
 
 _UP = ("BROADCAST", "MULTICAST", "UP", "LOWER_UP")
@@ -111,9 +111,10 @@ def _namespaces(pl: HostPlumbing) -> tuple[list[Namespace], dict[tuple[str, str]
 
 def _ovs(pl: HostPlumbing, version: str | None, datapath: str = "system") -> Ovs:
     bridges = []
+    q = Quoted(version)
     for b in pl.ovs_bridges:
         ports = [OvsPort(p.name, tag=p.tag, type=p.type or None,
-                         options=[(k, quote_value(str(v), version)) for k, v in p.options.items()])
+                         options=[(k, q[v if type(v) is str else str(v)]) for k, v in p.options.items()])
                  for p in b.ports]
         bridges.append(OvsBridge(b.name, ports, b.controller, b.fail_mode,
                                  None if b.datapath_type in ("", "system") else b.datapath_type))

@@ -4,13 +4,16 @@ neosqlite stores each document as JSON text in SQLite and reads it back with `js
 SQLite's JSON functions, which see values, not spacing. Encoding was half of the embedded store's
 CPU in a scan's write phase (stdlib `json` with a Python `default` called for every date and id);
 orjson writes the same values, compactly. Where orjson would write another value, the standard
-encoder is used: orjson writes NaN and infinities as `null` (so a text with `null` in it is
-encoded again the standard way, whose strictness the caller relies on), and refuses what it
-cannot write (numbers beyond 64 bits) instead of guessing.
+encoder is used: orjson writes NaN and infinities as `null` (so a document whose text has `null`
+in it is searched for one, and if it holds one it is encoded the standard way, whose strictness
+the caller relies on), and refuses what it cannot write (numbers beyond 64 bits) instead of
+guessing. Most documents have a `null` (a field with no value); searching one costs a third to
+a tenth of encoding it again.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 import orjson
@@ -28,8 +31,28 @@ def fast_encoder(standard: Any) -> Callable[[dict], str]:
             text = orjson.dumps(document, default=default, option=_OPTIONS)
         except orjson.JSONEncodeError:
             return standard.encode(document)
-        if b"null" in text:      # maybe a NaN or an infinity, which the standard encoder refuses
+        if b"null" in text and _non_finite(document):   # the standard encoder refuses it
             return standard.encode(document)
         return text.decode("utf-8")
 
     return encode
+
+
+def _non_finite(value: Any) -> bool:
+    """Whether a NaN or an infinity is anywhere in the value (what orjson writes as `null`).
+    Text, integers and None, most of a document, are passed over without a call."""
+    t = type(value)
+    if t is dict:
+        value = value.values()
+    elif t is not list and t is not tuple:
+        return isinstance(value, float) and not _isfinite(value)
+    for v in value:
+        tv = type(v)
+        if tv is str or tv is int or v is None:
+            continue
+        if _non_finite(v):
+            return True
+    return False
+
+
+_isfinite = math.isfinite

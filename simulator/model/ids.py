@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 import uuid
+from functools import lru_cache
 
 
 class Ids:
@@ -68,6 +69,7 @@ def bridge_id(mac: str) -> str:
     return "8000." + mac.replace(":", "")
 
 
+@lru_cache(maxsize=1 << 14)   # every host of a full mesh names the same peers
 def tunnel_port_name(kind: str, remote_ip: str) -> str:
     """OVS tunnel port name: `vxlan-` + 8 hex digits of the remote IPv4 (192.168.2.11 -> vxlan-c0a8020b)."""
     return f"{kind}-" + "".join("%02x" % int(o) for o in remote_ip.split("."))

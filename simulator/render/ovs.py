@@ -32,9 +32,18 @@ def _quote(s: str, old: bool) -> str:
     return f'"{s}"' if needs else s
 
 
-def quote_value(s: str, version: str | None) -> str:
-    """A value as `ovs-vsctl show` prints it inside `options: {...}` (quoted when OVS would quote it)."""
-    return _quote(s, _old_ovs(version))
+class Quoted(dict):
+    """Option values as `ovs-vsctl show` of that version prints them inside `options: {...}`
+    (quoted where OVS quotes), by value: a view of a full tunnel mesh asks millions, and a hit
+    is a dict lookup, not a call."""
+
+    def __init__(self, version: str | None):
+        super().__init__()
+        self.old = _old_ovs(version)
+
+    def __missing__(self, s: str) -> str:
+        q = self[s] = _quote(s, self.old)
+        return q
 
 
 def vsctl_show(ovs: Ovs) -> str:

@@ -25,6 +25,21 @@ def test_key_encoding_is_compatible_with_the_original():
     assert decode({"a[dot]b": {"x[dot]y": 1}}) == {"a.b": {"x.y": 1}}
 
 
+@pytest.mark.parametrize("doc, stored", [
+    ({"ports": {"p1": {"options": {"ip": "10.0.0.1"}}}, "l": [1, "x"]},
+     {"ports": {"p1": {"options": {"ip": "10.0.0.1"}}}, "l": [1, "x"]}),       # values with dots are no keys
+    ({"a": {"b": [{"c": {"eth0.100": 1}}]}}, {"a": {"b": [{"c": {"eth0[dot]100": 1}}]}}),
+    ({"a": [[{"$x": 1}]]}, {"a": [[{"[dollar]x": 1}]]}),
+    ({"a": {"x$": 1, "y": {"$z": 2}}}, {"a": {"x$": 1, "y": {"[dollar]z": 2}}}),
+    ({"a": {7: "seven", "b[0]": 1}}, {"a": {"7": "seven", "b[lb]0]": 1}}),
+])
+def test_every_key_at_any_depth_is_encoded_and_a_clean_document_is_left_as_it_is(doc, stored):
+    out = encode(doc)
+    assert out == stored and out is not doc
+    if 7 not in doc.get("a", {}):      # a number key is stored as text, so it reads back as text
+        assert decode(out) == doc
+
+
 @pytest.mark.parametrize("inventory, collection, expected", [
     ("inventory", "links", "links"),
     ("inventory_dev", "links", "links_dev"),

@@ -31,6 +31,19 @@ def test_a_nan_or_infinity_is_refused_as_the_standard_encoder_refuses_it(odd):
         fast_encoder(_encoder())({"x": {"deep": [odd]}})
 
 
+def test_a_document_with_nulls_but_no_nan_keeps_the_orjson_text():
+    doc = {"a": None, "b": [None, {"c": None, "d": 1.5}], "e": (None,)}
+    text = fast_encoder(_encoder())(doc)
+    assert json.loads(text) == {"a": None, "b": [None, {"c": None, "d": 1.5}], "e": [None]}
+    assert ", " not in text
+
+
+@pytest.mark.parametrize("odd", [math.nan, math.inf])
+def test_a_nan_beside_nulls_is_still_refused(odd):
+    with pytest.raises(ValueError):
+        fast_encoder(_encoder())({"a": None, "b": [{"c": (1, odd)}]})
+
+
 def test_what_orjson_cannot_write_goes_the_standard_way():
     standard = _encoder()
     doc = {"huge": 2 ** 70, "none": None}

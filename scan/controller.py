@@ -34,7 +34,7 @@ from scan.links import LINK_FINDERS
 from scan.links.base import LinkIndex
 from scan.links.implicit import FindImplicitLinks
 from scan.progress import Progress
-from scan.runner import PoolRunner, SerialRunner
+from scan.runner import PoolRunner, SerialRunner, coarse_switching
 from scan.writer import ScanWriter
 
 log = logging.getLogger("scan")
@@ -277,8 +277,9 @@ class ScanController:
             clients.cli.host_commands = lambda host: commands
         tasks = self._start_tasks(ctx) if self.o.partial else None
         try:
-            self._walk(engine, tasks)
-            engine.finish()
+            with coarse_switching():
+                self._walk(engine, tasks)
+                engine.finish()
         finally:
             runner.close()
         counts: dict[str, int] = {}

@@ -192,6 +192,9 @@ def run(args) -> int:
     try:
         doc = sim.start()
         gc.freeze()   # the model and the servers live as long as the process: the collector need not walk them
+        # a thread per SSH connection, as in the scanner (scan.runner.coarse_switching): threads waiting for the
+        # GIL would wake every 5 ms; the simulated latencies are sleeps, which give the GIL up anyway
+        sys.setswitchinterval(0.05)
         if args.register:
             _register(args, doc)
         print(f"calipso sim: {doc['name']} ready ({params.computes} computes, {len(model.instances)} instances); "

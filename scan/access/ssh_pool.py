@@ -178,7 +178,10 @@ class SshPool:
                 raise ConnectFailed("SSH", ep.host, "connect", (getattr(e, "strerror", None) or str(e)
                                                                 or "cannot connect") + jump, transient=True) from None
             raise
-        t.set_keepalive(30)
+        if ep.via is None:
+            # a jump connection rides on its master's TCP connection, whose keepalive covers it; its own
+            # would wake a thousand idle transports together every 30 s in the middle of a scan
+            t.set_keepalive(30)
         with self._cond:
             self.opened += 1
             if ep.via is not None:

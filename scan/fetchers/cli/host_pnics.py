@@ -17,6 +17,10 @@ def pnic_id(host: str, name: str, mac: str | None) -> str:
     return f"{name}-{mac}" if mac else f"{host}-{name}-unknown_mac"
 
 
+def _ethtool(name: str) -> tuple[str, str]:
+    return ("ethtool", name.split("@")[-1])
+
+
 class CliFetchHostPnics:
     source = "CLI"
 
@@ -29,6 +33,8 @@ class CliFetchHostPnics:
             listing = {i["name"]: i for i in parse_addresses(ctx.cli.run(host, ADDRESSES))}
         except (RemoteError, ParseError):
             listing = {}
+        if len(names) > 1:   # every interface's ethtool in one call; one that fails is asked alone, for its error
+            ctx.cli.prefetch(host, [_ethtool(n) for n in names])
         return [p for p in ctx.parallel(lambda n: self._safe(ctx, host, n, listing.get(n)), names) if p]
 
     def _safe(self, ctx, host: str, name: str, listed: dict | None) -> dict | None:
@@ -56,7 +62,7 @@ class CliFetchHostPnics:
         if i["ipv6_global"]:
             doc["IPv6 Address"] = i["ipv6_global"][0]
         try:
-            doc.update(ethtool(ctx.cli.run(host, ("ethtool", name.split("@")[-1]))))
+            doc.update(ethtool(ctx.cli.run(host, _ethtool(name))))
         except (RemoteError, ParseError) as e:
             ctx.errors.add(host, f"ethtool {name}: {e}")
         doc.setdefault("Link detected", "yes" if i["state"] == "UP" else "no")

@@ -150,4 +150,9 @@ def test_a_full_scan_asks_each_host_its_facts_in_one_call(store_uri, tmp_path, m
     assert alone == []                                  # never asked alone: the batch answered
     batches = [h for h, t in sent if t.count("__calipso_end_of_output__") >= 5]
     assert sorted(batches) == sorted(hosts)             # one batch per host
-    assert len(list(Inventory(store).of_type(name, "host_pnic"))) >= 2 * len(hosts)
+    pnics = list(Inventory(store).of_type(name, "host_pnic"))
+    assert len(pnics) >= 2 * len(hosts)
+    assert all(p.get("Speed") for p in pnics)              # ethtool read for each, from the batch
+    ethtools = [(h, t.count("ethtool ")) for h, t in sent if "ethtool " in t]
+    assert all(n >= 2 for _, n in ethtools)              # every interface's ethtool of a host in one call
+    assert len(ethtools) == len({h for h, _ in ethtools}) and sum(n for _, n in ethtools) >= len(pnics)

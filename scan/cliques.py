@@ -187,6 +187,10 @@ class CliquePlan:
         return out
 
 
+def _by_ends(candidate: tuple[dict, ObjectId]) -> tuple[str, str]:
+    return str(candidate[1]), str(candidate[0]["_id"])
+
+
 def _walk(focal: dict, clique_type: dict, cons: dict, graph: LinkGraph, max_nodes: int, acc: dict) -> None:
     visited: dict[str, set[ObjectId]] = {focal["type"]: {focal["_id"]}}
     for lt in clique_type.get("link_types") or []:
@@ -195,12 +199,16 @@ def _walk(focal: dict, clique_type: dict, cons: dict, graph: LinkGraph, max_node
         x, y = lt.split("-", 1)
         reverse = f"{y}-{x}"
         new: set[ObjectId] = set()
-        for n in list(visited.get(x, ())):
+        # in id order, not in the order of a set or of the links as found: the same cloud gives the same
+        # clique (node and link order, and which nodes a cut keeps), so a rescan has nothing to rewrite
+        for n in sorted(visited.get(x, ()), key=str):
             candidates = [(l, l["target"]) for l in graph.by_source.get((lt, n), ())]
             if x != y:
                 candidates += [(l, l["source"]) for l in graph.by_target.get((reverse, n), ())]
             else:
                 candidates += [(l, l["source"]) for l in graph.by_target.get((lt, n), ())]
+            if len(candidates) > 1:
+                candidates.sort(key=_by_ends)
             for l, other in candidates:
                 if not _passes(l, cons):
                     continue

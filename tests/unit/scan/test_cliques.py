@@ -67,3 +67,43 @@ def test_clique_is_bounded_and_says_so():
 def test_no_links_no_clique():
     lonely = _node("instance")
     assert build_clique(lonely, {"link_types": ["instance-vnic"]}, [], LinkGraph.build([], False)) is None
+
+
+_FAN_OUT = """
+import json, random, sys
+from bson import ObjectId
+from scan.cliques import LinkGraph, build_clique
+def node(t, i):
+    return {"_id": ObjectId(("%02d" % i) * 12), "type": t, "id": f"{t}-{i}", "environment": "e1"}
+def link(a, b, i):
+    return {"_id": ObjectId(("%02d" % (50 + i)) * 12), "link_type": f"{a['type']}-{b['type']}", "source": a["_id"],
+            "target": b["_id"], "source_id": a["id"], "target_id": b["id"], "attributes": {}}
+net = node("network", 0)
+pnics = [node("host_pnic", i) for i in range(1, 13)]
+vedges = [node("vedge", i) for i in range(13, 25)]
+links = [link(p, net, i) for i, p in enumerate(pnics)] + [link(v, p, 20 + i) for i, (v, p) in enumerate(zip(vedges, pnics))]
+random.Random(int(sys.argv[1])).shuffle(links)
+ct = {"link_types": ["network-host_pnic", "host_pnic-vedge"]}
+c = build_clique(net, ct, [], LinkGraph.build(links, False), max_nodes=int(sys.argv[2]))
+print(json.dumps({"nodes": [str(n) for n in c["nodes"]], "links": [str(l) for l in c["links"]], "cut": c["truncated"]}))
+"""
+
+
+def test_the_same_cloud_gives_the_same_clique_in_any_process_whatever_order_its_links_come_in():
+    """A rescan of an unchanged cloud (a new process: another hash seed) rewrites no clique: node and link
+    order, and which nodes a cut keeps, depend on the graph only."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    outs = set()
+    for seed, order in (("1", 1), ("2", 2), ("3", 3), ("4", 1)):
+        for max_nodes in ("100", "9"):
+            p = subprocess.run([sys.executable, "-c", _FAN_OUT, str(order), max_nodes], cwd=root, text=True,
+                               capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=True)
+            outs.add((max_nodes, p.stdout))
+    assert len(outs) == 2          # one clique per bound, whatever the seed and the order of the links
+    cut = next(o for m, o in outs if m == "9")
+    assert '"cut": true' in cut

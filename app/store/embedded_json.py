@@ -41,10 +41,9 @@ def fast_encoder(standard: Any) -> Callable[[dict], str]:
 def _non_finite(value: Any) -> bool:
     """Whether a NaN or an infinity is anywhere in the value (what orjson writes as `null`).
     Text, integers and None, most of a document, are passed over without a call."""
-    t = type(value)
-    if t is dict:
+    if isinstance(value, dict):
         value = value.values()
-    elif t is not list and t is not tuple:
+    elif not isinstance(value, (list, tuple)):
         return isinstance(value, float) and not _isfinite(value)
     for v in value:
         tv = type(v)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import OrderedDict
 from datetime import datetime, timezone
 
 import pytest
@@ -41,7 +42,9 @@ def test_a_document_with_nulls_but_no_nan_keeps_the_orjson_text():
 @pytest.mark.parametrize("odd", [math.nan, math.inf])
 def test_a_nan_beside_nulls_is_still_refused(odd):
     with pytest.raises(ValueError):
-        fast_encoder(_encoder())({"a": None, "b": [{"c": (1, odd)}]})
+        fast_encoder(_encoder())({"a": None, "b": [{"c": (1, odd)}], "d": OrderedDict(e=None)})
+    with pytest.raises(ValueError):
+        fast_encoder(_encoder())({"a": None, "b": OrderedDict(c=[odd])})
 
 
 def test_what_orjson_cannot_write_goes_the_standard_way():

@@ -160,6 +160,8 @@ class ScanController:
             self.writer = ScanWriter(self.store, self.o.env, self.clock, clear=self.o.clear and not self.o.partial,
                                      previous_scan=env.get("last_scanned") if isinstance(env.get("last_scanned"),
                                                                                          datetime) else None)
+            if self.o.run_all and not self.o.partial:
+                self.writer.preload()
             if self.o.run_all or self.o.inventory_only:
                 self._timed("inventory", lambda: self._inventory(env, clients))
                 if clients.pool is not None:

@@ -13,6 +13,7 @@ it leaves a partial difference, which the next scan completes (it compares with 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
 from bson import ObjectId
@@ -53,16 +54,31 @@ class ScanWriter:
         self.clique_focal: list[ObjectId] = []
         self._clique_hashes: dict[ObjectId, str | None] | None = None
         self._cliques_built: set[ObjectId] | None = None
+        self._preloaded: dict[str, Future] = {}
+
+    def preload(self) -> None:
+        """Start reading what is stored (objects, links, clique hashes) on a thread of its own. A full
+        scan calls this before it fetches: the store is idle meanwhile, and a rescan of a large
+        cloud used to wait for these reads after the fetch (tens of seconds at 1,000 hosts)."""
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stored-index")
+        self._preloaded = {"objects": pool.submit(self.inventory.index, self.env),
+                           "links": pool.submit(self.links.index, self.env),
+                           "cliques": pool.submit(self.cliques.hashes, env=self.env)}
+        pool.shutdown(wait=False)     # the reads run on; the thread ends after the last
+
+    def _stored(self, what: str, read):
+        future = self._preloaded.pop(what, None)
+        return future.result() if future is not None else read()
 
     # -- what is stored -------------------------------------------------------------------------
     def stored_objects(self) -> dict[ObjectId, dict]:
         if self._objects is None:
-            self._objects = self.inventory.index(self.env)
+            self._objects = self._stored("objects", lambda: self.inventory.index(self.env))
         return self._objects
 
     def stored_links(self) -> dict[ObjectId, dict]:
         if self._links is None:
-            self._links = self.links.index(self.env)
+            self._links = self._stored("links", lambda: self.links.index(self.env))
         return self._links
 
     # -- planning -------------------------------------------------------------------------------
@@ -105,7 +121,7 @@ class ScanWriter:
     def clique_sink(self, retire: bool = True):
         """A sink for scan.cliques.find_cliques: keeps only the cliques whose content changed;
         with `retire`, the stored cliques it is not given are deleted."""
-        self._clique_hashes = self.cliques.hashes(env=self.env)
+        self._clique_hashes = self._stored("cliques", lambda: self.cliques.hashes(env=self.env))
         self._cliques_built = set()
         self._retire_cliques = retire
         seen = self.clock()

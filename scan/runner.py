@@ -87,6 +87,10 @@ def coarse_switching(interval: float = 0.05) -> Iterator[None]:
     only one that computes keeps it up to `interval`.
     """
     old = sys.getswitchinterval()
+    if old >= interval * 0.99:   # already coarse (another scan of this process): that one restores it
+        # (0.99: the interpreter keeps microseconds, so 0.05 reads back as 0.0499...)
+        yield
+        return
     sys.setswitchinterval(interval)
     try:
         yield

@@ -13,7 +13,7 @@ a tenth of encoding it again.
 
 from __future__ import annotations
 
-import math
+from math import isfinite
 from typing import Any, Callable
 
 import orjson
@@ -44,7 +44,7 @@ def _non_finite(value: Any) -> bool:
     if isinstance(value, dict):
         value = value.values()
     elif not isinstance(value, (list, tuple)):
-        return isinstance(value, float) and not _isfinite(value)
+        return isinstance(value, float) and not isfinite(value)
     for v in value:
         tv = type(v)
         if tv is str or tv is int or v is None:
@@ -52,6 +52,3 @@ def _non_finite(value: Any) -> bool:
         if _non_finite(v):
             return True
     return False
-
-
-_isfinite = math.isfinite

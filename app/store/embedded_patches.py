@@ -9,10 +9,10 @@ deepcopy of each; a projected find deep-copied every document before picking its
 
 - `patch_insert_command`: a plain insert command (not GridFS, not in a client transaction) runs in ONE SQLite
   transaction, each document stored as neosqlite's `_internal_insert` stored it (the same JSON values, written
-  compactly by orjson; the same `_id` column), the conversions done inside the JSON encoder. A duplicate key is still a writeErrors entry
-  with its index (SQLite undoes the failed statement alone), ordered inserts stop at the first error,
-  unordered ones go on, the documents before an error are written. A crash mid-command leaves none of the
-  command's documents (WAL, one transaction), never a corrupt file.
+  compactly by orjson; the same `_id` column), the conversions done inside the JSON encoder. A duplicate key
+  is still a writeErrors entry with its index (SQLite undoes the failed statement alone), ordered inserts
+  stop at the first error, unordered ones go on, the documents before an error are written. A crash
+  mid-command leaves none of the command's documents (WAL, one transaction), never a corrupt file.
 - `patch_write_transactions`: update and delete commands likewise in one transaction;
   `patch_busy_while_in_transaction` keeps nx-27017 from closing a connection in the middle of one.
 - `patch_update_copy`: the Python update path copies the loaded document with a JSON-shaped copy.

@@ -29,13 +29,7 @@ from typing import Callable
 
 from app.envconfig.cli_hosts import host_entries
 from scan.access.calls import AuthError, Caller, RemoteError
-from scan.access.ssh_pool import (
-    ConnectFailed,
-    Endpoint,
-    ForwardingRefused,
-    Result,
-    SshPool,
-)
+from scan.access.ssh_pool import ConnectFailed, Endpoint, ForwardingRefused, Result, SshPool
 from scan.access.translate import Argv, Translator
 
 __all__ = ["Cli", "Endpoint", "Output", "Raw", "Result", "SshPool", "HOST_ACCESS"]

@@ -47,8 +47,7 @@ class Quoted(dict):
 
 
 def vsctl_show(ovs: Ovs) -> str:
-    old = _old_ovs(ovs.version)
-    q = lambda s: _quote(s, old)  # noqa: E731
+    q = Quoted(ovs.version).__getitem__
     out = [ovs.uuid]
     if ovs.manager:
         out += [f'    Manager "{ovs.manager}"', "        is_connected: true"]

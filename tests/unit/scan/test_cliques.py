@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from bson import ObjectId
 
 from scan.cliques import LinkGraph, build_clique, score, select_clique_types, select_constraints
@@ -81,7 +86,8 @@ def link(a, b, i):
 net = node("network", 0)
 pnics = [node("host_pnic", i) for i in range(1, 13)]
 vedges = [node("vedge", i) for i in range(13, 25)]
-links = [link(p, net, i) for i, p in enumerate(pnics)] + [link(v, p, 20 + i) for i, (v, p) in enumerate(zip(vedges, pnics))]
+links = [link(p, net, i) for i, p in enumerate(pnics)]
+links += [link(v, p, 20 + i) for i, (v, p) in enumerate(zip(vedges, pnics))]
 random.Random(int(sys.argv[1])).shuffle(links)
 ct = {"link_types": ["network-host_pnic", "host_pnic-vedge"]}
 c = build_clique(net, ct, [], LinkGraph.build(links, False), max_nodes=int(sys.argv[2]))
@@ -92,11 +98,6 @@ print(json.dumps({"nodes": [str(n) for n in c["nodes"]], "links": [str(l) for l 
 def test_the_same_cloud_gives_the_same_clique_in_any_process_whatever_order_its_links_come_in():
     """A rescan of an unchanged cloud (a new process: another hash seed) rewrites no clique: node and link
     order, and which nodes a cut keeps, depend on the graph only."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[3]
     outs = set()
     for seed, order in (("1", 1), ("2", 2), ("3", 3), ("4", 1)):

@@ -68,6 +68,12 @@ def print_summary(result: ScanResult, env: str, out) -> None:
     objects = sum((r.get("objects") or {}).values())
     print(f"scan of {env} {result.status.replace('_', ' ')} in {r.get('seconds', 0):.1f} s: {objects} objects, "
           f"{sum((r.get('links') or {}).values())} links, {sum((r.get('cliques') or {}).values())} cliques", file=out)
+    writes = r.get("store_writes") or {}
+    if writes:
+        n = sum(writes.values())
+        print(f"  written: {n} document{'s' if n != 1 else ''} "
+              + ("(nothing changed)" if not n else "(" + ", ".join(f"{k} {v}" for k, v in writes.items()) + ")"),
+              file=out)
     calls = r.get("remote_calls") or {}
     if calls:
         print("  remote calls: " + ", ".join(f"{src} {v['calls']} ({v['seconds']:.1f} s)" for src, v in calls.items()),

@@ -16,7 +16,7 @@ deepcopy of each; a projected find deep-copied every document before picking its
 - `patch_write_transactions`: update and delete commands likewise in one transaction;
   `patch_busy_while_in_transaction` keeps nx-27017 from closing a connection in the middle of one.
 - `patch_update_copy`: the Python update path copies the loaded document with a JSON-shaped copy.
-- `patch_find_projection`: plain projections without the deepcopy.
+- `embedded_projection`: projected finds read only the projected fields (its own module).
 
 Each is checked by tests/integration/store/test_embedded_patches.py, which also runs the same commands
 against a store started with CALIPSO_STORE_PATCHES=0 and compares the SQLite rows (JSON texts by value). The patches
@@ -32,6 +32,7 @@ import os
 from importlib.metadata import version
 from typing import Any
 
+from app.store import embedded_projection
 from app.store.embedded_json import fast_encoder
 
 log = logging.getLogger(__name__)
@@ -258,52 +259,6 @@ def patch_update_copy() -> None:
     update_operations.deepcopy = copy
 
 
-# -- projected finds --------------------------------------------------------------------------------------
-
-def patch_find_projection() -> None:
-    """A find with a plain projection (fields to 1, or to 0) projects the documents it has just loaded without
-    deep-copying each one first: 40 % of the store's CPU when a rescan reads an environment's documents with
-    a projection. Same fields, same order, same values as neosqlite 1.17.2's AggregationMixin._apply_projection
-    (whose inclusion branch already takes its values from the uncopied document); projections with
-    expressions or `$` references keep neosqlite's path.
-    """
-    from neosqlite.collection.cursor import Cursor
-    from neosqlite.collection.expr_evaluator import _is_expression
-
-    original = Cursor._apply_projection
-    if getattr(original, "_calipso_patched", False):
-        return
-
-    def project(helpers: Any, projection: dict, document: dict) -> dict:
-        include_id = projection.get("_id", 1) == 1
-        if any(v == 1 for v in projection.values()):
-            projected: dict = {}
-            for key, value in projection.items():
-                if value == 1 and helpers._field_exists(document, key):
-                    projected[key] = helpers.collection._get_val(document, key)
-            if include_id and "_id" in document:
-                projected["_id"] = document["_id"]
-            return projected
-        doc = dict(document)    # exclusion: the loaded document is nobody else's, its top level suffices
-        for key, value in projection.items():
-            if value == 0 and key in doc:
-                doc.pop(key, None)
-        if not include_id and "_id" in doc:
-            doc.pop("_id", None)
-        return doc
-
-    def apply_projection(self: Any, docs: Any) -> list:
-        projection = self._projection
-        if not projection or any(_is_expression(v) or (isinstance(v, str) and v.startswith("$"))
-                                 for v in projection.values()):
-            return original(self, docs)
-        helpers = self._query_helpers
-        return [project(helpers, projection, d) for d in docs]
-
-    apply_projection._calipso_patched = True  # type: ignore[attr-defined]
-    Cursor._apply_projection = apply_projection
-
-
 # -- update and delete commands -----------------------------------------------------------------------------
 
 _PLAIN_FIELDS = {"update": {"update", "updates", "ordered", "writeConcern", "lsid"},
@@ -407,4 +362,5 @@ def apply_all() -> None:
     patch_write_transactions()
     patch_busy_while_in_transaction()
     patch_update_copy()
-    patch_find_projection()
+    embedded_projection.patch_find_projection()
+    embedded_projection.patch_find_projection_sql()

@@ -173,6 +173,13 @@ def _scenario(db) -> list:
     for projection in ({"key": 1, "seen": 1}, {"_id": 1, "nested": 1, "refs": 1}, {"_id": 0, "key": 1, "on": True},
                        {"nested.a": 1, "tags": 1}, {"blob": 0, "nested": 0}, {"_id": 0}, {"_id": 1}, {"nope": 1}):
         out.append([list(d.items()) for d in c.find({"n": {"$gte": 3}}, projection, sort=[("_id", 1)])])
+    c.insert_one({"_id": oid(400), "key": "odd", "n": 5, "it's": 1, 'q"uote': 2, "none": None})
+    for projection in ({"key": 1, "none": 1, "nope": 1}, {"_id": 1, "seen": 1, "ratio": 1, "big": 1, "blob": 1},
+                       {"_id": 0, "list_of_dicts": 1, "empty": 1, "empty_list": 1, "off": 1, "ref": 1},
+                       {"key": True, "it's": 1}, {"key": 1, 'q"uote': 1}, {"_id": 1}):
+        out.append([list(d.items()) for d in c.find({"n": {"$lt": 30}}, projection)])
+        out.append([list(d.items()) for d in c.find({"key": {"$ne": "k3"}}, projection, sort=[("key", -1)],
+                                                    skip=2, limit=4)])
     return out
 
 
@@ -218,6 +225,34 @@ def test_a_database_in_the_middle_of_a_command_is_not_closed_by_the_open_files_c
         assert handler.get_database("busy") is not busy      # idle, it takes its turn again
     finally:
         handler.close_all()
+
+
+def test_a_projected_find_asks_sqlite_for_the_projected_fields_only(tmp_path):
+    """A rescan's index reads: SQLite hands over the few fields asked for, not each whole document."""
+    from neosqlite import Connection
+
+    from app.store import embedded_projection
+
+    embedded_projection.patch_find_projection()
+    embedded_projection.patch_find_projection_sql()
+    db = Connection(str(tmp_path / "p.db"))
+    try:
+        c = db["inventory"]
+        ports = [{"name": f"vxlan-{i}", "options": {"remote_ip": f"10.0.{i // 250}.{i % 250}"}} for i in range(1000)]
+        c.insert_many([{"_id": f"o{n}", "environment": "e", "type": "vedge", "_hash": f"h{n}", "tunnel_ports": ports,
+                        "stale_since": None} for n in range(3)] + [{"_id": "o9", "environment": "other"}])
+        statements: list[str] = []
+        db.db.set_trace_callback(statements.append)
+        got = list(c.find({"environment": "e"}, {"_hash": 1, "type": 1, "stale_since": 1, "clique": 1}))
+        assert got == [{"_hash": f"h{n}", "type": "vedge", "stale_since": None, "_id": f"o{n}"} for n in range(3)]
+        select = [s for s in statements if s.lstrip().startswith("SELECT id, _id")]
+        assert len(select) == 1 and "data ->" in select[0] and "as data" not in select[0], statements
+        statements.clear()
+        nested = list(c.find({"environment": "e"}, {"type": 0, "_id": 0}))   # an exclusion: neosqlite's own path
+        assert [len(d["tunnel_ports"]) for d in nested] == [1000] * 3
+        assert any("as data" in s for s in statements)
+    finally:
+        db.close()
 
 
 def test_a_store_run_against_other_library_versions_refuses_the_patches(monkeypatch):

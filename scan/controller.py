@@ -33,8 +33,10 @@ from scan.layers import failed_layers
 from scan.links import LINK_FINDERS
 from scan.links.base import LinkIndex
 from scan.links.implicit import FindImplicitLinks
+from scan.partial import ScanFailed, start_tasks
 from scan.progress import Progress
-from scan.runner import PoolRunner, SerialRunner, coarse_switching
+from scan.interpreter import coarse_switching, collector_paused
+from scan.runner import PoolRunner, SerialRunner
 from scan.writer import ScanWriter
 
 log = logging.getLogger("scan")
@@ -52,10 +54,6 @@ LINK_FIELDS = ("_id", "environment", "type", "id", "name", "object_name", "local
 
 
 EXIT_CODES = {"completed": 0, "failed": 1, "completed_with_errors": 3}
-
-
-class ScanFailed(CalipsoError):
-    exit_code = 1
 
 
 @dataclass
@@ -145,6 +143,10 @@ class ScanController:
 
     # -- the run --------------------------------------------------------------------------------
     def run(self) -> ScanResult:
+        with collector_paused():
+            return self._run()
+
+    def _run(self) -> ScanResult:
         started = time.perf_counter()
         try:
             env = self._environment()
@@ -277,7 +279,7 @@ class ScanController:
         if clients.cli is not None and not self.o.partial:   # a partial scan asks a few hosts for a few things
             commands = host_commands(env)
             clients.cli.host_commands = lambda host: commands
-        tasks = self._start_tasks(ctx) if self.o.partial else None
+        tasks = start_tasks(self.o, Inventory(self.store), ctx, self.hierarchy) if self.o.partial else None
         try:
             with coarse_switching():
                 self._walk(engine, tasks)
@@ -319,36 +321,6 @@ class ScanController:
                        for t in level}
             self.progress.set_errors(engine.ctx.errors.count())
             self.progress.hosts(len([h for h in hosts if h["id"] not in pending]), len(hosts))
-
-    def _start_tasks(self, ctx: ScanContext) -> list[Task]:
-        """One-object rescans (spec §6.7): the object's scanning parent, then that entry only."""
-        inv = Inventory(self.store)
-        for d in self._live_inventory():
-            d.pop("_id", None)
-            ctx.found.add(d)
-        obj_type, parent_id, parent_type = self.o.object_type, self.o.parent_id, self.o.parent_type
-        if self.o.object_id:
-            obj = inv.get(self.o.env, self.o.object_id, obj_type or None)
-            if obj is None and not (parent_id and obj_type):
-                raise ScanFailed(f"object {self.o.object_id!r} is not in the inventory of {self.o.env}; "
-                                 "give its type and parent (-t, -p, -a) to scan it anyway")
-            if obj is not None:
-                obj_type = obj_type or obj["type"]
-                sp = obj.get("_scan_parent") or [obj.get("parent_type"), obj.get("parent_id")]
-                parent_type, parent_id = parent_type or sp[0], parent_id or sp[1]
-        if not obj_type:
-            raise ScanFailed("a partial scan needs an object id (-i) or type (-t)")
-        if parent_type in (None, "", "environment") or parent_id in (None, "", self.o.env):
-            parent = env_root(self.o.env)
-        else:
-            parent = ctx.found.get(parent_id, parent_type) or inv.get(self.o.env, parent_id, parent_type)
-            if parent is None:
-                raise ScanFailed(f"parent {parent_type} {parent_id!r} of the object is not in the inventory")
-            parent.pop("_id", None)
-        scanners = self.hierarchy.scanner_for(parent["type"], obj_type)
-        if not scanners:
-            raise ScanFailed(f"nothing fetches a {obj_type} under a {parent['type']}")
-        return [Task(s, parent, only_id=self.o.object_id or None, only_type=obj_type) for s in scanners]
 
     # -- links ----------------------------------------------------------------------------------
     def _live_inventory(self, fields: list[str] | None = None) -> list[dict]:

@@ -9,10 +9,8 @@ A map hands the pool a few drainers that take the items in turn, not a Future pe
 from __future__ import annotations
 
 import itertools
-import sys
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from typing import Callable, Iterator, Protocol, TypeVar
+from typing import Callable, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -73,26 +71,3 @@ def _drain(pool: ThreadPoolExecutor, workers: int, fn: Callable[[T], R], items: 
     for f in futures:
         f.result()
     return results
-
-
-@contextmanager
-def coarse_switching(interval: float = 0.05) -> Iterator[None]:
-    """A longer GIL switch interval while the inventory is fetched.
-
-    A full scan of a large cloud holds a thread per SSH connection (paramiko) besides the pools:
-    over a thousand at 1,000 hosts. Every thread waiting for the GIL wakes each switch interval
-    (5 ms by default) to ask for it; with hundreds waiting, those wake-ups cost more kernel time
-    than the scan's own work (measured: 55 % of the scanner's CPU in context switches, and runs
-    that took four times as long). A thread that blocks on I/O gives the GIL up at once anyway;
-    only one that computes keeps it up to `interval`.
-    """
-    old = sys.getswitchinterval()
-    if old >= interval * 0.99:   # already coarse (another scan of this process): that one restores it
-        # (0.99: the interpreter keeps microseconds, so 0.05 reads back as 0.0499...)
-        yield
-        return
-    sys.setswitchinterval(interval)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(old)

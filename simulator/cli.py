@@ -192,7 +192,7 @@ def run(args) -> int:
     try:
         doc = sim.start()
         gc.freeze()   # the model and the servers live as long as the process: the collector need not walk them
-        # a thread per SSH connection, as in the scanner (scan.runner.coarse_switching): threads waiting for the
+        # a thread per SSH connection, as in the scanner (scan.interpreter.coarse_switching): threads waiting for the
         # GIL would wake every 5 ms; the simulated latencies are sleeps, which give the GIL up anyway
         sys.setswitchinterval(0.05)
         if args.register:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 
 import pytest
 
-from scan.runner import PoolRunner, SerialRunner, coarse_switching
+from scan.runner import PoolRunner, SerialRunner
 
 
 def test_results_keep_the_order_of_the_items_and_threads_stay_bounded():
@@ -54,18 +53,3 @@ def test_the_first_failure_is_raised_after_the_others_ran():
         runner.close()
     assert sorted(done) == [x for x in range(20) if x != 5]
     assert SerialRunner().map(lambda x: -x, [1, 2]) == [-1, -2]
-
-
-def test_coarse_switching_is_undone_after_a_failure_and_overlapping_scans_leave_the_process_as_it_was():
-    before = sys.getswitchinterval()
-    with pytest.raises(RuntimeError):
-        with coarse_switching(0.05):
-            assert sys.getswitchinterval() == pytest.approx(0.05)
-            raise RuntimeError("a scan failed")
-    assert sys.getswitchinterval() == before
-    first, second = coarse_switching(0.05), coarse_switching(0.05)
-    first.__enter__()
-    second.__enter__()
-    first.__exit__(None, None, None)      # the first scan ends before the second
-    second.__exit__(None, None, None)
-    assert sys.getswitchinterval() == before

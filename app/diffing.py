@@ -19,6 +19,8 @@ from datetime import date, datetime, timezone
 import orjson
 from bson import ObjectId
 
+from app.packed import PackedDicts
+
 #: when a document was written or seen: never part of its content
 TIMES = frozenset({"last_scanned", "last_seen", "first_seen", "last_scan_id", "stale_since"})
 #: fields written by other writers (monitoring, listener status events, clique builder); a scan
@@ -28,6 +30,8 @@ FOREIGN = frozenset({"clique", "status", "status_value", "status_text", "status_
 
 
 def _default(value):
+    if type(value) is PackedDicts:    # hashed as the plain list it is stored as
+        return value.unpack()
     if isinstance(value, datetime):   # as BSON keeps it: UTC, milliseconds (the embedded store drops the zone)
         if value.tzinfo is not None:
             value = value.astimezone(timezone.utc).replace(tzinfo=None)

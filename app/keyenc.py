@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from app.packed import PackedDicts
+
 _DECODE = re.compile(r"\[(lb|dot|dollar)\]")
 _TOKENS = {"lb": "[", "dot": ".", "dollar": "$"}
 
@@ -31,9 +33,11 @@ def encode(value):
     """Every key of a document encoded. Hot (every scanned object passes here): a document whose
     keys all stay as they are (nearly all) is checked in C, a dict at a time, and comes back as a
     new top-level dict sharing its nested values; otherwise it is copied, and a key is only
-    rewritten when it needs it."""
+    rewritten when it needs it. Packed lists (app.packed) are stored unpacked."""
     if type(value) is dict and _clean(value):
         return dict(value)
+    if type(value) is PackedDicts:
+        return value.unpack()
     if isinstance(value, dict):
         out = {}
         for key, v in value.items():
@@ -41,10 +45,10 @@ def encode(value):
                 key = str(key)
             if "[" in key or "." in key or key[:1] == "$":
                 key = encode_key(key)
-            out[key] = encode(v) if isinstance(v, (dict, list)) else v
+            out[key] = encode(v) if isinstance(v, (dict, list, PackedDicts)) else v
         return out
     if isinstance(value, list):
-        return [encode(v) if isinstance(v, (dict, list)) else v for v in value]
+        return [encode(v) if isinstance(v, (dict, list, PackedDicts)) else v for v in value]
     return value
 
 
@@ -62,6 +66,8 @@ def _clean(value) -> bool:
         tv = type(v)
         if tv is str:
             continue
+        if tv is PackedDicts:
+            return False
         if (tv is dict or tv is list or isinstance(v, (dict, list))) and not _clean(v):
             return False
     return True

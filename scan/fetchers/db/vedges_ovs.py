@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from scan.access.calls import RemoteError
 from scan.fetchers.base import host_of, host_types
-from scan.fetchers.cli.ovs_show import TUNNEL_TYPES, ovs_bridges
+from scan.fetchers.cli.ovs_show import ovs_bridges, tunnel_ports
 from scan.fetchers.db.common import agents
 from scan.fetchers.host_commands import NET_CLASS, OVS_DATAPATH
 from scan.parsers import ParseError
@@ -46,12 +46,12 @@ class DbFetchVedgesOvs:
             if tags.get(p["name"]):
                 port["tag"] = tags[p["name"]]
             ports.append(port)
-        tunnel_ports = [p for p in (bridges.get("br-tun") or {}).values() if p.get("type") in TUNNEL_TYPES]
+        tunnels = tunnel_ports(ctx, host)
         out = []
         for row in rows:
             doc = {k: v for k, v in row.items()}
             doc["agent_id"] = row["id"]
-            doc.update({"name": f"{host}-OVS", "host": host, "ports": ports, "tunnel_ports": tunnel_ports,
+            doc.update({"name": f"{host}-OVS", "host": host, "ports": ports, "tunnel_ports": tunnels,
                         "vedge_type": "OVS"})
             config = row.get("configurations") if isinstance(row.get("configurations"), dict) else {}
             if not config.get("tunneling_ip"):

@@ -36,9 +36,22 @@ def stored_form(clique: dict, seen: datetime) -> tuple[ObjectId, dict]:
     body["_key"] = clique_key(clique["environment"], clique["focal_point"])
     body["_nodes"] = [str(n) for n in clique.get("nodes", [])]
     body["_links"] = [str(n) for n in clique["links"]]
-    body["_hash"] = content_hash(body)
+    body["_hash"] = content_hash(_hashed(body))
     body["last_scanned"] = body["last_seen"] = seen
     return stable_id("cliques", body["_key"]), body
+
+
+#: when monitoring last checked a link: a clique rebuilt only because the checks ran again has not changed
+CHECK_TIME = "status_timestamp"
+
+
+def _hashed(body: dict) -> dict:
+    """What a clique's hash covers: its copies of links without the time of their last check (their
+    status itself counts: a link that turned red changes the cliques that show it)."""
+    detailed = body.get("links_detailed") or ()
+    if not any(CHECK_TIME in l for l in detailed):
+        return body
+    return {**body, "links_detailed": [{k: v for k, v in l.items() if k != CHECK_TIME} for l in detailed]}
 
 
 class Cliques:

@@ -12,7 +12,7 @@ from typing import Iterable
 from bson import ObjectId
 
 from app.clock import Clock, utcnow
-from app.diffing import content, content_hash
+from app.diffing import FOREIGN, content, content_hash
 from app.keyenc import decode, encode
 from app.store.bulk import upsert_by_id, write_found
 from app.store.keys import as_object_id, k, link_keys, stable_id
@@ -91,9 +91,10 @@ class Links:
         return write_found(self.coll, added, changed, seen, self.stored_body, self.check, hashes)
 
     def index(self, env: str) -> dict[ObjectId, dict]:
-        """What a scan compares with: every stored link of `env` by `_id`, without its attributes."""
+        """What a scan compares with: every stored link of `env` by `_id`, without its attributes but
+        with what other writers set on it (monitoring status), which a rescan keeps."""
         fields = {"_hash": 1, "link_type": 1, "link_name": 1, "source_id": 1, "target_id": 1, "source": 1,
-                  "target": 1, "host": 1, "stale_since": 1, "last_seen": 1}
+                  "target": 1, "host": 1, "stale_since": 1, "last_seen": 1, **{f: 1 for f in sorted(FOREIGN)}}
         return {d["_id"]: d for d in (_out(d) for d in self.coll.find({"environment": env}, fields))}
 
     def mark_stale(self, oids: list[ObjectId], when: datetime) -> None:

@@ -381,8 +381,8 @@ class ScanController:
         if made is not None:
             stored = self.writer.stored_links()
             retired = set(self.writer.link_stale) | set(self.writer.link_gone) | {l["_id"] for l in made}
-            links = made + Links(self.store).by_ids([o for o, m in stored.items()
-                                                     if o not in retired and not m.get("stale_since")])
+            links = self.writer.as_stored(made) + Links(self.store).by_ids(
+                [o for o, m in stored.items() if o not in retired and not m.get("stale_since")])
         else:
             links = Links(self.store).live(self.o.env)
         sink = self.writer.clique_sink(retire=not self.o.partial)

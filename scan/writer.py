@@ -20,7 +20,7 @@ from bson import ObjectId
 
 from app.cliques import Cliques, stored_form
 from app.clock import Clock, utcnow
-from app.diffing import Change, Changes, Comparison, compare
+from app.diffing import FOREIGN, Change, Changes, Comparison, compare
 from app.inventory import Inventory, object_id
 from app.links import Links, link_id
 from app.store.store import Store
@@ -82,6 +82,18 @@ class ScanWriter:
         return self._links
 
     # -- planning -------------------------------------------------------------------------------
+    def as_stored(self, links: list[dict]) -> list[dict]:
+        """Found links as the store holds them after the write: what other writers set on a stored link
+        (monitoring status) survives a rescan, so a clique copying the link (`links_detailed`) keeps it
+        too; a clique built without it differed from the one monitoring left, and every scan rewrote it."""
+        stored = self.stored_links()
+        out = []
+        for link in links:
+            meta = stored.get(link.get("_id")) or {}
+            kept = {f: meta[f] for f in FOREIGN if f in meta and f not in link}
+            out.append({**link, **kept} if kept else link)
+        return out
+
     def plan_retirement(self, found: set[ObjectId], protected: list[str]) -> None:
         """A full scan: what it did not find is kept (protected), marked stale, or deleted."""
         self.object_stale, self.object_gone = missing_objects(self.stored_objects(), found, protected, self.clear)

@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 import warnings
+from datetime import datetime, timezone
 
 import openstack
 import pytest
@@ -182,3 +183,22 @@ def test_listener_batches_make_the_same_diff_without_a_second_scan(cloud):
         stop.set()
         thread.join(20)
     assert out["scans"] == [] and out["entries"] >= 1, "listener batches, not scans, made these changes"
+
+
+def test_rescans_of_a_monitored_cloud_keep_the_links_status_in_cliques_and_write_nothing_more(cloud):
+    """Monitoring sets a status on links and checks again every few seconds; a clique copies its links."""
+    sim, store, _ = cloud
+    EnvironmentConfigs(store).add(sim.env)
+    scan(store)
+
+    def checked(at: datetime) -> None:
+        store["links"].update_many({"environment": "diffsim"}, {"$set": {
+            "status": "OK", "status_value": 0, "status_text": "vNIC seen on its bridge", "status_timestamp": at}})
+
+    checked(datetime(2026, 11, 28, 6, 0, tzinfo=timezone.utc))
+    scan(store)                        # the cliques take the links' status up
+    checked(datetime(2026, 11, 28, 6, 1, tzinfo=timezone.utc))   # checked again; nothing else changed
+    rescan = scan(store)
+    assert sum(rescan.report["store_writes"].values()) == 0
+    detailed = [l for c in store["cliques"].find({"environment": "diffsim"}) for l in c["links_detailed"]]
+    assert detailed and all(l["status"] == "OK" and l["status_text"] == "vNIC seen on its bridge" for l in detailed)

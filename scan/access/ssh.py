@@ -274,6 +274,15 @@ class Cli:
         finally:
             done.set()
 
+    def forget(self) -> None:
+        """The scan's fetching is over: drop the outputs kept for its fetchers and prefetch no more; a later
+        asker (a post-scan hook) runs just its own command. Hosts found down stay down."""
+        self.host_commands = None
+        with self._lock:
+            self._cache.clear()
+            self._read_once.clear()
+            self._prefetched.clear()
+
     def down_hosts(self) -> dict[str, str]:
         with self._lock:
             return dict(self._down)

@@ -128,6 +128,15 @@ def test_a_hosts_first_command_prefetches_its_list_in_one_call_and_each_asker_ge
     assert not any(tmp_path.iterdir())
 
 
+def test_after_the_fetch_the_kept_outputs_are_dropped_and_a_later_asker_runs_its_own_command(tmp_path):
+    pool = CountingBash(tmp_path)
+    cli = _cli(pool)
+    cli.host_commands = lambda host: [("ovs-vsctl", "show"), ("empty",)]
+    cli.run("cmp-1", ("empty",))
+    cli.forget()
+    assert cli.run("cmp-1", ("empty",)) == "" and len(pool.sent) == 2 and pool.sent[1].endswith("}; empty")
+
+
 def test_a_batch_whose_markers_a_shell_mangled_is_not_kept_and_each_command_is_asked_alone(tmp_path):
     class Mangling(BashPool):
         def exec(self, ep, text, timeout):

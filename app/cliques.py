@@ -72,6 +72,22 @@ class Cliques:
     def upsert(self, clique: dict, seen: datetime | None = None) -> None:
         self.upsert_many([clique], seen)
 
+    def index(self, env: str) -> dict[ObjectId, dict]:
+        """What a full rescan compares with: every stored clique of `env` by `_id`, with its hash, its focal
+        point and the plan it was built by (`_plan`, scan.cliques.CliquePlan.key)."""
+        fields = {"_hash": 1, "_plan": 1, "focal_point": 1, "focal_point_type": 1}
+        return {as_object_id(d["_id"]): d for d in self.coll.find({"environment": env}, fields)}
+
+    def focal_points_near(self, env: str, oids: Iterable[ObjectId]) -> set[ObjectId]:
+        """The focal points of the cliques of `env` that hold one of these objects."""
+        keys = [str(o) for o in oids]
+        out: set[ObjectId] = set()
+        for start in range(0, len(keys), 1000):
+            for c in self.coll.find({"_nodes": {"$in": keys[start:start + 1000]}}, {"focal_point": 1, "environment": 1}):
+                if c.get("environment") == env:
+                    out.add(as_object_id(c["focal_point"]))
+        return out
+
     def hashes(self, oids: list[ObjectId] | None = None, env: str | None = None) -> dict[ObjectId, str | None]:
         """Stored content hashes, by `_id`: of these cliques, or of every clique of `env`."""
         out: dict[ObjectId, str | None] = {}

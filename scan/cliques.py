@@ -21,6 +21,7 @@ from typing import Callable
 
 from bson import ObjectId
 
+from app.diffing import canonical, content_hash
 from app.releases import same_release
 from app.store.store import Store
 
@@ -127,6 +128,8 @@ class CliquePlan:
     def __init__(self, clique_types: list[dict], constraint_docs: list[dict], env: dict, networks: dict[str, dict]):
         self.env = env
         self.networks = networks
+        self.fingerprint = content_hash({"types": sorted(canonical(ct) for ct in clique_types),
+                                         "constraints": sorted(canonical(c) for c in constraint_docs)})
         self.constraints = select_constraints(constraint_docs, env)
         self.candidates: dict[str, list[tuple[int, dict]]] = {}
         for ct in clique_types:
@@ -141,6 +144,11 @@ class CliquePlan:
                 {"environment": env["name"], "type": "network"},
                 {"id": 1, "provider:network_type": 1, "provider:physical_network": 1})}
         return cls(list(store["clique_types"].find({})), list(store["clique_constraints"].find({})), env, networks)
+
+    def key(self, max_nodes: int) -> str:
+        """What a clique was built by (clique types, constraints, bound), kept with it as `_plan`: a full
+        rescan rebuilds only the cliques near what changed while every stored one has the current key."""
+        return f"{self.fingerprint}/{max_nodes}"
 
     def focal_types(self) -> set[str]:
         return set(self.candidates)
@@ -263,20 +271,31 @@ def plan_clique(plan: CliquePlan, doc: dict, graphs: dict[bool, LinkGraph], link
     if implicit not in graphs:
         graphs[implicit] = LinkGraph.build(links, implicit)
     base = {c: doc.get(c) for c in plan.constraints.get(doc["type"], [])}
-    return build_walks(doc, walks, graphs[implicit], max_nodes, base)
+    clique = build_walks(doc, walks, graphs[implicit], max_nodes, base)
+    if clique is not None:
+        clique["_plan"] = plan.key(max_nodes)
+    return clique
+
+
+def plan_for(store: Store, env: dict, inventory_docs: list[dict]) -> CliquePlan:
+    networks = {d["id"]: d for d in inventory_docs if d.get("type") == "network"}
+    return CliquePlan(list(store["clique_types"].find({})), list(store["clique_constraints"].find({})), env, networks)
 
 
 def find_cliques(store: Store, env: dict, inventory_docs: list[dict], links: list[dict],
-                 sink: Callable[[list[dict]], None], max_nodes: int = DEFAULT_MAX_NODES) -> dict[str, int]:
-    """Build every clique of the environment and hand them to `sink` in batches; returns counts by focal type."""
-    networks = {d["id"]: d for d in inventory_docs if d.get("type") == "network"}
-    plan = CliquePlan(list(store["clique_types"].find({})), list(store["clique_constraints"].find({})), env, networks)
+                 sink: Callable[[list[dict]], None], max_nodes: int = DEFAULT_MAX_NODES,
+                 plan: CliquePlan | None = None, only: set | None = None) -> dict[str, int]:
+    """Build every clique of the environment (or of the focal points `only`) and hand them to `sink` in
+    batches; returns counts by focal type."""
+    if only is not None and not only:    # nothing near a change: no graph to build
+        return {}
+    plan = plan or plan_for(store, env, inventory_docs)
     focal_types = plan.focal_types()
     graphs = {False: LinkGraph.build(links, False)}
     counts: dict[str, int] = {}
     batch: list[dict] = []
     for doc in inventory_docs:
-        if doc["type"] not in focal_types:
+        if doc["type"] not in focal_types or (only is not None and doc["_id"] not in only):
             continue
         clique = plan_clique(plan, doc, graphs, links, max_nodes)
         if clique is None:

@@ -33,6 +33,7 @@ from scan.layers import failed_layers
 from scan.links import LINK_FINDERS
 from scan.links.base import LinkIndex
 from scan.links.implicit import FindImplicitLinks
+from scan.options import ScanOptions  # noqa: F401 (imported from here by callers)
 from scan.partial import ScanFailed, start_tasks
 from scan.progress import Progress
 from scan.interpreter import coarse_switching, collector_paused
@@ -54,42 +55,6 @@ LINK_FIELDS = ("_id", "environment", "type", "id", "name", "object_name", "local
 
 
 EXIT_CODES = {"completed": 0, "failed": 1, "completed_with_errors": 3}
-
-
-@dataclass
-class ScanOptions:
-    env: str
-    inventory: str = "inventory"
-    object_type: str = ""
-    object_id: str = ""
-    parent_id: str = ""
-    parent_type: str = ""
-    id_field: str = "id"
-    scan_self: bool = False
-    inventory_only: bool = False
-    links_only: bool = False
-    cliques_only: bool = False
-    clear: bool = False
-    implicit_links: bool = False
-    max_calls: int = 32
-    per_host: int = 4
-    max_clique_nodes: int = clique_finder.DEFAULT_MAX_NODES
-    serial: bool = False
-    origin_type: str = "manual scan"
-    monitoring_setup_only: bool = False
-
-    def __post_init__(self):
-        if sum([self.inventory_only, self.links_only, self.cliques_only, self.monitoring_setup_only]) > 1:
-            raise CalipsoError("choose at most one of --inventory_only, --links_only, --cliques_only, "
-                               "--monitoring_setup_only")
-
-    @property
-    def run_all(self) -> bool:
-        return not (self.inventory_only or self.links_only or self.cliques_only or self.monitoring_setup_only)
-
-    @property
-    def partial(self) -> bool:
-        return bool(self.object_id) or (bool(self.object_type) and self.object_type != "environment")
 
 
 @dataclass
@@ -388,8 +353,14 @@ class ScanController:
                 [o for o, m in stored.items() if o not in retired and not m.get("stale_since")])
         else:
             links = Links(self.store).live(self.o.env)
-        sink = self.writer.clique_sink(retire=not self.o.partial)
-        counts = clique_finder.find_cliques(self.store, env, docs, links, sink, self.o.max_clique_nodes)
+        plan = clique_finder.plan_for(self.store, env, docs)
+        scope = None
+        if made is not None and self.o.run_all and not self.o.partial:   # a full rescan: near what changed only
+            scope = self.writer.clique_scope(plan.key(self.o.max_clique_nodes))
+        sink = self.writer.clique_sink(retire=not self.o.partial, scope=scope)
+        counts = clique_finder.find_cliques(self.store, env, docs, links, sink, self.o.max_clique_nodes, plan, scope)
+        for focal_type, n in self.writer.cliques_kept().items():
+            counts[focal_type] = counts.get(focal_type, 0) + n
         self.report["cliques"] = dict(sorted(counts.items()))
 
     # -- write ----------------------------------------------------------------------------------

@@ -5,9 +5,46 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import dataclass
 
+from app.errors import CalipsoError
 from scan.cliques import DEFAULT_MAX_NODES
-from scan.controller import ScanOptions
+
+
+@dataclass
+class ScanOptions:
+    env: str
+    inventory: str = "inventory"
+    object_type: str = ""
+    object_id: str = ""
+    parent_id: str = ""
+    parent_type: str = ""
+    id_field: str = "id"
+    scan_self: bool = False
+    inventory_only: bool = False
+    links_only: bool = False
+    cliques_only: bool = False
+    clear: bool = False
+    implicit_links: bool = False
+    max_calls: int = 32
+    per_host: int = 4
+    max_clique_nodes: int = DEFAULT_MAX_NODES
+    serial: bool = False
+    origin_type: str = "manual scan"
+    monitoring_setup_only: bool = False
+
+    def __post_init__(self):
+        if sum([self.inventory_only, self.links_only, self.cliques_only, self.monitoring_setup_only]) > 1:
+            raise CalipsoError("choose at most one of --inventory_only, --links_only, --cliques_only, "
+                               "--monitoring_setup_only")
+
+    @property
+    def run_all(self) -> bool:
+        return not (self.inventory_only or self.links_only or self.cliques_only or self.monitoring_setup_only)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.object_id) or (bool(self.object_type) and self.object_type != "environment")
 
 
 def _env_int(name: str, default: int) -> int:

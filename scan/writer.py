@@ -23,6 +23,7 @@ from app.clock import Clock, utcnow
 from app.diffing import FOREIGN, Change, Changes, Comparison, compare
 from app.inventory import Inventory, object_id
 from app.links import Links, link_id
+from app.store.keys import as_object_id
 from app.store.store import Store
 from scan.retire import missing_links, missing_objects
 
@@ -52,8 +53,9 @@ class ScanWriter:
         self.patches: list[tuple[dict, dict]] = []   # stored objects a link finder annotated
         self.clique_forms: list[tuple[ObjectId, dict]] = []
         self.clique_focal: list[ObjectId] = []
-        self._clique_hashes: dict[ObjectId, str | None] | None = None
+        self._clique_index: dict[ObjectId, dict] | None = None
         self._cliques_built: set[ObjectId] | None = None
+        self._clique_scope: set[ObjectId] | None = None
         self._preloaded: dict[str, Future] = {}
 
     def preload(self) -> None:
@@ -63,7 +65,7 @@ class ScanWriter:
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stored-index")
         self._preloaded = {"objects": pool.submit(self.inventory.index, self.env),
                            "links": pool.submit(self.links.index, self.env),
-                           "cliques": pool.submit(self.cliques.hashes, env=self.env)}
+                           "cliques": pool.submit(self.cliques.index, self.env)}
         pool.shutdown(wait=False)     # the reads run on; the thread ends after the last
 
     def _stored(self, what: str, read):
@@ -130,12 +132,51 @@ class ScanWriter:
         if retire:
             self.link_stale, self.link_gone = missing_links(stored, set(found), protected or set(), self.clear)
 
-    def clique_sink(self, retire: bool = True):
-        """A sink for scan.cliques.find_cliques: keeps only the cliques whose content changed;
-        with `retire`, the stored cliques it is not given are deleted."""
-        self._clique_hashes = self._stored("cliques", lambda: self.cliques.hashes(env=self.env))
+    def stored_cliques(self) -> dict[ObjectId, dict]:
+        if self._clique_index is None:
+            self._clique_index = self._stored("cliques", lambda: self.cliques.index(self.env))
+        return self._clique_index
+
+    def touched(self) -> set[ObjectId] | None:
+        """Objects this scan found added, changed or gone, and the ends of links it found so; None when a
+        network is among them (its type picks the clique type of what is on it: every clique may change)."""
+        if self.objects_cmp is None or self.links_cmp is None:
+            return None
+        o, lk = self.objects_cmp, self.links_cmp
+        docs = o.added + [d for d, _ in o.changed + o.rewrite + o.revived] + [d for d, _ in self.patches]
+        stored = self.stored_objects()
+        gone = self.object_stale + self.object_gone
+        if any(d.get("type") == "network" for d in docs) or any(stored[g].get("type") == "network" for g in gone):
+            return None
+        out = {d["_id"] for d in docs} | set(gone)
+        for link in lk.added + [d for d, _ in lk.changed + lk.rewrite + lk.revived]:
+            out |= {link["source"], link["target"]}
+        links = self.stored_links()
+        for oid in self.link_stale + self.link_gone:
+            out |= {links[oid].get("source"), links[oid].get("target")} - {None}
+        return out
+
+    def clique_scope(self, plan_key: str) -> set[ObjectId] | None:
+        """What a full rescan rebuilds the cliques of, None for everything. As the listener does: the objects
+        that changed, ends of links that changed, and the focal points of stored cliques holding any of
+        them. Everything when a stored clique was built by another plan (clique types, constraints, bound)
+        or by code that did not say (no `_plan`), or when a network changed."""
+        stored = self.stored_cliques()
+        if self.clear or not stored or any(m.get("_plan") != plan_key for m in stored.values()):
+            return None
+        touched = self.touched()
+        if touched is None:
+            return None
+        return touched | self.cliques.focal_points_near(self.env, touched)
+
+    def clique_sink(self, retire: bool = True, scope: set[ObjectId] | None = None):
+        """A sink for scan.cliques.find_cliques: keeps only the cliques whose content changed; with
+        `retire`, the stored cliques it is not given are deleted (of the focal points in `scope`, when the
+        scan rebuilds only those)."""
+        hashes = {o: m.get("_hash") for o, m in self.stored_cliques().items()}
         self._cliques_built = set()
         self._retire_cliques = retire
+        self._clique_scope = scope
         seen = self.clock()
 
         def sink(batch: list[dict]) -> None:
@@ -143,7 +184,7 @@ class ScanWriter:
                 oid, body = stored_form(clique, seen)
                 self._cliques_built.add(oid)
                 self.clique_focal.append(clique["focal_point"])
-                if self._clique_hashes.get(oid) != body["_hash"]:
+                if hashes.get(oid) != body["_hash"]:
                     self.clique_forms.append((oid, body))
         return sink
 
@@ -189,8 +230,7 @@ class ScanWriter:
         self.links.mark_stale(self.link_stale, now)
         writes["links"] += len(self.link_stale) + self.links.delete(link_gone)
         if self._cliques_built is not None and self._retire_cliques:
-            old = [o for o in self._clique_hashes if o not in self._cliques_built]
-            writes["cliques"] += self.cliques.delete_ids(old)
+            writes["cliques"] += self.cliques.delete_ids(self._old_cliques())
         if self.object_gone:
             writes["cliques"] += self.cliques.delete_for_focal_points(self.env, self.object_gone)
         last_seen = {o: max([t for t in (stored_objects[o].get("last_seen"), self.previous_scan) if t is not None],
@@ -219,9 +259,25 @@ class ScanWriter:
         c.setdefault("links", {})["stale"] = len(self.link_stale)
         c["links"]["removed"] = len(self.link_gone)
         if self._cliques_built is not None and self._retire_cliques:
-            c["cliques"] = {"written": len(self.clique_forms),
-                            "removed": len([o for o in self._clique_hashes if o not in self._cliques_built])}
+            c["cliques"] = {"rebuilt": len(self._cliques_built), "kept": sum(self.cliques_kept().values()),
+                            "written": len(self.clique_forms), "removed": len(self._old_cliques())}
         return c
+
+    def _old_cliques(self) -> list[ObjectId]:
+        """Stored cliques this scan did not build again, of the focal points it rebuilt (all, or its scope)."""
+        scope = self._clique_scope
+        return [o for o, m in self.stored_cliques().items() if o not in self._cliques_built
+                and (scope is None or as_object_id(m.get("focal_point")) in scope)]
+
+    def cliques_kept(self) -> dict[str, int]:
+        """Stored cliques left as they are (outside the scope rebuilt), by focal type."""
+        scope, counts = self._clique_scope, {}
+        if scope is None:
+            return counts
+        for m in self.stored_cliques().values():
+            if as_object_id(m.get("focal_point")) not in scope:
+                counts[m.get("focal_point_type")] = counts.get(m.get("focal_point_type"), 0) + 1
+        return counts
 
 
 def _note_hashes(docs: list[dict], hashes: dict[ObjectId, str]) -> None:

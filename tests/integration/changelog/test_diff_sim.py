@@ -185,9 +185,9 @@ def test_listener_batches_make_the_same_diff_without_a_second_scan(cloud):
     assert out["scans"] == [] and out["entries"] >= 1, "listener batches, not scans, made these changes"
 
 
-def test_rescans_of_a_monitored_cloud_keep_the_links_status_in_cliques_and_write_nothing_more(cloud):
+def test_rescans_of_a_monitored_cloud_write_only_what_changed_and_keep_the_links_status_in_cliques(cloud):
     """Monitoring sets a status on links and checks again every few seconds; a clique copies its links."""
-    sim, store, _ = cloud
+    sim, store, sdk = cloud
     EnvironmentConfigs(store).add(sim.env)
     scan(store)
 
@@ -195,10 +195,42 @@ def test_rescans_of_a_monitored_cloud_keep_the_links_status_in_cliques_and_write
         store["links"].update_many({"environment": "diffsim"}, {"$set": {
             "status": "OK", "status_value": 0, "status_text": "vNIC seen on its bridge", "status_timestamp": at}})
 
+    def statuses() -> list:
+        return [l.get("status") for c in store["cliques"].find({"environment": "diffsim"}) for l in c["links_detailed"]]
+
     checked(datetime(2026, 11, 28, 6, 0, tzinfo=timezone.utc))
-    scan(store)                        # the cliques take the links' status up
-    checked(datetime(2026, 11, 28, 6, 1, tzinfo=timezone.utc))   # checked again; nothing else changed
+    res = ScanController(store, ScanOptions(env="diffsim", serial=True, cliques_only=True)).run()
+    assert res.status == "completed" and set(statuses()) == {"OK"}     # the cliques took the links' status up
+    checked(datetime(2026, 11, 28, 6, 1, tzinfo=timezone.utc))         # checked again; nothing else changed
     rescan = scan(store)
     assert sum(rescan.report["store_writes"].values()) == 0
-    detailed = [l for c in store["cliques"].find({"environment": "diffsim"}) for l in c["links_detailed"]]
-    assert detailed and all(l["status"] == "OK" and l["status_text"] == "vNIC seen on its bridge" for l in detailed)
+    before = {l["_id"] for c in store["cliques"].find({"environment": "diffsim"}) for l in c["links_detailed"]}
+    net = next(n for n in sdk.network.networks() if not n.is_router_external)
+    new = sdk.compute.create_server(name="watched-vm", flavor_id=next(sdk.compute.flavors()).id,
+                                    image_id=next(sdk.compute.images()).id, networks=[{"uuid": net.id}])
+    sdk.compute.wait_for_server(new, wait=10, interval=0.1)
+    grown = scan(store)                              # rebuilds the cliques near the new server, and only those
+    assert 1 <= grown.report["store_writes"]["cliques"] < sum(grown.report["cliques"].values())
+    kept = [l for c in store["cliques"].find({"environment": "diffsim"}) for l in c["links_detailed"] if l["_id"] in before]
+    assert kept and all(l["status"] == "OK" for l in kept)
+
+
+def test_a_rescan_rebuilds_only_the_cliques_near_what_changed_and_they_are_those_a_full_rebuild_makes(cloud):
+    sim, store, sdk = cloud
+    EnvironmentConfigs(store).add(sim.env)
+    scan(store)
+    servers = sorted(sdk.compute.servers(all_projects=True), key=lambda s: s.name)
+    sdk.compute.delete_server(servers[0])
+    sdk.compute.wait_for_delete(servers[0], wait=10, interval=0.1)
+    net = next(n for n in sdk.network.networks() if not n.is_router_external)
+    new = sdk.compute.create_server(name="near-vm", flavor_id=next(sdk.compute.flavors()).id,
+                                    image_id=next(sdk.compute.images()).id, networks=[{"uuid": net.id}])
+    sdk.compute.wait_for_server(new, wait=10, interval=0.1)
+    rescan = scan(store)
+    done = rescan.report["retired"]["cliques"]
+    assert 0 < done["rebuilt"] and done["kept"] > 0 and done["written"] > 0 and done["removed"] > 0
+    near = {c["_key"]: c["_hash"] for c in store["cliques"].find({"environment": "diffsim"})}
+    full = ScanController(store, ScanOptions(env="diffsim", serial=True, cliques_only=True)).run()
+    assert full.status == "completed" and full.report["store_writes"]["cliques"] == 0
+    assert {c["_key"]: c["_hash"] for c in store["cliques"].find({"environment": "diffsim"})} == near
+    assert sum(rescan.report["cliques"].values()) == sum(full.report["cliques"].values()) == len(near)

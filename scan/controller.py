@@ -29,14 +29,14 @@ from scan.fetchers.host_commands import host_commands
 from scan.hierarchy import Hierarchy
 from scan.hierarchy import load as load_hierarchy
 from scan.hooks import load_hooks
+from scan.interpreter import coarse_switching, collector_paused
 from scan.layers import failed_layers
 from scan.links import LINK_FINDERS
 from scan.links.base import LinkIndex
 from scan.links.implicit import FindImplicitLinks
-from scan.options import ScanOptions  # noqa: F401 (imported from here by callers)
+from scan.options import ScanOptions
 from scan.partial import ScanFailed, start_tasks
 from scan.progress import Progress
-from scan.interpreter import coarse_switching, collector_paused
 from scan.runner import PoolRunner, SerialRunner
 from scan.writer import ScanWriter
 

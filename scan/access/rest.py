@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
+from app.jsonload import loads
 from scan.access.calls import AuthError, Caller, RemoteError
 
 log = logging.getLogger(__name__)
@@ -259,9 +260,12 @@ def _reason(e: Exception) -> str:
 
 def _json(r: requests.Response, source: str, host: str, what: str) -> dict:
     try:
-        data = r.json()
+        data = loads(r.content)          # UTF-8, as OpenStack answers (app.jsonload says why)
     except ValueError:
-        raise RemoteError(source, host, what, f"answer is not JSON (HTTP {r.status_code})") from None
+        try:
+            data = r.json()              # another charset, as requests reads it
+        except ValueError:
+            raise RemoteError(source, host, what, f"answer is not JSON (HTTP {r.status_code})") from None
     if not isinstance(data, dict):
         raise RemoteError(source, host, what, "answer is not a JSON object")
     return data

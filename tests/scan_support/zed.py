@@ -43,6 +43,11 @@ class _Response:
             raise ValueError("not JSON")
         return self._body
 
+    @property
+    def content(self) -> bytes:
+        """The body as the cloud sent it: the recorded JSON as text, or the recorded text."""
+        return (self._body if isinstance(self._body, str) else json.dumps(self._body)).encode()
+
 
 class ZedSession:
     """requests.Session look-alike answering the recorded Keystone/Nova/Neutron calls."""

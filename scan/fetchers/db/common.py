@@ -6,9 +6,9 @@ per scan, which keeps the remote calls per object near zero on large clouds.
 
 from __future__ import annotations
 
-import json
 import logging
 
+from app.jsonload import loads
 from scan.fetchers.base import ScanContext
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,7 @@ def parse_json(value, where: str = "") -> dict | list | None:
     if isinstance(value, (dict, list)):
         return value
     try:
-        return json.loads(value)
+        return loads(value)
     except (TypeError, ValueError):
         log.warning("JSON in %s not understood; kept as text", where or "a column")
         return value

@@ -27,7 +27,6 @@ from app.cliques import Cliques
 from app.diffing import Change, Changes, compare, field_changes
 from app.inventory import Inventory, object_id
 from app.links import Links, link_id
-from app.store.keys import as_object_id
 from app.store.store import Store
 from scan.access.calls import Caller, CallStats, Limiter
 from scan.cliques import DEFAULT_MAX_NODES, CliquePlan, LinkGraph, plan_clique
@@ -280,13 +279,7 @@ class Applier:
         types = plan.focal_types()
         if not types:
             return
-        keys = [str(o) for o in touched]
-        focal: set[ObjectId] = set(touched)
-        for start in range(0, len(keys), 1000):
-            for c in self.store["cliques"].find({"_nodes": {"$in": keys[start:start + 1000]}},
-                                                {"focal_point": 1, "environment": 1}):
-                if c.get("environment") == self.name:
-                    focal.add(as_object_id(c["focal_point"]))
+        focal = set(touched) | self.cliques.focal_points_near(self.name, touched)
         docs = [d for d in self.inventory.by_object_ids(focal)
                 if d.get("type") in types and not d.get("stale_since")]
         if not docs:

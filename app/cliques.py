@@ -88,12 +88,10 @@ class Cliques:
                     out.add(as_object_id(c["focal_point"]))
         return out
 
-    def hashes(self, oids: list[ObjectId] | None = None, env: str | None = None) -> dict[ObjectId, str | None]:
-        """Stored content hashes, by `_id`: of these cliques, or of every clique of `env`."""
+    def hashes(self, oids: list[ObjectId]) -> dict[ObjectId, str | None]:
+        """Stored content hashes of these cliques, by `_id`."""
         out: dict[ObjectId, str | None] = {}
-        if env is not None:
-            return {as_object_id(d["_id"]): d.get("_hash") for d in self.coll.find({"environment": env}, {"_hash": 1})}
-        for start in range(0, len(oids or []), 1000):
+        for start in range(0, len(oids), 1000):
             for d in self.coll.find({"_id": {"$in": oids[start:start + 1000]}}, {"_hash": 1}):
                 out[as_object_id(d["_id"])] = d.get("_hash")
         return out

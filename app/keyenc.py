@@ -34,7 +34,7 @@ def encode(value):
     keys all stay as they are (nearly all) is checked in C, a dict at a time, and comes back as a
     new top-level dict sharing its nested values; otherwise it is copied, and a key is only
     rewritten when it needs it. Packed lists (app.packed) are stored unpacked."""
-    if type(value) is dict and _clean(value):
+    if type(value) is dict and keys_clean(value):
         return dict(value)
     if type(value) is PackedDicts:
         return value.unpack()
@@ -52,7 +52,7 @@ def encode(value):
     return value
 
 
-def _clean(value) -> bool:
+def keys_clean(value) -> bool:
     """Whether every key in the value is text that needs no encoding (no `.`, `[`, leading `$`)."""
     if isinstance(value, dict):
         try:
@@ -68,7 +68,7 @@ def _clean(value) -> bool:
             continue
         if tv is PackedDicts:
             return False
-        if (tv is dict or tv is list or isinstance(v, (dict, list))) and not _clean(v):
+        if (tv is dict or tv is list or isinstance(v, (dict, list))) and not keys_clean(v):
             return False
     return True
 

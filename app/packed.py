@@ -74,17 +74,11 @@ class PackedDicts(Sequence):
         return f"PackedDicts({self.unpack()!r})"
 
 
-def _plain(value: Any) -> bool:
-    """Text keys all the way down that the store takes as they are (app.keyenc would rewrite the others)."""
-    if type(value) is not dict:
-        return True
-    return all(type(k) is str and "." not in k and "[" not in k and k[:1] != "$" and _plain(v)
-               for k, v in value.items())
-
-
 def pack(dicts: list[dict]) -> Sequence[dict]:
-    """`dicts` packed when they are all plain dicts (even a few: every scan then takes the same path);
-    else the list as it is."""
-    if not dicts or not all(type(d) is dict and _plain(d) for d in dicts):
+    """`dicts` packed when they are all plain dicts whose keys the store takes as they are (even a few:
+    every scan then takes the same path); else the list as it is."""
+    from app.keyenc import keys_clean   # keyenc unpacks what this packs: imported when first packing
+
+    if not dicts or not all(type(d) is dict for d in dicts) or not keys_clean(dicts):
         return dicts
     return PackedDicts(dicts)

@@ -278,8 +278,8 @@ def plan_clique(plan: CliquePlan, doc: dict, graphs: dict[bool, LinkGraph], link
 
 
 def plan_for(store: Store, env: dict, inventory_docs: list[dict]) -> CliquePlan:
-    networks = {d["id"]: d for d in inventory_docs if d.get("type") == "network"}
-    return CliquePlan(list(store["clique_types"].find({})), list(store["clique_constraints"].find({})), env, networks)
+    """The plan for these objects: their networks, not the stored ones."""
+    return CliquePlan.from_store(store, env, {d["id"]: d for d in inventory_docs if d.get("type") == "network"})
 
 
 def find_cliques(store: Store, env: dict, inventory_docs: list[dict], links: list[dict],

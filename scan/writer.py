@@ -59,7 +59,7 @@ class ScanWriter:
         self._preloaded: dict[str, Future] = {}
 
     def preload(self) -> None:
-        """Start reading what is stored (objects, links, clique hashes) on a thread of its own. A full
+        """Start reading what is stored (the indexes of objects, links and cliques) on a thread of its own. A full
         scan calls this before it fetches: the store is idle meanwhile, and a rescan of a large
         cloud used to wait for these reads after the fetch (tens of seconds at 1,000 hosts)."""
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stored-index")

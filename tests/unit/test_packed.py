@@ -41,3 +41,6 @@ def test_empty_lists_and_keys_the_store_would_rewrite_stay_plain():
     dotted = ports(40)
     dotted[5]["options"]["csum.tx"] = "true"
     assert type(pack(dotted)) is list
+    listed = ports(40)
+    listed[7]["bfd"] = [{"$status": "up"}]          # a key to rewrite inside a list inside a port
+    assert type(pack(listed)) is list

@@ -99,9 +99,16 @@ def test_router_interface_plumbed_late_is_followed_without_another_event(delayed
     assert took >= 1.5, "shown before the agents plumbed it: the delay is not simulated"
     vservice = next(d for d in Inventory(store).of_type(ENV, "vservice") if d["id"].endswith(f"qrouter-{router.id}"))
     assert net.id in vservice["network"]
-    links = [l for l in store["links"].find({"environment": ENV, "link_type": "vservice-vnic"})
-             if l["source_id"] == vservice["id"] and (l.get("attributes") or {}).get("network") == net.id]
-    assert links, "the router's vService is not linked to its new interface"
+
+    def linked() -> bool:
+        return any(l["source_id"] == vservice["id"] and (l.get("attributes") or {}).get("network") == net.id
+                   for l in store["links"].find({"environment": ENV, "link_type": "vservice-vnic"}))
+
+    # one apply writes the objects, then their links: a reader can come between the two writes
+    deadline = time.monotonic() + 10
+    while not linked():
+        assert time.monotonic() < deadline, "the router's vService is not linked to its new interface"
+        time.sleep(0.2)
 
 
 def test_power_events_and_scans_speak_one_status_vocabulary(delayed_cloud):

@@ -23,6 +23,12 @@ def clique_key(env: str, focal_point: ObjectId) -> str:
     return k(env, str(focal_point))
 
 
+def link_copy(link: dict) -> dict:
+    """A clique's copy of a link (`links_detailed`): its fields, without our bookkeeping (`_` keys but
+    `_id`) and without its times, which are not the clique's content."""
+    return {k: v for k, v in link.items() if not (k.startswith("_") and k != "_id") and k not in TIMES}
+
+
 def stored_form(clique: dict, seen: datetime) -> tuple[ObjectId, dict]:
     """(`_id`, document) of a clique as stored: its original fields plus string copies of its
     node and link ids, which the embedded store can match inside an array (`$in`), and the
@@ -32,17 +38,22 @@ def stored_form(clique: dict, seen: datetime) -> tuple[ObjectId, dict]:
             raise ValueError(f"clique lacks {f}")
     body = {key: v for key, v in clique.items() if key != "_id"}
     if "links_detailed" in body:   # copies of links: their times are not the clique's content
-        body["links_detailed"] = [{k: v for k, v in l.items() if k not in TIMES} for l in body["links_detailed"]]
+        body["links_detailed"] = [link_copy(l) for l in body["links_detailed"]]
     body["_key"] = clique_key(clique["environment"], clique["focal_point"])
     body["_nodes"] = [str(n) for n in clique.get("nodes", [])]
     body["_links"] = [str(n) for n in clique["links"]]
-    body["_hash"] = content_hash(_hashed(body))
+    body["_hash"] = clique_hash(body)
     body["last_scanned"] = body["last_seen"] = seen
     return stable_id("cliques", body["_key"]), body
 
 
 #: when monitoring last checked a link: a clique rebuilt only because the checks ran again has not changed
 CHECK_TIME = "status_timestamp"
+
+
+def clique_hash(body: dict) -> str:
+    """The hash a clique is stored with, of its content as built or as read back."""
+    return content_hash(_hashed(body))
 
 
 def _hashed(body: dict) -> dict:

@@ -21,6 +21,7 @@ from typing import Callable
 
 from bson import ObjectId
 
+from app.cliques import link_copy
 from app.diffing import canonical, content_hash
 from app.releases import same_release
 from app.store.store import Store
@@ -250,7 +251,7 @@ def build_walks(focal: dict, walks: list[tuple[dict, dict]], graph: LinkGraph,
     return {"environment": focal["environment"], "focal_point": focal["_id"], "focal_point_object_id": focal["id"],
             "focal_point_type": focal["type"], "clique_type": type_ids[0], "clique_types": type_ids,
             "constraints": cons, "links": [l["_id"] for l in links],
-            "links_detailed": [{k: v for k, v in l.items() if not (k.startswith("_") and k != "_id")} for l in links],
+            "links_detailed": [link_copy(l) for l in links],
             "nodes": acc["nodes"], "truncated": acc["truncated"]}
 
 

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 import openstack
 import pytest
 
+from app.cliques import clique_hash
 from app.changediff import diff
 from app.changelog import ChangeLog
 from app.diffing import FOREIGN, canonical, content
@@ -230,6 +231,8 @@ def test_a_rescan_rebuilds_only_the_cliques_near_what_changed_and_they_are_those
     done = rescan.report["retired"]["cliques"]
     assert 0 < done["rebuilt"] and done["kept"] > 0 and done["written"] > 0 and done["removed"] > 0
     near = {c["_key"]: c["_hash"] for c in store["cliques"].find({"environment": "diffsim"})}
+    # each clique is stored as it was hashed: its copies of links, made again as it is written, included
+    assert all(clique_hash(c) == c["_hash"] for c in store["cliques"].find({"environment": "diffsim"}))
     full = ScanController(store, ScanOptions(env="diffsim", serial=True, cliques_only=True)).run()
     assert full.status == "completed" and full.report["store_writes"]["cliques"] == 0
     assert {c["_key"]: c["_hash"] for c in store["cliques"].find({"environment": "diffsim"})} == near

@@ -37,6 +37,10 @@ def _out(doc: dict | None) -> dict | None:
     return doc
 
 
+#: what names a stored object in the change log and in retirement (Inventory.described)
+DESCRIBED = {"type": 1, "id": 1, "name": 1, "id_path": 1, "last_seen": 1}
+
+
 class Inventory:
     def __init__(self, store: Store, clock: Clock = utcnow):
         self.coll = store["inventory"]
@@ -83,10 +87,19 @@ class Inventory:
         return len(ops)
 
     def index(self, env: str) -> dict[ObjectId, dict]:
-        """What a scan compares with: every stored object of `env` by `_id`, without its content."""
-        fields = {"_hash": 1, "type": 1, "id": 1, "name": 1, "id_path": 1, "stale_since": 1, "last_seen": 1,
-                  "clique": 1}
+        """What a scan compares with: every stored object of `env` by `_id`, with its hash and the flags
+        a scan reads of every object; what names an object (`described`) is read for the few it needs
+        (those it did not find): at 1,000 hosts, reading it for all 66,000 held 55 MB more."""
+        fields = {"_hash": 1, "stale_since": 1, "clique": 1}
         return {as_object_id(d["_id"]): d for d in self.coll.find({"environment": env}, fields)}
+
+    def described(self, oids: Iterable[ObjectId]) -> dict[ObjectId, dict]:
+        """What names each object, where it sits and when it was last seen, by `_id`."""
+        oids, out = list(oids), {}
+        for start in range(0, len(oids), BATCH):
+            for d in self.coll.find({"_id": {"$in": oids[start:start + BATCH]}}, DESCRIBED):
+                out[as_object_id(d.pop("_id"))] = d
+        return out
 
     def set_fields(self, env: str, obj_type: str, obj_id: str, fields: dict) -> bool:
         """Update some fields of one object (status, clique flag, ...)."""

@@ -373,7 +373,7 @@ class ScanController:
         self.report["changes"] = changes.counts()
         self.report["retired"] = self.writer.counts()
         log_ = ChangeLog(self.store, self.clock)
-        log_.record(self.o.env, changes, self._mode() + " scan", scan_id=self.sid, paths=self.writer.paths(),
+        log_.record(self.o.env, changes, self._mode() + " scan", scan_id=self.sid, paths=self.writer.paths(changes),
                     checkpoint=not self.o.partial)
         if not self.o.partial:
             log_.prune(self.o.env)

@@ -99,7 +99,15 @@ class ScanWriter:
 
     def plan_retirement(self, found: set[ObjectId], protected: list[str]) -> None:
         """A full scan: what it did not find is kept (protected), marked stale, or deleted."""
-        self.object_stale, self.object_gone = missing_objects(self.stored_objects(), found, protected, self.clear)
+        stored = self.stored_objects()
+        self._describe([o for o in stored if o not in found])
+        self.object_stale, self.object_gone = missing_objects(stored, found, protected, self.clear)
+
+    def _describe(self, oids: list[ObjectId]) -> None:
+        """Read what names these stored objects into their index entries (their path, type, name)."""
+        stored = self.stored_objects()
+        for oid, fields in self.inventory.described([o for o in oids if "id_path" not in stored[o]]).items():
+            stored[oid].update(fields)
 
     def kept(self, found: set[ObjectId]) -> list[ObjectId]:
         """Stored live objects a full scan did not find but keeps (it could not look there)."""
@@ -258,11 +266,13 @@ class ScanWriter:
                             if not stored_objects[o].get("stale_since")]
         return changes, writes
 
-    def paths(self) -> dict:
-        """id_path by object `_id`: where each link of the change log sits in the tree."""
-        out = {o: m.get("id_path") for o, m in (self._objects or {}).items()}
-        out.update(self.found_paths)
-        return out
+    def paths(self, changes: Changes) -> dict:
+        """id_path by object `_id` of the ends of the links in `changes`: where each sits in the tree."""
+        ends = {e for c in changes.links for e in (c.doc.get("source"), c.doc.get("target")) if e is not None}
+        stored = self._objects or {}
+        self._describe([e for e in ends if e not in self.found_paths and e in stored])
+        return {e: self.found_paths[e] if e in self.found_paths else (stored.get(e) or {}).get("id_path")
+                for e in ends}
 
     def counts(self) -> dict:
         c = {}

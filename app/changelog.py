@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 from app.clock import Clock, utcnow
-from app.diffing import Change, Changes, canonical, content_hash
+from app.diffing import Change, Changes, content_hash, logged
 from app.keyenc import decode, encode
 from app.store.store import Store
 
@@ -31,7 +31,6 @@ COLLECTION = "changes"
 RECORDS = "changes_records"
 COUNTERS = "changes_state"
 PART_SIZE = 2000
-VALUE_LIMIT = 2000          # characters of one before/after value kept in the log
 DEFAULT_DAYS = 30
 
 
@@ -54,17 +53,9 @@ def aware(t: datetime | None) -> datetime | None:
     return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 
-def _kept(value):
-    """A before/after value as the log keeps it: whole when small, else a note of its size."""
-    text = canonical(value)
-    if len(text) <= VALUE_LIMIT:
-        return value
-    return f"<{len(text)} characters, not kept in the change log>"
-
-
 def _fields(change: Change) -> dict:
     """Changed fields, their names encoded for MongoDB (only here can a key hold a dot)."""
-    return encode({f: [_kept(b), _kept(a)] for f, (b, a) in sorted(change.fields.items())})
+    return encode({f: [logged(b), logged(a)] for f, (b, a) in sorted(change.fields.items())})
 
 
 def object_record(change: Change) -> dict:

@@ -37,6 +37,9 @@ def _out(doc: dict | None) -> dict | None:
 
 
 REQUIRED = ("environment", "link_type", "source", "target", "source_id", "target_id")
+#: what names a stored link in the change log and in retirement (Links.described)
+DESCRIBED = {"link_type": 1, "link_name": 1, "source_id": 1, "target_id": 1, "source": 1, "target": 1, "host": 1,
+             "last_seen": 1}
 
 
 def new_link(env: str, source: dict, target: dict, link_type: str | None = None, link_name: str | None = None,
@@ -91,11 +94,20 @@ class Links:
         return write_found(self.coll, added, changed, seen, self.stored_body, self.check, hashes)
 
     def index(self, env: str) -> dict[ObjectId, dict]:
-        """What a scan compares with: every stored link of `env` by `_id`, without its attributes but
-        with what other writers set on it (monitoring status), which a rescan keeps."""
-        fields = {"_hash": 1, "link_type": 1, "link_name": 1, "source_id": 1, "target_id": 1, "source": 1,
-                  "target": 1, "host": 1, "stale_since": 1, "last_seen": 1, **{f: 1 for f in sorted(FOREIGN)}}
+        """What a scan compares with: every stored link of `env` by `_id`, with its hash and what other
+        writers set on it (monitoring status), which a rescan keeps; what names a link (`described`) is
+        read for those the scan did not find again."""
+        fields = {"_hash": 1, "stale_since": 1, **{f: 1 for f in sorted(FOREIGN)}}
         return {d["_id"]: d for d in (_out(d) for d in self.coll.find({"environment": env}, fields))}
+
+    def described(self, oids: Iterable[ObjectId]) -> dict[ObjectId, dict]:
+        """What names each link and what it joins, by `_id`."""
+        oids, out = list(oids), {}
+        for start in range(0, len(oids), BATCH):
+            for d in self.coll.find({"_id": {"$in": oids[start:start + BATCH]}}, DESCRIBED):
+                d = _out(d)
+                out[d.pop("_id")] = d
+        return out
 
     def mark_stale(self, oids: list[ObjectId], when: datetime) -> None:
         for start in range(0, len(oids), BATCH):

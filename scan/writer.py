@@ -138,7 +138,10 @@ class ScanWriter:
             found[oid] = link
         stored = self.stored_links()
         self.links_cmp = compare(found, stored, self.links.by_ids)
-        if retire:
+        if retire:   # what it retires, it names (the index names no link)
+            missing = [o for o, m in stored.items() if o not in found and "link_type" not in m]
+            for oid, fields in self.links.described(missing).items():
+                stored[oid].update(fields)
             self.link_stale, self.link_gone = missing_links(stored, set(found), protected or set(), self.clear)
 
     def stored_cliques(self) -> dict[ObjectId, dict]:

@@ -105,6 +105,8 @@ class ScanWriter:
 
     def _describe(self, oids: list[ObjectId]) -> None:
         """Read what names these stored objects into their index entries (their path, type, name)."""
+        if not oids:
+            return
         stored = self.stored_objects()
         for oid, fields in self.inventory.described([o for o in oids if "id_path" not in stored[o]]).items():
             stored[oid].update(fields)

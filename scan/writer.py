@@ -100,16 +100,8 @@ class ScanWriter:
     def plan_retirement(self, found: set[ObjectId], protected: list[str]) -> None:
         """A full scan: what it did not find is kept (protected), marked stale, or deleted."""
         stored = self.stored_objects()
-        self._describe([o for o in stored if o not in found])
+        _name(stored, [o for o in stored if o not in found], self.inventory.described)
         self.object_stale, self.object_gone = missing_objects(stored, found, protected, self.clear)
-
-    def _describe(self, oids: list[ObjectId]) -> None:
-        """Read what names these stored objects into their index entries (their path, type, name)."""
-        if not oids:
-            return
-        stored = self.stored_objects()
-        for oid, fields in self.inventory.described([o for o in oids if "id_path" not in stored[o]]).items():
-            stored[oid].update(fields)
 
     def kept(self, found: set[ObjectId]) -> list[ObjectId]:
         """Stored live objects a full scan did not find but keeps (it could not look there)."""
@@ -141,9 +133,7 @@ class ScanWriter:
         stored = self.stored_links()
         self.links_cmp = compare(found, stored, self.links.by_ids)
         if retire:   # what it retires, it names (the index names no link)
-            missing = [o for o, m in stored.items() if o not in found and "link_type" not in m]
-            for oid, fields in self.links.described(missing).items():
-                stored[oid].update(fields)
+            _name(stored, [o for o in stored if o not in found], self.links.described)
             self.link_stale, self.link_gone = missing_links(stored, set(found), protected or set(), self.clear)
 
     def stored_cliques(self) -> dict[ObjectId, dict]:
@@ -275,7 +265,7 @@ class ScanWriter:
         """id_path by object `_id` of the ends of the links in `changes`: where each sits in the tree."""
         ends = {e for c in changes.links for e in (c.doc.get("source"), c.doc.get("target")) if e is not None}
         stored = self._objects or {}
-        self._describe([e for e in ends if e not in self.found_paths and e in stored])
+        _name(stored, [e for e in ends if e not in self.found_paths and e in stored], self.inventory.described)
         return {e: self.found_paths[e] if e in self.found_paths else (stored.get(e) or {}).get("id_path")
                 for e in ends}
 
@@ -309,6 +299,15 @@ class ScanWriter:
             if as_object_id(m.get("focal_point")) not in scope:
                 counts[m.get("focal_point_type")] = counts.get(m.get("focal_point_type"), 0) + 1
         return counts
+
+
+def _name(index: dict[ObjectId, dict], oids: list[ObjectId], described) -> None:
+    """Read what names these stored documents (Inventory.described, Links.described) into their index
+    entries, which hold only hashes and flags; an entry named before is not read again."""
+    unnamed = [o for o in oids if "last_seen" not in index[o]]
+    if unnamed:
+        for oid, fields in described(unnamed).items():
+            index[oid].update(fields)
 
 
 def _note_hashes(docs: list[dict], hashes: dict[ObjectId, str]) -> None:

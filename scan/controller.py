@@ -34,6 +34,7 @@ from scan.layers import failed_layers
 from scan.links import LINK_FINDERS
 from scan.links.base import LinkIndex
 from scan.links.implicit import FindImplicitLinks
+from scan.memory import give_back
 from scan.options import ScanOptions
 from scan.partial import ScanFailed, start_tasks
 from scan.progress import Progress
@@ -138,6 +139,7 @@ class ScanController:
                     clients.pool.close()
                 if clients.cli is not None:
                     clients.cli.forget()
+                give_back(collect=clients.pool is not None)   # the closed connections' cycles, outputs, level garbage
             if self.o.run_all or self.o.links_only:
                 self._timed("links", lambda: self._links(env))
             if self.o.run_all or self.o.cliques_only:
@@ -243,7 +245,7 @@ class ScanController:
                                                                  nested_workers=max(4, self.o.max_calls))
         ctx = ScanContext(env=env, api=clients.api, db=clients.db, cli=clients.cli, aci=clients.aci,
                           parallel_map=runner.nested)
-        engine = Engine(ctx, self.hierarchy, runner, lambda docs: None, progress=self.progress)
+        engine = Engine(ctx, self.hierarchy, runner, lambda docs: None, progress=self.progress, after_level=give_back)
         if clients.cli is not None and not self.o.partial:   # a partial scan asks a few hosts for a few things
             commands = host_commands(env)
             clients.cli.host_commands = lambda host: commands

@@ -64,8 +64,10 @@ def _across_hosts(batch: list[tuple[Entry, dict, str | None]]) -> list[tuple[Ent
 
 class Engine:
     def __init__(self, ctx: ScanContext, hierarchy: Hierarchy, runner, write: Callable[[list[dict]], None],
-                 progress=None, patch: Callable[[list[tuple[dict, dict]]], None] | None = None):
+                 progress=None, patch: Callable[[list[tuple[dict, dict]]], None] | None = None,
+                 after_level: Callable[[], None] | None = None):
         self.ctx = ctx
+        self.after_level = after_level     # called when a level is placed (scan.memory.give_back)
         self.h = hierarchy
         self.runner = runner
         self.write = write
@@ -104,6 +106,8 @@ class Engine:
             for out in outcomes:
                 next_level += self._place_all(out)
             self._flush()
+        if self.after_level is not None:
+            self.after_level()
         return next_level
 
     def _fetch(self, item: tuple[Entry, dict, str | None]) -> Outcome:

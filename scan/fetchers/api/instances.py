@@ -23,7 +23,7 @@ class ApiFetchHostInstances:
         region = hdoc.get("region")
         if not region:
             region = next(iter(ctx.api.regions()))
-        listing = all_servers(ctx, region)
+        listing = all_servers(ctx, region, ("OS-EXT-SRV-ATTR:instance_name",) + DETAIL_FIELDS)
         if listing is not None:
             servers = [{"uuid": s["id"], "name": s.get("OS-EXT-SRV-ATTR:instance_name"), "detail": s}
                        for s in listing.get(host, [])]

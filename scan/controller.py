@@ -34,7 +34,7 @@ from scan.layers import failed_layers
 from scan.links import LINK_FINDERS
 from scan.links.base import LinkIndex
 from scan.links.implicit import FindImplicitLinks
-from scan.memory import give_back
+from scan.memory import give_back, trimming
 from scan.options import ScanOptions
 from scan.partial import ScanFailed, start_tasks
 from scan.progress import Progress
@@ -251,7 +251,7 @@ class ScanController:
             clients.cli.host_commands = lambda host: commands
         tasks = start_tasks(self.o, Inventory(self.store), ctx, self.hierarchy) if self.o.partial else None
         try:
-            with coarse_switching():
+            with coarse_switching(), trimming():
                 self._walk(engine, tasks)
                 engine.finish()
         finally:

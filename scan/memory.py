@@ -15,8 +15,10 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+import threading
+from contextlib import contextmanager
 from functools import cache
-from typing import Callable
+from typing import Callable, Iterator
 
 log = logging.getLogger(__name__)
 
@@ -52,3 +54,26 @@ def give_back(collect: bool = False) -> None:
         trim(0)
     if log.isEnabledFor(logging.DEBUG) and before is not None:
         log.debug("memory given back: %.0f MB resident, was %.0f MB", resident_mb() or 0, before)
+
+
+@contextmanager
+def trimming(every: float = 2.0) -> Iterator[None]:
+    """Trim every `every` seconds while the block runs: inside one level of a large cloud (20 s at 1,000
+    hosts) the pages its finished tasks freed were 64 MB held at the level's peak. A trim takes
+    milliseconds, under the allocator's locks, so the fetching threads hardly notice."""
+    trim = _malloc_trim()
+    if trim is None:
+        yield
+        return
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every):
+            trim(0)
+    thread = threading.Thread(target=run, name="memory-trim", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

@@ -15,7 +15,8 @@ A host listed in `CLI.hosts` is reached directly; the master's own commands run 
 A host that cannot be reached is remembered for the rest of the scan, so its other
 commands fail at once instead of each waiting for a timeout. Outputs are kept for the scan
 (fetchers on several levels ask some commands again) up to CACHED_OUTPUT characters each: the
-large ones (`ovs-vsctl show` of a full tunnel mesh) are read once, and would hold hundreds of MB.
+large ones (`ovs-vsctl show` of a full tunnel mesh) are read once, and would hold hundreds of MB;
+all are kept compressed (scan.access.kept_outputs).
 A full scan runs a host's usual independent commands in one call when the host is first asked
 anything (`prefetch`, scan.fetchers.host_commands).
 """
@@ -29,6 +30,7 @@ from typing import Callable
 
 from app.envconfig.cli_hosts import host_entries
 from scan.access.calls import AuthError, Caller, RemoteError
+from scan.access.kept_outputs import KeptOutputs
 from scan.access.ssh_pool import ConnectFailed, Endpoint, ForwardingRefused, Result, SshPool
 from scan.access.translate import Argv, Translator
 
@@ -54,6 +56,10 @@ def output(text: str, host: str, call: str, status: int = 0) -> Output:
     o = Output(text)
     o.host, o.call, o.status = host, call, status
     return o
+
+
+def _kept_output(key: tuple[str, str], text: str, status: int) -> Output:
+    return output(text, key[0], key[1], status)
 
 
 class Raw(str):
@@ -93,8 +99,8 @@ class Cli:
         self.sudo = (section["user"] != "root") if sudo is None else sudo
         self._master_name: str | None = None
         self._lock = threading.Lock()
-        self._cache: dict[tuple[str, str], Output] = {}
-        self._read_once: dict[tuple[str, str], Output] = {}   # large prefetched outputs, dropped once read
+        self._cache: KeptOutputs[tuple[str, str], Output] = KeptOutputs(_kept_output)
+        self._read_once: KeptOutputs[tuple[str, str], Output] = KeptOutputs(_kept_output)   # large, dropped once read
         #: the commands to run together on a host when it is first asked anything (`prefetch`)
         self.host_commands: Callable[[str], list[Argv | Raw]] | None = None
         self._prefetched: dict[str, threading.Event] = {}
@@ -183,7 +189,7 @@ class Cli:
         with self._lock:
             cached = self._cache.get((host, call))
             if cached is None:
-                cached = self._read_once.pop((host, call), None)
+                cached = self._read_once.take((host, call))
             down = self._down.get(host)
         if cached is not None and cached.status in ok_status:
             return cached
@@ -205,7 +211,7 @@ class Cli:
         text = output("".join(outputs), host, call)
         if keep and len(text) <= CACHED_OUTPUT:
             with self._lock:
-                self._cache[(host, call)] = text
+                self._cache.put((host, call), text)
         return text
 
     def run_each(self, host: str, commands: list[Argv]) -> list[str | None]:
@@ -257,7 +263,7 @@ class Cli:
             for command, (status, text) in zip(commands, results):
                 call = str(command) if isinstance(command, Raw) else shlex.join(command)
                 kept = self._cache if status == 0 and len(text) <= CACHED_OUTPUT else self._read_once
-                kept.setdefault((host, call), output(text, host, call, status))
+                kept.setdefault((host, call), text, status)
 
     def _first_touch(self, host: str) -> None:
         """The first asker of a host prefetches its `host_commands`; the others wait for that."""

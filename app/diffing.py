@@ -171,8 +171,8 @@ class Comparison:
 
 
 #: documents read back at a time to name their changed fields (a vEdge of a 1,000-host mesh holds 250
-#: tunnel ports): each batch is let go before the next is read
-READ_BACK = 100
+#: tunnel ports, about 170 KB decoded): each batch is let go before the next is read
+READ_BACK = 25
 VALUE_LIMIT = 2000          # characters of one before/after value kept in the change log
 
 

@@ -24,6 +24,10 @@ from app.keyenc import encode_key
 from app.store.keys import as_object_id
 
 BATCH = 1000
+#: changed documents are written as their bodies are built, this many at a time: a rescan of 1,000 hosts
+#: changes the tunnel port lists of hundreds of vEdges and OTEPs, whose bodies built all before the first
+#: write held tens of MB
+CHANGED_BATCH = 100
 
 
 def _batches(pairs: Iterable[tuple[ObjectId, dict]]) -> Iterator[list[tuple[ObjectId, dict]]]:
@@ -99,6 +103,9 @@ def write_found(coll: Collection, added: list[dict], changed: list[tuple[dict, d
         gone = {encode_key(f): "" for f in fields if f not in doc}
         gone["stale_since"] = ""
         ops.append(UpdateOne({"_id": oid}, {"$set": b, "$unset": gone}))
-    for start in range(0, len(ops), BATCH):
-        coll.bulk_write(ops[start:start + BATCH], ordered=False)
+        if len(ops) == CHANGED_BATCH:
+            coll.bulk_write(ops, ordered=False)
+            n, ops = n + len(ops), []
+    if ops:
+        coll.bulk_write(ops, ordered=False)
     return n + len(ops)

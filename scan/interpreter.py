@@ -43,7 +43,8 @@ def collector_paused() -> Iterator[None]:
     hosts) and keeps nearly all of them to the end. Each time the young objects outnumber a
     quarter of the old ones, the collector walks the whole heap again and finds nothing to free:
     8 of the scanner's 33 CPU seconds at 1,000 hosts. What a scan frees, it frees by reference
-    counting; the few cycles it leaves (connections, threads) wait for the next collection.
+    counting; the cycles it leaves (a closed SSH connection is one) are collected once, when the
+    inventory's connections have closed (scan.memory.give_back).
     """
     if not gc.isenabled():   # paused already (another scan of this process): that one turns it back on
         yield

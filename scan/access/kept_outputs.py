@@ -16,7 +16,7 @@ O = TypeVar("O", bound=str)
 
 
 class KeptOutputs(Generic[K, O]):
-    """Outputs by key; `make(text, status)` gives the reader back the output as it was put."""
+    """Outputs by key; `make(key, text, status)` gives the reader back the output as it was put."""
 
     def __init__(self, make: Callable[[K, str, int], O]):
         self._make = make

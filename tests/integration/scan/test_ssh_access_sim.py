@@ -168,24 +168,32 @@ def test_no_ssh_connection_idles_through_the_phases_that_need_no_host(scan_sim, 
     """Each connection is a thread here and a session on the master; after the inventory none is kept,
     nor its memory: closed, a connection is a cycle of objects, which the paused collector would keep
     to the end of the scan (about 100 KB each: 100 MB at 1,000 hosts)."""
-    import gc
     import threading
+    import weakref
 
     import paramiko
 
-    seen = {}
-    real_links = ScanController._links
+    from scan.access.ssh_pool import SshPool
+
+    seen, opened = {}, []
+    real_links, real_client = ScanController._links, SshPool._client
+
+    def client(self, ep):
+        conn = real_client(self, ep)
+        opened.append(weakref.ref(conn.transport))
+        return conn
 
     def links(self, env):
         seen["transports"] = [t for t in threading.enumerate()   # the scanner's (the simulated cloud runs here too)
                               if isinstance(t, paramiko.Transport) and not t.server_mode and t.is_active()]
-        seen["in memory"] = len([o for o in gc.get_objects() if isinstance(o, paramiko.Transport) and not o.server_mode])
+        seen["in memory"] = len([r for r in opened if r() is not None])
         return real_links(self, env)
 
+    monkeypatch.setattr(SshPool, "_client", client)
     monkeypatch.setattr(ScanController, "_links", links)
     res, clients, sim, _ = scan_sim()
     assert res.status == "completed", res.report["errors"]
-    assert res.report["ssh_connections"] > len(_computes(sim))      # the inventory reached every host...
+    assert res.report["ssh_connections"] == len(opened) > len(_computes(sim))   # the inventory reached every host...
     assert seen["transports"] == []                                  # ...and let go of them before the links
     assert seen["in memory"] == 0
 

@@ -19,7 +19,7 @@ from app.keyenc import decode, encode
 from app.store.bulk import upsert_by_id, write_found
 from app.store.keys import as_object_id, k, object_keys, stable_id
 from app.store.store import Store
-from app.stored_index import Indexed
+from app.stored_index import indexed
 
 BATCH = 1000
 REQUIRED = ("environment", "type", "id", "id_path", "name_path")
@@ -92,11 +92,7 @@ class Inventory:
         a scan reads of every object; what names an object (`described`) is read for the few it needs
         (those it did not find): at 1,000 hosts, reading it for all 66,000 held an estimated 55 MB more."""
         fields = {"_hash": 1, "stale_since": 1, "clique": 1}
-        out = {}
-        for d in self.coll.find({"environment": env}, fields):
-            oid = d["_id"] = as_object_id(d["_id"])
-            out[oid] = Indexed(d)
-        return out
+        return indexed(d | {"_id": as_object_id(d["_id"])} for d in self.coll.find({"environment": env}, fields))
 
     def described(self, oids: Iterable[ObjectId]) -> dict[ObjectId, dict]:
         """What names each object, where it sits and when it was last seen, by `_id`."""

@@ -17,7 +17,7 @@ from app.keyenc import decode, encode
 from app.store.bulk import upsert_by_id, write_found
 from app.store.keys import as_object_id, k, link_keys, stable_id
 from app.store.store import Store
-from app.stored_index import Indexed
+from app.stored_index import indexed
 
 BATCH = 1000
 
@@ -99,11 +99,7 @@ class Links:
         writers set on it (monitoring status), which a rescan keeps; what names a link (`described`) is
         read for those the scan did not find again."""
         fields = {"_hash": 1, "stale_since": 1, **{f: 1 for f in sorted(FOREIGN)}}
-        out = {}
-        for d in (_out(d) for d in self.coll.find({"environment": env}, fields)):
-            oid = d["_id"]
-            out[oid] = Indexed(d)
-        return out
+        return indexed(_out(d) for d in self.coll.find({"environment": env}, fields))
 
     def described(self, oids: Iterable[ObjectId]) -> dict[ObjectId, dict]:
         """What names each link and what it joins, by `_id`."""

@@ -5,13 +5,16 @@ A rescan reads the index of every stored object and link before it fetches, and 
 end. As dicts, the 111,779 entries of 1,000 hosts held 53 MB (500 bytes each, tracemalloc); most
 hold nothing but `_id` and hash, which this keeps in slots, with a dict only for entries that have
 more (flags, or what names them once described): 30 MB.
-Readers see a read-only mapping (`get`, `in`, items), as they saw the stored document's fields.
+Readers see a mapping (`get`, `in`, items), as they saw the stored document's fields; naming an
+entry (`update`, with what the store says of it) is the one change made to it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+
+from bson import ObjectId
 
 _ABSENT = object()
 
@@ -63,3 +66,12 @@ class Indexed(Mapping):
 
     def __repr__(self) -> str:
         return f"Indexed({dict(self)!r})"
+
+
+def indexed(docs: Iterable[dict]) -> dict[ObjectId, Indexed]:
+    """A scan's index, by `_id`, of stored documents read with the fields it keeps (`_id` decoded)."""
+    out = {}
+    for d in docs:
+        oid = d["_id"]
+        out[oid] = Indexed(d)
+    return out

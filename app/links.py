@@ -103,12 +103,7 @@ class Links:
 
     def described(self, oids: Iterable[ObjectId]) -> dict[ObjectId, dict]:
         """What names each link and what it joins, by `_id`."""
-        oids, out = list(oids), {}
-        for start in range(0, len(oids), BATCH):
-            for d in self.coll.find({"_id": {"$in": oids[start:start + BATCH]}}, DESCRIBED):
-                d = _out(d)
-                out[d.pop("_id")] = d
-        return out
+        return {d.pop("_id"): d for d in self._in("_id", list(oids), None, None, DESCRIBED)}
 
     def mark_stale(self, oids: list[ObjectId], when: datetime) -> None:
         for start in range(0, len(oids), BATCH):
@@ -121,10 +116,11 @@ class Links:
         """Links by `_id` (a clique's), in batches."""
         return self._in("_id", list(oids), None, None)
 
-    def _in(self, field: str, values: list, link_type: str | None, env: str | None) -> list[dict]:
+    def _in(self, field: str, values: list, link_type: str | None, env: str | None,
+            fields: dict | None = None) -> list[dict]:
         out: list[dict] = []
         for start in range(0, len(values), BATCH):
-            out += [_out(d) for d in self.coll.find({field: {"$in": values[start:start + BATCH]}})]
+            out += [_out(d) for d in self.coll.find({field: {"$in": values[start:start + BATCH]}}, fields)]
         if link_type:
             out = [d for d in out if d["link_type"] == link_type]
         if env:

@@ -46,13 +46,13 @@ def resident_mb() -> float | None:
 
 def give_back(collect: bool = False) -> None:
     """Return free memory to the system; with `collect`, first free the cycles the scan has dropped."""
-    before = resident_mb()
+    before = resident_mb() if log.isEnabledFor(logging.DEBUG) else None
     if collect:
         gc.collect()
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
-    if log.isEnabledFor(logging.DEBUG) and before is not None:
+    if before is not None:
         log.debug("memory given back: %.0f MB resident, was %.0f MB", resident_mb() or 0, before)
 
 

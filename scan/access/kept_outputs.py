@@ -41,9 +41,6 @@ class KeptOutputs(Generic[K, O]):
     def clear(self) -> None:
         self._kept.clear()
 
-    def __len__(self) -> int:
-        return len(self._kept)
-
     def _unpack(self, key: K, kept: tuple[bytes, int]) -> O:
         data, status = kept
         return self._make(key, zlib.decompress(data).decode("utf-8", "surrogatepass"), status)

@@ -14,7 +14,8 @@ from typing import Callable
 
 
 from app.errors import CalipsoError
-from app.gunicorn_app import FactoryApp, MaskedLogger
+from app.gunicorn_app import serve as launch
+from app.http_worker import Limits
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,8 @@ def bootstrap_admin(mongo_config: str | None, inventory: str = "inventory", envi
 
 
 def serve(mongo_config: str | None, inventory: str, settings, binds: list[str], workers: int,
-          loglevel: str = "INFO", cert_file: str | None = None, key_file: str | None = None) -> None:
+          loglevel: str = "INFO", cert_file: str | None = None, key_file: str | None = None,
+          limits: Limits | None = None) -> None:
     def factory():
         # runs in each worker, after the fork: pymongo clients must not cross a fork
         from api.app import create_app
@@ -63,17 +65,15 @@ def serve(mongo_config: str | None, inventory: str, settings, binds: list[str], 
         keeper.start()      # notices an outage, brings an embedded store back, tells /health
         return create_app(store, settings, keeper=keeper)
 
-    options = {"bind": binds, "workers": workers, "worker_class": "gthread", "threads": 4,
-               "logger_class": MaskedLogger, "loglevel": loglevel.lower(), "accesslog": None,
-               "timeout": 60, "graceful_timeout": 3, "proc_name": "calipso-api",
-               "control_socket_disable": True}
-    if cert_file:
-        options.update(certfile=cert_file, keyfile=key_file)
-    try:
-        FactoryApp(factory, options).run()
-    except SystemExit as e:
-        if e.code not in (0, None):
-            raise CalipsoError(f"the API server stopped (gunicorn exit code {e.code}); see the log above") from None
+    limits = limits or Limits(max_body=settings.max_body_bytes)
+    launch("calipso-api", factory, binds, workers, limits, loglevel, cert_file, key_file, gate=carries_password)
+
+
+def carries_password(scope: dict) -> bool:
+    """A request whose answer needs a password check: a token request, or Basic credentials."""
+    if scope["method"] == "POST" and scope["path"].rstrip("/") == "/auth/tokens":
+        return True
+    return any(k == b"authorization" and v[:6].lower() == b"basic " for k, v in scope["headers"])
 
 
 @dataclass

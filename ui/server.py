@@ -1,30 +1,23 @@
-"""Serving the console under gunicorn: one worker process (sessions and the live hub are in its
-memory) with many threads (each open page holds one for its event stream)."""
+"""Serving the console: one worker process (sessions and the live hub are in its memory) whose threads
+answer pages; each open page's event stream holds one of them."""
 
 from __future__ import annotations
 
-import logging
-
-from app.errors import CalipsoError
-from app.gunicorn_app import FactoryApp, MaskedLogger
-
-log = logging.getLogger(__name__)
+from app.gunicorn_app import serve as launch
+from app.http_worker import Limits
 
 
 def serve(settings, binds: list[str], threads: int, loglevel: str = "INFO",
-          cert_file: str | None = None, key_file: str | None = None) -> None:
+          cert_file: str | None = None, key_file: str | None = None, limits: Limits | None = None) -> None:
     def factory():
         from ui.app import create_app
         return create_app(settings)
 
-    options = {"bind": binds, "workers": 1, "worker_class": "gthread", "threads": threads,
-               "logger_class": MaskedLogger, "loglevel": loglevel.lower(), "accesslog": None, "timeout": 60,
-               "graceful_timeout": 5, "proc_name": "calipso-ui", "control_socket_disable": True,
-               "keepalive": 5}
-    if cert_file:
-        options.update(certfile=cert_file, keyfile=key_file)
-    try:
-        FactoryApp(factory, options).run()
-    except SystemExit as e:
-        if e.code not in (0, None):
-            raise CalipsoError(f"the console stopped (gunicorn exit code {e.code}); see the log above") from None
+    limits = limits or Limits(max_body=settings.max_body_bytes, threads=threads)
+    launch("calipso-ui", factory, binds, 1, limits, loglevel, cert_file, key_file, graceful_timeout=5,
+           gate=signs_in)
+
+
+def signs_in(scope: dict) -> bool:
+    """A sign-in: it waits on the API's password check, so sign-ins enter the console a few at a time."""
+    return scope["method"] == "POST" and scope["path"].rstrip("/") == "/login"

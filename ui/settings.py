@@ -16,5 +16,7 @@ class UiSettings:
     poll_interval: float = 1.0            # the live hub asks the API for changes this often
     sse_lifetime: float = 300.0           # an event stream is closed after this; the browser reconnects
     sse_max_clients: int = 500
+    sse_per_user: int = 12                # event streams one user may hold open (tabs); the oldest gives way
+    max_body_bytes: int = 1 << 20         # a form or script body larger than this is refused (413)
     version: str = __version__
     extra: dict = field(default_factory=dict)

@@ -79,11 +79,11 @@ def create_app(store: Store, settings: Settings | None = None, clock: Clock = ut
         ldap = LdapBackend(settings.ldap, ldap_connect) if ldap_connect else LdapBackend(settings.ldap)
     limiter = LoginLimiter(store, settings.login) if settings.login is not None else None
     verified = VerifiedCredentials(settings.verified_ttl) if settings.verified_ttl > 0 else None
-    authenticator = Authenticator(users, tokens, ldap, limiter, verified)
+    authenticator = Authenticator(users, tokens, ldap, limiter, verified, settings.password_checks)
     deps.extra.update(users=users, tokens=tokens, authenticator=authenticator)
 
     app = CalipsoApp(middleware=[_KeeperMiddleware(keeper), CorsMiddleware(settings.cors_origin),
-                                 AuthMiddleware(authenticator)])
+                                 AuthMiddleware(authenticator, settings.console_secret)])
     app.req_options.strip_url_path_trailing_slash = True
     app.req_options.keep_blank_qs_values = True
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = _Json()

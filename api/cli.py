@@ -30,6 +30,7 @@ def add_parser(sub, common) -> None:
 
 
 def settings_from(args):
+    from api.auth.address import console_secret
     from api.auth.ldap_backend import ldap_from_environ, parse_ldap_conf
     from api.settings import Settings
 
@@ -41,7 +42,7 @@ def settings_from(args):
     if not args.no_ldap:
         ldap = parse_ldap_conf(args.ldap_config) if args.ldap_config else ldap_from_environ()
     return Settings(token_lifetime=args.token_lifetime, page_size_cap=args.page_size_cap,
-                    cors_origin=args.cors_origin, ldap=ldap)
+                    cors_origin=args.cors_origin, ldap=ldap, console_secret=console_secret())
 
 
 def run(args) -> int:

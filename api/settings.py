@@ -31,5 +31,7 @@ class Settings:
     ldap: LdapConfig | None = None
     login: LoginPolicy | None = field(default_factory=LoginPolicy)   # None: no login rate limiting
     verified_ttl: float = 60.0           # seconds good Basic credentials skip bcrypt (0: never)
+    password_checks: int = 1             # bcrypt checks at once per worker
+    console_secret: str | None = None    # proves the console's X-Calipso-Client-Address (api.auth.address)
     version: str = __version__
     extra: dict = field(default_factory=dict)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import threading
 
 from api.auth.ldap_backend import LdapBackend
 from api.auth.limiter import LoginLimiter
@@ -18,16 +19,20 @@ log = logging.getLogger(__name__)
 
 
 class Authenticator:
-    """Checks credentials; with a `limiter`, failed logins are slowed down per user and address (429),
-    and with `verified`, good Basic credentials are not re-checked with bcrypt on every request."""
+    """Checks credentials; with a `limiter`, failed logins are slowed down per (user, address) and per
+    address (429), and with `verified`, good Basic credentials are not re-checked with bcrypt on every
+    request. `address` is the client's, as `api.auth.address.client_address` tells it."""
 
     def __init__(self, users: Users, tokens: Tokens, ldap: LdapBackend | None = None,
-                 limiter: LoginLimiter | None = None, verified: VerifiedCredentials | None = None):
+                 limiter: LoginLimiter | None = None, verified: VerifiedCredentials | None = None,
+                 password_checks: int = 1):
         self.users = users
         self.tokens = tokens
         self.ldap = ldap
         self.limiter = limiter
         self.verified = verified
+        # bcrypt runs this many at a time per worker (a flood of guesses queues here, token checks do not)
+        self.checks = threading.BoundedSemaphore(max(1, password_checks))
 
     def credentials(self, username: str, password: str, address: str | None = None) -> Caller | None:
         """The caller when these credentials are good, else None; raises 429 while locked out."""
@@ -35,16 +40,20 @@ class Authenticator:
             return None
         remembered = self.verified.hash_for(username, password) if self.verified is not None else None
         if remembered is None and self.limiter is not None:
-            self.limiter.refuse_if_known_locked(username, address)   # guessing under lockout costs nothing
+            self.limiter.check(username, address)         # locked out: refused before any store read or bcrypt
         doc = self.users.get(username)
         local_hash = (doc or {}).get("password_hash") if (doc or {}).get("backend", "local") == "local" else None
         if local_hash and remembered == local_hash:      # verified lately, against today's password
             return None if doc.get("disabled") else Caller(username, bool(doc.get("admin")))
+        if remembered is not None and self.limiter is not None:
+            self.limiter.check(username, address)         # remembered against an old password
+        with self.checks:
+            caller = self._check(doc, username, password)
         if self.limiter is not None:
-            self.limiter.attempt(username, address)
-        caller = self._check(doc, username, password)
-        if caller is not None and self.limiter is not None:
-            self.limiter.succeeded(username, address)
+            if caller is None:
+                self.limiter.failed(username, address)
+            else:
+                self.limiter.succeeded(username, address)
         if caller is not None and local_hash and self.verified is not None:
             self.verified.remember(username, password, local_hash)
         return caller

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import falcon
 
+from api.auth.address import client_address
 from api.auth.authenticator import Authenticator
 from api.errors import forbidden
 
 
 class AuthMiddleware:
-    def __init__(self, authenticator: Authenticator):
+    def __init__(self, authenticator: Authenticator, console_secret: str | None = None):
         self.auth = authenticator
+        self.console_secret = console_secret
 
     def process_resource(self, req: falcon.Request, resp: falcon.Response, resource, params) -> None:
         if req.method == "OPTIONS" or resource is None:
@@ -19,7 +21,7 @@ class AuthMiddleware:
         if op is None or op.auth == "public":
             return
         caller = self.auth.from_headers(req.get_header("Authorization"), req.get_header("X-Auth-Token"),
-                                        req.remote_addr)
+                                        client_address(req.remote_addr, req.get_header, self.console_secret))
         if op.auth == "admin" and not caller.admin:
             raise forbidden("This operation needs an admin")
         req.context.caller = caller

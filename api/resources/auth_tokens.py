@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import falcon
 
+from api.auth.address import client_address
 from api.auth.tokens import TokenError
 from api.errors import bad_request, unauthorized
 from api.params import Param, check_body
@@ -50,7 +51,8 @@ class AuthTokens(Resource):
             creds = check_body(CREDENTIALS, auth["credentials"], self.deps.catalog.values)
             if not isinstance(creds["password"], str):
                 raise bad_request([Problem("password", "must be a string")])
-            caller = authenticator.credentials(creds["username"], creds["password"], req.remote_addr)
+            address = client_address(req.remote_addr, req.get_header, self.deps.settings.console_secret)
+            caller = authenticator.credentials(creds["username"], creds["password"], address)
             if caller is None:
                 raise unauthorized("authentication failed")
             issued = tokens.issue(caller.username, "credentials")

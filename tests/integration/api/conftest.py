@@ -151,7 +151,7 @@ def api(store_uri) -> Api:
     # the contract suites send wrong credentials on purpose, hundreds of times: login limits are
     # tested on their own (test_login_abuse)
     app = create_app(store, Settings(bcrypt_rounds=4, page_size_cap=1000,
-                                     login=LoginPolicy(free_per_user=10**6, free_per_address=10**6)), clock=clock)
+                                     login=LoginPolicy(free_per_pair=10**6, free_per_address=10**6)), clock=clock)
     users = app.deps.extra["users"]
     for user, pw in PASSWORDS.items():
         users.add(user, pw, admin=(user == "admin"))

@@ -21,6 +21,7 @@ from app.errors import CalipsoError
 from app.store.store import open_store
 
 HELP = "Sensu monitoring: read check results (transport or stdin) into inventory status"
+MAX_STDIN = 64 * 1024 * 1024     # a list of events on stdin (each is limited on its own too)
 log = logging.getLogger("calipso.monitoring")
 
 
@@ -38,47 +39,60 @@ def add_parser(sub, common) -> None:
 def run(args) -> int:
     store = open_store(args.mongo_config)
     if args.action == "handle":
-        return handle_stdin(store, sys.stdin.buffer.read())
+        return handle_stdin(store, sys.stdin.buffer.read(MAX_STDIN + 1))
     return serve(store, args)
 
 
-def handle_stdin(store, data: bytes) -> int:
-    from monitoring.results.processor import Processor
-
-    bodies: list = [data]
+def _bodies(data: bytes) -> list:
+    """One event, or each event of a JSON list of them; whatever cannot be read is one body, which the
+    processor's checks record as failed with the reason."""
+    if len(data) > MAX_STDIN:
+        return [data]
     try:
         parsed = json.loads(data)
-        if isinstance(parsed, list):
-            bodies = parsed
-    except ValueError:
-        pass   # the processor records it as malformed
+    except (ValueError, RecursionError):
+        return [data]
+    return parsed if isinstance(parsed, list) else [data]
+
+
+def handle_stdin(store, data: bytes) -> int:
+    """Handle what a Sensu server pipes in: a JSON summary on stdout; for input that could not be
+    handled, one line on stderr saying why, and exit status 1."""
+    from monitoring.results.processor import Processor
+
+    bodies = _bodies(data)
     out = Processor(store).handle_bodies(bodies)
-    print(json.dumps({"handled": out.handled, "changed": out.changed, "stale": out.stale, "failed": out.failed,
-                      "reasons": out.reasons}))
-    return 1 if out.failed else 0
+    if out.failed:
+        first = out.reasons[0] if out.reasons else "see failed_events"
+        more = f" (and {out.failed - 1} more; all are in failed_events)" if out.failed > 1 else ""
+        print(f"calipso monitoring handle: {out.failed} of {len(bodies)} events not handled: {first}{more}",
+              file=sys.stderr)
+        return 1
+    print(json.dumps({"handled": out.handled, "changed": out.changed, "stale": out.stale, "failed": out.failed}))
+    return 0
 
 
 def serve(store, args) -> int:
-    from monitoring.consumer import QUEUE, ResultsConsumer, results_url
-    from monitoring.generate import monitoring_section
-    from monitoring.results.processor import Processor
+    """Read the results of every monitored environment until SIGTERM; while the store is away (stopped,
+    frozen, restarting), wait for it as every service does, rather than exit."""
+    from app.store.keeper import StoreKeeper, is_unavailable
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    consumers: dict[str, tuple[ResultsConsumer, threading.Thread]] = {}
+    keeper = StoreKeeper(store)
+    consumers: dict[str, tuple[object, threading.Thread]] = {}
     log.info("calipso monitoring started")
     while not stop.is_set():
-        for env in store["environments_config"].find({"enable_monitoring": True}):
-            section = monitoring_section(env)
-            if not section:
-                continue
-            url = results_url(section)
-            if url not in consumers:
-                c = ResultsConsumer(url, Processor(store), queue=args.queue or QUEUE, batch_max=max(1, args.batch))
-                t = threading.Thread(target=c.run, args=(stop,), name="sensu-results", daemon=True)
-                t.start()
-                consumers[url] = (c, t)
+        if not keeper.up and not keeper.wait_until_up(stop):
+            break
+        try:
+            _start_consumers(store, args, keeper, consumers, stop)
+        except Exception as e:
+            if not is_unavailable(e):
+                raise
+            keeper.mark_down(e)     # the keeper says so, waits and retries
+            continue
         if not consumers:
             log.info("no environment has enable_monitoring with a Monitoring section yet")
         stop.wait(max(0.5, args.rescan_configs))
@@ -87,3 +101,22 @@ def serve(store, args) -> int:
     if any(t.is_alive() for _, t in consumers.values()):
         raise CalipsoError("a results consumer did not stop in time")
     return 0
+
+
+def _start_consumers(store, args, keeper, consumers: dict, stop: threading.Event) -> None:
+    """One results consumer per Sensu transport of the environments with monitoring on."""
+    from monitoring.consumer import QUEUE, ResultsConsumer, results_url
+    from monitoring.generate import monitoring_section
+    from monitoring.results.processor import Processor
+
+    for env in list(store["environments_config"].find({"enable_monitoring": True})):
+        section = monitoring_section(env)
+        if not section:
+            continue
+        url = results_url(section)
+        if url not in consumers:
+            c = ResultsConsumer(url, Processor(store), queue=args.queue or QUEUE, batch_max=max(1, args.batch),
+                                keeper=keeper)
+            t = threading.Thread(target=c.run, args=(stop,), name="sensu-results", daemon=True)
+            t.start()
+            consumers[url] = (c, t)

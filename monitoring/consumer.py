@@ -5,7 +5,10 @@ Sensu clients publish every result to the direct exchange `results` of their Rab
 through our own durable queue (`calipso-monitoring-results`), so a Sensu server reading its own
 `results` queue is not robbed. Results are handled in batches; a batch is acknowledged only after
 its store writes, so a crash redelivers it. A malformed result is recorded in failed_events and
-acknowledged: it never blocks the queue. A lost broker is reconnected with backoff.
+acknowledged: it never blocks the queue (a batch that still fails is handled again one result at a
+time, and the result that fails alone is recorded and acknowledged). A lost broker is reconnected with
+backoff; while the store is away nothing is acknowledged, and the consumer waits for the store (its
+keeper logs and retries) before it reads again.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import threading
 from kombu import Consumer, Exchange, Queue, binding
 
 from app.bus import connection, drain_in_batches, sensu_transport_url
+from app.store.keeper import StoreKeeper, is_unavailable
 from monitoring.results.processor import Outcome, Processor
 
 log = logging.getLogger(__name__)
@@ -30,8 +34,9 @@ def results_url(section: dict) -> str:
 
 class ResultsConsumer:
     def __init__(self, url: str, processor: Processor, queue: str = QUEUE, exchange: str = EXCHANGE,
-                 batch_max: int = 500, batch_wait: float = 0.05, idle: float = 0.5):
-        self.url, self.processor = url, processor
+                 batch_max: int = 500, batch_wait: float = 0.05, idle: float = 0.5,
+                 keeper: StoreKeeper | None = None):
+        self.url, self.processor, self.keeper = url, processor, keeper
         self.queue_name, self.exchange_name = queue, exchange
         self.batch_max, self.batch_wait, self.idle = batch_max, batch_wait, idle
         self.outcome = Outcome()
@@ -64,6 +69,10 @@ class ResultsConsumer:
                 self._pending.clear()   # unacknowledged: redelivered
                 if stop.is_set():
                     break
+                if is_unavailable(e) and self.keeper is not None:
+                    self.keeper.mark_down(e)
+                    self.keeper.wait_until_up(stop)     # logs once, retries with backoff
+                    continue
                 log.warning("results consumer: %s: %s; reconnecting in %.1f s", type(e).__name__, e, delay)
                 stop.wait(delay)
                 delay = min(delay * 2, 5.0)
@@ -84,9 +93,27 @@ class ResultsConsumer:
         return batch
 
     def _handle(self, batch: list) -> None:
-        self.outcome.add(self.processor.handle_bodies([m.body for m in batch]))
+        try:
+            outcome = self.processor.handle_bodies([m.body for m in batch])
+        except Exception as e:
+            if is_unavailable(e):
+                raise           # not acknowledged: redelivered once the store is back
+            log.warning("a batch of %d results failed (%s: %s); handling them one at a time", len(batch),
+                        type(e).__name__, e)
+            outcome = Outcome()
+            for m in batch:
+                outcome.add(self._alone(m.body))
+        self.outcome.add(outcome)
         for m in batch:   # after the store write
             m.ack()
+
+    def _alone(self, body) -> Outcome:
+        try:
+            return self.processor.handle_bodies([body])
+        except Exception as e:
+            if is_unavailable(e):
+                raise
+            return self.processor.dead_letter(f"could not be handled: {type(e).__name__}: {e}"[:500], body)
 
 
 def _safe(url: str) -> str:

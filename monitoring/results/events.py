@@ -8,19 +8,22 @@
   `{"entity": {"metadata": {"name", "labels"}}, "check": {"metadata": {"name"}, "status", "output",
   "executed"}, "id", "timestamp"}`.
 
-Anything else raises BadEvent with the reason, which goes to failed_events.
+Anything else raises BadEvent with the reason, which goes to failed_events. Sizes, nesting and
+ranges are checked first (monitoring.results.limits).
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from monitoring.results import limits
+from monitoring.results.limits import BadEvent
 
-class BadEvent(ValueError):
-    """An event that cannot be handled; the message says why."""
+MAX_NAME = 1024
+FUTURE = 3600     # seconds a result's time may be ahead of ours (clocks of hosts drift)
+__all__ = ["BadEvent", "CheckResult", "parse"]
 
 
 @dataclass(frozen=True)
@@ -37,36 +40,46 @@ class CheckResult:
 
 
 def _epoch(value, what: str) -> datetime:
-    if value in (None, ""):
-        return datetime.now(timezone.utc)
+    """A time no later than FUTURE seconds from now: a result stamped far ahead would make every real
+    result after it look older than what is stored, and be ignored."""
+    now = datetime.now(timezone.utc)
+    if value is None or value == "":
+        return now
     try:
-        return datetime.fromtimestamp(float(value), timezone.utc)
+        when = datetime.fromtimestamp(float(value), timezone.utc)
     except (TypeError, ValueError, OverflowError, OSError):
-        raise BadEvent(f"{what} {value!r} is not a time in seconds since the epoch") from None
+        raise BadEvent(f"{what} {limits.short(value)} is not a time in seconds since the epoch") from None
+    if (when - now).total_seconds() > FUTURE:
+        raise BadEvent(f"{what} {limits.short(value)} is more than {FUTURE} s in the future")
+    return when
+
+
+def _event_id(value) -> str:
+    if isinstance(value, str) and 0 < len(value) <= MAX_NAME:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 1 << 63:
+        return str(value)
+    return str(uuid.uuid4())
 
 
 def _status(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value or value < 0:
-        raise BadEvent(f"check status {value!r} is not a non-negative whole number")
-    return int(value)
+    return limits.status(value)
 
 
 def _text(value, what: str) -> str:
     if not isinstance(value, str) or not value:
         raise BadEvent(f"{what} is missing or not a string")
+    if len(value) > MAX_NAME:
+        raise BadEvent(f"{what} has {len(value)} characters, over the limit of {MAX_NAME}")
     return value
 
 
+def _optional(value) -> str | None:
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_NAME else None
+
+
 def parse(body: bytes | str | dict) -> CheckResult:
-    if isinstance(body, (bytes, bytearray)):
-        body = body.decode("utf-8", "replace")
-    if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except ValueError as e:
-            raise BadEvent(f"not JSON: {e}") from None
-    if not isinstance(body, dict):
-        raise BadEvent("an event must be a JSON object")
+    body = limits.load(body)
     if body.get("type") == "Event" and isinstance(body.get("spec"), dict):
         body = body["spec"]
     check = body.get("check")
@@ -76,19 +89,17 @@ def parse(body: bytes | str | dict) -> CheckResult:
         return _sensu_go(body, check)
     client = body.get("client")
     output = check.get("output")
-    common = dict(status=_status(check.get("status")), output=output if isinstance(output, str) else "",
-                  executed=_epoch(check.get("executed"), "check.executed"), subtype=check.get("subtype"))
+    common = dict(status=_status(check.get("status")), output=limits.text(output),
+                  executed=_epoch(check.get("executed"), "check.executed"), subtype=_optional(check.get("subtype")))
     name = _text(check.get("name"), "check.name")
     if isinstance(client, str):
         return CheckResult(client=_text(client, "client"), check_name=name, source="sensu1-result",
-                           event_id=str(body.get("id") or uuid.uuid4()),
-                           environment=check.get("environment") if isinstance(check.get("environment"), str) else None,
-                           **common)
+                           event_id=_event_id(body.get("id")),
+                           environment=_optional(check.get("environment")), **common)
     if isinstance(client, dict):
         return CheckResult(client=_text(client.get("name"), "client.name"), check_name=name, source="sensu1-event",
-                           event_id=str(body.get("id") or uuid.uuid4()),
-                           environment=client.get("environment") if isinstance(client.get("environment"), str)
-                           else None, **common)
+                           event_id=_event_id(body.get("id")),
+                           environment=_optional(client.get("environment")), **common)
     raise BadEvent("no 'client' (Sensu 1.x) or 'entity' (Sensu Go) in the event")
 
 
@@ -100,7 +111,7 @@ def _sensu_go(body: dict, check: dict) -> CheckResult:
     output = check.get("output")
     return CheckResult(client=_text(emeta.get("name"), "entity.metadata.name"),
                        check_name=_text(meta.get("name"), "check.metadata.name"),
-                       status=_status(check.get("status")), output=output if isinstance(output, str) else "",
+                       status=_status(check.get("status")), output=limits.text(output),
                        executed=_epoch(check.get("executed") or body.get("timestamp"), "check.executed"),
-                       event_id=str(body.get("id") or uuid.uuid4()), source="sensu-go",
-                       environment=labels.get("calipso_environment") or labels.get("environment"))
+                       event_id=_event_id(body.get("id")), source="sensu-go",
+                       environment=_optional(labels.get("calipso_environment") or labels.get("environment")))

@@ -7,13 +7,13 @@ import hashlib
 from datetime import datetime
 
 from app.store.keys import stable_id
+from monitoring.results.limits import printable
 
 MAX_BODY = 20000
 
 
 def record(store, reason: str, body: bytes | str | dict | None, when: datetime, environment: str | None = None) -> None:
-    text = body.decode("utf-8", "replace") if isinstance(body, (bytes, bytearray)) else \
-        (body if isinstance(body, str) else repr(body))
+    text = printable(body)
     digest = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
     store["failed_events"].update_one(
         {"_id": stable_id("failed_events", "Sensu", digest)},

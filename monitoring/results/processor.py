@@ -18,6 +18,7 @@ from pymongo import UpdateOne
 from app.clock import Clock, utcnow
 from app.inventory import object_id
 from app.keyenc import decode, encode
+from app.store.keeper import is_unavailable
 from app.links import link_id
 from app.store.keys import as_object_id
 from app.messages import Messages
@@ -31,6 +32,7 @@ from monitoring.results.status import derived_link, fields, labels_from_constant
 log = logging.getLogger(__name__)
 
 CLIENT_MAP_TTL = 30.0
+MONITORED_TTL = 10.0     # seconds the set of environments with monitoring on is reused
 #: a result that changes nothing but the time refreshes `status_timestamp` at most this often
 #: (seconds): most results of a healthy cloud then cost no store write
 REFRESH = 60.0
@@ -71,6 +73,8 @@ class Processor:
         self.link_types = _types(store, "link_types") or list(DERIVED_LINKS) + ["vnic-vconnector"]
         self._clients: dict[str, tuple[str, str]] = {}
         self._clients_at = 0.0
+        self._monitored: set[str] = set()
+        self._monitored_at = -MONITORED_TTL
 
     # -- environment of a result ------------------------------------------------------------------
     def _environment(self, res: CheckResult) -> str | None:
@@ -82,14 +86,30 @@ class Processor:
         hit = self._clients.get(res.client)
         return hit[0] if hit else None
 
+    def _is_monitored(self, env: str) -> bool:
+        """Whether `env` is a known environment with monitoring on (read again at most once a second
+        for an unknown name, so a newly enabled environment is seen at once, a flood of bad names is not)."""
+        now = time.monotonic()
+        age = now - self._monitored_at
+        if age > MONITORED_TTL or (env not in self._monitored and age > 1.0):
+            self._monitored = {d["name"] for d in self.store["environments_config"].find(
+                {"enable_monitoring": True}, {"name": 1}) if isinstance(d.get("name"), str)}
+            self._monitored_at = now
+        return env in self._monitored
+
     # -- one batch --------------------------------------------------------------------------------
     def handle_bodies(self, bodies: list[bytes | str | dict]) -> Outcome:
+        """Every body is checked (size, nesting, types, ranges) before anything else; a bad one is
+        recorded in failed_events and counted, never raised."""
         parsed, out = [], Outcome()
         for body in bodies:
             try:
                 parsed.append((parse(body), body))
             except BadEvent as e:
                 self._fail(out, str(e), body, None)
+            except Exception as e:          # a parser gap must not send the body back to the queue
+                log.exception("could not parse a check result")
+                self._fail(out, f"could not be read: {type(e).__name__}", body, None)
         out.add(self.handle(parsed))
         return out
 
@@ -101,6 +121,9 @@ class Processor:
             if env is None:
                 self._fail(out, f"client {res.client!r} belongs to no environment with monitoring "
                                 "(no environment in the event, no stored client.json names it)", body, None)
+                continue
+            if not self._is_monitored(env):
+                self._fail(out, f"environment {env!r} does not exist or has monitoring off", body, None)
                 continue
             try:
                 resolved.append((env, decode_name(res.check_name, self.object_types, self.link_types), res, body))
@@ -228,12 +251,20 @@ class Processor:
             docs[key] = decode(d) if d else {}
         return docs[key]
 
+    def dead_letter(self, reason: str, body) -> Outcome:
+        """Record `body` as a failed event with `reason` (for a body whose handling raised)."""
+        out = Outcome()
+        self._fail(out, reason, body, None)
+        return out
+
     def _fail(self, out: Outcome, reason: str, body, env: str | None) -> None:
         out.failed += 1
         out.reasons.append(reason)
         try:
             failed.record(self.store, reason, body, self.clock(), env)
         except Exception as e:
+            if is_unavailable(e):
+                raise       # the consumer acknowledges nothing and waits for the store
             log.error("could not record a failed event (%s): %s", reason, e)
 
 

@@ -1,6 +1,8 @@
 """`calipso monitoring handle`: one event on stdin, as a Sensu server's pipe handler gets it, in the
 Sensu 1.x and Sensu Go formats (shaped as their documentation shows them); malformed and unknown
-events are recorded in failed_events with the reason, and the exit status says so."""
+events are recorded in failed_events with the reason, and the exit status and one line on stderr say
+so; hostile bodies (deep, huge, out of range, for an environment without monitoring) too, with no
+traceback and nothing changed."""
 
 from __future__ import annotations
 
@@ -73,6 +75,8 @@ def store_env(cli_env):
     s = Store.connect(StoreLocation(cli_env["CALIPSO_MONGO_URI"], "test", embedded=True))
     init_db(s)
     seed(s)
+    s["environments_config"].insert_one({"name": ENV, "enable_monitoring": True})
+    s["environments_config"].insert_one({"name": "quiet-env", "enable_monitoring": False})
     yield s
     s.client.drop_database(s.db.name)
     s.close()
@@ -119,3 +123,33 @@ def test_malformed_and_unknown_events_are_recorded_with_the_reason(cli_env, stor
     assert r.returncode == 1
     failed = list(store_env["failed_events"].find({"source_system": "Sensu"}))
     assert len(failed) == 1 and reason in failed[0]["reason"], failed
+
+
+def _poison(now: int) -> list:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    huge_status = sensu1_event("vedge_v-1", 0, "ok", now)
+    huge_status["check"]["status"] = 10 ** 30
+    future = sensu1_event("vedge_v-1", 0, "ok", now + 10 * 365 * 86400)
+    quiet = sensu1_event("vedge_v-1", 2, "down", now)
+    quiet["client"]["environment"] = "quiet-env"
+    nested = sensu1_event("vedge_v-1", 0, "ok", now)
+    nested["check"]["extra"] = json.loads("[" * 200 + "]" * 200)
+    big_id = sensu1_event("vedge_v-1", 0, "ok", now)
+    big_id["id"] = 10 ** 5000
+    return [(deep, "nested"), (huge_status, "from 0 to 255"), (future, "in the future"),
+            (quiet, "monitoring off"), (nested, "nested"), (b"x" * (300 * 1024), "over the limit"),
+            ([sensu1_event("vedge_v-1", float("inf"), "ok", now)], "status")]
+
+
+@pytest.mark.parametrize("case", range(7))
+def test_hostile_events_end_as_failed_events_with_one_line_and_change_nothing(cli_env, store_env, case):
+    payload, reason = _poison(int(time.time()))[case]
+    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    r = handle(cli_env, data)
+    assert r.returncode == 1
+    lines = r.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("calipso monitoring handle: ") and reason in lines[0], lines
+    failed = list(store_env["failed_events"].find({"source_system": "Sensu"}))
+    assert len(failed) == 1 and reason in failed[0]["reason"], failed
+    assert "status" not in store_env["inventory"].find_one({"environment": ENV, "type": "vedge"})
+    assert store_env["messages"].count_documents({"source_system": "Sensu"}) == 0

@@ -30,7 +30,7 @@ def add_parser(sub, common) -> None:
 
 
 def settings_from(args):
-    from api.auth.address import console_secret
+    from app.console_link import console_secret
     from api.auth.ldap_backend import ldap_from_environ, parse_ldap_conf
     from api.settings import Settings
 

@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 
 import requests
 
+from app.console_link import ADDRESS_HEADER, SECRET_HEADER
+
 log = logging.getLogger(__name__)
 
 
@@ -47,9 +49,10 @@ def _message(resp: requests.Response) -> tuple[str, list]:
 class Api:
     """A thread-safe client of one Calipso API (one requests.Session per thread)."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0):
+    def __init__(self, base_url: str, timeout: float = 10.0, console_secret: str | None = None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.console_secret = console_secret     # proves the browser addresses sent with sign-ins
         self._local = threading.local()
 
     @property
@@ -59,8 +62,9 @@ class Api:
             s = self._local.session = requests.Session()
         return s
 
-    def _send(self, method: str, path: str, token: str | None, params=None, json=None) -> requests.Response:
-        headers = {"Accept": "application/json"}
+    def _send(self, method: str, path: str, token: str | None, params=None, json=None,
+              extra: dict | None = None) -> requests.Response:
+        headers = {"Accept": "application/json", **(extra or {})}
         if token:
             headers["X-Auth-Token"] = token
         url = self.base_url + path
@@ -85,10 +89,12 @@ class Api:
         return resp.json() if resp.content else {}
 
     # -- calls -------------------------------------------------------------------------------------
-    def login(self, username: str, password: str) -> dict | None:
-        """A token document for these credentials, or None when they are wrong."""
+    def login(self, username: str, password: str, browser: str | None = None) -> dict | None:
+        """A token document for these credentials, or None when they are wrong. With a console secret,
+        the API counts failures against the `browser`'s address instead of the console's."""
+        extra = {ADDRESS_HEADER: browser, SECRET_HEADER: self.console_secret} if browser and self.console_secret else {}
         resp = self._send("POST", "/auth/tokens", None, json={"auth": {"methods": ["credentials"], "credentials": {
-            "username": username, "password": password}}})
+            "username": username, "password": password}}}, extra=extra)
         if resp.status_code in (400, 401):
             return None
         return self._checked(resp)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 from pathlib import Path
 
@@ -24,6 +25,14 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 class ConsoleApp(falcon.App):
     console: Console
+
+
+def _bounded_json(text: str):
+    """json.loads, with JSON nested past the interpreter's depth a malformed body (400), not a crash."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def _wants_json(req: falcon.Request, resource) -> bool:
@@ -56,13 +65,14 @@ class ErrorPages(Screen):
 
 def create_app(settings: UiSettings | None = None, api: Api | None = None) -> ConsoleApp:
     settings = settings or UiSettings()
-    api = api or Api(settings.api_url, settings.api_timeout)
+    api = api or Api(settings.api_url, settings.api_timeout, settings.console_secret)
     sessions = Sessions(settings.session_idle)
-    console = Console(settings, api, sessions, make_env(), LiveHub(api, settings.poll_interval, settings.sse_max_clients),
-                      SETTINGS_MENU)
+    hub = LiveHub(api, settings.poll_interval, settings.sse_max_clients, settings.sse_per_user)
+    console = Console(settings, api, sessions, make_env(), hub, SETTINGS_MENU)
     app = ConsoleApp(middleware=[SessionMiddleware(sessions, settings.cookie_secure)])
     app.req_options.strip_url_path_trailing_slash = True
     app.req_options.auto_parse_qs_csv = False
+    app.req_options.media_handlers[falcon.MEDIA_JSON] = falcon.media.JSONHandler(loads=_bounded_json)
     errors = ErrorPages(console)
 
     def not_found(req, resp, ex, params):

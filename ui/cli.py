@@ -29,6 +29,7 @@ def add_parser(sub, common) -> None:
 
 
 def run(args) -> int:
+    from app.console_link import console_secret
     from ui.server import serve
     from ui.settings import UiSettings
 
@@ -43,7 +44,7 @@ def run(args) -> int:
         raise CalipsoError("--cert-file and --key-file go together")
     settings = UiSettings(api_url=args.api_url, session_idle=args.session_idle, poll_interval=args.poll_interval,
                           cookie_secure=args.cookie_secure or bool(args.cert_file),
-                          sse_max_clients=max(1, args.threads - 8))
+                          sse_max_clients=max(1, args.threads - 8), console_secret=console_secret())
     binds = [b.strip() for b in args.bind.split(",") if b.strip()]
     if args.port is not None:
         if not 0 < args.port < 65536:

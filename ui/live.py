@@ -17,6 +17,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ui.apiclient import Api, ApiDown, SessionExpired
 from ui.sessions import Session
@@ -25,10 +26,14 @@ log = logging.getLogger(__name__)
 REFUSED_GRACE = 5.0
 
 
+CLOSE = ("close", {})   # tells a stream to end (its user opened more pages than they may hold)
+
+
 @dataclass(eq=False)
 class Subscriber:
     session: Session
     events: queue.Queue = field(default_factory=lambda: queue.Queue(maxsize=100))
+    since: float = field(default_factory=time.monotonic)
 
     def send(self, name: str, data: dict) -> None:
         try:
@@ -42,8 +47,12 @@ class Subscriber:
 
 
 class LiveHub:
-    def __init__(self, api: Api, interval: float = 1.0, max_clients: int = 500):
-        self.api, self.interval, self.max_clients = api, interval, max_clients
+    """`max_clients` streams at once, at most `per_user` of them for one user: a user opening one more
+    page closes their own oldest stream (that page reconnects when it is looked at again), so no user
+    can take the slots of the others."""
+
+    def __init__(self, api: Api, interval: float = 1.0, max_clients: int = 500, per_user: int = 12):
+        self.api, self.interval, self.max_clients, self.per_user = api, interval, max_clients, max(1, per_user)
         self._subs: set[Subscriber] = set()
         self._last: dict[str, str] = {}          # username -> last summary sent (JSON text)
         self._versions: dict[str, dict] = {}     # username -> {environment: version}
@@ -59,6 +68,10 @@ class LiveHub:
     def subscribe(self, session: Session) -> Subscriber | None:
         sub = Subscriber(session)
         with self._lock:
+            mine = sorted((s for s in self._subs if s.session.username == session.username), key=lambda s: s.since)
+            for old in mine[:max(0, len(mine) - self.per_user + 1)]:
+                self._subs.discard(old)
+                old.send(*CLOSE)
             if len(self._subs) >= self.max_clients:
                 return None
             self._subs.add(sub)
@@ -159,17 +172,25 @@ class LiveHub:
             s.send("api", {"up": up})
 
 
-def sse_frames(hub: LiveHub, sub: Subscriber, lifetime: float, keepalive: float = 15.0):
-    """The text/event-stream body for one page; ends after `lifetime` (the browser reconnects)."""
+def sse_frames(hub: LiveHub, sub: Subscriber, lifetime: float, keepalive: float = 15.0,
+               gone: Callable[[], bool] = lambda: False, check: float = 2.0):
+    """The text/event-stream body for one page; ends after `lifetime` (the browser reconnects), when the
+    hub closes it, or within `check` seconds of its client leaving (`gone()`)."""
     deadline = time.monotonic() + lifetime
+    quiet_since = time.monotonic()
     try:
         yield b"retry: 2000\n\n"
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not gone():
             try:
-                name, data = sub.events.get(timeout=min(keepalive, max(0.1, deadline - time.monotonic())))
+                name, data = sub.events.get(timeout=min(check, max(0.1, deadline - time.monotonic())))
             except queue.Empty:
-                yield b": keep-alive\n\n"
+                if time.monotonic() - quiet_since >= keepalive:
+                    quiet_since = time.monotonic()
+                    yield b": keep-alive\n\n"
                 continue
+            if (name, data) == CLOSE:
+                return
+            quiet_since = time.monotonic()
             yield f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
     finally:
         hub.unsubscribe(sub)

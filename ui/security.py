@@ -9,7 +9,8 @@ a private page asked for without a session goes to sign-in and comes back after 
 from __future__ import annotations
 
 import hmac
-from urllib.parse import quote
+import re
+from urllib.parse import quote, urlsplit
 
 import falcon
 
@@ -41,9 +42,19 @@ def login_url(next_path: str | None) -> str:
     return "/login" + (f"?next={quote(next_path, safe='/')}" if next_path and next_path != "/" else "")
 
 
+#: what a redirect target after sign-in may hold: printable ASCII, no backslash, no space (a browser drops
+#: tabs and line breaks, turns backslashes into slashes and trims spaces and controls before it resolves a
+#: URL, so any of them could turn "/<x>/host" into "//host"; none is needed by a path of ours)
+_NEXT_RE = re.compile(r"/(?![/\\])[A-Za-z0-9._~!$&'()*+,;=:@%/?#-]*")
+
+
 def safe_next(value: str | None) -> str:
-    """Only a path on this site may be a redirect target after sign-in (no //host, no scheme)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value or "\n" in value:
+    """Only a path on this site may be a redirect target after sign-in: one starting with a single "/",
+    made of the characters a URL path holds as is, that no browser can read as another host."""
+    if not isinstance(value, str) or not _NEXT_RE.fullmatch(value):
+        return "/Dashboard"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
         return "/Dashboard"
     return value
 

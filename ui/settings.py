@@ -18,5 +18,6 @@ class UiSettings:
     sse_max_clients: int = 500
     sse_per_user: int = 12                # event streams one user may hold open (tabs); the oldest gives way
     max_body_bytes: int = 1 << 20         # a form or script body larger than this is refused (413)
+    console_secret: str | None = None     # shared with the API: it then trusts the browser addresses we send
     version: str = __version__
     extra: dict = field(default_factory=dict)

@@ -276,6 +276,9 @@ def left_running(store) -> list[str]:
 
 
 def run(args) -> int:
+    import secrets
+    # the API and the console it starts share a secret, so the API counts sign-ins per browser
+    os.environ.setdefault("CALIPSO_CONSOLE_SECRET", secrets.token_urlsafe(24))
     store = open_store(args.mongo_config)
     demo = Demo(args, store, calipso_home())
     stop_event = threading.Event()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import falcon
 
+from app.http_front import client_gone
 from ui.console import Screen
 from ui.live import sse_frames
 
@@ -22,7 +23,7 @@ class Events(Screen):
         resp.content_type = "text/event-stream"
         resp.set_header("Cache-Control", "no-store")
         resp.set_header("X-Accel-Buffering", "no")
-        resp.stream = sse_frames(hub, sub, self.console.settings.sse_lifetime)
+        resp.stream = sse_frames(hub, sub, self.console.settings.sse_lifetime, gone=client_gone(req.env))
 
 
 def routes(console):

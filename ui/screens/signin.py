@@ -32,7 +32,7 @@ class Login(Screen):
         if not username or not password:
             return self.render(req, resp, "login.html", status=400, next=nxt, username=username,
                                error="Enter your user name and password.")
-        issued = self.console.api.login(username, password)
+        issued = self.console.api.login(username, password, req.remote_addr)
         if issued is None:
             log.info("sign-in refused for %r", username)
             return self.render(req, resp, "login.html", status=401, next=nxt, username=username,

@@ -1,0 +1,35 @@
+"""What the console and the API share to tell browsers apart: the headers carrying a browser's address
+and the secret proving the console sent them (CALIPSO_CONSOLE_SECRET, or CALIPSO_CONSOLE_SECRET_FILE
+naming a file holding it; `calipso demo` makes one for the two it starts, `make images` writes one
+into `.env` for the containers)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from app.errors import CalipsoError
+
+ADDRESS_HEADER = "X-Calipso-Client-Address"
+SECRET_HEADER = "X-Calipso-Console"
+MIN_SECRET = 16
+
+
+def console_secret(environ=None) -> str | None:
+    """The secret shared by the console and the API (None: not configured; the header is then ignored)."""
+    environ = os.environ if environ is None else environ
+    path = environ.get("CALIPSO_CONSOLE_SECRET_FILE")
+    if path:
+        try:
+            secret = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as e:
+            raise CalipsoError(f"CALIPSO_CONSOLE_SECRET_FILE: cannot read {path}: {e.strerror}") from None
+    else:
+        secret = (environ.get("CALIPSO_CONSOLE_SECRET") or "").strip()
+    if not secret:
+        return None
+    if len(secret) < MIN_SECRET:
+        raise CalipsoError(f"the console secret (CALIPSO_CONSOLE_SECRET) must have at least {MIN_SECRET} characters")
+    from app.logs import register_secret
+    register_secret(secret)
+    return secret

@@ -41,12 +41,6 @@ def _empty(v) -> bool:
     return v is None or v == "" or v == [] or v == {}
 
 
-def _a_path(kind: str, v) -> bool:
-    """A secret field holding a file path (CLI.key) may be quoted back; pasted key material may not."""
-    return kind == "path" and isinstance(v, str) and len(v) <= 200 and not any(c.isspace() for c in v) \
-        and "PRIVATE" not in v.upper()
-
-
 class _Checker:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
@@ -59,7 +53,9 @@ class _Checker:
         """Check and coerce one value; returns the value to store (or None after a problem)."""
         where = f"{path}.{key}" if path else key
         kind = f.kind
-        shown = shorten(repr(v)) if not f.secret or _a_path(kind, v) else "(a secret value, not shown)"
+        # a secret is never quoted back, not even one that looks like a file path (CLI.key): what
+        # `env validate` prints is what `env show` would, redacted
+        shown = shorten(repr(v)) if not f.secret else "(a secret value, not shown)"
         if kind == "bool":
             if isinstance(v, bool):
                 return v

@@ -106,7 +106,7 @@ def _with_sections(mutate) -> dict:
     (lambda c: c[0].update(port="50x"), "configuration[OpenStack].port: must be a port number, got '50x'"),
     (lambda c: c[0].update(host="bad host"), "configuration[OpenStack].host: 'bad host' is not an IP address or host name"),
     (lambda c: c[1].update(connect_timeout=0), "configuration[mysql].connect_timeout: must be positive, got 0"),
-    (lambda c: c[2].update(key="keys/id_rsa"), "configuration[CLI].key: 'keys/id_rsa' is not an absolute path"),
+    (lambda c: c[2].update(key="keys/id_rsa"), "configuration[CLI].key: (a secret value, not shown) is not an absolute path"),
     (lambda c: c[3].update(colour="x"), "configuration[AMQP].colour: unknown key"),
     # CLI needs a password or a key
     (lambda c: c[2].pop("key"), "configuration[CLI]: needs a password (pwd) or a private key file (key)"),
@@ -191,3 +191,14 @@ def test_json_schema_marks_secrets_write_only():
     assert openstack["properties"]["pwd"]["writeOnly"] is True
     assert set(schema["required"]) == {"name", "distribution", "distribution_version", "mechanism_drivers",
                                        "type_drivers", "configuration"}
+
+
+def test_no_problem_quotes_a_secret_value_not_even_a_key_file_path():
+    """`calipso env validate` prints these problems: they must redact as `env show` does."""
+    marker = "relative/Marker-s3cret-key"
+
+    def mutate(c):
+        c[2].update(key=marker)
+        c[0].update(pwd=["Marker-s3cret-pwd"])
+    found = problems(_with_sections(mutate))
+    assert found and not any("Marker-s3cret" in p for p in found), found

@@ -4,6 +4,10 @@ Pure: documents in, files out. The server side gets one file per server template
 transport.json, rabbitmq.json and one client.json holding all of that host's checks. An object whose
 check cannot be rendered (a field missing, a template placeholder without value) is reported and
 skipped; the others are still generated.
+
+Secrets (the broker password) are not copied into what is generated: it holds a reference
+(`secret_ref("rabbitmq_pass")`) that `with_secrets` replaces by the environment's own value only in
+the bytes written to files and hosts, so `monitoring_config` keeps no copy of the password.
 """
 
 from __future__ import annotations
@@ -40,9 +44,27 @@ def monitoring_section(env: dict) -> dict:
     return next((s for s in env.get("configuration") or [] if s.get("name") == "Monitoring"), {}) or {}
 
 
+def secret_ref(key: str) -> str:
+    """What generated configurations hold in place of the Monitoring section's secret `key`."""
+    return f"calipso-secret:Monitoring.{key}"
+
+
+def with_secrets(config, section: dict):
+    """A copy of `config` with every secret reference replaced by the section's value (for the files)."""
+    if isinstance(config, dict):
+        return {k: with_secrets(v, section) for k, v in config.items()}
+    if isinstance(config, list):
+        return [with_secrets(v, section) for v in config]
+    if isinstance(config, str) and "calipso-secret:Monitoring." in config:
+        for key in SECRETS:
+            config = config.replace(secret_ref(key), str(section.get(key) or ""))
+    return config
+
+
 def base_values(env: dict) -> dict:
     values = dict(DEFAULTS)
-    values.update({k: v for k, v in monitoring_section(env).items() if k != "name" and v not in (None, "")})
+    values.update({k: (secret_ref(k) if k in SECRETS else v) for k, v in monitoring_section(env).items()
+                   if k != "name" and v not in (None, "")})
     values["env_name"] = env["name"]
     if env.get("app_path"):
         values["app_path"] = env["app_path"]

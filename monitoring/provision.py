@@ -19,7 +19,7 @@ from app.clock import Clock, utcnow
 from app.errors import CalipsoError
 from monitoring import config_store, files, templates
 from monitoring.deploy import CONF_DIR, DeployReport, Remote, Uploader, deploy
-from monitoring.generate import Generated, generate, monitoring_section
+from monitoring.generate import Generated, generate, monitoring_section, with_secrets
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,9 @@ def setup(store, env: dict, remote: Remote | None = None, upload: Uploader | Non
             rep.checks[t] = rep.checks.get(t, 0) + n
     for host, errs in gen.errors.items():
         rep.errors.setdefault(host, []).extend(errs)
-    if lvl >= LEVELS["Files"]:
+    if lvl >= LEVELS["Files"]:      # the files (not the store) get the broker password itself
+        gen = Generated(server=with_secrets(gen.server, section), hosts=with_secrets(gen.hosts, section),
+                        checks=gen.checks, errors=gen.errors)
         folder = section.get("config_folder")
         try:
             rep.files = files.write_all(Path(folder), gen)

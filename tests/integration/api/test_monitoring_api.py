@@ -35,6 +35,8 @@ def test_monitoring_config_is_for_editors_with_secrets_redacted(api):
 
 
 def _result(api, env: str, vnic: str, status: int) -> None:
+    # results are taken only for an environment with monitoring on
+    api.store["environments_config"].update_one({"name": env}, {"$set": {"enable_monitoring": True}})
     body = {"client": {"name": f"{env}-node", "environment": env},
             "check": {"name": f"vnic_{vnic}", "status": status, "output": "seen", "executed": time.time()}}
     assert Processor(api.store, api.clock).handle_bodies([body]).handled == 1

@@ -13,6 +13,7 @@ import paramiko
 import pytest
 
 from monitoring import config_store
+from monitoring.generate import secret_ref
 from monitoring.ids import decode_id
 from scan.controller import ScanController, ScanOptions
 from tests.integration.monitoring.support import start
@@ -121,6 +122,13 @@ def test_files_level_writes_locally_only(initialized_store, tmp_path, rabbitmq):
         assert sorted(p.name for p in (folder / "host" / "cmp-1").iterdir()) == \
             ["client.json", "rabbitmq.json", "transport.json"]
         assert oct((folder / "host" / "cmp-1" / "rabbitmq.json").stat().st_mode & 0o777) == "0o600"
+        # the files hold the broker password; monitoring_config only a reference to the environment's own
+        section = next(s for s in loop.env["configuration"] if s["name"] == "Monitoring")
+        written = json.loads((folder / "host" / "cmp-1" / "rabbitmq.json").read_text())
+        assert written["rabbitmq"]["password"] == section["rabbitmq_pass"]
+        stored = [d["config"]["rabbitmq"]["password"] for d in config_store.load(initialized_store, loop.name)
+                  if d["type"] == "rabbitmq.json"]
+        assert len(stored) == 4 and set(stored) == {secret_ref("rabbitmq_pass")}
         assert ssh(loop, "cmp-1", "ls /etc/sensu/conf.d") == ""
         assert loop.scan.report["monitoring"]["deployed"] == 0
     finally:

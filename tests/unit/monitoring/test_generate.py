@@ -7,7 +7,7 @@ import json
 import subprocess
 
 from app.store.seed import load_seed
-from monitoring.generate import generate
+from monitoring.generate import generate, secret_ref, with_secrets
 from monitoring.templates import from_document
 
 ENV = {"name": "e1", "mechanism_drivers": ["OVS"], "type_drivers": "vxlan", "enable_monitoring": True,
@@ -57,7 +57,12 @@ def test_hostile_names_are_single_quoted_arguments(tmp_path):
 
 def test_secrets_and_clients_per_host():
     gen = generate(ENV, objects("br0"), [], templates())
-    assert gen.hosts["node-1"]["rabbitmq.json"]["rabbitmq"]["password"] == "s3cret"
+    # what is generated (and stored in monitoring_config) refers to the password, never copies it
+    assert "s3cret" not in json.dumps([gen.server, gen.hosts])
+    assert gen.hosts["node-1"]["rabbitmq.json"]["rabbitmq"]["password"] == secret_ref("rabbitmq_pass")
+    files = with_secrets(gen.hosts, ENV["configuration"][0])
+    assert files["node-1"]["rabbitmq.json"]["rabbitmq"]["password"] == "s3cret"
+    assert with_secrets(gen.server, ENV["configuration"][0])["rabbitmq.json"]["rabbitmq"]["password"] == "s3cret"
     assert gen.hosts["node-1"]["rabbitmq.json"]["rabbitmq"]["port"] == 5671   # a number, not "5671"
     assert gen.hosts["node-1"]["client.json"]["client"]["name"] == "e1-node-1"
     assert gen.checks["node-1"] == {"vconnector_ovs": 1, "host_pnic_ovs": 1, "instance_vm": 1, "vservice": 1,

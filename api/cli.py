@@ -6,6 +6,7 @@ import logging
 import sys
 
 from app.errors import CalipsoError
+from app.http_limits import add_limit_args, limits_from
 
 HELP = "serve the REST API (falcon under gunicorn) on 127.0.0.1:8747 by default"
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ def add_parser(sub, common) -> None:
     p.add_argument("--key_file", "--key-file", default=None, help="TLS private key")
     p.add_argument("--page-size-cap", type=int, default=10000, help="largest page_size served (default 10000)")
     p.add_argument("--cors-origin", default="*", help="Access-Control-Allow-Origin value; empty disables CORS")
+    add_limit_args(p)
     p.set_defaults(run=run)
 
 
@@ -58,8 +60,9 @@ def run(args) -> int:
         print(f"created user admin with password {password}  (shown once; change it with "
               f"'calipso user set-password admin')", flush=True)
     binds = [b.strip() for b in args.bind.split(",") if b.strip()]
+    limits = limits_from(args, max_body=settings.max_body_bytes)
     serve(args.mongo_config, args.inventory, settings, binds, args.workers, args.loglevel,
-          cert_file=args.cert_file, key_file=args.key_file)
+          cert_file=args.cert_file, key_file=args.key_file, limits=limits)
     return 0
 
 

@@ -15,7 +15,7 @@ from typing import Callable
 
 from app.errors import CalipsoError
 from app.gunicorn_app import serve as launch
-from app.http_worker import Limits
+from app.http_limits import Limits
 
 log = logging.getLogger(__name__)
 

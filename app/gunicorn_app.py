@@ -12,7 +12,8 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger as GunicornLogger
 
 from app.errors import CalipsoError
-from app.http_worker import GuardedWorker, Limits
+from app.http_limits import Limits
+from app.http_worker import GuardedWorker
 from app.logs import LOG_FORMAT, SecretFilter
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import resource
-from dataclasses import dataclass
 
 from uvicorn.protocols.utils import get_remote_addr
 from uvicorn_worker import UvicornWorker
+
+from app.http_limits import Limits
 
 log = logging.getLogger(__name__)
 
@@ -22,21 +23,6 @@ _BUSY_BODY = b'{"error": {"code": "503", "message": "too many connections from t
 BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
         b"Retry-After: 5\r\nContent-Length: %d\r\n\r\n%s" % (len(_BUSY_BODY), _BUSY_BODY))
 TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one client may hold of a server (per worker process)."""
-
-    head_timeout: float = 10.0          # seconds for a whole request head (request line + headers)
-    body_timeout: float = 30.0          # seconds for a whole request body
-    max_body: int = 1 << 20             # bytes of a request body (413 beyond)
-    max_head: int = 32 * 1024           # bytes of a request head (431 beyond)
-    per_client: int = 100               # connections open at once from one address
-    max_connections: int = 1000         # connections per worker (503 beyond)
-    threads: int = 8                    # application threads per worker
-    password_gate: int = 2              # requests carrying a password in those threads at once
-    tarpit: float = 2.0                 # seconds a 429 answer may be held back (as its Retry-After asks)
 
 
 def _client_counts(server_state) -> dict[str, int]:

@@ -6,6 +6,7 @@ import sys
 from urllib.parse import urlparse
 
 from app.errors import CalipsoError
+from app.http_limits import add_limit_args, limits_from
 
 HELP = "serve the web console (falcon + jinja2 under gunicorn) on 127.0.0.1:8080 by default"
 
@@ -25,6 +26,7 @@ def add_parser(sub, common) -> None:
     p.add_argument("--cookie-secure", action="store_true", help="mark the session cookie Secure (behind HTTPS)")
     p.add_argument("--cert-file", default=None, help="TLS certificate (serve HTTPS; implies --cookie-secure)")
     p.add_argument("--key-file", default=None, help="TLS private key")
+    add_limit_args(p)
     p.set_defaults(run=run)
 
 
@@ -50,7 +52,9 @@ def run(args) -> int:
         if not 0 < args.port < 65536:
             raise CalipsoError(f"--port must be between 1 and 65535, got {args.port}")
         binds = [f"{b.rpartition(':')[0] or '127.0.0.1'}:{args.port}" for b in binds]
-    serve(settings, binds, args.threads, args.loglevel, cert_file=args.cert_file, key_file=args.key_file)
+    limits = limits_from(args, max_body=settings.max_body_bytes, threads=args.threads)
+    serve(settings, binds, args.threads, args.loglevel, cert_file=args.cert_file, key_file=args.key_file,
+          limits=limits)
     return 0
 
 

@@ -4,7 +4,7 @@ answer pages; each open page's event stream holds one of them."""
 from __future__ import annotations
 
 from app.gunicorn_app import serve as launch
-from app.http_worker import Limits
+from app.http_limits import Limits
 
 
 def serve(settings, binds: list[str], threads: int, loglevel: str = "INFO",

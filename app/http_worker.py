@@ -67,11 +67,12 @@ class _Guard:
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self._head_timer is None and self._awaiting_head():
-            self._arm_head_timer()
-        self._head_bytes += len(data)
+        if self._awaiting_head():
+            if self._head_timer is None:
+                self._arm_head_timer()
+            self._head_bytes += len(data)
         super().data_received(data)
-        if self._head_timer is not None and not self._awaiting_head():
+        if not self._awaiting_head():
             self._disarm_head_timer()
         elif self._head_bytes > self.limits.max_head and not self.transport.is_closing():
             log.info("closed a connection from %s: a request head over %d bytes",

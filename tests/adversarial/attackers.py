@@ -95,3 +95,20 @@ def latencies(get, seconds: float, pause: float = 0.05) -> list[float]:
 def p99(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] if ordered else float("inf")
+
+
+def call(url: str, method: str = "GET", body: bytes | None = None, headers: dict | None = None,
+         source: str = "127.0.0.1", timeout: float = 30.0) -> tuple[int, dict, bytes]:
+    """One HTTP request from the loopback address `source` (requests cannot choose it)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout, source_address=(source, 0))
+    try:
+        conn.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), body=body,
+                     headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()

@@ -69,7 +69,10 @@ class LiveHub:
         sub = Subscriber(session)
         with self._lock:
             mine = sorted((s for s in self._subs if s.session.username == session.username), key=lambda s: s.since)
-            for old in mine[:max(0, len(mine) - self.per_user + 1)]:
+            over = len(mine) - self.per_user + 1
+            if over <= 0 and len(self._subs) >= self.max_clients and mine:
+                over = 1           # all slots taken: this user's oldest page gives way, never another user's
+            for old in mine[:max(0, over)]:
                 self._subs.discard(old)
                 old.send(*CLOSE)
             if len(self._subs) >= self.max_clients:

@@ -103,7 +103,7 @@ def serve_api_and_console(stack: Stack) -> None:
     stack.api = f"http://127.0.0.1:{api_port}"
     wait_until(lambda: requests.get(f"{stack.api}/health", timeout=5).status_code in (200, 401), 90,
                f"the API answers ({stack.log('api') if 'api' in stack.logs else ''})")
-    stack.start("ui", "ui", "--bind", f"127.0.0.1:{ui_port}", "--api-url", stack.api, "--threads", "16", *LIMITS)
+    stack.start("ui", "ui", "--bind", f"127.0.0.1:{ui_port}", "--api-url", stack.api, "--threads", "24", *LIMITS)
     stack.ui = f"http://127.0.0.1:{ui_port}"
     wait_until(lambda: requests.get(f"{stack.ui}/login", timeout=5).status_code == 200, 90, "the console answers")
 

@@ -30,6 +30,7 @@ def add_parser(sub, common) -> None:
                        formatter_class=__import__("argparse").RawDescriptionHelpFormatter)
     p.add_argument("action", nargs="?", default="run", choices=["run", "handle"])
     p.add_argument("--queue", default=None, help="queue name (default calipso-monitoring-results)")
+    p.add_argument("--exchange", default="results", help="the Sensu transport's results exchange (default results)")
     p.add_argument("--batch", type=int, default=500, help="results handled per store write (default 500)")
     p.add_argument("--rescan-configs", type=float, default=10.0, metavar="SECONDS",
                    help="how often to look for newly monitored environments (default 10)")
@@ -115,8 +116,8 @@ def _start_consumers(store, args, keeper, consumers: dict, stop: threading.Event
             continue
         url = results_url(section)
         if url not in consumers:
-            c = ResultsConsumer(url, Processor(store), queue=args.queue or QUEUE, batch_max=max(1, args.batch),
-                                keeper=keeper)
+            c = ResultsConsumer(url, Processor(store), queue=args.queue or QUEUE, exchange=args.exchange,
+                                batch_max=max(1, args.batch), keeper=keeper)
             t = threading.Thread(target=c.run, args=(stop,), name="sensu-results", daemon=True)
             t.start()
             consumers[url] = (c, t)

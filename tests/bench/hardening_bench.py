@@ -1,9 +1,13 @@
-"""The adversarial checks of issue 13, as numbers: recovery after a store kill, token users' throughput
-while 20 clients guess passwords, and (through their tests) 5xx under schemathesis and secrets found.
+"""The adversarial checks of issues 13 and 27, as numbers: recovery after a store kill and a 30 s freeze,
+token users' throughput while 20 clients guess passwords and right passwords refused meanwhile, what
+others get while 100 slow clients hold the API or the console, a poison result's delay on the valid one
+behind it, and (through their tests) 5xx under schemathesis and the console fuzz, open redirects in
+Chromium and secrets found.
 
-Everything runs for real: `calipso api` under gunicorn with bcrypt at its production cost (12 rounds),
-the embedded store killed with SIGKILL. CALIPSO_BENCH_FUZZ=N sets schemathesis examples per operation
-(default 100); CALIPSO_BENCH_QUICK=1 skips the two pytest-driven rows.
+Everything runs for real: `calipso api` (2 workers) and `calipso ui` as in production, bcrypt at its
+production cost (12 rounds), the embedded store frozen with SIGSTOP and killed with SIGKILL, RabbitMQ
+at 127.0.0.1:5672 for the poison row (skipped without it). CALIPSO_BENCH_FUZZ=N sets schemathesis
+examples per operation (default 100); CALIPSO_BENCH_QUICK=1 skips the pytest-driven rows.
 """
 
 from __future__ import annotations
@@ -24,23 +28,27 @@ from app.store.embedded import EmbeddedStore, free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _api(home: Path, workers: int = 2) -> tuple[subprocess.Popen, str]:
+def _serve(home: Path, *args: str, path: str = "/openapi.json") -> tuple[subprocess.Popen, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALIPSO_")}
-    env["CALIPSO_HOME"] = str(home)
+    env.update(CALIPSO_HOME=str(home), CALIPSO_CONSOLE_SECRET="bench-console-secret-0123456789")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "app.cli.main", "api", "--bind", f"127.0.0.1:{port}",
-                             "--workers", str(workers)], env=env, cwd=ROOT, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli.main", *args, "--bind", f"127.0.0.1:{port}"],
+                            env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            requests.get(f"{url}/openapi.json", timeout=2)
+            requests.get(f"{url}{path}", timeout=2)
             return proc, url
         except requests.RequestException:
             time.sleep(0.3)
     proc.kill()
-    raise RuntimeError("the API did not start")
+    raise RuntimeError(f"calipso {args[0]} did not start")
+
+
+def _api(home: Path, workers: int = 2) -> tuple[subprocess.Popen, str]:
+    return _serve(home, "api", "--workers", str(workers))
 
 
 def _user(home: Path, name: str, password: str) -> None:
@@ -140,34 +148,79 @@ def _pytest(*args: str, env: dict | None = None) -> tuple[str, str]:
     return ("0" if res.returncode == 0 else "FAILED"), last
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _attacks(home: Path, url: str, ui: str, auth) -> list[tuple[str, str, str]]:
+    from app.store.store import Store, StoreLocation
+    from tests.bench import hardening_attacks as attacks
+    from tests.conftest import port_open
+
+    rows = []
+    for name, target, path in (("API", url, "/health"), ("console", ui, "/login")):
+        worst, longest, held, closed = attacks.slow_clients(target, path)
+        rows.append((f"{name}: others' p99 / max s, 100 slow clients ({held} conns, {closed} cut)",
+                     f"{worst:.3f} / {longest:.2f}", "p99 <= 1"))
+    made, refused, answers = attacks.logins_during_flood(url, auth)
+    rows.append((f"right-password logins refused while 20 guess ({made} made)", str(refused), "0"))
+    rows.append(("  guessers answered (status: count)", ", ".join(f"{k}: {v}" for k, v in sorted(answers.items())), ""))
+    if port_open("127.0.0.1", 5672):
+        store = Store.connect(StoreLocation(EmbeddedStore(home).ensure_running(), "bench"))
+        try:
+            took, failed = attacks.poison_delay(store, "amqp://guest:guest@127.0.0.1:5672//")
+        finally:
+            store.close()
+        rows.append(("valid result behind 9 poison ones applied after (s)", f"{took:.2f}", "<= 5"))
+        rows.append(("  poison results dead-lettered (each once: 9)", str(failed), "9"))
+    back = attacks.frozen_store(EmbeddedStore(home).read_state().pid,
+                                [f"{url}/environment_configs", f"{ui}/login"], auth)
+    rows.append(("store frozen 30 s: API / console serving after (s)", " / ".join(f"{t:.1f}" for t in back), "<= 10"))
+    return rows
+
+
 def run() -> None:
+    import platform
+
     with tempfile.TemporaryDirectory(prefix="calipso-bench-hardening-") as tmp:
         home = Path(tmp)
         auth = ("bench-ops", "Bench-ops-pass-1")
         _user(home, *auth)
         proc, url = _api(home)
+        ui_proc = None
         try:
             times = recovery(home, url, auth)
             quiet, busy, answers = throughput(url, auth)
+            ui_proc, ui = _serve(home, "ui", "--api-url", url, path="/login")
+            rows = _attacks(home, url, ui, auth)
         finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            for p in (ui_proc, proc):
+                if p is not None:
+                    _stop(p)
             EmbeddedStore(home).stop()
-    print(f"{'check':58} {'result':>12}  goal")
-    print(f"{'recovery after kill -9 of the store (s, each of 3)':58} "
-          f"{' / '.join(f'{t:.1f}' for t in times):>12}  <= 10")
-    print(f"{'token users, req/s undisturbed (4 clients)':58} {quiet:>12.1f}")
-    print(f"{'token users, req/s while 20 clients guess Basic passwords':58} {busy:>12.1f}")
-    print(f"{'  ratio':58} {100 * busy / max(quiet, 1e-9):>11.0f}%  >= 80%")
-    print(f"{'  guessers answered (status: count)':58} {', '.join(f'{k}: {v}' for k, v in sorted(answers.items()))}")
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else "?"
+    print(f"({os.cpu_count()} x {cpu}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end)")
+    print(f"{'check':64} {'result':>14}  goal")
+    print(f"{'recovery after kill -9 of the store (s, each of 3)':64} "
+          f"{' / '.join(f'{t:.1f}' for t in times):>14}  <= 10")
+    print(f"{'token users, req/s undisturbed (4 clients)':64} {quiet:>14.1f}")
+    print(f"{'token users, req/s while 20 clients guess Basic passwords':64} {busy:>14.1f}")
+    print(f"{'  ratio':64} {100 * busy / max(quiet, 1e-9):>13.0f}%  >= 80%")
+    print(f"{'  guessers answered (status: count)':64} {', '.join(f'{k}: {v}' for k, v in sorted(answers.items()))}")
+    for what, result, goal in rows:
+        print(f"{what:64} {result:>14}  {goal}")
     if os.environ.get("CALIPSO_BENCH_QUICK"):
         return
     examples = os.environ.get("CALIPSO_BENCH_FUZZ", "100")
     fuzz, detail = _pytest("tests/integration/api/test_schemathesis.py", env={"CALIPSO_FUZZ_EXAMPLES": examples})
-    print(f"{f'5xx or undocumented statuses, schemathesis x{examples}/operation':58} {fuzz:>12}  0  ({detail})")
+    print(f"{f'5xx or undocumented statuses, schemathesis x{examples}/operation':64} {fuzz:>14}  0  ({detail})")
+    found, detail = _pytest("tests/adversarial/test_open_redirect.py", "tests/adversarial/test_console_fuzz.py")
+    print(f"{'open redirects (36 payloads, Chromium) and console 5xx (fuzz)':64} {found:>14}  0  ({detail})")
     found, detail = _pytest("tests/integration/api/test_secrets.py", "tests/integration/listen/test_no_foreign_secrets.py",
                             "tests/integration/scan/test_connection_test_secrets.py")
-    print(f"{'secrets found (responses, logs, every collection)':58} {found:>12}  0  ({detail})")
+    print(f"{'secrets found (responses, logs, every collection)':64} {found:>14}  0  ({detail})")

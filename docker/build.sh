@@ -37,6 +37,10 @@ if [ ! -f .env ]; then
     } > .env
     echo "wrote .env with a fresh broker password"
 fi
+if ! grep -q '^CALIPSO_CONSOLE_SECRET=' .env; then   # shared by the api and ui services (see app/console_link.py)
+    echo "CALIPSO_CONSOLE_SECRET=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')" >> .env
+    echo "added a console secret to .env"
+fi
 
 base=$("$ENGINE" image inspect --format '{{.Size}}' "calipso/base:$TAG")
 printf '\n%-28s %10s %14s\n' image size "over base"

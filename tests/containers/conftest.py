@@ -47,6 +47,7 @@ class Stack:
         self.env = {**os.environ,
                     "COMPOSE_PROJECT_NAME": self.project,
                     "CALIPSO_AMQP_USER": "calipso", "CALIPSO_AMQP_PASSWORD": secrets.token_hex(12),
+                    "CALIPSO_CONSOLE_SECRET": secrets.token_hex(16),
                     "CALIPSO_ADMIN_PASSWORD": self.admin_password, "CALIPSO_SIM_ADMIN_PASSWORD": self.sim_password,
                     "CALIPSO_API_PORT": str(self.ports["api"]), "CALIPSO_UI_PORT": str(self.ports["ui"]),
                     "CALIPSO_SIM_KEYSTONE_PORT": str(self.ports["keystone"]),

@@ -128,5 +128,6 @@ def console_session(stack: Stack, user: str = "admin") -> tuple[requests.Session
                allow_redirects=False, timeout=30)
     assert r.status_code == 303, (r.status_code, r.text[:300])
     page = s.get(f"{stack.ui}/Dashboard", timeout=30).text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(r'name="csrf-token" content="([^"]+)"', page)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page) or \
+        re.search(r'name="csrf-token" content="([^"]+)"', page)
     return s, csrf.group(1)

@@ -10,7 +10,8 @@ import requests
 
 from tests.adversarial.conftest import USERS
 
-BODIES = [(b"[" * 50_000 + b"]" * 50_000, "application/json"), (b'{"a": ' * 5000 + b"1" + b"}" * 5000, "application/json"),
+BODIES = [(b"[" * 50_000 + b"]" * 50_000, "application/json"),
+          (b'{"a": ' * 5000 + b"1" + b"}" * 5000, "application/json"),
           (b"1e400", "application/json"), (b"\xff\xfe{", "application/json"), (b"\x00\x01", "text/plain")]
 
 

@@ -59,7 +59,8 @@ def test_right_passwords_are_never_refused_while_twenty_clients_guess(stack):
         r = requests.post(f"{stack.api}/auth/tokens", timeout=30, json={"auth": {"methods": ["credentials"],
                           "credentials": {"username": "admin", "password": USERS["admin"]}}})
         refused += [] if r.status_code == 201 else [r.status_code]
-        r = requests.get(f"{stack.api}/environment_configs", headers={"X-Auth-Token": token.json()["token"]}, timeout=30)
+        r = requests.get(f"{stack.api}/environment_configs", headers={"X-Auth-Token": token.json()["token"]},
+                         timeout=30)
         refused += [] if r.status_code == 200 else [r.status_code]
     for t in threads:
         t.join(30)

@@ -20,7 +20,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit tests/integration
 
-# attacks on a stack of its own, loopback only, each bounded (about 8 minutes on 2 cores): slow clients,
+# attacks on a stack of its own, loopback only, each bounded (about 4 minutes on 2 cores): slow clients,
 # login floods, poison monitoring results, a frozen and a killed store, open redirects, console fuzz
 test-adversarial: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/adversarial

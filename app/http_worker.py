@@ -41,7 +41,7 @@ class _Guard:
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
         self._head_timer = None
-        self._head_bytes = 0
+        self._head_bytes, self._head_tail = 0, b""
         self._counted = None
         addr = (get_remote_addr(transport) or ("?", 0))[0]
         counts = _client_counts(self.server_state)
@@ -70,15 +70,20 @@ class _Guard:
         if self._awaiting_head():
             if self._head_timer is None:
                 self._arm_head_timer()
-            self._head_bytes += len(data)
+            window = self._head_tail + data           # the blank line ending a head may straddle two reads
+            end = window.find(b"\r\n\r\n")
+            self._head_bytes += len(data) if end < 0 else max(0, end + 4 - len(self._head_tail))
+            self._head_tail = window[-3:]
+            if self._head_bytes > self.limits.max_head:
+                if not self.transport.is_closing():
+                    log.info("closed a connection from %s: a request head over %d bytes",
+                             (self.client or ("?",))[0], self.limits.max_head)
+                    self.transport.write(TOO_LARGE)
+                    self.transport.close()
+                return
         super().data_received(data)
         if not self._awaiting_head():
             self._disarm_head_timer()
-        elif self._head_bytes > self.limits.max_head and not self.transport.is_closing():
-            log.info("closed a connection from %s: a request head over %d bytes",
-                     (self.client or ("?",))[0], self.limits.max_head)
-            self.transport.write(TOO_LARGE)
-            self.transport.close()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -88,7 +93,7 @@ class _Guard:
         return self.cycle is None or self.cycle.response_complete
 
     def _arm_head_timer(self) -> None:
-        self._head_bytes = 0
+        self._head_bytes, self._head_tail = 0, b""
         self._head_timer = self.loop.call_later(self.limits.head_timeout, self._head_late, self.cycle)
 
     def _disarm_head_timer(self) -> None:

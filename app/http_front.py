@@ -24,6 +24,7 @@ from a2wsgi import WSGIMiddleware
 
 log = logging.getLogger(__name__)
 GONE_KEY = "calipso.client_gone"
+STOP_KEY = "calipso.stop"       # in the server's scope: ends a streaming response (the server is stopping)
 
 
 class _TooLarge(Exception):
@@ -95,11 +96,15 @@ class BufferedWsgi:
             headers.append((b"content-length", str(len(body)).encode()))
         inner_scope = {**scope, "headers": headers, GONE_KEY: gone.is_set}
 
+        def stop() -> None:
+            gone.set()
+            gone_async.set()
+        scope[STOP_KEY] = stop          # the worker calls it when it stops (app.http_worker)
+
         async def watch() -> None:
             while (await receive())["type"] != "http.disconnect":
                 pass
-            gone.set()
-            gone_async.set()
+            stop()
 
         watcher = asyncio.get_running_loop().create_task(watch())
         given = False

@@ -15,6 +15,7 @@ import resource
 from uvicorn.protocols.utils import get_remote_addr
 from uvicorn_worker import UvicornWorker
 
+from app.http_front import STOP_KEY
 from app.http_limits import Limits
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,15 @@ class _Guard:
     def on_response_complete(self) -> None:
         super().on_response_complete()
         self._disarm_head_timer()   # the keep-alive timeout runs until the next request's first byte
+
+    def shutdown(self) -> None:
+        """The worker is stopping: a streaming response (a live-update stream) is told to end now,
+        rather than hold the stop until the arbiter's graceful timeout kills the worker."""
+        scope = self.cycle.scope if self.cycle is not None and not self.cycle.response_complete else {}
+        stop = scope.get(STOP_KEY)
+        if stop is not None:
+            stop()
+        super().shutdown()
 
     def _awaiting_head(self) -> bool:
         return self.cycle is None or self.cycle.response_complete

@@ -23,6 +23,7 @@ from app.store.store import Store
 from scan import cliques as clique_finder
 from scan.access.calls import Caller, CallStats, Limiter, RemoteError
 from scan.clients import Clients, build_clients
+from scan.distributed.coordinator import Coordinator, Distribution
 from scan.engine import Engine, Task
 from scan.fetchers.base import ScanContext
 from scan.fetchers.host_commands import host_commands
@@ -76,7 +77,8 @@ ClientsFactory = Callable[[dict, Caller], Clients]
 class ScanController:
     def __init__(self, store: Store, options: ScanOptions, scan_id: ObjectId | None = None,
                  clients_factory: ClientsFactory = build_clients, hierarchy: Hierarchy | None = None,
-                 clock: Clock = utcnow, progress: Progress | None = None, caller: Caller | None = None):
+                 clock: Clock = utcnow, progress: Progress | None = None, caller: Caller | None = None,
+                 distribution: Distribution | None = None):
         self.store = store
         self.o = options
         self.scan_id = scan_id or ObjectId()
@@ -88,6 +90,8 @@ class ScanController:
         self.progress = progress or Progress(tty=False)
         self.caller = caller or Caller(Limiter(options.max_calls, options.per_host), CallStats())
         self.messages = Messages(store, clock)
+        self.coordinator = Coordinator(store, distribution or Distribution(), self.sid, options, self.caller.stats,
+                                       self.progress) if options.distributed else None
         self.report: dict = {"objects": {}, "links": {}, "cliques": {}, "phases": {}, "errors": {},
                              "store_writes": {"inventory": 0, "links": 0, "cliques": 0}, "retired": {}}
 
@@ -121,6 +125,9 @@ class ScanController:
         self._message(f"scan {self.sid} of {self.o.env} started ({self._mode()})")
         clients = None
         try:
+            if self.coordinator is not None:
+                self.report["distributed"] = self.coordinator.report
+                self.coordinator.check()   # no worker: fail now, before anything is fetched
             needs_access = self.o.run_all or self.o.inventory_only or self.o.monitoring_setup_only
             clients = self.clients_factory(env, self.caller) if needs_access else Clients()
             if self.o.run_all or self.o.inventory_only:
@@ -159,6 +166,8 @@ class ScanController:
         finally:
             if clients is not None:
                 clients.close()
+            if self.coordinator is not None:
+                self.coordinator.close()
         errors = self.report.get("errors") or {}
         status = "completed_with_errors" if errors else "completed"
         if self.o.run_all and not self.o.partial:   # as the original: scanned, errors or not
@@ -263,7 +272,8 @@ class ScanController:
         self.report["errors"] = ctx.errors.as_dict()
         self.report["failed_layers"] = failed_layers(self.report["errors"])
         if clients.pool is not None:
-            self.report["ssh_connections"] = clients.pool.opened
+            self.report["ssh_connections"] = clients.pool.opened + (self.coordinator.ssh_connections
+                                                                     if self.coordinator is not None else 0)
         self.report["hosts"] = {"total": len(ctx.found.of_type("host")),
                                 "with_errors": len([h for h in self.report["errors"] if h != "(cloud)"])}
         for host, msgs in self.report["errors"].items():
@@ -285,12 +295,16 @@ class ScanController:
     def _walk(self, engine: Engine, tasks: list[Task] | None) -> None:
         level = tasks if tasks is not None else [Task("ScanEnvironment", env_root(self.o.env))]
         while level:
+            if self.coordinator is not None:
+                level = self.coordinator.divert(level, engine)   # the hosts' subtrees go to the workers
             level = engine._level(level)
             hosts = engine.ctx.found.of_type("host")
             pending = {t.parent.get("host") or (t.parent["id"] if t.parent.get("type") == "host" else None)
                        for t in level}
             self.progress.set_errors(engine.ctx.errors.count())
             self.progress.hosts(len([h for h in hosts if h["id"] not in pending]), len(hosts))
+        if self.coordinator is not None:
+            self.coordinator.gather(engine)
 
     # -- links ----------------------------------------------------------------------------------
     def _live_inventory(self, fields: list[str] | None = None) -> list[dict]:

@@ -14,6 +14,7 @@ COMMANDS: dict[str, str] = {
     "user": "api.user_cli",
     "scan": "scan.cli",
     "scan-manager": "scan.manager_cli",
+    "scan-worker": "scan.worker_cli",
     "listen": "listen.cli",
     "diff": "app.cli.diff_cmd",
     "path": "app.cli.path_cmd",

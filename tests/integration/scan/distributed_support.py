@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from app.diffing import content_hash
 from app.envconfig.repository import EnvironmentConfigs
 from app.store.init import init_db
 from app.store.store import Store, StoreLocation
+from scan.controller import ScanController, ScanOptions
 
 ENV = "dist"
 COLLECTIONS = ("inventory", "links", "cliques")
@@ -51,3 +54,26 @@ def differences(a: dict, b: dict) -> list[str]:
 
 def work_collections(store: Store) -> list[str]:
     return [n for n in store.db.list_collection_names() if n.startswith("scan_work_")]
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory, store_uri):
+    """A simulated cloud (in this process; workers reach it over its sockets), scanned locally once:
+    `cloud.reference` is that scan's picture, `cloud.conditions` its live latency and faults."""
+    from simulator.faults import Conditions
+    from tests.scan_support.sim import start_in_process
+
+    conditions = Conditions()
+    sim = start_in_process(ENV, tmp_path_factory.mktemp("dist-sim"), computes=6, instances=3, networks=3,
+                           conditions=conditions)
+    sim.conditions = conditions
+    reference = fresh_store(store_uri, sim.env)
+    try:
+        res = ScanController(reference, ScanOptions(env=ENV)).run()
+        assert res.status == "completed", res.reason
+        sim.reference = picture(reference)
+        yield sim
+    finally:
+        reference.client.drop_database(reference.db.name)
+        reference.close()
+        sim.stop()

@@ -16,28 +16,9 @@ import pytest
 from app.scans import Scans
 from scan.controller import ScanController, ScanOptions
 from scan.manager import ScanManager
-from tests.integration.scan.distributed_support import ENV, differences, fresh_store, picture, work_collections
+from tests.integration.scan.distributed_support import ENV, cloud, differences, fresh_store, picture, work_collections  # noqa: F401
 from tests.scan_support.workers import Workers
 
-pytest.importorskip("simulator.model.build")
-from simulator.faults import Conditions  # noqa: E402
-from tests.scan_support.sim import start_in_process  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def cloud(tmp_path_factory, store_uri):
-    conditions = Conditions()
-    sim = start_in_process(ENV, tmp_path_factory.mktemp("dist-sim"), computes=6, instances=3, networks=3,
-                           conditions=conditions)
-    sim.conditions = conditions
-    reference = fresh_store(store_uri, sim.env)
-    res = ScanController(reference, ScanOptions(env=ENV)).run()
-    assert res.status == "completed", res.reason
-    sim.reference = picture(reference)
-    yield sim
-    reference.client.drop_database(reference.db.name)
-    reference.close()
-    sim.stop()
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-"""Serving the console under gunicorn: one worker process (sessions and the live hub are in its
-memory) with many threads (each open page holds one for its event stream)."""
+"""Serving the console under gunicorn: one worker process (the live hub is in its memory; sessions are in
+the store, so replicas share them) with many threads (each open page holds one for its event stream)."""
 
 from __future__ import annotations
 

@@ -17,4 +17,5 @@ class UiSettings:
     sse_lifetime: float = 300.0           # an event stream is closed after this; the browser reconnects
     sse_max_clients: int = 500
     version: str = __version__
+    mongo_config: str | None = None      # where the sessions are: -m FILE, else $CALIPSO_MONGO_URI, else embedded
     extra: dict = field(default_factory=dict)

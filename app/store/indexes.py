@@ -57,6 +57,8 @@ INDEXES: tuple[Index, ...] = (
     Index("users", "username", unique=True),
     Index("user_settings", "username", unique=True),
     Index("api_tokens", "token", unique=True),
+    Index("console_sessions", "expires", options={"expireAfterSeconds": 0}),   # MongoDB deletes what expired
+    Index("console_sessions", "username"),
 )
 
 SEEDED = ("constants", "link_types", "clique_types", "clique_constraints", "supported_environments",

@@ -66,6 +66,16 @@ def test_scan_request_is_queued_with_v2_defaults(api):
     assert r.status_code == 400
 
 
+def test_scan_request_may_ask_for_scan_workers(api):
+    r = api.call("POST", "/scans", user="erin", json_body={"env_name": "visible", "log_level": "info",
+                                                            "distributed": True})
+    assert r.status_code == 201
+    assert api.store["scans"].find_one({"_id": ObjectId(r.json["id"])})["distributed"] is True
+    r = api.call("POST", "/scans", user="erin", json_body={"env_name": "visible", "log_level": "info",
+                                                            "distributed": True, "object_id": "vm-1"})
+    assert r.status_code == 400 and "distributed" in r.text
+
+
 def test_scheduled_scans_rules_and_delete(api):
     post = lambda body: api.call("POST", "/scheduled_scans", user="erin", json_body={
         "env_name": "visible", "log_level": "info", **body})

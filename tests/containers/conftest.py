@@ -21,6 +21,7 @@ from app.store.embedded import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CI = os.environ.get("CI") == "true"
+REPLICAS = {"ui": 2, "api": 2, "scan-worker": 2}   # behind the `lb` service; scan workers share distributed scans
 
 
 def engine() -> str | None:
@@ -100,10 +101,10 @@ def stack(tmp_path_factory):
     s = Stack(name, tmp_path_factory.mktemp("compose"))
     try:
         s.started = time.monotonic()
-        s.compose("up", "-d", timeout=900)
+        s.compose("up", "-d", *(f"--scale={name}={n}" for name, n in REPLICAS.items()), timeout=900)
         yield s
     finally:
-        for service in ("sim", "scan", "listen", "api", "ui", "monitoring", "mongo"):
+        for service in ("sim", "scan", "scan-worker", "listen", "api", "ui", "lb", "monitoring", "mongo"):
             (s.log.parent / f"{service}.log").write_text(s.logs(service))
         s.compose("down", "-v", "-t", "5", check=False, timeout=300)
         print(f"compose and service logs: {s.log.parent}")

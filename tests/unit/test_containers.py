@@ -19,7 +19,7 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 CALIPSO_SERVICES = {name: svc for name, svc in SERVICES.items() if "build" in svc}
 DOCKERFILE = (ROOT / "docker" / "Dockerfile").read_text()
-STAGES = {name: parent for parent, name in re.findall(r"^FROM (\S+) AS (\w+)\s*$", DOCKERFILE, re.M)}
+STAGES = {name: parent for parent, name in re.findall(r"^FROM (\S+) AS ([\w-]+)\s*$", DOCKERFILE, re.M)}
 
 
 def stage_text(name: str) -> str:
@@ -29,7 +29,7 @@ def stage_text(name: str) -> str:
 
 
 def test_every_service_of_the_design_is_there():
-    assert set(CALIPSO_SERVICES) == {"scan", "listen", "api", "monitoring", "ui", "sim"}
+    assert set(CALIPSO_SERVICES) == {"scan", "scan-worker", "listen", "api", "monitoring", "ui", "sim"}
     assert SERVICES["mongo"]["image"].startswith("mongo:") and SERVICES["rabbitmq"]["image"].startswith("rabbitmq:")
     assert SERVICES["sim"]["profiles"] == ["demo"], "the simulated cloud joins only with --profile demo"
 
@@ -81,7 +81,7 @@ def test_published_ports_are_the_documented_ones():
     def port(svc):
         return [str(p).rsplit(":", 1)[1] for p in SERVICES[svc].get("ports", [])]
 
-    assert port("api") == ["8747"] and port("ui") == ["80"]
+    assert port("lb") == ["80", "8747"], "one entry for the UI and the API, in front of their replicas"
     assert "0.0.0.0:8747" in CALIPSO_SERVICES["api"]["command"]
     assert all(str(p).startswith("127.0.0.1:") for p in SERVICES["sim"]["ports"]), "the demo cloud stays local"
 
@@ -108,3 +108,18 @@ def test_no_secret_has_a_default_value():
     assert not re.search(r"PASS(WORD)?\w*:-[^}]", text), "no password falls back to a shipped default"
     settings = re.findall(r"^(?:ENV|ARG)\b.*(?:\n\s+.*)*", DOCKERFILE, re.M)
     assert settings and not any(re.search(r"(?i)pass|secret|token|key", s) for s in settings), "nothing baked in"
+
+
+def test_ui_api_and_scan_workers_scale_behind_the_load_balancer():
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "container_name" not in text, "a fixed container name forbids --scale"
+    for name in ("ui", "api", "scan-worker"):
+        assert not SERVICES[name].get("ports"), f"{name} publishes no host port: its replicas would clash"
+    cfg = (ROOT / "docker" / "lb" / "haproxy.cfg").read_text()
+    mount = next(v for v in SERVICES["lb"]["volumes"] if "haproxy.cfg" in v)
+    assert mount.startswith("./docker/lb/haproxy.cfg:") and mount.endswith(":ro")
+    for backend, target in (("ui", "ui:80"), ("api", "api:8747")):
+        assert re.search(rf"^backend {backend}\n(?:\s+.*\n)*?\s+server-template {backend} \d+ {target}\s*$", cfg, re.M)
+    assert "resolvers compose" in cfg and "parse-resolv-conf" in cfg, "replicas are found again as they come and go"
+    assert SERVICES["scan-worker"]["environment"]["CALIPSO_BROKER_URL"].endswith("@rabbitmq:5672//")
+    assert "CALIPSO_BROKER_URL" not in SERVICES["api"]["environment"], "the broker password only where it is used"

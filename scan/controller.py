@@ -253,9 +253,9 @@ class ScanController:
         runner = SerialRunner() if self.o.serial else PoolRunner(workers=max(4, self.o.max_calls),
                                                                  nested_workers=max(4, self.o.max_calls))
         ctx = ScanContext(env=env, api=clients.api, db=clients.db, cli=clients.cli, aci=clients.aci,
-                          parallel_map=runner.nested)
+                          parallel_map=runner.nested, hosts_elsewhere=self.coordinator is not None)
         engine = Engine(ctx, self.hierarchy, runner, lambda docs: None, progress=self.progress, after_level=give_back)
-        if clients.cli is not None and not self.o.partial:   # a partial scan asks a few hosts for a few things
+        if clients.cli is not None and not (self.o.partial or self.coordinator):   # partial: a few hosts, a few things
             commands = host_commands(env)
             clients.cli.host_commands = lambda host: commands
         tasks = start_tasks(self.o, Inventory(self.store), ctx, self.hierarchy) if self.o.partial else None

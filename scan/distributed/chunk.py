@@ -15,10 +15,11 @@ from typing import Callable
 from app.envconfig.repository import EnvironmentConfigs
 from app.keyenc import encode
 from app.store.store import Store
-from scan.access.calls import Caller, CallStats, Limiter
+from scan.access.calls import Caller, CallStats, Limiter, RemoteError
 from scan.clients import Clients, build_clients
 from scan.distributed.workspace import Workspace, encode_docs
 from scan.engine import Engine, Task
+from scan.fetchers.api.hosts import ApiFetchHosts
 from scan.fetchers.base import ScanContext
 from scan.fetchers.host_commands import host_commands
 from scan.hierarchy import Hierarchy
@@ -64,6 +65,16 @@ class Work:
                 "serial": self.serial}
 
 
+def host_details(ctx: ScanContext, host: dict) -> None:
+    """What the host fetcher asks the host itself (its OS), left to the worker that scans the host: its first
+    call then brings the host's whole batch of commands (scan.fetchers.host_commands), as in a local scan."""
+    if "OS" in host:
+        return
+    ApiFetchHosts._os(ctx, host)
+    if "OS" in host:
+        ctx.found.update(host, {"OS": host["OS"]})   # a base document changed: sent back as a patch
+
+
 def do_work(store: Store, work: Work, hierarchy: Hierarchy, worker: str,
             clients_factory: ClientsFactory = build_clients) -> str:
     """Scan the work's hosts and store the result: 'stored', 'duplicate' (another worker's is in) or
@@ -105,6 +116,11 @@ def scan_hosts(store: Store, work: Work, base: list[dict], hierarchy: Hierarchy,
         if clients.cli is not None:
             commands = host_commands(env)
             clients.cli.host_commands = lambda host: commands
+            try:   # once, before the threads ask it together (as the local scan's access check does)
+                clients.cli.master_name()
+            except RemoteError as e:   # then every host of the part fails with it, by host, as in a local scan
+                log.warning("scan %s part %d: %s", work.scan, work.chunk, e)
+            ctx.parallel(lambda t: host_details(ctx, t.parent), tasks)
         changed: dict[tuple[str, str], set[str]] = {}
 
         def patch(pairs: list[tuple[dict, dict]]) -> None:

@@ -153,6 +153,7 @@ class ScanContext:
     memo: Memo = field(default_factory=Memo)
     errors: ErrorLog = field(default_factory=ErrorLog)
     parallel_map: Callable[[Callable[[T], R], list[T]], list[R]] = lambda fn, items: [fn(x) for x in items]
+    hosts_elsewhere: bool = False   # a distributed scan: what runs on a host is asked by its scan worker
 
     @property
     def name(self) -> str:

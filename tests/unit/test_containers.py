@@ -113,8 +113,9 @@ def test_no_secret_has_a_default_value():
 def test_ui_api_and_scan_workers_scale_behind_the_load_balancer():
     text = (ROOT / "docker-compose.yml").read_text()
     assert "container_name" not in text, "a fixed container name forbids --scale"
-    for name in ("ui", "api", "scan-worker"):
+    for name, knob in (("ui", "CALIPSO_UI_REPLICAS"), ("api", "CALIPSO_API_REPLICAS"), ("scan-worker", "CALIPSO_SCAN_WORKERS")):
         assert not SERVICES[name].get("ports"), f"{name} publishes no host port: its replicas would clash"
+        assert SERVICES[name]["scale"] == f"${{{knob}:-1}}", "replicas set where `up` and `down` both read them"
     cfg = (ROOT / "docker" / "lb" / "haproxy.cfg").read_text()
     mount = next(v for v in SERVICES["lb"]["volumes"] if "haproxy.cfg" in v)
     assert mount.startswith("./docker/lb/haproxy.cfg:") and mount.endswith(":ro")

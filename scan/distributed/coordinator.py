@@ -18,7 +18,7 @@ from app.keyenc import decode
 from app.store.keeper import StoreKeeper, is_unavailable
 from app.store.store import Store
 from scan.access.calls import CallStats
-from scan.distributed.broker import BrokerUnreachable, WorkClient, WorkQueue
+from scan.distributed.broker import BrokerUnreachable, WorkClient, WorkQueue, broker_url, work_queue_name
 from scan.distributed.chunk import Work
 from scan.distributed.workspace import Workspace, sweep
 from scan.engine import Engine, Task
@@ -31,7 +31,7 @@ log = logging.getLogger("scan.distributed")
 class Distribution:
     """How a distributed scan uses its workers (the knobs of `calipso scan --distributed`)."""
 
-    queue: WorkQueue = field(default_factory=WorkQueue)
+    queue: WorkQueue = field(default_factory=lambda: WorkQueue(broker_url(), work_queue_name()))
     parts_per_worker: int = 2       # a dead worker's part is redone whole: smaller parts, less to redo
     max_part_hosts: int = 200
     stall_timeout: float = 900.0

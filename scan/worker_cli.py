@@ -25,6 +25,8 @@ def add_parser(sub, common) -> None:
     p.add_argument("--work-queue", default=None, metavar="NAME",
                    help="the queue to consume (default $CALIPSO_WORK_QUEUE, else calipso-scan-work)")
     p.add_argument("--name", default=None, help="this worker's name in scan reports (default HOST:PID)")
+    p.add_argument("--parts", type=int, default=2, metavar="N",
+                   help="parts of scans done at once (default 2: a part waits on the cloud more than it computes)")
     p.set_defaults(run=run)
 
 
@@ -35,13 +37,15 @@ def run(args) -> int:
     from scan.hierarchy import load as load_hierarchy
 
     url = args.broker or broker_url()
+    if args.parts < 1:
+        raise CalipsoError(f"--parts must be at least 1, got {args.parts}")
     if urlparse(url).scheme not in ("amqp", "amqps", "pyamqp", "memory", "filesystem"):
         raise CalipsoError(f"--broker must be an amqp:// URL, got scheme {urlparse(url).scheme!r}")
     hierarchy = load_hierarchy()     # a broken table fails here, not on the first part
     store = open_store(args.mongo_config)
     name = args.name or f"{socket.gethostname()}:{os.getpid()}"
     worker = Worker(WorkQueue(url, args.work_queue or work_queue_name()),
-                    lambda work: do_work(store, work, hierarchy, name), name)
+                    lambda work: do_work(store, work, hierarchy, name), name, parts=args.parts)
     stop = threading.Event()
     stop_on_signals(stop, name="scan worker")
     worker.run(stop)

@@ -86,10 +86,17 @@ def do_work(store: Store, work: Work, hierarchy: Hierarchy, worker: str,
         return "gone"
     if ws.done_marker(work.chunk) is not None:
         return "duplicate"
-    payload = scan_hosts(store, work, ws.base(meta), hierarchy, clients_factory)
+    started = time.perf_counter()
+    base = ws.base(meta)
+    read = time.perf_counter()
+    payload = scan_hosts(store, work, base, hierarchy, clients_factory)
+    scanned = time.perf_counter()
     if ws.meta() is None:
         return "gone"
-    return "stored" if ws.put_result(work.chunk, worker, payload) else "duplicate"
+    stored = ws.put_result(work.chunk, worker, payload)
+    log.info("scan %s part %d: base read in %.1f s, hosts scanned in %.1f s, result stored in %.1f s",
+             work.scan, work.chunk, read - started, scanned - read, time.perf_counter() - scanned)
+    return "stored" if stored else "duplicate"
 
 
 def scan_hosts(store: Store, work: Work, base: list[dict], hierarchy: Hierarchy,

@@ -32,7 +32,8 @@ class Distribution:
     """How a distributed scan uses its workers (the knobs of `calipso scan --distributed`)."""
 
     queue: WorkQueue = field(default_factory=lambda: WorkQueue(broker_url(), work_queue_name()))
-    parts_per_worker: int = 2       # a dead worker's part is redone whole: smaller parts, less to redo
+    parts_per_worker: int = 2       # as many as a worker does at once (scan-worker --parts); a dead worker's
+                                    # part is redone whole: smaller parts, less to redo
     max_part_hosts: int = 200
     stall_timeout: float = 900.0
     no_worker_grace: float = 30.0

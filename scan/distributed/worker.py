@@ -1,6 +1,8 @@
-"""`calipso scan-worker`'s loop: take one message at a time from the work queue, do it, ack it.
+"""`calipso scan-worker`'s loop: take up to `parts` messages at a time from the work queue, do them, ack them.
 
-The work runs on a thread of its own while this loop keeps the broker connection alive (heartbeats),
+A part is bound by the cloud's latency level after level, not by this process's CPU, so a worker runs a
+few at once (`--parts`, 2 by default). Each runs on a thread of its own while this loop keeps the broker
+connection alive (heartbeats),
 so a long chunk is not mistaken for a dead worker. The ack goes out only after the result is stored;
 a message whose work failed for a passing reason (the store away) is given back to the queue. When
 the broker connection drops, the work under way is finished and stored, then the loop reconnects:
@@ -38,14 +40,15 @@ class _Job:
 
 
 class Worker:
-    def __init__(self, queue: WorkQueue, do_work: DoWork, name: str, retry_max: float = 5.0):
+    def __init__(self, queue: WorkQueue, do_work: DoWork, name: str, retry_max: float = 5.0, parts: int = 2):
         self.q = queue
         self.do_work = do_work
         self.name = name
         self.retry_max = retry_max
+        self.parts = max(1, parts)
         self.connected = threading.Event()
         self.done_count = 0
-        self._job: _Job | None = None
+        self._jobs: list[_Job] = []
 
     # -- one job --------------------------------------------------------------------------------
     def _run_job(self, job: _Job) -> None:
@@ -81,23 +84,22 @@ class Worker:
             log.error("dropped a work message: %s", e)
             message.ack()
             return
-        if self._job is not None:     # prefetch 1: not expected; let another worker take it
+        if len(self._jobs) >= self.parts:     # the prefetch bounds this; if not, another worker takes it
             message.requeue()
             return
-        self._job = _Job(message, work)
-        threading.Thread(target=self._run_job, args=(self._job,), name=f"part-{work.chunk}", daemon=True).start()
+        job = _Job(message, work)
+        self._jobs.append(job)
+        threading.Thread(target=self._run_job, args=(job,), name=f"part-{work.chunk}", daemon=True).start()
 
     def _settle(self) -> None:
-        """Ack (or give back) the finished job, on this thread: the channel is not shared with the job's."""
-        job = self._job
-        if job is None or not job.done.is_set():
-            return
-        self._job = None
-        if job.outcome == "requeue":
-            job.message.requeue()
-        else:
-            job.message.ack()
-            self.done_count += job.outcome == "stored"
+        """Ack (or give back) the finished jobs, on this thread: the channel is not shared with the jobs'."""
+        for job in [j for j in self._jobs if j.done.is_set()]:
+            self._jobs.remove(job)
+            if job.outcome == "requeue":
+                job.message.requeue()
+            else:
+                job.message.ack()
+                self.done_count += job.outcome == "stored"
 
     # -- the loop -------------------------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
@@ -107,7 +109,7 @@ class Worker:
                 with self.q.connect(heartbeat=HEARTBEAT) as conn:
                     conn.ensure_connection(max_retries=1, timeout=self.q.connect_timeout)
                     channel = conn.channel()
-                    channel.basic_qos(prefetch_size=0, prefetch_count=1, a_global=False)
+                    channel.basic_qos(prefetch_size=0, prefetch_count=self.parts, a_global=False)
                     with Consumer(channel, [self.q.queue()], callbacks=[self._on_message], accept=["json"]):
                         if down_since is not None:
                             log.warning("broker back after %.0f s", time.monotonic() - down_since)
@@ -132,15 +134,15 @@ class Worker:
         while not stop.is_set():
             self._settle()
             try:
-                conn.drain_events(timeout=0.5)
+                conn.drain_events(timeout=0.1 if self._jobs else 0.5)   # a finished part is acked promptly
             except socket.timeout:
                 conn.heartbeat_check()
 
     def _finish_orphan(self, stop: threading.Event) -> None:
-        """The connection died under a job: let it finish and store its result (the broker has
-        already given the message to someone else, who will find the result and ack it)."""
-        job, self._job = self._job, None
-        if job is not None:
+        """The connection died under jobs: let them finish and store their results (the broker has
+        already given their messages to someone else, who will find the results and ack them)."""
+        jobs, self._jobs = self._jobs, []
+        for job in jobs:
             while not job.done.wait(1.0):
                 if stop.is_set():
                     return

@@ -162,15 +162,18 @@ def run() -> None:
           f"flight per process; {os.cpu_count()} x {_cpu_model()}")
     print(f"{'computes':>8} {'workers':>7} {'objects':>7} {'wall s':>7} {'scan CPU':>8} {'workers CPU':>11} "
           f"{'store CPU':>9} {'sim CPU':>7} {'scan RSS':>8} {'worker RSS':>10} {'parts':>5} {'SSH':>6} {'REST':>5} "
-          f"{'MySQL':>5} {'errors':>6}  load (1, 5, 15 min)")
+          f"{'MySQL':>5} {'errors':>6} {'inv s':>6} {'waited':>6} {'write s':>7}  load (1, 5, 15 min)")
     for r in rows:
         d = r.get("distributed") or {}
         print(f"{r['computes']:>8} {r['workers']:>7} {r['objects']:>7} {r['seconds']:>7.1f} {r['cpu']:>8.1f} "
               f"{r['workers_cpu']:>11.1f} {r['store_cpu']:>9.1f} {r['sim_cpu']:>7.1f} {r['rss_mb']:>8.0f} "
               f"{r['workers_rss_mb']:>10.0f} {d.get('parts', 0):>5} {r['calls'].get('SSH', 0):>6} "
-              f"{r['calls'].get('REST', 0):>5} {r['calls'].get('MySQL', 0):>5} {r['errors']:>6}  {r['load']}")
+              f"{r['calls'].get('REST', 0):>5} {r['calls'].get('MySQL', 0):>5} {r['errors']:>6} "
+              f"{r['phases'].get('inventory', 0):>6.1f} {d.get('waited', 0):>6.1f} {r['phases'].get('write', 0):>7.1f}  "
+              f"{r['load']}")
     print("workers 0 = a local scan; CPU in seconds (the asking scan's process, all workers together, the store, the "
-          "simulator); RSS = peak MB (the largest worker's); calls = all processes' remote calls")
+          "simulator); RSS = peak MB (the largest worker's); calls = all processes' remote calls; inv s = the inventory "
+          "phase, waited = its part spent waiting for the workers' parts")
 
 
 if __name__ == "__main__":

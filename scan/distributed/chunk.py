@@ -103,7 +103,7 @@ def scan_hosts(store: Store, work: Work, base: list[dict], hierarchy: Hierarchy,
                clients_factory: ClientsFactory = build_clients) -> dict:
     """The result of one chunk: the documents found under its hosts, the base documents they changed,
     the errors by host, where the scan could not look, and what the remote calls cost."""
-    started, cpu = time.perf_counter(), time.process_time()
+    started = time.perf_counter()
     env = EnvironmentConfigs(store).get(work.env)
     caller = Caller(Limiter(work.max_calls, work.per_host), CallStats())
     clients = clients_factory(env, caller)
@@ -147,5 +147,4 @@ def scan_hosts(store: Store, work: Work, base: list[dict], hierarchy: Hierarchy,
     return {"docs": encode_docs(docs), "patches": patches, "errors": ctx.errors.as_dict(),
             "failed_paths": list(engine.failed_paths), "calls": caller.stats.as_dict(),
             "ssh_connections": clients.pool.opened if clients.pool is not None else 0,
-            "hosts": [h for _, h in work.tasks], "seconds": round(time.perf_counter() - started, 3),
-            "cpu": round(time.process_time() - cpu, 3)}
+            "hosts": [h for _, h in work.tasks], "seconds": round(time.perf_counter() - started, 3)}

@@ -300,7 +300,7 @@ class ScanController:
             level = engine._level(level)
             hosts = engine.ctx.found.of_type("host")
             pending = {t.parent.get("host") or (t.parent["id"] if t.parent.get("type") == "host" else None)
-                       for t in level}
+                       for t in level} | (self.coordinator.hosts_out() if self.coordinator is not None else set())
             self.progress.set_errors(engine.ctx.errors.count())
             self.progress.hosts(len([h for h in hosts if h["id"] not in pending]), len(hosts))
         if self.coordinator is not None:

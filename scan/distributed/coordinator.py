@@ -117,6 +117,10 @@ class Coordinator:
         self.report.update(parts=len(bodies), hosts=len(by_host), base_objects=len(base))
         log.info("scan %s: %d hosts in %d parts handed to %d worker(s)", self.sid, len(by_host), len(bodies), workers)
 
+    def hosts_out(self) -> set[str]:
+        """The hosts handed to the workers (not done here, whatever the walk says)."""
+        return {h for hosts in self.parts.values() for h in hosts}
+
     # -- after the walk -------------------------------------------------------------------------
     def gather(self, engine: Engine) -> None:
         """Wait for every part, merging each into the engine's picture as it comes."""

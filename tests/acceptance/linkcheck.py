@@ -38,8 +38,8 @@ def nodes_of(doc: dict, dp: Datapath) -> list[str]:
         found = [f"{host}:dev:{doc.get('bridge_name') or name.removeprefix(f'{host}-')}"]
     elif t == "vedge":
         found = [f"{host}:dev:br-int"] if doc.get("vedge_type") == "OVS" else []
-    elif t == "otep":
-        found = [f"{host}:dev:br-tun"] + dp.nodes_like(f"{host}:dev:vxlan-")
+    elif t == "otep":     # Open vSwitch: br-tun; Linux bridge: the vxlan-<VNI> devices
+        found = [f"{host}:dev:br-tun"] if dp.has(f"{host}:dev:br-tun") else dp.nodes_like(f"{host}:dev:vxlan-")
     elif t == "provider_bridge":
         found = [f"{host}:dev:{doc.get('bridge') or name}"]
     elif t == "host_pnic":
@@ -81,7 +81,7 @@ def adjacent(dp: Datapath, a: list[str], b: list[str], owners: dict[str, dict]) 
     return any(reach(dp, n, owners) & targets for n in a)
 
 
-def _carried(link: dict, end: dict, net: dict, agents: dict[str, dict]) -> bool:
+def _carried(end: dict, net: dict, agents: dict[str, dict]) -> bool:
     """A link to a network: the end (OTEP, provider bridge, pNIC, vConnector) is what carries that network."""
     kind, physnet = net.get("provider:network_type"), net.get("provider:physical_network")
     t = end.get("type")
@@ -118,7 +118,7 @@ def check(docs: list[dict], links: list[dict], dp: Datapath, agents: dict[str, d
             net, end = (dst, src) if tt == "network" else (src, dst)
             if net.get("provider:network_type") is None:
                 unchecked[lt] += 1
-            elif _carried(l, end, net, agents):
+            elif _carried(end, net, agents):
                 real[lt] += 1
             else:
                 unreal[lt] += 1

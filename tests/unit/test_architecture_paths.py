@@ -17,7 +17,7 @@ from tests.fixtures import ZED
 ROOT = Path(__file__).resolve().parents[2]
 WRITTEN_AT = "/work/"
 THIS = Path(__file__).resolve()
-SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", "build", "dist"}
+SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", "build", "dist", ".pytest_cache", ".calipso-test"}
 
 
 def project_files(root: Path) -> list[Path]:
@@ -27,7 +27,8 @@ def project_files(root: Path) -> list[Path]:
                              capture_output=True, check=True, timeout=60).stdout
         return [root / name for name in out.decode().split("\0") if name and (root / name).is_file()]
     except (OSError, subprocess.SubprocessError):
-        return [p for p in root.rglob("*") if p.is_file() and not SKIP_DIRS & set(p.relative_to(root).parts)]
+        return [p for p in root.rglob("*") if p.is_file() and not SKIP_DIRS & set(p.relative_to(root).parts)
+                and not any(part.endswith(".egg-info") for part in p.relative_to(root).parts)]
 
 
 def machine_paths(root: Path) -> re.Pattern:

@@ -110,7 +110,9 @@ def wait_agents(bed: Bed, sdk, timeout: float = 300) -> None:
         if want <= alive:
             return
         if time.monotonic() > deadline:
-            raise RuntimeError(f"neutron agents not alive after {timeout:.0f} s: {sorted(want - alive)} missing")
+            raise RuntimeError(f"neutron agents not alive after {timeout:.0f} s: {sorted(want - alive)} missing; a bed "
+                               "started with other ACCEPTANCE_NODES or ACCEPTANCE_DRIVER is stopped with its own "
+                               "NODES/DRIVER and `openstack-testbed.sh down` (and `wipe` to change the driver)")
         time.sleep(3)
 
 

@@ -62,7 +62,7 @@ def run(store, env: str, sdk, topo: dict, prefix: str, log) -> list[Row]:
              lambda: made["sub"].id in (inv.get(env, made["net"].id, "network") or {}).get("subnet_ids", []))
         dhcp = lambda: next(iter(sdk.network.ports(network_id=made["net"].id, device_owner="network:dhcp")))  # noqa: E731
         t = wait(lambda: dhcp().status == "ACTIVE", 120)      # the DHCP agent binds its port seconds later
-        rows.append(latency_row("port.update.end (DHCP port bound): vNIC with its IP", None if t is None else wait(
+        rows.append(latency_row("port.update.end (DHCP port, from its binding): vNIC with IP", None if t is None else wait(
             lambda: any(v.get("mac_address") == dhcp().mac_address and v.get("IP Address")
                         for v in inv.of_type(env, "vnic")), 60)))
         step("port.create.end", lambda: made.update(port=sdk.network.create_port(network_id=made["net"].id,

@@ -97,7 +97,8 @@ def _carried(end: dict, net: dict, agents: dict[str, dict]) -> bool:
     return False
 
 
-def check(docs: list[dict], links: list[dict], dp: Datapath, agents: dict[str, dict] | None = None) -> tuple[list[Row], list[str]]:
+def check(docs: list[dict], links: list[dict], dp: Datapath,
+          agents: dict[str, dict] | None = None) -> tuple[list[Row], list[str]]:
     """Rows by link type (real / not real / not checkable, and missing), and what was wrong, for the log."""
     agents = agents or {}
     by_id = {(d["type"], d["id"]): d for d in docs}

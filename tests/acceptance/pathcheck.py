@@ -106,7 +106,8 @@ def unreal_hops(answer: dict, docs: dict[tuple, dict], dp: Datapath, owners: dic
     return bad
 
 
-def check(cloud: Cloud, dp: Datapath, docs: list[dict], answers: dict[tuple[str, str], dict | None]) -> tuple[list[Row], list[str]]:
+def check(cloud: Cloud, dp: Datapath, docs: list[dict],
+          answers: dict[tuple[str, str], dict | None]) -> tuple[list[Row], list[str]]:
     """`answers`: (source server id, target server id) -> what `calipso path --format json` said (None: an error)."""
     graph = walk_graph(cloud, dp)
     owners = mapped(docs, dp)

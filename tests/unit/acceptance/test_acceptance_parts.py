@@ -66,9 +66,11 @@ def test_two_hosts_are_joined_by_their_tunnels_and_by_a_veth_between_their_names
 
 
 def test_an_unchanged_rescan_is_judged_by_what_it_wrote():
-    quiet = scanning.rescan_rows({"store_writes": {"inventory": 0, "links": 0, "cliques": 0}, "changes": {"objects": {"added": 0}, "links": {"removed": 0}}})
+    quiet = scanning.rescan_rows({"store_writes": {"inventory": 0, "links": 0, "cliques": 0},
+                                  "changes": {"objects": {"added": 0}, "links": {"removed": 0}}})
     assert [(r.value, r.ok) for r in quiet] == [(0, True), (0, True)]
-    noisy = scanning.rescan_rows({"store_writes": {"inventory": 12, "links": 0, "cliques": 1}, "changes": {"objects": {"changed": 12}}})
+    noisy = scanning.rescan_rows({"store_writes": {"inventory": 12, "links": 0, "cliques": 1},
+                                  "changes": {"objects": {"changed": 12}}})
     assert noisy[0].value == 13 and "cliques 1, inventory 12" in noisy[0].measure and not noisy[1].ok
 
 

@@ -4,7 +4,7 @@ What a real (Zed, legacy L3) cloud shows of one, and so every facade here:
 - Neutron: the floating IP (`/v2.0/floatingips`) and its own port on the external network
   (device_owner `network:floatingip`, device_id = the floating IP's id, no project, status N/A, unbound);
 - the router's namespace: the address as a /32 on the gateway device `qg-…`, put there by the L3 agent
-  (`--agent-delay` after the API call) while the floating IP is associated;
+  (`--agent-delay` after the API call) while the floating IP is associated, and taken off as late;
 - Nova: the address in the fixed IP's `floating_ips` of the instance's `network_info` and as a
   `floating` entry of the server's `addresses`;
 - notifications: `floatingip.create|update|delete.start/.end` (`.end` carries the floating IP; delete
@@ -50,10 +50,26 @@ def of_port(model, port_id: str) -> list[FloatingIp]:
 
 
 def on_router(model, router_id: str) -> list[str]:
-    """Addresses the L3 agent has put on the router's gateway device by now."""
+    """Addresses the L3 agent has put on the router's gateway device by now (and not yet taken off)."""
     now = time.time()
-    return [f.floating_ip_address for f in model.floating_ips.values()
-            if f.router_id == router_id and associated(model, f) and f.plugged_at <= now]
+    shown = [f.floating_ip_address for f in model.floating_ips.values()
+             if f.router_id == router_id and associated(model, f) and f.plugged_at <= now]
+    return shown + [a for r, a, until in _unplugging(model) if r == router_id and until > now and a not in shown]
+
+
+def _unplugging(model) -> list[tuple[str, str, float]]:
+    """(router, address, until): addresses let go that the L3 agent has not taken off the gateway yet."""
+    return model.__dict__.setdefault("floating_unplugging", [])
+
+
+def _let_go(model, fip: FloatingIp) -> None:
+    if not associated(model, fip) or fip.plugged_at > time.time():   # never put on the gateway: nothing to take off
+        return
+    if model.params.agent_delay > 0:
+        until = time.time() + model.params.agent_delay
+        gone = _unplugging(model)
+        gone[:] = [g for g in gone if g[2] > time.time()] + [(fip.router_id, fip.floating_ip_address, until)]
+        model.settled_at = max(model.settled_at, until)
 
 
 def view(model, fip: FloatingIp, release: str = "current") -> dict:
@@ -92,6 +108,8 @@ def _router_for(model, port, fixed_ip: str | None, network_id: str) -> tuple[str
 
 
 def _associate(model, fip: FloatingIp, port_id: str | None, fixed_ip: str | None) -> None:
+    if port_id != fip.port_id or (fixed_ip and fixed_ip != fip.fixed_ip_address):
+        _let_go(model, fip)
     if not port_id:
         fip.port_id = fip.fixed_ip_address = fip.router_id = None
         return
@@ -171,6 +189,7 @@ def delete(model, fip_id: str) -> None:
         port = model.ports.get(fip.floating_port_id)
         if port is not None:
             model._delete_port(port, notify=False)
+        _let_go(model, fip)
         del model.floating_ips[fip.id]
         _emit(model, "delete", fip, {"floatingip_id": fip.id})
 

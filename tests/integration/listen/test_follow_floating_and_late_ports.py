@@ -91,6 +91,7 @@ def equals_fresh_scan(sim, store: Store, store_uri: str, timeout: float = 60.0) 
 
 def took(store: Store, event_type: str) -> float:
     """Seconds from the last such notification to its message (the listener done with it)."""
+    wait_message(store, event_type, 0)
     m = next(store["messages"].find({"environment": ENV, "event_type": event_type}).sort("timestamp", -1).limit(1))
     done, sent = parse_time(str(m["finished_timestamp"])), parse_time(str(m["timestamp"]))
     seconds = (done - sent).total_seconds()

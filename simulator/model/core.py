@@ -186,6 +186,7 @@ class Model:
                 "subnets": [asdict(s) for s in self.subnets.values()],
                 "ports": [asdict(p) for p in self.ports.values()],
                 "routers": [asdict(r) for r in self.routers.values()],
+                "floating_ips": [asdict(f) for f in self.floating_ips.values()],
                 "instances": [asdict(i) | {"domain_name": i.domain_name, "status": i.status}
                               for i in self.instances.values()],
                 "deleted_instances": [asdict(i) | {"domain_name": i.domain_name}

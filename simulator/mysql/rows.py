@@ -45,12 +45,13 @@ def network_info(model, inst, dhcp: dict[str, str] | None = None) -> list[dict]:
         if port is None:
             continue
         net = model.networks[port.network_id]
+        fips = floating.of_port(model, port.id)
         subnets = []
         for sid in net.subnets:
             sub = model.subnets[sid]
             ips = [{"address": ip["ip_address"], "type": "fixed", "version": sub.ip_version,
                     "floating_ips": [{"address": f.floating_ip_address, "type": "floating", "version": 4, "meta": {}}
-                                     for f in floating.of_port(model, port.id) if f.fixed_ip_address == ip["ip_address"]],
+                                     for f in fips if f.fixed_ip_address == ip["ip_address"]],
                     "meta": {}} for ip in port.fixed_ips if ip["subnet_id"] == sid]
             dhcp = dhcp_by_subnet.get(sid)
             subnets.append({"cidr": sub.cidr, "version": sub.ip_version,

@@ -3,12 +3,13 @@ agents reported, its Nova services reported and Nova's info cache flipped a VIF'
 (what made 12 documents and a change-log entry per rescan of a real two-node cloud, 30 s apart).
 
 The moved fields are still stored when a document changes for a real reason, and a real change
-next to them (an agent that died, a renamed server) is still one."""
+next to them (an agent's configuration) is still one."""
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -17,9 +18,6 @@ from app.inventory import Inventory
 from app.volatile import VOLATILE
 from scan.controller import ScanController, ScanOptions
 from tests.scan_support.zed import ENV, ZedDb, ZedSession, zed_clients
-
-HOST = "compute1"
-VM1 = "544716d7-d703-4f86-a60c-801a01f64b4d"
 
 
 class TickingDb(ZedDb):
@@ -59,7 +57,6 @@ class TickingSession(ZedSession):
 
 def _later(stamp: str, seconds: int) -> str:
     """A recorded time (`2026-11-24 17:40:49` or `…T17:37:21.000000`) `seconds` later, same form."""
-    from datetime import datetime, timedelta
     sep = "T" if "T" in stamp else " "
     head, dot, frac = stamp.partition(".")
     t = datetime.strptime(head, f"%Y-%m-%d{sep}%H:%M:%S") + timedelta(seconds=seconds)

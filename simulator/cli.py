@@ -178,6 +178,8 @@ def run(args) -> int:
             return 0
     if not args.state_dir:
         raise CalipsoError("--state-dir DIR is required to run the simulator")
+    if args.heartbeat and args.heartbeat < 0.1:
+        raise CalipsoError("--heartbeat must be at least 0.1 seconds")
     keystone_port = _int(args, "keystone_port", 1) if args.keystone_port else 0
     ports = _ports(args)
     standard = {"keystone": 5000, "nova": 8774, "neutron": 9696} if args.standard_ports else {}
@@ -210,8 +212,6 @@ def run(args) -> int:
             threading.Thread(target=churn.run, args=(args.churn, stop),
                              name="churn", daemon=True).start()
         if args.heartbeat:
-            if args.heartbeat < 0.1:
-                raise CalipsoError("--heartbeat must be at least 0.1 seconds")
             threading.Thread(target=Heartbeats(model).run, args=(args.heartbeat, stop), name="heartbeat",
                              daemon=True).start()
         while not stop.wait(0.5):

@@ -45,6 +45,10 @@ def test_a_floating_ip_shows_in_neutron_the_router_nova_and_the_notifications(cl
     assert ips["floating_ips"] == [{"address": fip.floating_ip_address, "type": "floating", "version": 4, "meta": {}}]
     kinds = [a["OS-EXT-IPS:type"] for a in next(iter(server_addresses(inst, m).values()))]
     assert kinds[-1] == "floating"
+    m.rename_server(inst.id, "renamed")      # Nova's own notifications carry it too
+    nova = notification(m, events[-1])["payload"]["fixed_ips"][0]
+    assert [f["address"] for f in nova["floating_ips"]] == [fip.floating_ip_address]
+    del events[-1]
     floating.delete(m, fip.id)
     assert fip.floating_port_id not in m.ports and (fip.floating_ip_address, 32) not in gateway(m, view["router_id"])
     assert [e.event_type for e in events] == [f"floatingip.{a}.{s}" for a in ("create", "update", "delete")

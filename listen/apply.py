@@ -37,6 +37,7 @@ from scan.links import LINK_FINDERS
 from scan.links.base import LinkIndex
 from scan.retire import _under
 from scan.runner import PoolRunner, SerialRunner
+from listen import floating
 from listen.clients import ClientsFactory, KeptClients
 from listen.plan import Plan
 
@@ -240,6 +241,8 @@ class Applier:
         for p in ports:
             if p.get("network_id") in nets or p["id"] in plan.ports or p.get("device_id") in plan.devices:
                 hosts.add(p.get("binding:host_id") or "")
+        if plan.floating:   # who shows a floating IP now: after a disassociation the event names no one
+            hosts |= floating.holders(before.values(), plan.floating)
         for (t, i), d in before.items():
             if t == "instance" and i in plan.devices and d.get("host"):
                 hosts.add(d["host"])

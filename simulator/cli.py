@@ -14,6 +14,7 @@ from pathlib import Path
 from app.errors import CalipsoError
 from simulator.churn import Churn
 from simulator.faults import Conditions, parse_faults, parse_latency
+from simulator.heartbeats import Heartbeats
 from simulator.model import BadRequest, Params, build_model
 from simulator.options import SimOptions
 from simulator.runner import CONFIG_FILE, Simulation, write_model
@@ -90,6 +91,9 @@ def add_parser(sub, common) -> None:
                         "the rights already given on it")
     p.add_argument("--churn", metavar="SECONDS", type=float, default=0,
                    help="change the cloud every SECONDS (boot/delete a server, add/remove a port), for demos")
+    p.add_argument("--heartbeat", metavar="SECONDS", type=float, default=0,
+                   help="agents' heartbeat_timestamp and services' updated_at move every SECONDS, as on a real "
+                        "cloud at rest (default: never)")
     p.add_argument("--dump-model", metavar="FILE",
                    help="write the model as JSON (ground truth for tests) at start and again at stop; "
                         "without --state-dir, only write it and exit")
@@ -174,6 +178,8 @@ def run(args) -> int:
             return 0
     if not args.state_dir:
         raise CalipsoError("--state-dir DIR is required to run the simulator")
+    if args.heartbeat and args.heartbeat < 0.1:
+        raise CalipsoError("--heartbeat must be at least 0.1 seconds")
     keystone_port = _int(args, "keystone_port", 1) if args.keystone_port else 0
     ports = _ports(args)
     standard = {"keystone": 5000, "nova": 8774, "neutron": 9696} if args.standard_ports else {}
@@ -205,6 +211,9 @@ def run(args) -> int:
             churn = Churn(model, seed=params.seed, conditions=conditions if args.monitoring else None)
             threading.Thread(target=churn.run, args=(args.churn, stop),
                              name="churn", daemon=True).start()
+        if args.heartbeat:
+            threading.Thread(target=Heartbeats(model).run, args=(args.heartbeat, stop), name="heartbeat",
+                             daemon=True).start()
         while not stop.wait(0.5):
             pass
     finally:

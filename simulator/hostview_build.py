@@ -100,7 +100,8 @@ def _namespaces(pl: HostPlumbing) -> tuple[list[Namespace], dict[tuple[str, str]
             n = len(links) + 1
             local[(ns.name, i.name)] = n
             link = Link(n, i.name, i.mac, mtu=i.mtu, kind=i.kind, state="UP" if i.kind == "veth" else "UNKNOWN",
-                        inet=[Inet(i.ip, i.prefix)] if i.ip and i.prefix is not None else [],
+                        inet=([Inet(i.ip, i.prefix)] if i.ip and i.prefix is not None else [])
+                        + [Inet(a, 32) for a in i.floating],
                         inet6=[Inet6(link_local(i.mac), 64)])
             if i.kind == "veth" and i.peer:
                 link.peer, link.link_netnsid = f"if{host_index.get(i.peer, i.peer_ifindex or 0)}", 0

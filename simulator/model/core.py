@@ -21,6 +21,7 @@ from simulator.model.entities import (
 )
 from simulator.model.errors import BadRequest, Conflict, NotFound
 from simulator.model.ids import Ids, dev_name
+from simulator.model.late_binding import bind_later
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ class Model:
         self.subnets: dict[str, Subnet] = {}
         self.ports: dict[str, Port] = {}
         self.routers: dict[str, Router] = {}
+        self.floating_ips: dict[str, object] = {}   # simulator.model.floating
         self.instances: dict[str, Instance] = {}
         self.deleted_instances: dict[str, Instance] = {}
         self.next_instance_index = 1
@@ -184,6 +186,7 @@ class Model:
                 "subnets": [asdict(s) for s in self.subnets.values()],
                 "ports": [asdict(p) for p in self.ports.values()],
                 "routers": [asdict(r) for r in self.routers.values()],
+                "floating_ips": [asdict(f) for f in self.floating_ips.values()],
                 "instances": [asdict(i) | {"domain_name": i.domain_name, "status": i.status}
                               for i in self.instances.values()],
                 "deleted_instances": [asdict(i) | {"domain_name": i.domain_name}
@@ -539,10 +542,13 @@ class Model:
             ip = str(ipaddress.ip_network(sub.cidr).network_address + 2)
             if ip == sub.gateway_ip:
                 ip = self._allocate_ip(sub)
-            self._create_port(net, name="", project_id=net.project_id,
-                              fixed_ips=[{"subnet_id": sub.id, "ip_address": ip}],
-                              device_owner="network:dhcp", device_id=f"dhcp-{net.dhcp_host}-{net.id}",
-                              host=net.dhcp_host)
+            late = not self._building and self.params.agent_delay > 0   # the agent binds it: unbound and DOWN first
+            port = self._create_port(net, name="", project_id=net.project_id,
+                                     fixed_ips=[{"subnet_id": sub.id, "ip_address": ip}],
+                                     device_owner="network:dhcp", device_id=f"dhcp-{net.dhcp_host}-{net.id}",
+                                     host="" if late else net.dhcp_host)
+            if late:
+                bind_later(self, port.id, net.dhcp_host, self.params.agent_delay)
         elif not any(f["subnet_id"] == sub.id for f in dhcp.fixed_ips):
             dhcp.fixed_ips.append({"subnet_id": sub.id, "ip_address": self._allocate_ip(sub)})
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from simulator.model import floating
 from simulator.model.entities import Host, Port
 from simulator.model.ids import bridge_id, dev_name, stable_mac, tunnel_port_name
 
@@ -87,6 +88,7 @@ class NsInterface:
     kind: str                  # veth | ovs-internal
     peer: str | None = None    # host-side veth peer (tap<id>)
     peer_ifindex: int | None = None
+    floating: list[str] = field(default_factory=list)   # a router gateway's floating IPs (/32 each)
 
 
 @dataclass
@@ -264,7 +266,9 @@ class _Builder:
             peer = dev_name("tap", port.id) if veth else None
             iface = NsInterface(ifname, self.idx(f"{ns}/{ifname}"), port.mac_address, ip, prefix, net.mtu, port.id,
                                 net.id, "veth" if veth else "ovs-internal", peer,
-                                self.idx(peer) if peer else None)
+                                self.idx(peer) if peer else None,
+                                floating.on_router(m, port.device_id) if port.device_owner == "network:router_gateway"
+                                else [])
             by_ns.setdefault(ns, []).append(iface)
             if veth:
                 self.dev(peer, "veth", self.mac(peer), mtu=net.mtu, peer=ifname, peer_netns=ns, port_id=port.id,

@@ -19,13 +19,20 @@ FORMATS = {"json": "application/json", "graphml": "application/graphml+xml", "do
            "drawio": "application/vnd.jgraph.mxfile"}
 EXTENSIONS = {"json": "json", "graphml": "graphml", "dot": "gv", "drawio": "drawio"}
 NODE_KEYS = ("name", "type", "object_id", "host", "status", "change")
-LINK_KEYS = ("link_type", "link_name", "host", "status", "change")
+LINK_KEYS = ("link_type", "link_name", "host", "status", "change", "network", "segment")
 COLORS = {"OK": "#2e7d32", "Warning": "#ef6c00", "Error": "#c62828"}
 CHANGE_COLORS = {"added": "#2e7d32", "removed": "#9e9e9e", "changed": "#f9a825"}
 
 
 def _text(v) -> str:
     return "" if v is None else str(v)
+
+
+def _edge_label(l: dict) -> str:
+    """A link's label: its name (or type) and, on a path, the network and segment it carries."""
+    label = _text(l.get("link_name") or l.get("link_type"))
+    where = ", ".join(_text(l[k]) for k in ("network", "segment") if l.get(k))
+    return f"{label}\n{where}" if where else label
 
 
 def from_clique(graph: dict) -> dict:
@@ -36,7 +43,8 @@ def from_clique(graph: dict) -> dict:
 def from_path(path: dict) -> dict:
     links = [{"id": h.get("link_id") or f"{h['from']}>{h['to']}", "source": h["from"], "target": h["to"],
               "link_type": h["link_type"], "link_name": h.get("link_name"), "host": h.get("host"),
-              "status": h.get("status")} for h in path.get("hops", [])]
+              "status": h.get("status"), "network": h.get("network"), "segment": h.get("segment")}
+             for h in path.get("hops", [])]
     return {"name": f"path {path['source']['name']} to {path['target']['name']}", "nodes": path.get("nodes", []),
             "links": links}
 
@@ -116,7 +124,7 @@ def dot(topo: dict) -> str:
             out.append("  }")
     for l in topo["links"]:
         color = COLORS.get(l.get("status")) or CHANGE_COLORS.get(l.get("change")) or "#9aa0a6"
-        out.append(f"  {_dq(l['source'])} -> {_dq(l['target'])} [label={_dq(l.get('link_name') or l.get('link_type'))}, "
+        out.append(f"  {_dq(l['source'])} -> {_dq(l['target'])} [label={_dq(_edge_label(l))}, "
                    f"color={_dq(color)}];")
     out.append("}")
     return "\n".join(out) + "\n"
@@ -144,7 +152,7 @@ def drawio(topo: dict) -> str:
         if s is None or t is None:
             continue
         color = COLORS.get(l.get("status")) or CHANGE_COLORS.get(l.get("change")) or "#9aa0a6"
-        cells.append(f'<mxCell id="e{i}" value={quoteattr(_text(l.get("link_name") or l.get("link_type")))} '
+        cells.append(f'<mxCell id="e{i}" value={quoteattr(_edge_label(l))} '
                      f'style="endArrow=none;html=0;strokeColor={color};" edge="1" parent="1" source="{s}" target="{t}">'
                      '<mxGeometry relative="1" as="geometry"/></mxCell>')
     name = quoteattr(_text(topo.get("name")) or "topology")

@@ -41,12 +41,13 @@ def from_clique(graph: dict) -> dict:
 
 
 def from_path(path: dict) -> dict:
-    links = [{"id": h.get("link_id") or f"{h['from']}>{h['to']}", "source": h["from"], "target": h["to"],
+    """One node per object (a path may pass one twice, in two networks), one edge per hop."""
+    links = [{"id": f"{i}|{h.get('link_id') or h['from'] + '>' + h['to']}", "source": h["from"], "target": h["to"],
               "link_type": h["link_type"], "link_name": h.get("link_name"), "host": h.get("host"),
               "status": h.get("status"), "network": h.get("network"), "segment": h.get("segment")}
-             for h in path.get("hops", [])]
-    return {"name": f"path {path['source']['name']} to {path['target']['name']}", "nodes": path.get("nodes", []),
-            "links": links}
+             for i, h in enumerate(path.get("hops", []))]
+    nodes = list({n["id"]: n for n in path.get("nodes", [])}.values())
+    return {"name": f"path {path['source']['name']} to {path['target']['name']}", "nodes": nodes, "links": links}
 
 
 def from_diff(diff: dict) -> dict:

@@ -270,14 +270,19 @@ def path_between(store: Store, env: str, source_id: str, target_id: str) -> dict
 def no_path_reasons(out: dict, search: StoreNeighbours) -> list[str]:
     """Why the two ends never meet, in words: an end off the datapath, networks no router joins, tunnels missing."""
     reasons = []
-    for end in (out["source"], out["target"]):
-        if end["object_id"] in search.dead_ends:
+    for end, stop in zip((out["source"], out["target"]), out["stops"]):
+        own = [l for l in search._links.get(end["object_id"], []) if l.get("link_type") == "instance-vnic"]
+        if end["type"] == "instance" and own and stop["exhausted"] and stop["reached"] <= 1 + len(own):
+            reasons.append(f"instance {end['name']} has no vNIC on the datapath (a stopped server's vNICs are "
+                           "not on its host)")
+        elif end["object_id"] in search.dead_ends:
             extra = " (a stopped server's vNICs are not on the host)" if end["type"] == "instance" else ""
             reasons.append(f"{end['type']} {end['name']} has no link to the datapath{extra}")
     sides = [{n["network_id"]: n for n in s.get("networks", [])} for s in out["stops"]]
-    if all(sides) and not set(sides[0]) & set(sides[1]):
+    if not reasons and all(sides) and not set(sides[0]) & set(sides[1]) and any(s["exhausted"] for s in out["stops"]):
         words = [", ".join(f"{n['network']} ({n['segment']})" for n in s.values()) for s in sides]
-        reasons.append(f"{out['source']['name']} reaches networks {words[0]} and {out['target']['name']} reaches "
-                       f"{words[1]}: no router has interfaces on networks of both")
+        joined = "" if search.broken else ": no router has interfaces on networks of both"
+        reasons.append(f"{out['source']['name']} reaches only {words[0]} and {out['target']['name']} only "
+                       f"{words[1]}{joined}")
     reasons += list(search.broken)
     return reasons or ["the two sides never meet"]

@@ -74,11 +74,12 @@ class Side:
 
     def meets(self, n) -> list:
         """This side's nodes that `n` (reached by the other side) meets: itself; for a state (object,
-        network), the same object in the same network or where either side is not yet in one ("")."""
+        network), the same object in the same network or where either side is not yet in one (""). Two
+        sides never meet in the underlay: a packet goes down into it only to leave by a NIC."""
         if not isinstance(n, tuple):
             return [n] if n in self.dist else []
         oid, ctx = n
-        return [m for m in self.by_object.get(oid, ()) if m[1] == ctx or not m[1] or not ctx]
+        return [m for m in self.by_object.get(oid, ()) if (m[1] == ctx and ctx != UNDERLAY) or not m[1] or not ctx]
 
     def top(self) -> float:
         while self.heap and self.heap[0][1] in self.settled:
@@ -169,10 +170,13 @@ def _stops(side: Side) -> dict:
     """Where a side's search ended: the farthest objects it reached, and how many it reached."""
     if not side.dist:
         return {"reached": 0, "farthest": []}
-    far = max(side.dist.values())
+    start = next(n for n, d in side.dist.items() if d == 0)
+    start = start[0] if isinstance(start, tuple) else start
+    far = max(d for n, d in side.dist.items() if (n[0] if isinstance(n, tuple) else n) != start or not d)
     objects = list(dict.fromkeys(n[0] if isinstance(n, tuple) else n for n, d in side.dist.items() if d == far))
     return {"reached": len({n[0] if isinstance(n, tuple) else n for n in side.dist}), "farthest": objects[:10],
-            "distance": far, "networks": sorted({n[1] for n in side.dist if isinstance(n, tuple) and n[1]})}
+            "exhausted": side.top() == float("inf"),   # everything this side can reach was reached
+            "distance": far, "networks": sorted({n[1] for n in side.dist if isinstance(n, tuple) and n[1] and n[1] != UNDERLAY})}
 
 
 def _context(n) -> str | None:
@@ -215,7 +219,7 @@ def describe(result: dict, docs: dict, source_doc: dict, target_doc: dict, nets:
     if not result["found"]:
         out["hops"], out["nodes"], out["links"] = [], [], []
         out["worst_status"] = None
-        out["stops"] = [{"reached": s["reached"], "distance": s.get("distance"),
+        out["stops"] = [{"reached": s["reached"], "distance": s.get("distance"), "exhausted": s.get("exhausted"),
                          "networks": [network_ref(i, nets) for i in s.get("networks", [])],
                          "farthest": [node(n) for n in s["farthest"]]} for s in result["stops"]]
         return out

@@ -121,6 +121,20 @@ def fdb_dst(text: str, ifname: str) -> str | None:
 
 
 @parser
+def fdb_remotes(text: str, ifname: str) -> list[str]:
+    """The remote endpoints of a VXLAN device: its all-zero (flood) entries' `dst` in `bridge fdb show`,
+    one per VTEP the Linux bridge agent (l2population) pointed it at, in order, without repeats."""
+    out: list[str] = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 5 and parts[0] == "00:00:00:00:00:00" and parts[1:3] == ["dev", ifname] and "dst" in parts:
+            ip = parts[parts.index("dst") + 1] if parts.index("dst") + 1 < len(parts) else None
+            if ip and ip not in out:
+                out.append(ip)
+    return out
+
+
+@parser
 def sriov_vfs(text: str) -> list[dict]:
     """VF lines of `ip -d link show <pf>` (vim-contract §4.5.18)."""
     vfs = []

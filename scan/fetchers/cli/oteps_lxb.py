@@ -1,4 +1,7 @@
-"""Linux-bridge OTEPs (vim-contract §4.5.14): a vConnector's `<tunnel type>-…` interfaces."""
+"""Linux-bridge OTEPs (vim-contract §4.5.14): a vConnector's `<tunnel type>-…` interfaces.
+
+Each OTEP's tunnels (`ports`, in the shape of OVS's tunnel ports, read by app.topology.tunnels) are
+its device's flood entries in `bridge fdb show`: one remote VTEP each."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from scan.access.calls import RemoteError
 from scan.fetchers.db.common import neutron_db, rows_by_host
 from scan.fetchers.host_commands import ADDRESSES, FDB, LINK_DETAILS
 from scan.parsers import ParseError
-from scan.parsers.ip import detailed_section, fdb_dst, tunnel_underlay
+from scan.parsers.ip import detailed_section, fdb_dst, fdb_remotes, tunnel_underlay
 
 
 class CliFetchOtepsLxb:
@@ -40,5 +43,8 @@ class CliFetchOtepsLxb:
             out.append({"id": f"{host}-otep-{name}", "name": f"{host}-otep-{name}", "host": host,
                         "ip_address": config.get("tunneling_ip"), "vconnector": parent.get("name"),
                         "overlay_type": tunnel, "udp_port": udp, "bridge dst": fdb_dst(fdb, name),
-                        "tunnel_interface": name, **holder, **sec})
+                        "tunnel_interface": name, **holder, **sec,
+                        "ports": [{"name": name, "type": tunnel, "options": {"local_ip": config.get("tunneling_ip"),
+                                                                              "remote_ip": ip}}
+                                  for ip in fdb_remotes(fdb, name)]})
         return out

@@ -119,31 +119,36 @@ class StoreNeighbours:
 
     def __call__(self, batch: list) -> dict:
         """Steps out of each state (object id, network) of `batch`."""
-        self._read_links([oid for oid, _ in batch])
-        there = {l["target_id"] if l["source_id"] == oid else l["source_id"] for oid, _ in batch
+        self._read_links([st[0] for st in batch])
+        there = {l["target_id"] if l["source_id"] == oid else l["source_id"] for oid, *_ in batch
                  for l in self._links[oid]
                  if datapath.ends_of(l.get("link_type") or "", l["source_id"] == oid)[1] == "vservice"}
         self._read_vservices(there)
-        self.networks([ctx for _, ctx in batch] + [datapath.carried(l) for oid, _ in batch for l in self._links[oid]]
-                      + [l[e] for oid, _ in batch for l in self._links[oid] for e in ("source_id", "target_id")
+        self.networks([st[1] for st in batch] + [datapath.carried(l) for oid, *_ in batch for l in self._links[oid]]
+                      + [l[e] for oid, *_ in batch for l in self._links[oid] for e in ("source_id", "target_id")
                          if l.get("link_type", "").endswith("-network")])
         nets = {i: d for i, d in self.nets.items() if d is not None}
         is_end = self.ends.__contains__
         steps: dict = {}
         for state in batch:
-            oid, ctx = state
+            oid, ctx = state[0], state[1]
             out = steps.setdefault(state, [])
+            tag = state[2:]   # ("tunnel",): in from a tunnel, the packet never goes back into one
             for l in self._links[oid]:
                 forward = l["source_id"] == oid
                 other = l["target_id"] if forward else l["source_id"]
+                lt = l.get("link_type") or ""
+                there_type = datapath.ends_of(lt, forward)[1]
+                if tag and there_type == "otep":
+                    continue
                 new = enter(ctx, l, forward, self.vservices.get(other), nets, is_end)
                 if new is not None:
-                    lt = l.get("link_type") or ""
-                    out.append(Step((other, new), weight(lt), "link", lt, l, forward))
+                    keep = () if there_type in ("vservice", "instance") else tag
+                    out.append(Step((other, new, *keep), weight(lt), "link", lt, l, forward))
             otep = self.mesh.otep(oid)
-            if otep is not None:
+            if otep is not None and not tag:
                 out += self.tunnel_steps(otep, ctx, nets)
-        opened = [oid for oid, _ in batch if oid in self.open and not (oid in self.ends and self._links[oid])]
+        opened = [oid for oid, *_ in batch if oid in self.open and not (oid in self.ends and self._links[oid])]
         if opened:
             found = self.containment(opened)
             for state in batch:
@@ -151,7 +156,7 @@ class StoreNeighbours:
                     steps[state].append(Step((step.other, state[1]), step.cost, step.kind, step.link_type))
                     if step.link_type.endswith(HOLDER_SUFFIXES):
                         self.open.add(step.other)
-        self.dead_ends.update(oid for (oid, _), s in steps.items() if oid in self.ends and not s)
+        self.dead_ends.update(st[0] for st, s in steps.items() if st[0] in self.ends and not s)
         return steps
 
     def tunnel_steps(self, otep: dict, ctx: str, nets: dict) -> list[Step]:
@@ -168,19 +173,24 @@ class StoreNeighbours:
         for e in edges:
             if (otep["id"], e.target["id"]) in self.excluded:
                 continue
-            out.append(Step((e.target["id"], ctx), weight("otep-otep"), "tunnel", "otep-otep",
+            out.append(Step((e.target["id"], ctx, "tunnel"), weight("otep-otep"), "tunnel", "otep-otep",
                             edge_link(e, [ctx] if ctx else None), True))
         return out
 
     def one_way(self, chain: list) -> list[tuple[dict, dict]]:
-        """Tunnels of the chain whose far end has no tunnel back (a packet goes, its answer cannot)."""
+        """Tunnels of the chain that only one of their OTEPs holds (a packet goes, its answer cannot):
+        (the OTEP holding it, the one without a tunnel back). The search found each from one side."""
         bad = []
         for _, step in chain[1:]:
             if step.kind != "tunnel":
                 continue
             a, b = self.mesh.otep(step.link["source_id"]), self.mesh.otep(step.link["target_id"])
-            if a is not None and b is not None and not self.mesh.has_tunnel(b, a.get("ip_address")):
+            if a is None or b is None:
+                continue
+            if not self.mesh.has_tunnel(b, a.get("ip_address")):
                 bad.append((a, b))
+            elif not self.mesh.has_tunnel(a, b.get("ip_address")):
+                bad.append((b, a))
         return bad
 
     def containment(self, ids: list) -> dict:
@@ -247,7 +257,7 @@ def path_between(store: Store, env: str, source_id: str, target_id: str) -> dict
         result = shortest((ends[0]["id"], UNCOMMITTED), (ends[1]["id"], UNCOMMITTED), search)
         bad = search.one_way(result["chain"]) if result["found"] else []
         for a, b in bad:
-            search.excluded.add((a["id"], b["id"]))
+            search.excluded |= {(a["id"], b["id"]), (b["id"], a["id"])}
             search.broken[f"{_name(a)} has a tunnel to {_name(b)} on {b.get('host')}, but {_name(b)} has none back "
                           f"to {a.get('ip_address')}"] = None
         if not bad:

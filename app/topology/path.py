@@ -75,11 +75,14 @@ class Side:
     def meets(self, n) -> list:
         """This side's nodes that `n` (reached by the other side) meets: itself; for a state (object,
         network), the same object in the same network or where either side is not yet in one (""). Two
-        sides never meet in the underlay: a packet goes down into it only to leave by a NIC."""
+        sides never meet in the underlay (a packet goes down into it only to leave by a NIC), nor at an OTEP
+        both reached from a tunnel (states (object, network, "tunnel"), up to the vNIC or router the packet
+        is for): a host never relays from one tunnel into another."""
         if not isinstance(n, tuple):
             return [n] if n in self.dist else []
-        oid, ctx = n
-        return [m for m in self.by_object.get(oid, ()) if (m[1] == ctx and ctx != UNDERLAY) or not m[1] or not ctx]
+        oid, ctx = n[0], n[1]
+        return [m for m in self.by_object.get(oid, ()) if ((m[1] == ctx and ctx != UNDERLAY) or not m[1] or not ctx)
+                and not (len(m) > 2 and len(n) > 2)]
 
     def top(self) -> float:
         while self.heap and self.heap[0][1] in self.settled:

@@ -162,6 +162,33 @@ class TunnelMesh:
                 for o in os if o.get("host") in hosts and carries(o, net)]
 
 
+def edges_among(mesh: TunnelMesh, oteps: list[dict], nets: list[dict]) -> list[dict]:
+    """The tunnels between these OTEPs as derived links, one per pair (`one_way` when only one side has
+    it), each with the networks of `nets` it carries (both hosts have the network, both OTEPs its segment)."""
+    oteps = [o for o in oteps if o.get("type") == "otep" and o.get("ip_address")]
+    mesh.load(oteps)
+    by_ip: dict[str, list[dict]] = {}
+    for o in oteps:
+        by_ip.setdefault(str(o["ip_address"]), []).append(o)
+    pairs: dict[tuple[str, str], list[TunnelEdge]] = {}
+    for o in oteps:
+        for t in mesh._tunnels.get(o["id"], []):
+            for far in by_ip.get(t.remote_ip, []):
+                if far["id"] != o["id"] and (not o.get("tunnel_interface") or
+                                             far.get("tunnel_interface") == o.get("tunnel_interface")):
+                    pairs.setdefault(tuple(sorted((o["id"], far["id"]))), []).append(TunnelEdge(o, far, t))
+    out = []
+    for edges in pairs.values():
+        e = edges[0]
+        hosts = {e.source.get("host"), e.target.get("host")}
+        carried = [n.get("object_name") or n.get("name") or n["id"] for n in nets
+                   if carries(e.source, n) and carries(e.target, n) and hosts <= mesh.hosts_of(n["id"])]
+        link = edge_link(e, carried)
+        link["attributes"]["one_way"] = len(edges) == 1
+        out.append(link)
+    return out
+
+
 def edge_link(edge: TunnelEdge, networks: list[str] | None = None) -> dict:
     """The edge in a link's shape (for paths, graphs and exports); `derived` says it is not stored."""
     s, t = edge.source, edge.target

@@ -12,6 +12,7 @@ import itertools
 import uuid
 
 import pytest
+from bson import ObjectId
 
 from app.store.init import init_db
 from app.store.store import Store, StoreLocation
@@ -82,6 +83,8 @@ def impossible(p: dict, walk: ModelDatapath, a: str, b: str) -> list[str]:
                 bad.append(f"hop {i}: {last_host} and {y['host']} are not joined for {net}")
             if walk.m.networks[net].network_type in ("vxlan", "gre") and hop["link_type"] != "otep-otep":
                 bad.append(f"hop {i}: an overlay crosses hosts by {hop['link_type']}, not a tunnel")
+        if i and hop["link_type"] == hops[i - 1]["link_type"] == "otep-otep":
+            bad.append(f"hop {i}: an OTEP relays from one tunnel into another")
         if i and net != hops[i - 1]["network_id"]:
             x = nodes[i]
             if x["type"] != "vservice" or not walk.router_joins(x["host"], hops[i - 1]["network_id"], net):
@@ -122,3 +125,52 @@ def test_isolated_network_says_why(cloud):
     assert "isolated" in p["reason"] and "vm-1" in p["reason"]
     stopped = path_between(store, env, by_name["vm-stopped"]["id"], by_name["vm-1"]["id"])
     assert stopped["found"] is False and "vm-stopped has no vNIC on the datapath" in stopped["reason"]
+
+
+def test_network_graph_shows_the_tunnels_it_rides(cloud):
+    from app.topology.graph import build
+    from app.topology.source import find_clique, hover_spec, load_clique
+
+    store, env, walk = cloud
+    net1 = store["inventory"].find_one({"environment": env, "type": "network", "name": "net1"})
+    data = load_clique(store, find_clique(store, env, object_id=net1["id"]))
+    graph = build(data.focal, data.objects, data.links, hover_spec(store))
+    tunnels = [l for l in graph["links"] if l.get("derived")]
+    oteps = {n["id"]: n["host"] for n in graph["nodes"] if n["type"] == "otep"}
+    if walk.m.networks[net1["id"]].network_type != "vxlan":
+        assert tunnels == []
+        return
+    assert tunnels and all(l["link_type"] == "otep-otep" and l["networks"] == ["net1"] for l in tunnels)
+    for l in tunnels:
+        assert walk.joined(oteps[l["source"]], oteps[l["target"]], net1["id"])
+    assert store["links"].count_documents({"environment": env, "link_type": "otep-otep"}) == 0   # derived, not stored
+
+
+def test_a_missing_tunnel_breaks_the_path_and_says_so(cloud):
+    from app.inventory import Inventory
+
+    store, env, walk = cloud
+    by_name = {d["name"]: d for d in store["inventory"].find({"environment": env, "type": "instance"})}
+    a, b = by_name["vm-1"]["id"], by_name["vm-2"]["id"]
+    p = path_between(store, env, a, b)
+    tunnel = next((h for h in p["hops"] if h["link_type"] == "otep-otep"), None)
+    if tunnel is None:   # a VLAN cloud crosses hosts on the wire, never by tunnels
+        assert all(walk.m.networks[h["network_id"]].network_type == "vlan" for h in p["hops"])
+        return
+    i = p["hops"].index(tunnel)
+    near, far = (store["inventory"].find_one({"_id": ObjectId(p["nodes"][j]["id"])}) for j in (i, i + 1))
+    inv = Inventory(store)
+    kept = list(far["ports"])
+    try:   # the far end loses its tunnel back: a packet could go, its answer could not
+        inv.set_fields(env, "otep", far["id"], {"ports": [t for t in kept
+                                                          if t["options"]["remote_ip"] != near["ip_address"]]})
+        back = path_between(store, env, a, b)
+        assert back["found"] is False
+        assert f"{near['name']} has a tunnel to {far['name']}" in back["reason"] and "has none back" in back["reason"]
+        inv.set_fields(env, "otep", near["id"], {"ports": []})   # and the near end has none at all
+        gone = path_between(store, env, a, b)
+        assert gone["found"] is False and f"{near['name']} has no tunnel to {far['name']}" in gone["reason"]
+    finally:
+        inv.set_fields(env, "otep", far["id"], {"ports": kept})
+        inv.set_fields(env, "otep", near["id"], {"ports": list(near["ports"])})
+    assert path_between(store, env, a, b)["found"]

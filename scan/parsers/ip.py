@@ -83,11 +83,37 @@ def tunnel_underlay(text: str, ip: str) -> dict | None:
         underlay = members
     elif "LOOPBACK" in holder["flags"]:
         underlay = []
-    elif "@" in holder["full_name"]:
-        underlay = [holder["full_name"].split("@", 1)[1]]
     else:
-        underlay = [name]
+        underlay = [lower_device(holder, ifaces) or name]
     return {"interface": name, "bridge": bool(members), "underlay": underlay}
+
+
+PEER_INDEX = re.compile(r"^if(\d+)$")
+
+
+def lower_device(iface: dict, ifaces: list[dict]) -> str | None:
+    """The device under `name@other` when it is a VLAN parent, else None (the device carries itself).
+
+    `other` is a name or, for a peer in another namespace, an index (`c1-tun@if5`, `link-netns`
+    on the line). A veth's peer is never a parent: two devices naming each other (`qvo@qvb`,
+    `qvb@qvo`) are a veth pair, and an index resolves only to a device of this namespace that
+    names `iface` back."""
+    other = iface["full_name"].partition("@")[2]
+    if not other:
+        return None
+    by_name = {i["name"]: i for i in ifaces}
+    m = PEER_INDEX.match(other)
+    if m:
+        if any("link-netns" in line for line in iface["lines"][:2]):
+            return None                      # a veth whose peer lives in another namespace
+        peer = next((i for i in ifaces if i["index"] == m.group(1)), None)
+        if peer is None:
+            return None
+        other = peer["name"]
+    peer = by_name.get(other)
+    if peer is not None and peer["full_name"].partition("@")[2] in (iface["name"], f"if{iface['index']}"):
+        return None                          # a veth pair in this namespace
+    return other
 
 
 @parser

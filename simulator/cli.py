@@ -54,6 +54,10 @@ def add_parser(sub, common) -> None:
                    help="add a VLAN provider network (physnet1 on eth3) next to the vxlan/gre tenant networks")
     p.add_argument("--datapath", default="system", choices=("system", "netdev"),
                    help="OVS datapath: system (kernel) or netdev (userspace: ovs-dpctl show fails)")
+    p.add_argument("--no-ethtool", action="store_true",
+                   help="hosts without ethtool (`command not found`; /sys/class/net has speed and duplex)")
+    p.add_argument("--container-bridges", action="store_true",
+                   help="compute hosts also have container runtimes' bridges (cni-podman0, docker0)")
     p.add_argument("--machine-names", action="store_true",
                    help="hosts' own names (uname -n) differ from their Nova/Neutron host ids")
     p.add_argument("--agent-delay", metavar="SECONDS", type=float, default=None,
@@ -148,6 +152,7 @@ def params_from_args(args) -> Params:
                       else str(args.tunnel_style).upper()),
         mixed_networks=bool(getattr(args, "mixed_networks", False)), datapath=getattr(args, "datapath", "system"),
         machine_names=bool(getattr(args, "machine_names", False)),
+        ethtool=not getattr(args, "no_ethtool", False), container_bridges=bool(getattr(args, "container_bridges", False)),
         agent_delay=args.agent_delay if getattr(args, "agent_delay", None) is not None else (
             3.0 if getattr(args, "churn", 0) else 0.0))
 

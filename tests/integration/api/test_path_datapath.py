@@ -16,6 +16,7 @@ from bson import ObjectId
 
 from app.store.init import init_db
 from app.store.store import Store, StoreLocation
+from app.cli.path_cmd import render
 from app.topology.neighbours import path_between
 from tests.scan_support.datapath_walk import ModelDatapath
 
@@ -123,6 +124,9 @@ def test_isolated_network_says_why(cloud):
     p = path_between(store, env, by_name["vm-1"]["id"], by_name["vm-iso"]["id"])
     assert p["found"] is False
     assert "isolated" in p["reason"] and "vm-1" in p["reason"]
+    text = render({**p, "environment": env})   # what `calipso path` prints: names, never `None <id>`
+    assert "instance vm-1 on" in text and "instance vm-iso on" in text and "None" not in text
+    assert text.splitlines()[1] == "no path: " + p["reason"]
     stopped = path_between(store, env, by_name["vm-stopped"]["id"], by_name["vm-1"]["id"])
     assert stopped["found"] is False and "vm-stopped has no vNIC on the datapath" in stopped["reason"]
 

@@ -169,13 +169,27 @@ class StoreNeighbours:
             for far in self.mesh.missing(otep, net):
                 self.broken[f"{_name(otep)} has no tunnel to {_name(far)} ({far.get('ip_address')}) on "
                             f"{far.get('host')}, where {_name(net)} ({segment(net)}) is"] = None
+        useful = self.useful_hosts(ctx)
         out = []
         for e in edges:
             if (otep["id"], e.target["id"]) in self.excluded:
                 continue
+            if useful is not None and e.target.get("host") not in useful:
+                continue   # out of the tunnel there, the packet can only reach that host's own ports: no end
             out.append(Step((e.target["id"], ctx, "tunnel"), weight("otep-otep"), "tunnel", "otep-otep",
                             edge_link(e, [ctx] if ctx else None), True))
         return out
+
+    def useful_hosts(self, ctx: str) -> set[str] | None:
+        """Where a tunnel may usefully lead: the ends' hosts and, in a network, the hosts of its routers (out of
+        a tunnel a packet stays on that host until a vNIC or a router takes it). None: every host (an end
+        without a host, a network or a switch, may be reached anywhere)."""
+        hosts = {d.get("host") for d in self.ends.values()}
+        if None in hosts or "" in hosts:
+            return None
+        routers = self.mesh.router_hosts()
+        return hosts | routers.get("*", set()) | (routers.get(ctx, set()) if ctx else
+                                                  {h for hs in routers.values() for h in hs})
 
     def one_way(self, chain: list) -> list[tuple[dict, dict]]:
         """Tunnels of the chain that only one of their OTEPs holds (a packet goes, its answer cannot):

@@ -91,6 +91,7 @@ class TunnelMesh:
         self.store, self.env = store, env
         self._by_ip: dict[str, list[dict]] | None = None
         self._by_id: dict[str, dict] = {}
+        self._routers: dict[str, set[str]] | None = None
         self._tunnels: dict[str, list[Tunnel]] = {}
         self._hosts: dict[str, set[str]] = {}
         self.queries = 0
@@ -106,6 +107,20 @@ class TunnelMesh:
                 if d.get("ip_address"):
                     self._by_ip.setdefault(str(d["ip_address"]), []).append(d)
         return self._by_ip
+
+    def router_hosts(self) -> dict[str, set[str]]:
+        """network id -> hosts of a router with an interface on it (one read of the vServices; "*" holds the
+        hosts of routers whose networks the scan did not record)."""
+        if self._routers is None:
+            self.queries += 1
+            self._routers = {}
+            for d in self.store["inventory"].find({"_env_type": k(self.env, "vservice")},
+                                                  {"host": 1, "service_type": 1, "network": 1, "stale_since": 1}):
+                if d.get("service_type") == "router" and not d.get("stale_since"):
+                    nets = d.get("network") if isinstance(d.get("network"), list) else [d.get("network")]
+                    for n in [n for n in nets if n] or ["*"]:   # "*": a router whose networks are not known
+                        self._routers.setdefault(n, set()).add(d.get("host"))
+        return self._routers
 
     def otep(self, otep_id: str) -> dict | None:
         """An OTEP's identity (id, host, IP, overlay type, device), None for any other object."""

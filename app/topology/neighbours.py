@@ -99,6 +99,10 @@ class StoreNeighbours:
                 if l[end] in self._links:
                     self._links[l[end]].append(l)
 
+    def links_of(self, oid: str) -> list[dict]:
+        """The links read for an object (none when the search never reached it)."""
+        return self._links.get(oid, [])
+
     def networks(self, ids) -> dict:
         """Networks by id (read once each)."""
         todo = [i for i in dict.fromkeys(ids) if i and i != UNDERLAY and i not in self.nets]
@@ -287,7 +291,7 @@ def path_between(store: Store, env: str, source_id: str, target_id: str) -> dict
         out["reasons"] = no_path_reasons(out, search)
         out["reason"] = "; ".join(out["reasons"])
     elif search.broken:
-        out["notes"] = list(search.broken)
+        out["notes"] = _capped(list(search.broken))
     return out
 
 
@@ -295,7 +299,7 @@ def no_path_reasons(out: dict, search: StoreNeighbours) -> list[str]:
     """Why the two ends never meet, in words: an end off the datapath, networks no router joins, tunnels missing."""
     reasons = []
     for end, stop in zip((out["source"], out["target"]), out["stops"]):
-        own = [l for l in search._links.get(end["object_id"], []) if l.get("link_type") == "instance-vnic"]
+        own = [l for l in search.links_of(end["object_id"]) if l.get("link_type") == "instance-vnic"]
         if end["type"] == "instance" and own and stop["exhausted"] and stop["reached"] <= 1 + len(own):
             reasons.append(f"instance {end['name']} has no vNIC on the datapath (a stopped server's vNICs are "
                            "not on its host)")
@@ -308,5 +312,9 @@ def no_path_reasons(out: dict, search: StoreNeighbours) -> list[str]:
         joined = "" if search.broken else ": no router has interfaces on networks of both"
         reasons.append(f"{out['source']['name']} reaches only {words[0]} and {out['target']['name']} only "
                        f"{words[1]}{joined}")
-    reasons += list(search.broken)
+    reasons += _capped(list(search.broken))
     return reasons or ["the two sides never meet"]
+
+
+def _capped(lines: list[str], most: int = 10) -> list[str]:
+    return lines if len(lines) <= most else lines[:most] + [f"and {len(lines) - most} more missing tunnels"]

@@ -120,9 +120,10 @@ def run() -> None:
         same, other, hosts = [], [], []
         while len(same) < SAMPLES or len(other) < SAMPLES:
             a, b = rnd.sample(range(HOSTS), 2)
-            pair = (f"cmp-{a}-vm{rnd.randrange(PER_HOST)}", f"cmp-{b}-vm{rnd.randrange(PER_HOST)}")
-            shared = {(a + i) % NETWORKS for i in range(2)} & {(b + i) % NETWORKS for i in range(2)}
-            (same if shared else other).append(pair)
+            i, j = rnd.randrange(PER_HOST), rnd.randrange(PER_HOST)
+            pair = (f"cmp-{a}-vm{i}", f"cmp-{b}-vm{j}")
+            # vm i of host h is on network (h + i % 2) % NETWORKS (see _build)
+            (same if (a + i % 2) % NETWORKS == (b + j % 2) % NETWORKS else other).append(pair)
         hosts = [(f"cmp-{a}", f"cmp-{b}") for a, b in (rnd.sample(range(HOSTS), 2) for _ in range(SAMPLES))]
         print(f"{'path':<44} {'median ms':>10} {'p95 ms':>8} {'hops':>5} {'queries':>8}")
         for name, pairs in (("instance to instance, a shared network", same[:SAMPLES]),

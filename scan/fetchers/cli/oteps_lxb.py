@@ -52,7 +52,17 @@ class CliFetchOtepsLxb:
                         "ip_address": config.get("tunneling_ip"), "vconnector": parent.get("name"),
                         "overlay_type": tunnel, "udp_port": int(port.group(1)) if port else udp, "bridge dst": fdb_dst(fdb, name),
                         "tunnel_interface": name, **holder, **sec,
-                        "ports": [{"name": name, "type": tunnel, "options": {"local_ip": config.get("tunneling_ip"),
-                                                                              "remote_ip": ip}}
+                        "ports": [tunnel_port(name, tunnel, config.get("tunneling_ip"), ip)
                                   for ip in fdb_remotes(fdb, name)]})
         return out
+
+
+def tunnel_port(device: str, tunnel: str, local_ip: str | None, remote_ip: str) -> dict:
+    """One remote VTEP of a VXLAN device as a tunnel port, named per remote as OVS names its own
+    (`vxlan-521-c0a8de02`: device and remote IP in hex), so monitoring checks each tunnel on its own."""
+    try:
+        suffix = "".join(f"{int(b):02x}" for b in remote_ip.split("."))
+    except ValueError:
+        suffix = remote_ip
+    return {"name": f"{device}-{suffix}", "interface": device, "type": tunnel,
+            "options": {"local_ip": local_ip, "remote_ip": remote_ip}}

@@ -54,3 +54,12 @@ def test_a_vxlan_device_has_one_remote_per_flood_entry():
            "33:33:00:00:00:01 dev vxlan-521 self permanent\n")
     assert fdb_remotes(fdb, "vxlan-521") == ["192.168.222.2", "192.168.222.3"]
     assert fdb_remotes(fdb, "vxlan-1") == []
+
+
+def test_each_remote_of_a_vxlan_device_is_a_tunnel_port_of_its_own():
+    from scan.fetchers.cli.oteps_lxb import tunnel_port
+
+    ports = [tunnel_port("vxlan-521", "vxlan", "192.168.222.1", ip) for ip in ("192.168.222.2", "192.168.222.3")]
+    assert [p["name"] for p in ports] == ["vxlan-521-c0a8de02", "vxlan-521-c0a8de03"]
+    assert {p["interface"] for p in ports} == {"vxlan-521"}
+    assert ports[0]["options"] == {"local_ip": "192.168.222.1", "remote_ip": "192.168.222.2"}

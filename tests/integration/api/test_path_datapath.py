@@ -20,7 +20,7 @@ from app.cli.path_cmd import render
 from app.topology.neighbours import path_between
 from tests.scan_support.datapath_walk import ModelDatapath
 
-VARIANTS = [("ovs", "vxlan"), ("ovs", "vlan"), ("linuxbridge", "vxlan")]
+VARIANTS = [("ovs", "vxlan"), ("ovs", "vlan"), ("linuxbridge", "vxlan"), ("linuxbridge", "vlan")]
 
 
 def _extend(model) -> None:

@@ -38,7 +38,8 @@ test-containers: $(STAMP) container-standins images
 	tests/containers/standins.sh mongo
 	$(BIN)/python -m pytest -q -s -p no:cacheprovider tests/containers
 
-# opt-in, never in `make test` or CI: installs OpenStack on THIS machine (needs CALIPSO_ACCEPTANCE=1)
+# opt-in, never in `make test` or CI: installs OpenStack on THIS machine (needs CALIPSO_ACCEPTANCE=1), from the
+# project's own test bed (tests/acceptance/testbed/); ACCEPTANCE_NODES=1|2, ACCEPTANCE_DRIVER=ovs|linuxbridge
 acceptance: $(STAMP)
 	$(BIN)/python -m tests.acceptance.run
 

@@ -9,15 +9,14 @@ an applier whose rescans see the host change only at the second or third look.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from listen.converge import ConvergePolicy
 from listen.events import load as load_table
 from listen.processor import Delivery, Processor
+from tests.fixtures import ZED
 
-AMQP = Path("/work/shared/reference/openstack-zed/amqp")
+AMQP = ZED / "amqp"
 ENV = "zed"
 HOST = "compute1"
 ROUTER = "f6cc210c-c99a-41e1-bd97-b4b16809f5f2"      # router1 of the recording

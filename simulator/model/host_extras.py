@@ -4,7 +4,7 @@ two-node test bed's `c1-tun@if5`), and container runtimes' bridges (cni-podman0,
 
 from __future__ import annotations
 
-from simulator.model.ids import bridge_id, stable_mac
+from simulator.model.ids import stable_mac
 
 UNDERLAY_NETNS = "underlay"
 
@@ -24,16 +24,14 @@ def veth_underlay(b) -> str | None:
     return name
 
 
-def container_bridges(b, linux_bridges: list) -> None:
-    """Podman's cni-podman0 (one container's veth in it) and an idle docker0, on compute hosts."""
-    from simulator.model.plumbing import LinuxBridge
-
+def container_bridges(b) -> list[tuple[str, str, list[str]]]:
+    """Podman's cni-podman0 (one container's veth in it) and an idle docker0, on compute hosts: their devices
+    added, and (name, MAC, members) of each bridge returned."""
     if not b.p.container_bridges or not b.h.is_compute:
-        return
+        return []
     podman = b.dev("cni-podman0", "bridge", stable_mac(b.seed, f"{b.h.name}/cni-podman0", "ce:9a:10"),
                    ip="10.88.0.1", prefix=16)
     member = b.dev("veth5f3e1a07", "veth", master="cni-podman0", peer="eth0", peer_netns="netns-podman-1")
-    linux_bridges.append(LinuxBridge("cni-podman0", podman.mac, bridge_id(podman.mac), False, [member.name]))
     docker = b.dev("docker0", "bridge", stable_mac(b.seed, f"{b.h.name}/docker0", "02:42:ac"), ip="172.17.0.1",
                    prefix=16, state="DOWN")
-    linux_bridges.append(LinuxBridge("docker0", docker.mac, bridge_id(docker.mac), False, []))
+    return [("cni-podman0", podman.mac, [member.name]), ("docker0", docker.mac, [])]

@@ -212,7 +212,8 @@ class _Builder:
             br = self.dev("virbr0", "bridge", stable_mac(self.seed, f"{h.name}/virbr0", "52:54:00"),
                           ip="192.168.122.1", prefix=24, state="DOWN")
             linux_bridges.append(LinuxBridge("virbr0", br.mac, bridge_id(br.mac), True, []))
-        container_bridges(self, linux_bridges)
+        linux_bridges += [LinuxBridge(name, mac, bridge_id(mac), False, members)
+                          for name, mac, members in container_bridges(self)]
         tunnels = self.tunnels()
         ovs_bridges: list[OvsBridge] = []
         datapath: list[DatapathPort] = []

@@ -1,13 +1,10 @@
-"""Small truths real two-node clouds taught (issue 25), on recorded Zed outputs (tests/fixtures/zed/):
+"""Small truths real two-node clouds taught (issue 25), on recorded Zed outputs (tests.fixtures.ZED):
 the tunnel underlay's real device name, and the remote endpoints of a Linux bridge VXLAN device."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from scan.parsers.ip import fdb_remotes, parse_addresses, tunnel_underlay
-
-ZED = Path(__file__).resolve().parents[2] / "fixtures" / "zed"
+from tests.fixtures import ZED
 
 
 def _with_ip_on(text: str, device: str, ip: str) -> str:
@@ -25,14 +22,14 @@ def _with_ip_on(text: str, device: str, ip: str) -> str:
 
 def test_a_veth_with_its_peer_in_another_namespace_is_its_own_underlay():
     # the recorded DHCP tap `tapde0e3cac-6f@if2 ... link-netns qdhcp-...`, holding the tunnel IP as c1-tun does
-    text = _with_ip_on((ZED / "ip_address_show.txt").read_text(), "tapde0e3cac-6f", "192.168.222.1")
+    text = _with_ip_on((ZED / "cli" / "ip_address_show.txt").read_text(), "tapde0e3cac-6f", "192.168.222.1")
     assert "tapde0e3cac-6f@if2" in text
     where = tunnel_underlay(text, "192.168.222.1")
     assert where == {"interface": "tapde0e3cac-6f", "bridge": False, "underlay": ["tapde0e3cac-6f"]}
 
 
 def test_a_veth_pair_in_one_namespace_is_not_a_vlan_parent():
-    text = _with_ip_on((ZED / "ip_address_show.txt").read_text(), "qvo4c8a389f-a2", "192.168.222.1")
+    text = _with_ip_on((ZED / "cli" / "ip_address_show.txt").read_text(), "qvo4c8a389f-a2", "192.168.222.1")
     assert tunnel_underlay(text, "192.168.222.1")["underlay"] == ["qvo4c8a389f-a2"]
 
 

@@ -101,8 +101,13 @@ class Side:
         return d, batch
 
 
+def _oid(n):
+    """The object of a node (a state's first element, or the node itself)."""
+    return n[0] if isinstance(n, tuple) else n
+
+
 def _key(n) -> str:
-    return str(n[0] if isinstance(n, tuple) else n)
+    return str(_oid(n))
 
 
 def shortest(source, target, neighbours: Neighbours, max_settled: int = MAX_SETTLED) -> dict:
@@ -170,16 +175,16 @@ def _chain(sides: tuple[Side, Side], meet: tuple) -> list:
 
 
 def _stops(side: Side) -> dict:
-    """Where a side's search ended: the farthest objects it reached, and how many it reached."""
+    """Where a side's search ended: the farthest objects it reached (its own end aside, which it may reach
+    again in a network), how many objects it reached, in which networks, and whether it reached all it could."""
     if not side.dist:
         return {"reached": 0, "farthest": []}
-    start = next(n for n, d in side.dist.items() if d == 0)
-    start = start[0] if isinstance(start, tuple) else start
-    far = max(d for n, d in side.dist.items() if (n[0] if isinstance(n, tuple) else n) != start or not d)
-    objects = list(dict.fromkeys(n[0] if isinstance(n, tuple) else n for n, d in side.dist.items() if d == far))
-    return {"reached": len({n[0] if isinstance(n, tuple) else n for n in side.dist}), "farthest": objects[:10],
-            "exhausted": side.top() == float("inf"),   # everything this side can reach was reached
-            "distance": far, "networks": sorted({n[1] for n in side.dist if isinstance(n, tuple) and n[1] and n[1] != UNDERLAY})}
+    start = _oid(next(n for n, d in side.dist.items() if d == 0))
+    far = max(d for n, d in side.dist.items() if _oid(n) != start or not d)
+    objects = list(dict.fromkeys(_oid(n) for n, d in side.dist.items() if d == far))
+    networks = {n[1] for n in side.dist if isinstance(n, tuple) and n[1] and n[1] != UNDERLAY}
+    return {"reached": len({_oid(n) for n in side.dist}), "farthest": objects[:10], "distance": far,
+            "exhausted": side.top() == float("inf"), "networks": sorted(networks)}
 
 
 def _context(n) -> str | None:
@@ -211,7 +216,7 @@ def describe(result: dict, docs: dict, source_doc: dict, target_doc: dict, nets:
     docs = {source_doc["id"]: source_doc, target_doc["id"]: target_doc, **docs}
 
     def node(n) -> dict:
-        oid = n[0] if isinstance(n, tuple) else n
+        oid = _oid(n)
         d = docs.get(oid) or {}
         return {"id": _key(d.get("_id", oid)), "object_id": d.get("id", oid), "type": d.get("type"), "host": d.get("host"),
                 "name": d.get("object_name") or d.get("name") or d.get("id") or _key(oid),

@@ -178,3 +178,15 @@ def test_a_missing_tunnel_breaks_the_path_and_says_so(cloud):
         inv.set_fields(env, "otep", far["id"], {"ports": kept})
         inv.set_fields(env, "otep", near["id"], {"ports": list(near["ports"])})
     assert path_between(store, env, a, b)["found"]
+
+
+def test_the_external_network_through_the_routers_gateway(cloud):
+    store, env, walk = cloud
+    vm = store["inventory"].find_one({"environment": env, "type": "instance", "name": "vm-1"})
+    ext = next(n for n in walk.m.networks.values() if n.external)
+    p = path_between(store, env, vm["id"], ext.id)
+    assert p["found"], p.get("reason")
+    router = next(i for i, n in enumerate(p["nodes"]) if n["type"] == "vservice")
+    assert p["nodes"][router + 1]["name"].startswith("qg-")            # out by the gateway
+    assert {h["network_id"] for h in p["hops"][router:]} == {ext.id}
+    assert p["hops"][-1]["segment"] == "flat on external" and p["nodes"][-1]["type"] == "network"

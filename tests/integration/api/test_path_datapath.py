@@ -20,7 +20,8 @@ from app.cli.path_cmd import render
 from app.topology.neighbours import path_between
 from tests.scan_support.datapath_walk import ModelDatapath
 
-VARIANTS = [("ovs", "vxlan"), ("ovs", "vlan"), ("linuxbridge", "vxlan"), ("linuxbridge", "vlan")]
+VARIANTS = [("ovs", "vxlan"), ("ovs", "vlan"), ("linuxbridge", "vxlan"), ("linuxbridge", "vlan"),
+            ("ovs", "vxlan", "mixed")]   # mixed: a VLAN provider network (its own NIC) beside the VXLAN ones
 
 
 def _extend(model) -> None:
@@ -33,6 +34,10 @@ def _extend(model) -> None:
     model.create_server("vm-two-nics", networks=[net1.id, iso.id], host=computes[-1], project_id=net1.project_id)
     stopped = model.create_server("vm-stopped", networks=[net1.id], host=computes[-1], project_id=net1.project_id)
     model.stop_server(stopped.id)
+    vlan = next((n for n in model.networks.values() if n.network_type == "vlan" and n.name == "provider-vlan"), None)
+    if vlan is not None:   # a VLAN-only server on each compute: VLAN to VLAN goes by the wire, never by OTEPs
+        for i, host in enumerate(computes):
+            model.create_server(f"vm-vlan-{i + 1}", networks=[vlan.id], host=host, project_id=net1.project_id)
 
 
 @pytest.fixture(scope="module", params=VARIANTS, ids=lambda v: "-".join(v))
@@ -41,12 +46,12 @@ def cloud(request, store_uri, tmp_path_factory):
     from scan.controller import ScanController, ScanOptions
     from tests.scan_support.sim import start_in_process
 
-    md, td = request.param
-    name = f"dp-{md}-{td}"
+    md, td, *mixed = request.param
+    name = "-".join(("dp", *request.param))
     store = Store.connect(StoreLocation(f"{store_uri}dp_{uuid.uuid4().hex[:10]}", "path test", embedded=True))
     init_db(store)
     sim = start_in_process(name, tmp_path_factory.mktemp(name), computes=2, instances=4, networks=2,
-                           mechanism_driver=md, type_driver=td)
+                           mechanism_driver=md, type_driver=td, mixed_networks=bool(mixed))
     try:
         _extend(sim.live_model)
         EnvironmentConfigs(store).add(sim.env)
@@ -77,6 +82,8 @@ def impossible(p: dict, walk: ModelDatapath, a: str, b: str) -> list[str]:
         if net is None:
             bad.append(f"hop {i} carries no network")
             continue
+        if walk.m.networks[net].network_type in ("vlan", "flat") and "otep" in (y["type"], hop["link_type"]):
+            bad.append(f"hop {i}: a {walk.m.networks[net].network_type} network goes through a tunnel endpoint")
         if y["host"] and y["type"] not in ("instance", "vservice") and net not in walk.nets_on[y["host"]]:
             bad.append(f"hop {i}: {net} is not on {y['host']}")
         if y["host"] and last_host and y["host"] != last_host:
@@ -94,10 +101,15 @@ def impossible(p: dict, walk: ModelDatapath, a: str, b: str) -> list[str]:
     return bad
 
 
+def mixed_vms(store, env) -> list:
+    """The servers a mixed cloud adds on its VLAN provider network (none elsewhere)."""
+    return list(store["inventory"].find({"environment": env, "type": "instance", "name": {"$regex": "^vm-vlan"}}))
+
+
 def test_every_instance_pair_against_the_model(cloud):
     store, env, walk = cloud
     insts = sorted(store["inventory"].find({"environment": env, "type": "instance"}), key=lambda d: d["name"])
-    assert len(insts) == 7
+    assert len(insts) == 7 + len(mixed_vms(store, env))
     found = missing = 0
     problems = {}
     for a, b in itertools.combinations(insts, 2):

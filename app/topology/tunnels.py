@@ -5,7 +5,8 @@ derived OTEP-to-OTEP edges) asks this module, so the stored form can change here
 an OTEP's `ports` holds its tunnels, one dict per remote endpoint with `options.remote_ip` (OVS:
 br-tun's tunnel ports, the vEdge's `tunnel_ports`; Linux bridge: the VXLAN device's forwarding
 entries). Tunnels are never stored as OTEP-to-OTEP links (a full mesh is hosts²): the edges are
-computed on demand, for the OTEPs a reader reached.
+computed on demand, for the OTEPs a reader reached. A new stored form changes `tunnels` (one OTEP
+document to its tunnels), `TUNNEL_FIELDS` and `TunnelMesh.load` (what is read for it), nothing else.
 
 A tunnel carries a network when both its OTEPs carry the network's segment: the overlay type
 matches (a Linux bridge OTEP is one network's `vxlan-<VNI>` device) and the network is on both
@@ -29,7 +30,7 @@ IDENTITY = {"_id": 1, "id": 1, "type": 1, "host": 1, "name": 1, "object_name": 1
 class Tunnel:
     """One tunnel as the OTEP holding it knows it."""
 
-    port: str               # the tunnel port or device (`vxlan-c0a8de02`, `vxlan-521`)
+    port: str               # the tunnel port (OVS `vxlan-c0a8de02`; Linux bridge `vxlan-521-c0a8de02`)
     type: str               # vxlan | gre | geneve
     local_ip: str | None
     remote_ip: str

@@ -152,7 +152,8 @@ def params_from_args(args) -> Params:
                       else str(args.tunnel_style).upper()),
         mixed_networks=bool(getattr(args, "mixed_networks", False)), datapath=getattr(args, "datapath", "system"),
         machine_names=bool(getattr(args, "machine_names", False)),
-        ethtool=not getattr(args, "no_ethtool", False), container_bridges=bool(getattr(args, "container_bridges", False)),
+        ethtool=not getattr(args, "no_ethtool", False),
+        container_bridges=bool(getattr(args, "container_bridges", False)),
         agent_delay=args.agent_delay if getattr(args, "agent_delay", None) is not None else (
             3.0 if getattr(args, "churn", 0) else 0.0))
 

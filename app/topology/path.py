@@ -218,7 +218,8 @@ def describe(result: dict, docs: dict, source_doc: dict, target_doc: dict, nets:
     def node(n) -> dict:
         oid = _oid(n)
         d = docs.get(oid) or {}
-        return {"id": _key(d.get("_id", oid)), "object_id": d.get("id", oid), "type": d.get("type"), "host": d.get("host"),
+        return {"id": _key(d.get("_id", oid)), "object_id": d.get("id", oid), "type": d.get("type"),
+                "host": d.get("host"),
                 "name": d.get("object_name") or d.get("name") or d.get("id") or _key(oid),
                 "status": status_of(d) if d else None, "stale": bool(d.get("stale_since"))}
 

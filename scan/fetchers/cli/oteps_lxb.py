@@ -50,8 +50,8 @@ class CliFetchOtepsLxb:
             port = DSTPORT.search(sec.get("data") or "")
             out.append({"id": f"{host}-otep-{name}", "name": f"{host}-otep-{name}", "host": host,
                         "ip_address": config.get("tunneling_ip"), "vconnector": parent.get("name"),
-                        "overlay_type": tunnel, "udp_port": int(port.group(1)) if port else udp, "bridge dst": fdb_dst(fdb, name),
-                        "tunnel_interface": name, **holder, **sec,
+                        "overlay_type": tunnel, "udp_port": int(port.group(1)) if port else udp,
+                        "bridge dst": fdb_dst(fdb, name), "tunnel_interface": name, **holder, **sec,
                         "ports": [tunnel_port(name, tunnel, config.get("tunneling_ip"), ip)
                                   for ip in fdb_remotes(fdb, name)]})
         return out

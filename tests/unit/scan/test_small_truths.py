@@ -60,3 +60,17 @@ def test_each_remote_of_a_vxlan_device_is_a_tunnel_port_of_its_own():
     assert [p["name"] for p in ports] == ["vxlan-521-c0a8de02", "vxlan-521-c0a8de03"]
     assert {p["interface"] for p in ports} == {"vxlan-521"}
     assert ports[0]["options"] == {"local_ip": "192.168.222.1", "remote_ip": "192.168.222.2"}
+
+
+def test_speed_and_duplex_from_sysfs_read_as_ethtool_says_them():
+    from scan.parsers import ParseError
+    from scan.parsers.host import sysfs_duplex, sysfs_speed
+
+    assert sysfs_speed("10000\n") == "10000Mb/s" and sysfs_speed("-1\n") == "Unknown!"
+    assert sysfs_duplex("full\n") == "Full" and sysfs_duplex("unknown") == "Unknown!"
+    for bad, parse in (("cat: speed: Invalid argument", sysfs_speed), ("fast", sysfs_duplex)):
+        try:
+            parse(bad)
+        except ParseError:
+            continue
+        raise AssertionError(f"{bad!r} was accepted")

@@ -261,6 +261,12 @@ class ScanController:
             counts[t] = counts.get(t, 0) + 1
         self.report["objects"] = dict(sorted(counts.items()))
         self.report["errors"] = ctx.errors.as_dict()
+        if ctx.warnings.count():
+            self.report["warnings"] = ctx.warnings.as_dict()
+            for host, msgs in self.report["warnings"].items():
+                log.warning("%s: %s", host, "; ".join(msgs))
+                self._message(f"{host}: {msgs[0]}", level="warn", related_object=host if host != "(cloud)" else None,
+                              related_object_type="host" if host != "(cloud)" else None)
         self.report["failed_layers"] = failed_layers(self.report["errors"])
         if clients.pool is not None:
             self.report["ssh_connections"] = clients.pool.opened

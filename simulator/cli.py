@@ -49,11 +49,16 @@ def add_parser(sub, common) -> None:
                    help="current (Zed: no Keystone v2.0, Zed field names) or old (the spec's Mitaka era: "
                         "Keystone v2.0, older field names)")
     p.add_argument("--tunnel-style", default="A",
-                   help="A: tunnel IP on Linux bridge br-mesh (default); B: on eth1; lo: on the loopback")
+                   help="A: tunnel IP on Linux bridge br-mesh (default); B: on eth1; lo: on the loopback; "
+                        "veth: on a veth whose peer is in another namespace (as on a two-node test bed)")
     p.add_argument("--mixed-networks", action="store_true",
                    help="add a VLAN provider network (physnet1 on eth3) next to the vxlan/gre tenant networks")
     p.add_argument("--datapath", default="system", choices=("system", "netdev"),
                    help="OVS datapath: system (kernel) or netdev (userspace: ovs-dpctl show fails)")
+    p.add_argument("--no-ethtool", action="store_true",
+                   help="hosts without ethtool (`command not found`; /sys/class/net has speed and duplex)")
+    p.add_argument("--container-bridges", action="store_true",
+                   help="compute hosts also have container runtimes' bridges (cni-podman0, docker0)")
     p.add_argument("--machine-names", action="store_true",
                    help="hosts' own names (uname -n) differ from their Nova/Neutron host ids")
     p.add_argument("--agent-delay", metavar="SECONDS", type=float, default=None,
@@ -147,9 +152,12 @@ def params_from_args(args) -> Params:
         release=args.release, seed=n["seed"] if n["seed"] is not None else 1, aci=args.aci,
         # per run, like the SSH and MySQL ones, and in the written config; or the operator's choice
         admin_password=os.environ.get("CALIPSO_SIM_ADMIN_PASSWORD") or secrets.token_urlsafe(12),
-        tunnel_style="lo" if str(args.tunnel_style).lower() == "lo" else str(args.tunnel_style).upper(),
+        tunnel_style=(str(args.tunnel_style).lower() if str(args.tunnel_style).lower() in ("lo", "veth")
+                      else str(args.tunnel_style).upper()),
         mixed_networks=bool(getattr(args, "mixed_networks", False)), datapath=getattr(args, "datapath", "system"),
         machine_names=bool(getattr(args, "machine_names", False)),
+        ethtool=not getattr(args, "no_ethtool", False),
+        container_bridges=bool(getattr(args, "container_bridges", False)),
         agent_delay=args.agent_delay if getattr(args, "agent_delay", None) is not None else (
             3.0 if getattr(args, "churn", 0) else 0.0))
 

@@ -176,6 +176,8 @@ def build(model, host_name: str) -> HostView:
             tools.add("virsh")
         if model.params.distribution.lower() in ("mercury", "kolla"):
             tools.add("docker")
+        if model.params.ethtool:
+            tools.add("ethtool")
 
         return HostView(name=h.name, hostname=h.machine_name or h.name, os_release=_os_lines(h.os or {}),
                         arch=str((h.os or {}).get("ARCHITECTURE", "x86_64")), style=style, links=links,

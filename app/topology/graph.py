@@ -83,6 +83,8 @@ def link_of(doc: dict, source: str, target: str, hover: HoverSpec) -> dict:
         "link_name": doc.get("link_name") if isinstance(doc.get("link_name"), str) else "",
         "state": doc.get("state"), "status": status_of(doc), "host": doc.get("host"),
         "implicit": bool(doc.get("implicit")), "stale": bool(doc.get("stale_since")),
+        **({"derived": True, "networks": (doc.get("attributes") or {}).get("networks") or []}
+           if doc.get("derived") else {}),
         "last_seen": plain(doc.get("last_seen") or doc.get("last_scanned")),
         "hover": hover.card(doc, "link"),
     }

@@ -1,7 +1,8 @@
 """Reading what a topology view needs from the store: a clique, its links, its objects, hover cards.
 
 Reads by `_id` in batches (the one lookup every store serves from an index); the clique's
-links are read from `links`, not from its `links_detailed` copy, so statuses are current.
+links are read from `links`, not from its `links_detailed` copy, so statuses are current. The
+tunnels between the clique's OTEPs are added as derived `otep-otep` links (app.topology.tunnels).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from app.links import Links
 from app.store.keys import as_object_id
 from app.store.store import Store
 from app.topology.hover import HoverSpec
+from app.topology.tunnels import TunnelMesh, edges_among
 
 
 @dataclass
@@ -55,4 +57,8 @@ def load_clique(store: Store, clique: dict) -> CliqueData | None:
     for l in links:
         oids.update((l["source"], l["target"]))
     objects = {d["_id"]: d for d in inv.by_object_ids(oids)}
+    oteps = [d for d in objects.values() if d.get("type") == "otep"]
+    if len(oteps) > 1:   # the tunnels between the clique's OTEPs: derived edges, never stored
+        nets = [d for d in objects.values() if d.get("type") == "network"]
+        links = links + edges_among(TunnelMesh(store, clique["environment"]), oteps, nets)
     return CliqueData(clique, focal, objects, links)

@@ -152,6 +152,7 @@ class ScanContext:
     found: Found = field(default_factory=Found)
     memo: Memo = field(default_factory=Memo)
     errors: ErrorLog = field(default_factory=ErrorLog)
+    warnings: ErrorLog = field(default_factory=ErrorLog)   # what was read another way (the scan still succeeds)
     parallel_map: Callable[[Callable[[T], R], list[T]], list[R]] = lambda fn, items: [fn(x) for x in items]
 
     @property

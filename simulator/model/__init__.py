@@ -7,7 +7,8 @@ Same Params (seed included) -> same cloud, every uuid and MAC included (`model.t
 
 State (plain dataclasses from `simulator.model.entities`, dicts keyed by id, insertion-ordered):
     model.params                      Params (mechanism_driver ovs|linuxbridge|vpp, type_driver, release
-                                      current|old, tunnel_style A|B, admin_user/admin_password, aci, sriov ...)
+                                      current|old, tunnel_style A|B|lo|veth, admin_user/admin_password, aci,
+                                      sriov, ethtool (False: hosts without it), container_bridges ...)
     model.regions[name]               Region
     model.projects[id]                Project (admin: model.admin_project_id / model.admin_project;
                                       model.service_project_id; model.project_by_name(name))

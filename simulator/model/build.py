@@ -58,8 +58,8 @@ def check_params(p: Params) -> None:
         raise BadRequest("routers need at least one network node (--network-nodes)")
     if p.type_driver == "gre" and p.mechanism_driver == "linuxbridge":
         raise BadRequest("the linuxbridge mechanism driver does not support gre")
-    if p.tunnel_style not in ("A", "B", "lo"):
-        raise BadRequest("--tunnel-style must be A, B or lo")
+    if p.tunnel_style not in ("A", "B", "lo", "veth"):
+        raise BadRequest("--tunnel-style must be A, B, lo or veth")
     if p.datapath not in ("system", "netdev"):
         raise BadRequest("--datapath must be system or netdev")
     if p.mixed_networks and (p.mechanism_driver == "vpp" or p.type_driver not in ("vxlan", "gre")):

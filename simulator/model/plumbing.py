@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from simulator.model import floating
 from simulator.model.entities import Host, Port
+from simulator.model.host_extras import container_bridges, veth_name, veth_underlay
 from simulator.model.ids import bridge_id, dev_name, stable_mac, tunnel_port_name
 
 
@@ -208,10 +209,13 @@ class _Builder:
                     d.master = "br-mesh"
             linux_bridges.append(LinuxBridge("br-mesh", br.mac, bridge_id(br.mac), False, [nic.name]))
             tunnel_dev = "br-mesh"
+        tunnel_dev = veth_underlay(self) or tunnel_dev
         if h.is_compute:
             br = self.dev("virbr0", "bridge", stable_mac(self.seed, f"{h.name}/virbr0", "52:54:00"),
                           ip="192.168.122.1", prefix=24, state="DOWN")
             linux_bridges.append(LinuxBridge("virbr0", br.mac, bridge_id(br.mac), True, []))
+        linux_bridges += [LinuxBridge(name, mac, bridge_id(mac), False, members)
+                          for name, mac, members in container_bridges(self)]
         tunnels = self.tunnels()
         ovs_bridges: list[OvsBridge] = []
         datapath: list[DatapathPort] = []
@@ -373,7 +377,8 @@ class _Builder:
         by_net: dict[str, list[Port]] = {}
         for port in self.ports:
             by_net.setdefault(port.network_id, []).append(port)
-        underlay = {"A": "br-mesh", "lo": "lo"}.get(self.p.tunnel_style, "eth1") if h.tunnel_ip else "eth1"
+        underlay = {"A": "br-mesh", "lo": "lo", "veth": veth_name(h.name)}.get(self.p.tunnel_style, "eth1") \
+            if h.tunnel_ip else "eth1"
         for net_id, ports in by_net.items():
             net = m.networks[net_id]
             brq = dev_name("brq", net_id)

@@ -145,7 +145,8 @@ def build_rows(model, style: str) -> Rows:
     endpoints = [h for h in model.hosts.values() if h.tunnel_ip and (h.is_compute or h.is_network)]
     ttype = model.params.type_driver
     rows[("neutron", "ml2_vxlan_endpoints")] = [
-        {"ip_address": h.tunnel_ip, "udp_port": 8472 if model.params.mechanism_driver == "linuxbridge" else 4789,
+        # the Linux bridge agent leaves the UDP port unset (Zed: 0); its devices use Linux's 8472 (`ip -d link`)
+        {"ip_address": h.tunnel_ip, "udp_port": 0 if model.params.mechanism_driver == "linuxbridge" else 4789,
          "host": h.name} for h in endpoints] if ttype == "vxlan" else []
     rows[("neutron", "ml2_gre_endpoints")] = [
         {"ip_address": h.tunnel_ip, "host": h.name} for h in endpoints] if ttype == "gre" else []

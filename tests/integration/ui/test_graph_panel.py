@@ -280,7 +280,8 @@ def test_path_to_another_instance_and_changes_since(page, harness, gstore, scann
     assert page.locator(".cg-hops li").count() == len(want["nodes"])
     on_graph = page.evaluate("() => calipsoGraph.cy.nodes('.on-path').map(n => n.id())")
     assert on_graph and set(on_graph) <= {n["id"] for n in want["nodes"]}
-    assert page.locator(".cg-off-graph").count() == len(want["nodes"]) - len(on_graph)
+    assert page.locator(".cg-off-graph").count() == sum(1 for n in want["nodes"] if n["id"] not in set(on_graph))
+    assert want["hops"][0]["segment"] in page.inner_text(".cg-hops")   # each hop says its network and segment
     assert "Worst status on the path" in page.inner_text(".cg-side")
     shot(page, "path")
     page.click(".cg-side-close")

@@ -65,7 +65,7 @@
       var box = side(panel, p.found ? "Path: " + p.hops.length + " hops" : "No path");
       panel.root.dataset.overlay = "path";
       if (!p.found) {
-        box.appendChild(NS.text("p", null, "The two objects are not joined by links (or by a host holding them)."));
+        box.appendChild(NS.text("p", "cg-path-reason", p.reason || "The two objects are not joined by links (or by a host holding them)."));
         ["From " + p.source.name, "From " + p.target.name].forEach(function (label, i) {
           var s = p.stops[i];
           box.appendChild(NS.text("p", null, label + ": " + s.reached + " objects reached; it stops at " +
@@ -83,6 +83,7 @@
         if (i > 0) {
           var h = p.hops[i - 1];
           li.insertBefore(NS.text("span", "cg-hop-link", "via " + h.link_type + (h.link_name ? " \u2018" + h.link_name + "\u2019" : "") +
+            (h.segment ? " (" + (h.network ? h.network + ", " : "") + h.segment + ")" : "") +
             (h.status ? " [" + h.status + "]" : "") + " "), li.firstChild);
           if (h.link_id) panel.cy.getElementById("link|" + h.link_id).addClass("on-path");
         }

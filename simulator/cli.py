@@ -15,6 +15,7 @@ from app.errors import CalipsoError
 from simulator.churn import Churn
 from simulator.faults import Conditions, parse_faults, parse_latency
 from simulator.model import BadRequest, Params, build_model
+from simulator.model.build import add_compute
 from simulator.options import SimOptions
 from simulator.runner import CONFIG_FILE, Simulation, write_model
 
@@ -53,6 +54,9 @@ def add_parser(sub, common) -> None:
                    help="add a VLAN provider network (physnet1 on eth3) next to the vxlan/gre tenant networks")
     p.add_argument("--datapath", default="system", choices=("system", "netdev"),
                    help="OVS datapath: system (kernel) or netdev (userspace: ovs-dpctl show fails)")
+    p.add_argument("--l2-population", default="on", choices=("on", "off"),
+                   help="on: tunnels only to hosts sharing a network (default); off: a full mesh, a tunnel to "
+                        "every endpoint")
     p.add_argument("--machine-names", action="store_true",
                    help="hosts' own names (uname -n) differ from their Nova/Neutron host ids")
     p.add_argument("--agent-delay", metavar="SECONDS", type=float, default=None,
@@ -146,6 +150,7 @@ def params_from_args(args) -> Params:
         tunnel_style="lo" if str(args.tunnel_style).lower() == "lo" else str(args.tunnel_style).upper(),
         mixed_networks=bool(getattr(args, "mixed_networks", False)), datapath=getattr(args, "datapath", "system"),
         machine_names=bool(getattr(args, "machine_names", False)),
+        l2_population=getattr(args, "l2_population", "on") != "off",
         agent_delay=args.agent_delay if getattr(args, "agent_delay", None) is not None else (
             3.0 if getattr(args, "churn", 0) else 0.0))
 
@@ -188,6 +193,8 @@ def run(args) -> int:
                                 **{f"{name}_port": port[name] for name in ("ssh", "mysql", "apic") if name in port}})
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    joining = threading.Semaphore(0)   # SIGUSR1: a compute host joins (benchmarks: "one host added")
+    previous[signal.SIGUSR1] = signal.signal(signal.SIGUSR1, lambda *_: joining.release())
     sim = Simulation(model, options)
     try:
         doc = sim.start()
@@ -205,8 +212,11 @@ def run(args) -> int:
             churn = Churn(model, seed=params.seed, conditions=conditions if args.monitoring else None)
             threading.Thread(target=churn.run, args=(args.churn, stop),
                              name="churn", daemon=True).start()
-        while not stop.wait(0.5):
-            pass
+        while not stop.wait(0.2):
+            while joining.acquire(blocking=False):
+                host = add_compute(model)
+                print(f"calipso sim: {host.name} joined ({host.tunnel_ip or 'no tunnel'})", file=sys.stderr,
+                      flush=True)
     finally:
         sim.stop()
         for sig, handler in previous.items():

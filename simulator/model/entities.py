@@ -36,6 +36,7 @@ class Params:
     datapath: str = "system"       # system | netdev (userspace: `ovs-dpctl show` fails, `ovs-appctl` answers)
     machine_names: bool = False    # `uname -n` differs from the host id (Zed: compute1 vs vm)
     agent_delay: float = 0.0       # seconds between a notification and the host's plumbing (agents lag)
+    l2_population: bool = True     # tunnels only to hosts sharing a network; off: to every endpoint (full mesh)
     admin_user: str = "admin"
     admin_password: str = "admin-secret"
     base_time: str = "2030-01-01T00:00:00Z"

@@ -98,8 +98,12 @@ def _template_of(port: dict) -> tuple | None:
     return (port["type"], tuple(sorted((k, v) for k, v in options.items() if k != "remote_ip")))
 
 
-def compact(ports: Iterable[dict], mesh: Mesh, own_ip: str | None = None) -> dict:
-    """A host's tunnel ports as its difference from `mesh` (the stored `tunnels` field)."""
+def compact(ports: Iterable[dict], mesh: Mesh, own_ip: str | None = None, l2pop: bool | None = None) -> dict:
+    """A host's tunnel ports as its difference from `mesh` (the stored `tunnels` field).
+
+    Without l2population the host lists the endpoints it lacks (`except`), with it the ones it has
+    (`only`): either way a host joining the mesh leaves the list alone unless this host tunnels to it.
+    Unknown (None): whichever is shorter."""
     ports = list(ports)
     keys = [_template_of(p) for p in ports]
     common = Counter(k for k in keys if k is not None).most_common(1)
@@ -118,7 +122,7 @@ def compact(ports: Iterable[dict], mesh: Mesh, own_ip: str | None = None) -> dic
         out["template"] = {"type": template[0], "options": dict(template[1])}
     have_set = set(have)
     others = [ip for ip in mesh.ips if ip != own_ip]
-    if len(have_set) * 2 >= len(others):
+    if l2pop is False or (l2pop is None and len(have_set) * 2 >= len(others)):
         out["except"] = [ip for ip in others if ip not in have_set]
     else:
         out["only"] = sorted(have_set, key=ip_key)

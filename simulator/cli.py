@@ -171,6 +171,9 @@ def run(args) -> int:
         params = params_from_args(args)
         model = build_model(params)
         conditions = Conditions(parse_latency(args.latency), parse_faults(args.fault, set(model.hosts)))
+        for host, kinds in conditions.faults.items():
+            if "tunnel-lost" in kinds:
+                model.hosts[host].tunnel_lost = True
     except BadRequest as e:
         raise CalipsoError(str(e)) from None
     if args.dump_model:

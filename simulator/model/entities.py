@@ -116,6 +116,7 @@ class Host:
     memory_mb: int = 131072
     disk_gb: int = 1000
     ovs_uuid: str = ""
+    tunnel_lost: bool = False        # its agent lost the tunnel port to its first peer (--fault HOST:tunnel-lost)
     # allocation state kept stable across mutations (the real kernel/OVS keep them too)
     local_vlans: dict[str, int] = field(default_factory=dict)    # network id -> br-int local VLAN tag
     ofports: dict[str, int] = field(default_factory=dict)        # device name -> datapath port number

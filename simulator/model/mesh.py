@@ -28,16 +28,17 @@ class Tunnels(Sequence):
 
     __slots__ = ("kind", "local_ip", "peers", "skip")
 
-    def __init__(self, kind: str, local_ip: str, peers: Sequence[tuple[str, str]], skip: str | None = None):
-        self.kind, self.local_ip, self.peers, self.skip = kind, local_ip, peers, skip
+    def __init__(self, kind: str, local_ip: str, peers: Sequence[tuple[str, str]], skip: frozenset[str] = frozenset()):
+        self.kind, self.local_ip, self.peers = kind, local_ip, peers
+        self.skip = skip      # hosts of `peers` left out (itself, a lost tunnel's peer)
 
     def __len__(self) -> int:
-        return len(self.peers) - (1 if self.skip is not None else 0)
+        return len(self.peers) - len(self.skip)
 
     def __iter__(self) -> Iterator[Tunnel]:
         kind, local, skip = self.kind, self.local_ip, self.skip
         for ip, name in self.peers:
-            if name != skip:
+            if name not in skip:
                 yield Tunnel(tunnel_port_name(kind, ip), kind, local, ip, name)
 
     def __getitem__(self, i):  # type: ignore[override]

@@ -234,14 +234,16 @@ class _Builder:
             return []
         if not p.l2_population:
             everyone = mesh_endpoints(self.m)
-            return Tunnels(p.type_driver, h.tunnel_ip, everyone,
-                           h.name if any(name == h.name for _, name in everyone) else None)
+            lost = [name for _, name in everyone[:2] if name != h.name][:1] if h.tunnel_lost else []
+            me = [h.name] if h.is_compute or h.is_network else []   # the endpoints are theirs (mesh_endpoints)
+            return Tunnels(p.type_driver, h.tunnel_ip, everyone, frozenset(me + lost))
         peers: set[str] = set()
         for net_id in {port.network_id for port in self.ports}:
             peers.update(self.m.hosts_of_network(net_id))
         peers.discard(h.name)
         out = []
-        for name in sorted(peers, key=lambda n: self.m.hosts[n].tunnel_ip or ""):
+        ordered = sorted(peers, key=lambda n: self.m.hosts[n].tunnel_ip or "")
+        for name in ordered[1:] if h.tunnel_lost else ordered:
             peer = self.m.hosts[name]
             if peer.tunnel_ip:
                 out.append(Tunnel(tunnel_port_name(p.type_driver, peer.tunnel_ip), p.type_driver, h.tunnel_ip,

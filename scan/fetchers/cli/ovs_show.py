@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 
 from app.tunnel_mesh import compact
+from scan.fetchers.db.common import agents
 from scan.fetchers.db.tunnel_endpoints import mesh
 from scan.fetchers.host_commands import OVS_SHOW
 from scan.parsers.ovs import vsctl_show
@@ -27,20 +28,40 @@ def ovs_bridges(ctx, host: str) -> dict[str, dict]:
     return _show(ctx, host)[0]
 
 
-def tunnels(ctx, host: str) -> dict | None:
-    """The tunnel ports of the host's `br-tun` as their difference from the mesh; None without any."""
-    return _show(ctx, host)[1]
+def tunnels(ctx, host: str, config: dict) -> dict | None:
+    """The tunnel ports of the host's `br-tun` as their difference from the mesh; None where it has none
+    and its agent (`config`) tunnels with no type (a tunnelling host with no port left lacks them all)."""
+    found = _show(ctx, host)[1]
+    kinds = config.get("tunnel_types") or []
+    if found is None and kinds and str(kinds[0]).lower() in TUNNEL_TYPES:
+        return compact([], mesh(ctx, str(kinds[0]).lower()), config.get("tunneling_ip") or None,
+                       bool(config.get("l2_population")))
+    return found
 
 
 def _show(ctx, host: str) -> tuple[dict[str, dict], dict | None]:
-    return ctx.memo.once(("ovs-vsctl show", host), lambda: _split(ctx, vsctl_show(ctx.cli.run(host, OVS_SHOW))))
+    return ctx.memo.once(("ovs-vsctl show", host),
+                         lambda: _split(ctx, host, vsctl_show(ctx.cli.run(host, OVS_SHOW))))
 
 
-def _split(ctx, bridges: dict[str, dict]) -> tuple[dict[str, dict], dict | None]:
+def _split(ctx, host: str, bridges: dict[str, dict]) -> tuple[dict[str, dict], dict | None]:
     ports = bridges.get(TUNNEL_BRIDGE) or {}
     found = [p for p in ports.values() if p.get("type") in TUNNEL_TYPES]
     if not found:
         return bridges, None
     bridges[TUNNEL_BRIDGE] = {name: p for name, p in ports.items() if p.get("type") not in TUNNEL_TYPES}
     kind = Counter(p["type"] for p in found).most_common(1)[0][0]
-    return bridges, compact(found, mesh(ctx, kind))
+    config = _agent_config(ctx, host)
+    l2pop = config.get("l2_population")
+    return bridges, compact(found, mesh(ctx, kind), config.get("tunneling_ip") or None,
+                            None if l2pop is None else bool(l2pop))
+
+
+def _agent_config(ctx, host: str) -> dict:
+    """The host's Open vSwitch agent's configurations (whether it runs l2population), {} unknown."""
+    if ctx.db is None:
+        return {}
+    for a in agents(ctx):
+        if a.get("host") == host and a.get("agent_type") == "Open vSwitch agent":
+            return a.get("configurations") if isinstance(a.get("configurations"), dict) else {}
+    return {}

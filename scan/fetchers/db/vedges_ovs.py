@@ -46,15 +46,15 @@ class DbFetchVedgesOvs:
             if tags.get(p["name"]):
                 port["tag"] = tags[p["name"]]
             ports.append(port)
-        tunnels = tunnels_of(ctx, host)
         out = []
         for row in rows:
             doc = {k: v for k, v in row.items()}
             doc["agent_id"] = row["id"]
             doc.update({"name": f"{host}-OVS", "host": host, "ports": ports, "vedge_type": "OVS"})
+            config = row.get("configurations") if isinstance(row.get("configurations"), dict) else {}
+            tunnels = tunnels_of(ctx, host, config)
             if tunnels is not None:   # the original's `tunnel_ports`, kept as the mesh's difference
                 doc["tunnels"] = tunnels
-            config = row.get("configurations") if isinstance(row.get("configurations"), dict) else {}
             if not config.get("tunneling_ip"):
                 pnic = self._bridge_pnic(ctx, host, config)
                 if pnic:

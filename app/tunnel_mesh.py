@@ -227,3 +227,27 @@ def missing(tunnels_by_ip: dict[str, dict], mesh: Mesh, l2pop: dict[str, bool]) 
             lack = [x for x in candidates if x in tunnels_by_ip and has(tunnels_by_ip[x], mesh, ip, x)]
         out[ip] = sorted(lack, key=ip_key)
     return out
+
+
+#: tunnel ports an API answer for one object lists at most (a page; `tunnel_page` asks for the next)
+SERVED_PAGE = 1000
+#: the field each type kept its ports in, in the original
+ORIGINAL_FIELD = {"vedge": "tunnel_ports", "otep": "ports"}
+
+
+def mesh_of(store, doc: dict) -> Mesh:
+    """The stored mesh a vEdge's or OTEP's `tunnels` is read against."""
+    kind = (doc.get("tunnels") or {}).get("overlay_type") or ""
+    return Mesh.from_doc(store[COLLECTION].find_one({"_id": mesh_id(doc.get("environment") or "", kind)}), kind)
+
+
+def with_ports(doc: dict, mesh: Mesh, page: int = 0, size: int = SERVED_PAGE) -> dict:
+    """A vEdge or OTEP as the original served it: its tunnel ports listed in the original's field (one
+    page of them), with `tunnel_ports_count` and the page; other objects unchanged."""
+    field = ORIGINAL_FIELD.get(doc.get("type") or "")
+    tunnels = doc.get("tunnels")
+    if field is None or not isinstance(tunnels, dict):
+        return doc
+    total = count(tunnels, mesh)
+    listed = expand(tunnels, mesh, page * size, (page + 1) * size)
+    return {**doc, field: listed, "tunnel_ports_count": total, "tunnel_page": page, "tunnel_page_size": size}

@@ -251,3 +251,19 @@ def with_ports(doc: dict, mesh: Mesh, page: int = 0, size: int = SERVED_PAGE) ->
     total = count(tunnels, mesh)
     listed = expand(tunnels, mesh, page * size, (page + 1) * size)
     return {**doc, field: listed, "tunnel_ports_count": total, "tunnel_page": page, "tunnel_page_size": size}
+
+
+def with_all_ports(store, docs: Iterable[dict]) -> list[dict]:
+    """`docs` with every vEdge's and OTEP's tunnel ports listed whole in the original's field, for
+    readers that go through each port (monitoring: a check per tunnel); one mesh read per mesh."""
+    meshes: dict[tuple, Mesh] = {}
+    out = []
+    for d in docs:
+        field = ORIGINAL_FIELD.get(d.get("type") or "")
+        if field is not None and isinstance(d.get("tunnels"), dict) and field not in d:
+            key = (d.get("environment"), d["tunnels"].get("overlay_type"))
+            if key not in meshes:
+                meshes[key] = mesh_of(store, d)
+            d = {**d, field: expand(d["tunnels"], meshes[key])}
+        out.append(d)
+    return out

@@ -267,3 +267,18 @@ def with_all_ports(store, docs: Iterable[dict]) -> list[dict]:
             d = {**d, field: expand(d["tunnels"], meshes[key])}
         out.append(d)
     return out
+
+
+def tunnel_peers(doc: dict, mesh: Mesh | None = None) -> list[tuple[str, str | None]]:
+    """(remote IP, remote host or None) of every tunnel a stored vEdge or OTEP really has, whichever form
+    it was stored in: the mesh's difference (`tunnels`, read against `mesh`, see `mesh_of`) or the
+    original's whole list (`ports` of an OTEP, `tunnel_ports` of a vEdge). The remote OTEP is `<host>-otep`."""
+    mesh = mesh if mesh is not None else Mesh("", ())
+    if isinstance(doc.get("tunnels"), dict):
+        return list(peers(doc["tunnels"], mesh))
+    out = []
+    for port in doc.get(ORIGINAL_FIELD.get(doc.get("type") or "", "tunnel_ports")) or []:
+        options = port.get("options") if isinstance(port, dict) and isinstance(port.get("options"), dict) else {}
+        if options.get("remote_ip"):
+            out.append((options["remote_ip"], mesh.host_of(options["remote_ip"])))
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bson
 
-from app.tunnel_mesh import Mesh, compact, count, expand, missing, peers, port_name
+from app.tunnel_mesh import Mesh, compact, count, expand, missing, peers, port_name, tunnel_peers
 
 OPTS = {"df_default": "true", "egress_pkt_mark": "0", "in_key": "flow", "out_key": "flow"}
 
@@ -71,3 +71,10 @@ def test_a_tunnel_missing_on_one_host_is_named_there():
     l2 = {ip(k): compact([port(ip(k), ip(p)) for p in pairs[k] if (k, p) != (1, 2)], m) for k in pairs}
     lacks = missing(l2, m, {ip(k): True for k in pairs})
     assert lacks == {ip(1): [ip(2)], ip(2): [], ip(3): []}
+
+
+def test_peers_of_either_stored_form_are_the_same():
+    m, ports = mesh(8), full(8, 2)
+    new = {"type": "otep", "tunnels": compact(ports, m)}
+    old = {"type": "otep", "ports": ports}
+    assert tunnel_peers(new, m) == tunnel_peers(old, m) == [(ip(k), f"cmp-{k}") for k in range(8) if k != 2]

@@ -5,7 +5,7 @@ its mesh; lists of objects stay small."""
 from __future__ import annotations
 
 from app.inventory import Inventory
-from app.paths import place, root
+from app.paths import place
 from app.tunnel_mesh import COLLECTION, Mesh, compact, port_name
 
 N = 2500

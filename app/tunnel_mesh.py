@@ -7,9 +7,8 @@ builds the mesh from one table (`ml2_<type>_endpoints`, see README "Tunnels"), s
 * one mesh document per environment and overlay type (collection `tunnel_meshes`): the endpoints,
   `[ip_address, host]` sorted by address; a host that joins or leaves rewrites this one document;
 * on each vEdge and OTEP a `tunnels` field: what every port of the host shares (`template`), which
-  mesh endpoints it has no port to (`except`) or, when it tunnels to fewer than half of them
-  (l2population), the ones it has (`only`), and whole any port that is not of the template or goes
-  outside the mesh (`other`). A host whose ports match the mesh stores the same few hundred bytes
+  mesh endpoints it has no port to (`except`, without l2population) or the ones it has (`only`, with
+  it), and whole any port that is not of the template or goes outside the mesh (`other`). A host whose ports match the mesh stores the same few hundred bytes
   at 10 hosts and at 10,000, so a peer joining does not change it.
 
 `expand` gives back the ports as `ovs-vsctl show` listed them (the original's `tunnel_ports`),
@@ -27,7 +26,6 @@ from typing import Any
 import bson
 
 COLLECTION = "tunnel_meshes"
-KINDS = ("vxlan", "gre", "geneve", "stt")
 SHAPE = ("interface", "name", "options", "type")      # the keys of a port `ovs-vsctl show` prints plainly
 
 
@@ -212,21 +210,22 @@ def missing(tunnels_by_ip: dict[str, dict], mesh: Mesh, l2pop: dict[str, bool]) 
 
     Without l2population the agent tunnels to every endpoint in the table, so any endpoint left out
     is missing. With it, the agent tunnels to hosts sharing a network, which the two ends agree on:
-    a peer that has a port to this host while this host has none back is missing here."""
+    a peer that has a port to this host while this host has none back is missing here (found by
+    going through each host's ports once: the cost grows with the tunnels, not with hosts squared)."""
     out: dict[str, list[str]] = {}
     for ip, t in tunnels_by_ip.items():
         if not l2pop.get(ip):
-            lack: Sequence[str] = t.get("except") if "except" in t else \
+            out[ip] = list(t["except"]) if "except" in t else \
                 [x for x in mesh.ips if x != ip and not has(t, mesh, x, ip)]
         else:
-            if "except" in t:
-                candidates: Iterable[str] = t["except"]
-            else:
-                only = set(t.get("only") or ())
-                candidates = (x for x in tunnels_by_ip if x != ip and x not in only)
-            lack = [x for x in candidates if x in tunnels_by_ip and has(tunnels_by_ip[x], mesh, ip, x)]
-        out[ip] = sorted(lack, key=ip_key)
-    return out
+            out[ip] = []
+    if any(l2pop.get(ip) for ip in tunnels_by_ip):
+        for y, ty in tunnels_by_ip.items():
+            for x in peer_ips(ty, mesh, y):        # y has a port to x: has x one back?
+                tx = tunnels_by_ip.get(x)
+                if tx is not None and l2pop.get(x) and not has(tx, mesh, y, x):
+                    out[x].append(y)
+    return {ip: sorted(lack, key=ip_key) for ip, lack in out.items()}
 
 
 #: tunnel ports an API answer for one object lists at most (a page; `tunnel_page` asks for the next)

@@ -20,13 +20,14 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left
 from collections import Counter
+from functools import lru_cache
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import bson
 
 COLLECTION = "tunnel_meshes"
-SHAPE = ("interface", "name", "options", "type")      # the keys of a port `ovs-vsctl show` prints plainly
+SHAPE = frozenset(("interface", "name", "options", "type"))   # the keys of a port `ovs-vsctl show` prints plainly
 
 
 def mesh_id(env: str, overlay_type: str) -> str:
@@ -41,6 +42,7 @@ def ip_key(ip: str) -> tuple:
     return (1, ip)
 
 
+@lru_cache(maxsize=1 << 16)   # every host names the same peers
 def port_name(kind: str, remote_ip: str) -> str | None:
     """Neutron's tunnel port name for an IPv4 remote (`vxlan-0a000102`); None for other addresses."""
     parts = remote_ip.split(".")
@@ -86,14 +88,15 @@ class Mesh:
 
 def _template_of(port: dict) -> tuple | None:
     """What a port shares with the host's other Neutron-made ports: its type and options but the
-    remote address, when its name is Neutron's for that address and it has no other field."""
-    if port.keys() != set(SHAPE) or port["name"] != port["interface"] or type(port["options"]) is not dict:
+    remote address, when its name is Neutron's for that address and it has no other field. Options
+    keep their order (OVS prints them sorted): this runs for every port of a mesh on every scan."""
+    options = port.get("options")
+    if port.keys() != SHAPE or port["name"] != port["interface"] or type(options) is not dict:
         return None
-    options = port["options"]
     remote = options.get("remote_ip")
-    if not isinstance(remote, str) or port_name(port["type"], remote) != port["name"]:
+    if type(remote) is not str or port_name(port["type"], remote) != port["name"]:
         return None
-    return (port["type"], tuple(sorted((k, v) for k, v in options.items() if k != "remote_ip")))
+    return (port["type"], tuple([kv for kv in options.items() if kv[0] != "remote_ip"]))
 
 
 def compact(ports: Iterable[dict], mesh: Mesh, own_ip: str | None = None, l2pop: bool | None = None) -> dict:

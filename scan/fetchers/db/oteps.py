@@ -32,8 +32,12 @@ class DbFetchOteps:
         for row in rows.get(host, []):
             doc = dict(row)
             doc.update({"id": f"{host}-otep", "name": f"{host}-otep", "host": host, "overlay_type": tunnel,
-                        "tunnels": parent.get("tunnels") or {}, "l2_population": bool(config.get("l2_population")),
+                        "l2_population": bool(config.get("l2_population")),
                         "udp_port": row.get("udp_port") or DEFAULT_UDP.get(tunnel, 0)})
+            if isinstance(parent.get("tunnels"), dict):   # the vEdge's ports, as the mesh's difference
+                doc["tunnels"] = parent["tunnels"]
+            else:
+                doc["ports"] = parent.get("tunnel_ports") or []
             try:
                 where = tunnel_underlay(ctx.cli.run(host, ADDRESSES), row.get("ip_address"))
             except (RemoteError, ParseError) as e:

@@ -55,6 +55,8 @@ class DbFetchVedgesOvs:
             tunnels = tunnels_of(ctx, host, config)
             if tunnels is not None:   # the original's `tunnel_ports`, kept as the mesh's difference
                 doc["tunnels"] = tunnels
+            else:                     # no tunnelling: as the original had it
+                doc["tunnel_ports"] = []
             if not config.get("tunneling_ip"):
                 pnic = self._bridge_pnic(ctx, host, config)
                 if pnic:

@@ -26,3 +26,17 @@ def mark_missing(docs: list[dict], meshes: list[Mesh]) -> int:
             d["tunnels_missing"] = [{"remote_ip": x, "host": mesh.host_of(x)} for x in lacks.get(ip, [])]
             lacking_any += bool(d["tunnels_missing"])
     return lacking_any
+
+
+def settle(store, env_name: str, contexts: list, docs: list[dict], seen) -> None:
+    """After a partial rescan (the listener's): store the meshes its vEdges were compared with, and say
+    again which tunnels each OTEP in `docs` (the rescanned ones and the rest of the inventory) lacks, so a
+    rescanned OTEP keeps its `tunnels_missing`."""
+    from app.tunnel_mesh import COLLECTION
+    from scan.fetchers.db.tunnel_endpoints import meshes as meshes_of
+    from scan.writer import write_meshes
+
+    found = {m.overlay_type: m for c in contexts for m in meshes_of(c)}
+    if found:
+        write_meshes(store[COLLECTION], [m.doc(env_name) for m in found.values()], seen)
+        mark_missing(docs, list(found.values()))

@@ -94,3 +94,20 @@ def test_unchanged_rescan_writes_nothing_and_a_joining_host_rewrites_no_peer(clo
         mesh = Mesh.from_doc(store[COLLECTION].find_one({"_id": f"{name}|vxlan"}))
         assert all(joined.tunnel_ip in {ip for ip, _ in peers(o["tunnels"], mesh)}
                    for h, o in after.items() if h != joined.name)
+
+
+def test_a_listener_rescan_of_a_host_keeps_its_missing_tunnel_named(cloud):
+    from listen.apply import Applier
+    from listen.plan import Plan
+
+    name, sim, store = cloud
+    scan(store, name)
+    env = EnvironmentConfigs(store).get(name)
+    applier = Applier(store, env, serial=True)
+    try:
+        applier.apply([Plan("port update", "port", "x", hosts={"cmp-3"}, host_scopes=("vedges",))])
+    finally:
+        applier.close()
+    otep = oteps(store, name)["cmp-3"]
+    assert [m["host"] for m in otep["tunnels_missing"]] == [_lost_peer(sim.live_model)]
+    assert sum(scan(store, name)["store_writes"].values()) == 0    # the listener left what a scan finds

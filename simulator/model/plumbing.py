@@ -239,7 +239,8 @@ class _Builder:
             return Tunnels(p.type_driver, h.tunnel_ip, everyone, frozenset(me + lost))
         peers: set[str] = set()
         for net_id in {port.network_id for port in self.ports}:
-            peers.update(self.m.hosts_of_network(net_id))
+            if self.m.networks[net_id].network_type in ("vxlan", "gre"):   # l2pop's entries: tunnelled networks
+                peers.update(self.m.hosts_of_network(net_id))
         peers.discard(h.name)
         out = []
         ordered = sorted(peers, key=lambda n: self.m.hosts[n].tunnel_ip or "")

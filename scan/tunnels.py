@@ -4,7 +4,9 @@ once over the found OTEPs, not in a fetcher."""
 
 from __future__ import annotations
 
-from app.tunnel_mesh import Mesh, missing, own_ip_of
+from app.tunnel_mesh import COLLECTION, Mesh, missing, own_ip_of
+from scan.fetchers.db.tunnel_endpoints import meshes as meshes_of
+from scan.writer import write_meshes
 
 
 def mark_missing(docs: list[dict], meshes: list[Mesh]) -> int:
@@ -32,10 +34,6 @@ def settle(store, env_name: str, contexts: list, docs: list[dict], seen) -> None
     """After a partial rescan (the listener's): store the meshes its vEdges were compared with, and say
     again which tunnels each OTEP in `docs` (the rescanned ones and the rest of the inventory) lacks, so a
     rescanned OTEP keeps its `tunnels_missing`."""
-    from app.tunnel_mesh import COLLECTION
-    from scan.fetchers.db.tunnel_endpoints import meshes as meshes_of
-    from scan.writer import write_meshes
-
     found = {m.overlay_type: m for c in contexts for m in meshes_of(c)}
     if found:
         write_meshes(store[COLLECTION], [m.doc(env_name) for m in found.values()], seen)

@@ -25,6 +25,7 @@ from scan.access.calls import Caller, CallStats, Limiter, RemoteError
 from scan.clients import Clients, build_clients
 from scan.engine import Engine, Task
 from scan.fetchers.base import ScanContext
+from scan.fetchers.db.tunnel_endpoints import meshes as tunnel_meshes
 from scan.fetchers.host_commands import host_commands
 from scan.hierarchy import Hierarchy
 from scan.hierarchy import load as load_hierarchy
@@ -39,6 +40,7 @@ from scan.options import ScanOptions
 from scan.partial import ScanFailed, start_tasks
 from scan.progress import Progress
 from scan.runner import PoolRunner, SerialRunner
+from scan.tunnels import mark_missing
 from scan.writer import ScanWriter
 
 log = logging.getLogger("scan")
@@ -284,7 +286,10 @@ class ScanController:
                 d["_id"] = object_id(self.o.env, d["type"], d["id"])
                 docs.append(d)
         self._found_docs = docs
-        if not self.o.partial:
+        meshes = tunnel_meshes(ctx)
+        self.writer.plan_meshes(meshes)   # the OTEPs' `tunnels` are read against the mesh they were made from
+        if not self.o.partial:   # a partial scan sees too few OTEPs to say which tunnels are missing
+            self.report["tunnels_missing"] = mark_missing(docs, meshes)
             self.writer.plan_retirement({d["_id"] for d in docs}, engine.failed_paths)
         return ctx
 

@@ -16,6 +16,7 @@ from simulator.churn import Churn
 from simulator.faults import Conditions, parse_faults, parse_latency
 from simulator.heartbeats import Heartbeats
 from simulator.model import BadRequest, Params, build_model
+from simulator.model.build import add_compute
 from simulator.options import SimOptions
 from simulator.runner import CONFIG_FILE, Simulation, write_model
 
@@ -59,6 +60,9 @@ def add_parser(sub, common) -> None:
                    help="hosts without ethtool (`command not found`; /sys/class/net has speed and duplex)")
     p.add_argument("--container-bridges", action="store_true",
                    help="compute hosts also have container runtimes' bridges (cni-podman0, docker0)")
+    p.add_argument("--l2-population", default="on", choices=("on", "off"),
+                   help="on: tunnels only to hosts sharing a network (default); off: a full mesh, a tunnel to "
+                        "every endpoint")
     p.add_argument("--machine-names", action="store_true",
                    help="hosts' own names (uname -n) differ from their Nova/Neutron host ids")
     p.add_argument("--agent-delay", metavar="SECONDS", type=float, default=None,
@@ -158,6 +162,7 @@ def params_from_args(args) -> Params:
         machine_names=bool(getattr(args, "machine_names", False)),
         ethtool=not getattr(args, "no_ethtool", False),
         container_bridges=bool(getattr(args, "container_bridges", False)),
+        l2_population=getattr(args, "l2_population", "on") != "off",
         agent_delay=args.agent_delay if getattr(args, "agent_delay", None) is not None else (
             3.0 if getattr(args, "churn", 0) else 0.0))
 
@@ -178,6 +183,9 @@ def run(args) -> int:
         params = params_from_args(args)
         model = build_model(params)
         conditions = Conditions(parse_latency(args.latency), parse_faults(args.fault, set(model.hosts)))
+        for host, kinds in conditions.faults.items():
+            if "tunnel-lost" in kinds:
+                model.hosts[host].tunnel_lost = True
     except BadRequest as e:
         raise CalipsoError(str(e)) from None
     if args.dump_model:
@@ -202,6 +210,8 @@ def run(args) -> int:
                                 **{f"{name}_port": port[name] for name in ("ssh", "mysql", "apic") if name in port}})
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    joining = threading.Semaphore(0)   # SIGUSR1: a compute host joins (benchmarks: "one host added")
+    previous[signal.SIGUSR1] = signal.signal(signal.SIGUSR1, lambda *_: joining.release())
     sim = Simulation(model, options)
     try:
         doc = sim.start()
@@ -222,8 +232,11 @@ def run(args) -> int:
         if args.heartbeat:
             threading.Thread(target=Heartbeats(model).run, args=(args.heartbeat, stop), name="heartbeat",
                              daemon=True).start()
-        while not stop.wait(0.5):
-            pass
+        while not stop.wait(0.2):
+            while joining.acquire(blocking=False):
+                host = add_compute(model)
+                print(f"calipso sim: {host.name} joined ({host.tunnel_ip or 'no tunnel'})", file=sys.stderr,
+                      flush=True)
     finally:
         sim.stop()
         for sig, handler in previous.items():

@@ -14,6 +14,7 @@ from simulator.hostview import (
     VF, DatapathPort, Domain, DomainInterface, Ethtool, HostView, Inet, Inet6, Link, LinuxBridge, Namespace, Ovs,
     OvsBridge, OvsPort, Vpp, VppInterface,
 )
+from simulator.model.mesh import mapped
 from simulator.model.plumbing import HostPlumbing, plumbing
 from simulator.render.ovs import Quoted
 from simulator.render.system import OS_RELEASES
@@ -114,9 +115,8 @@ def _ovs(pl: HostPlumbing, version: str | None, datapath: str = "system") -> Ovs
     bridges = []
     q = Quoted(version)
     for b in pl.ovs_bridges:
-        ports = [OvsPort(p.name, tag=p.tag, type=p.type or None,
-                         options=[(k, q[v if type(v) is str else str(v)]) for k, v in p.options.items()])
-                 for p in b.ports]
+        ports = mapped(b.ports, lambda p: OvsPort(p.name, tag=p.tag, type=p.type or None, options=[
+            (k, q[v if type(v) is str else str(v)]) for k, v in p.options.items()]))
         bridges.append(OvsBridge(b.name, ports, b.controller, b.fail_mode,
                                  None if b.datapath_type in ("", "system") else b.datapath_type))
     dp = [DatapathPort(d.number, d.name, d.extra or ("internal" if d.internal else None)) for d in pl.datapath]

@@ -2,9 +2,10 @@
 
 The one reader of how tunnels are stored: everything that follows a tunnel (paths, graphs, the
 derived OTEP-to-OTEP edges) asks this module, so the stored form can change here alone. Today
-an OTEP's `ports` holds its tunnels, one dict per remote endpoint with `options.remote_ip` (OVS:
-br-tun's tunnel ports, the vEdge's `tunnel_ports`; Linux bridge: the VXLAN device's forwarding
-entries). Tunnels are never stored as OTEP-to-OTEP links (a full mesh is hosts²): the edges are
+an OTEP holds its tunnels either as its difference from the environment's mesh (`tunnels`, read
+against the `tunnel_meshes` document through app.tunnel_mesh: OVS) or whole in `ports`, one dict per
+remote endpoint with `options.remote_ip` (Linux bridge: the VXLAN device's forwarding entries; OTEPs
+stored before the mesh form). Tunnels are never stored as OTEP-to-OTEP links (a full mesh is hosts²): the edges are
 computed on demand, for the OTEPs a reader reached. A new stored form changes `tunnels` (one OTEP
 document to its tunnels), `TUNNEL_FIELDS` and `TunnelMesh.load` (what is read for it), nothing else.
 
@@ -19,9 +20,10 @@ from dataclasses import dataclass
 
 from app.store.keys import k
 from app.store.store import Store
+from app.tunnel_mesh import Mesh, expand, mesh_of
 
 TUNNEL_TYPES = ("vxlan", "gre", "geneve", "stt")
-TUNNEL_FIELDS = ("ports",)   # the OTEP fields that hold its tunnels: what a reader of tunnels must read
+TUNNEL_FIELDS = ("ports", "tunnels")   # the OTEP fields that hold its tunnels: what a reader of tunnels must read
 IDENTITY = {"_id": 1, "id": 1, "type": 1, "host": 1, "name": 1, "object_name": 1, "ip_address": 1,
             "overlay_type": 1, "tunnel_interface": 1, "environment": 1}
 
@@ -59,10 +61,12 @@ def segment(net: dict | None) -> str | None:
     return text + (f" on {phys}" if phys and kind in ("vlan", "flat") else "") if kind else None
 
 
-def tunnels(otep: dict) -> list[Tunnel]:
-    """The tunnels an OTEP holds (its stored `ports` with a remote IP)."""
+def tunnels(otep: dict, mesh: Mesh | None = None) -> list[Tunnel]:
+    """The tunnels an OTEP holds: its mesh difference expanded against `mesh`, or its stored `ports`."""
     out = []
-    for p in otep.get("ports") or []:
+    compact = otep.get("tunnels")
+    ports = expand(compact, mesh) if isinstance(compact, dict) and mesh is not None else otep.get("ports") or []
+    for p in ports:
         opts = p.get("options") if isinstance(p, dict) else None
         if isinstance(opts, dict) and opts.get("remote_ip"):
             out.append(Tunnel(str(p.get("name") or p.get("interface") or ""),
@@ -95,7 +99,19 @@ class TunnelMesh:
         self._routers: dict[str, set[str]] | None = None
         self._tunnels: dict[str, list[Tunnel]] = {}
         self._hosts: dict[str, set[str]] = {}
+        self._meshes: dict[str, Mesh] = {}
         self.queries = 0
+
+    def _mesh(self, otep: dict) -> Mesh | None:
+        """The environment's mesh of the OTEP's overlay type, read once (None for an OTEP holding its ports)."""
+        compact = otep.get("tunnels")
+        if not isinstance(compact, dict):
+            return None
+        kind = str(compact.get("overlay_type") or "")
+        if kind not in self._meshes:
+            self.queries += 1
+            self._meshes[kind] = mesh_of(self.store, otep)
+        return self._meshes[kind]
 
     def _oteps_by_ip(self) -> dict[str, list[dict]]:
         if self._by_ip is None:
@@ -139,7 +155,7 @@ class TunnelMesh:
         # one indexed equality per OTEP (the embedded store scans for `$in`); a path reaches few OTEPs
         found = {d["id"]: d for i in todo for d in coll.find({"_env_id": k(self.env, i)}, fields)}
         for i in todo:
-            self._tunnels[i] = tunnels(found[i]) if i in found else []
+            self._tunnels[i] = tunnels(found[i], self._mesh(found[i])) if i in found else []
 
     def hosts_of(self, net_id: str) -> set[str]:
         """The hosts where the scanner found the network on the datapath (its links' hosts)."""

@@ -112,6 +112,11 @@ class Memo:
                 self._values[key] = value
             return value
 
+    def peek(self, key: Any) -> Any:
+        """What `once` computed for `key`, else None (nor a failure)."""
+        with self._lock:
+            value = self._values.get(key)
+        return None if isinstance(value, _Failed) else value
 
     @staticmethod
     def _unwrap(value):

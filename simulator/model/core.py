@@ -169,13 +169,13 @@ class Model:
     def to_json(self) -> dict:
         """The whole model as JSON-able data: ground truth for tests (`calipso sim --dump-model`)."""
         with self.lock:
-            from simulator.model.plumbing import plumbing
+            from simulator.model.plumbing import plumbing, whole
             return {
                 "params": asdict(self.params) | {"admin_password": "***"},
                 "regions": [asdict(r) for r in self.regions.values()],
                 "projects": [asdict(p) for p in self.projects.values()],
                 "users": [asdict(u) | {"password": "***"} for u in self.users.values()],
-                "hosts": [asdict(h) | {"plumbing": asdict(plumbing(self, h.name))} for h in self.hosts.values()],
+                "hosts": [asdict(h) | {"plumbing": asdict(whole(plumbing(self, h.name)))} for h in self.hosts.values()],
                 "services": [asdict(s) for s in self.services],
                 "agents": [asdict(a) for a in self.agents.values()],
                 "aggregates": [asdict(a) for a in self.aggregates.values()],

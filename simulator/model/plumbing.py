@@ -8,12 +8,14 @@ Call it with `model.lock` held (it takes the lock itself too; the lock is re-ent
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from simulator.model import floating
 from simulator.model.entities import Host, Port
 from simulator.model.host_extras import container_bridges, veth_name, veth_underlay
 from simulator.model.ids import bridge_id, dev_name, stable_mac, tunnel_port_name
+from simulator.model.mesh import Mapped, Tunnel, Tunnels, mesh_endpoints
 
 
 @dataclass
@@ -140,15 +142,6 @@ class VppInterface:
 
 
 @dataclass
-class Tunnel:
-    name: str
-    type: str
-    local_ip: str
-    remote_ip: str
-    remote_host: str
-
-
-@dataclass
 class HostPlumbing:
     host: str
     devices: list[Device]
@@ -159,8 +152,14 @@ class HostPlumbing:
     domains: list[Domain]
     vpp_interfaces: list[VppInterface]
     vpp_bridge_domains: dict[int, list[str]]
-    tunnels: list[Tunnel]
+    tunnels: Sequence[Tunnel]
     tunnel_device: str | None  # interface holding the tunnel IP (br-mesh, eth1, ...)
+
+
+def whole(pl: HostPlumbing) -> HostPlumbing:
+    """The plumbing with its tunnels held as lists (the model dump: test ground truth, small clouds)."""
+    return replace(pl, tunnels=list(pl.tunnels),
+                   ovs_bridges=[replace(b, ports=list(b.ports)) for b in pl.ovs_bridges])
 
 
 def plumbing(model, host_name: str) -> HostPlumbing:
@@ -234,17 +233,24 @@ class _Builder:
         return HostPlumbing(h.name, self.devices, ovs_bridges, datapath, linux_bridges, namespaces, domains,
                             vpp_ifaces, bds, tunnels, tunnel_dev)
 
-    # -- tunnels (l2population: peers sharing a network with a port here)
-    def tunnels(self) -> list[Tunnel]:
+    # -- tunnels (l2population: peers sharing a network with a port here; without it every endpoint)
+    def tunnels(self) -> Sequence[Tunnel]:
         h, p = self.h, self.p
         if not h.tunnel_ip or p.mechanism_driver == "linuxbridge":
             return []
+        if not p.l2_population:
+            everyone = mesh_endpoints(self.m)
+            lost = [name for _, name in everyone[:2] if name != h.name][:1] if h.tunnel_lost else []
+            me = [h.name] if h.is_compute or h.is_network else []   # the endpoints are theirs (mesh_endpoints)
+            return Tunnels(p.type_driver, h.tunnel_ip, everyone, frozenset(me + lost))
         peers: set[str] = set()
         for net_id in {port.network_id for port in self.ports}:
-            peers.update(self.m.hosts_of_network(net_id))
+            if self.m.networks[net_id].network_type in ("vxlan", "gre"):   # l2pop's entries: tunnelled networks
+                peers.update(self.m.hosts_of_network(net_id))
         peers.discard(h.name)
         out = []
-        for name in sorted(peers, key=lambda n: self.m.hosts[n].tunnel_ip or ""):
+        ordered = sorted(peers, key=lambda n: self.m.hosts[n].tunnel_ip or "")
+        for name in ordered[1:] if h.tunnel_lost else ordered:
             peer = self.m.hosts[name]
             if peer.tunnel_ip:
                 out.append(Tunnel(tunnel_port_name(p.type_driver, peer.tunnel_ip), p.type_driver, h.tunnel_ip,
@@ -286,7 +292,7 @@ class _Builder:
         return out
 
     # -- Open vSwitch
-    def ovs(self, tunnels: list[Tunnel], linux_bridges: list[LinuxBridge]):
+    def ovs(self, tunnels: Sequence[Tunnel], linux_bridges: list[LinuxBridge]):
         h, p, m = self.h, self.p, self.m
         old = p.release == "old"
         self.dev("ovs-system", "ovs-system", self.mac("ovs-system"), state="DOWN")
@@ -328,11 +334,7 @@ class _Builder:
             self.dev("br-tun", "ovs-internal", self.mac("br-tun"), state="DOWN")
             tun = [OvsPort("br-tun", "internal", ofport=h.ofports.get("br-tun")),
                    OvsPort("patch-int", "patch", options={"peer": "patch-tun"})]
-            for t in tunnels:
-                tun.append(OvsPort(t.name, t.type, options={"df_default": "true", "egress_pkt_mark": "0",
-                                                            "in_key": "flow", "local_ip": t.local_ip,
-                                                            "out_key": "flow", "remote_ip": t.remote_ip}))
-            bridges.append(OvsBridge("br-tun", tun))
+            bridges.append(OvsBridge("br-tun", Mapped(tun, tunnels, _tunnel_port)))  # type: ignore[arg-type]
         for br in provider:   # provider bridges (bridge_mappings), with or without physical ports
             self.dev(br, "ovs-internal", self.mac(br), state="DOWN")
             ports = [OvsPort(br, "internal", ofport=h.ofports.get(br)), patch(f"phy-{br}", f"int-{br}")]
@@ -410,7 +412,7 @@ class _Builder:
             linux_bridges.append(LinuxBridge(brq, br.mac, bridge_id(br.mac), False, members, net_id))
 
     # -- VPP
-    def vpp(self, tunnels: list[Tunnel]):
+    def vpp(self, tunnels: Sequence[Tunnel]):
         h, m = self.h, self.m
         nic = next(n for n in h.pnics if n.role in ("tunnel", "provider"))
         ifaces = [VppInterface("local0", 0, None, "down", "local", mtu=0),
@@ -476,3 +478,8 @@ class _Builder:
                               (flavor.ram if flavor else 512) * 1024, flavor.vcpus if flavor else 1, ifaces,
                               inst.name))
         return out
+
+
+def _tunnel_port(t: Tunnel) -> OvsPort:
+    return OvsPort(t.name, t.type, options={"df_default": "true", "egress_pkt_mark": "0", "in_key": "flow",
+                                            "local_ip": t.local_ip, "out_key": "flow", "remote_ip": t.remote_ip})

@@ -18,6 +18,7 @@ from app.store.init import init_db
 from app.store.store import Store, StoreLocation
 from app.cli.path_cmd import render
 from app.topology.neighbours import path_between
+from app.tunnel_mesh import compact, expand, mesh_of
 from tests.scan_support.datapath_walk import ModelDatapath
 
 VARIANTS = [("ovs", "vxlan"), ("ovs", "vlan"), ("linuxbridge", "vxlan"), ("linuxbridge", "vlan"),
@@ -176,19 +177,28 @@ def test_a_missing_tunnel_breaks_the_path_and_says_so(cloud):
     i = p["hops"].index(tunnel)
     near, far = (store["inventory"].find_one({"_id": ObjectId(p["nodes"][j]["id"])}) for j in (i, i + 1))
     inv = Inventory(store)
-    kept = list(far["ports"])
+    mesh = mesh_of(store, far)
+    field = "tunnels" if isinstance(far.get("tunnels"), dict) else "ports"   # OVS: the mesh form; Linux bridge: whole
+    kept = {o["id"]: o[field] for o in (near, far)}
+
+    def ports_of(otep: dict) -> list[dict]:
+        return expand(otep["tunnels"], mesh) if field == "tunnels" else list(otep["ports"])
+
+    def store_tunnels(otep: dict, ports: list[dict]) -> None:   # in the form the scan stored
+        value = compact(ports, mesh, own_ip=otep["ip_address"]) if field == "tunnels" else ports
+        inv.set_fields(env, "otep", otep["id"], {field: value})
+
     try:   # the far end loses its tunnel back: a packet could go, its answer could not
-        inv.set_fields(env, "otep", far["id"], {"ports": [t for t in kept
-                                                          if t["options"]["remote_ip"] != near["ip_address"]]})
+        store_tunnels(far, [t for t in ports_of(far) if t["options"]["remote_ip"] != near["ip_address"]])
         back = path_between(store, env, a, b)
         assert back["found"] is False
         assert f"{near['name']} has a tunnel to {far['name']}" in back["reason"] and "has none back" in back["reason"]
-        inv.set_fields(env, "otep", near["id"], {"ports": []})   # and the near end has none at all
+        store_tunnels(near, [])   # and the near end has none at all
         gone = path_between(store, env, a, b)
         assert gone["found"] is False and f"{near['name']} has no tunnel to {far['name']}" in gone["reason"]
     finally:
-        inv.set_fields(env, "otep", far["id"], {"ports": kept})
-        inv.set_fields(env, "otep", near["id"], {"ports": list(near["ports"])})
+        for o in (near, far):
+            inv.set_fields(env, "otep", o["id"], {field: kept[o["id"]]})
     assert path_between(store, env, a, b)["found"]
 
 

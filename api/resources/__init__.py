@@ -34,4 +34,6 @@ RESOURCES: tuple[str, ...] = (
     "api.resources.tree",
     "api.resources.summary",
     "api.resources.inventory_search",
+    "api.resources.problems",
+    "api.resources.host_graph",
 )

@@ -10,12 +10,16 @@ from dataclasses import dataclass
 
 from bson import ObjectId
 
-from app.cliques import Cliques
+from app.cliques import clique_key
 from app.inventory import Inventory
 from app.links import Links
-from app.store.keys import as_object_id
+from app.store.keys import as_object_id, stable_id
 from app.store.store import Store
 from app.topology.hover import HoverSpec
+
+
+# a clique's copies of its links and its string lists of ids: large, and never what a view needs
+UNREAD = {"links_detailed": 0, "_nodes": 0, "_links": 0}
 
 
 @dataclass
@@ -34,14 +38,16 @@ def find_clique(store: Store, env: str, *, object_id: str | None = None, focal_p
                 clique_id: ObjectId | None = None) -> dict | None:
     """The clique of a focal object, named by its inventory id, its ObjectId, or the clique's own ObjectId."""
     if clique_id is not None:
-        doc = store["cliques"].find_one({"_id": clique_id})
+        doc = store["cliques"].find_one({"_id": clique_id}, UNREAD)
         return doc if doc and doc.get("environment") == env else None
     if focal_point is None and object_id is not None:
         obj = Inventory(store).get(env, object_id)
         if obj is None:
             return None
         focal_point = obj["_id"]
-    return Cliques(store).get(env, focal_point) if focal_point is not None else None
+    if focal_point is None:
+        return None
+    return store["cliques"].find_one({"_id": stable_id("cliques", clique_key(env, focal_point))}, UNREAD)
 
 
 def load_clique(store: Store, clique: dict) -> CliqueData | None:
@@ -56,3 +62,25 @@ def load_clique(store: Store, clique: dict) -> CliqueData | None:
         oids.update((l["source"], l["target"]))
     objects = {d["_id"]: d for d in inv.by_object_ids(oids)}
     return CliqueData(clique, focal, objects, links)
+
+
+def load_light(store: Store, clique: dict, object_fields: dict, link_fields: dict) -> CliqueData | None:
+    """As load_clique, reading only `object_fields` and `link_fields`: for a summary of a large clique."""
+    inv = Inventory(store)
+    focal = inv.get_by_object_id(as_object_id(clique["focal_point"]))
+    if focal is None:
+        return None
+    links = Links(store)._in("_id", [as_object_id(i) for i in clique.get("links") or []], None, None, link_fields)
+    oids = {focal["_id"]} | {as_object_id(i) for i in clique.get("nodes") or []}
+    for l in links:
+        oids.update((l["source"], l["target"]))
+    objects = {d["_id"]: d for d in inv.by_object_ids(oids, object_fields)}
+    return CliqueData(clique, focal, objects, links)
+
+
+def whole_objects(store: Store, oids) -> dict:
+    return {d["_id"]: d for d in Inventory(store).by_object_ids([as_object_id(i) for i in oids])}
+
+
+def whole_links(store: Store, oids) -> list[dict]:
+    return Links(store).by_ids([as_object_id(i) for i in oids])

@@ -97,10 +97,7 @@ def _groups(docs: dict, fid: str, g: Grouping) -> tuple[dict[str, str], dict[str
 def _summary_node(key: str, about: dict, docs: dict) -> dict:
     types = Counter(docs[i].get("type") or "object" for i in about["members"])
     n = len(about["members"])
-    if about["kind"] == "hosts":
-        name = f"{about['hosts']} hosts: {about['name']}"
-    else:
-        name = about["name"]
+    name = about["name"]
     hover = [["objects", n]] + ([["hosts", about["hosts"]]] if about["kind"] == "hosts" else [])
     hover += [[t, c] for t, c in sorted(types.items(), key=lambda tc: (-tc[1], tc[0]))]
     return {"id": "group|" + key, "object_id": about["name"] if about["kind"] == "host" else None,

@@ -86,7 +86,8 @@ class GraphHarness:
             panel = self.jinja.get_template("graph_panel.html").render(
                 env={"name": env}, obj={"id": oid, "clique": True},
                 graph_url=f"/api/clique_graph?env_name={quote(env)}&focal_point_object_id={quote(oid)}",
-                object_url=f"/object?env={quote(env)}&id={{id}}", max_nodes=int(q.get("max_nodes", 500)), api_base="/api")
+                object_url=f"/object?env={quote(env)}&id={{id}}", max_nodes=int(q.get("max_nodes", 500)), api_base="/api",
+                group=q.get("group", "auto"), highlight=q.get("highlight", ""))
             scripts = sorted(p.name for p in (UI / "static" / "graph").glob("*.js"))   # as the console loads them
             html = self.jinja.from_string(PAGE).render(panel=Markup(panel), scripts=scripts)
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Security-Policy", CSP)])

@@ -36,4 +36,5 @@ RESOURCES: tuple[str, ...] = (
     "api.resources.inventory_search",
     "api.resources.problems",
     "api.resources.host_graph",
+    "api.resources.original_ids",
 )

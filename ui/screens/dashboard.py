@@ -1,4 +1,5 @@
-"""`/Dashboard`: one card per environment the user may view, with counters that stay current."""
+"""`/Dashboard`: one card per environment the user may view, with counters that stay current, and how
+many of its objects are in error or warning now (linking to the health page)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ CUBES = (("instance", "Instances"), ("vservice", "vServices"), ("host", "Hosts")
 class Dashboard(Screen):
     def on_get(self, req, resp):
         summary = self.api(req, "/summary")
-        self.render(req, resp, "dashboard.html", summary=summary, cubes=CUBES)
+        health = self.api(req, "/problems", {"limit": 1})["counts"]
+        self.render(req, resp, "dashboard.html", summary=summary, cubes=CUBES, health=health)
 
 
 def routes(console):

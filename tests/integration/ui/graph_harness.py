@@ -31,7 +31,7 @@ UI = Path(__file__).resolve().parents[3] / "ui"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>graph</title></head>
-<body>{{ panel }}{% for s in scripts %}<script src="/static/graph/{{ s }}"></script>{% endfor %}</body></html>"""
+<body>{{ panel }}<script src="/static/js/keys.js"></script>{% for s in scripts %}<script src="/static/graph/{{ s }}"></script>{% endfor %}</body></html>"""
 
 
 class _Threads(ThreadingMixIn, WSGIServer):

@@ -102,6 +102,7 @@
 
   NS.bindPathSearch = function (panel) {
     var input = panel.q(".cg-path-input"), list = panel.q(".cg-path-suggestions"), timer = null, seq = 0;
+    if (window.CalipsoKeys) window.CalipsoKeys.list(input, list);
     input.addEventListener("input", function () {
       clearTimeout(timer);
       var term = input.value.trim();

@@ -20,7 +20,7 @@ class HostData:
     host: dict
     objects: dict          # _id -> inventory document
     links: list[dict]
-    on_host: int           # objects below the host in the tree (the host included)
+    on_host: int           # objects below the host in the tree (the host included, its folders not)
 
 
 def load_host(store: Store, env: str, host_id: str) -> HostData | None:
@@ -29,7 +29,8 @@ def load_host(store: Store, env: str, host_id: str) -> HostData | None:
     host = inv.get(env, host_id, "host")
     if host is None:
         return None
-    below = [d["_id"] for d in inv.subtree(env, host_id)]
+    # the tree's folders ("vEdges", "Instances") group objects for reading; on a graph they are noise
+    below = [d["_id"] for d in inv.subtree(env, host_id) if not str(d.get("type") or "").endswith("_folder")]
     links_by_id: dict = {}
     for link in Links(store).from_nodes(below) + Links(store).to_nodes(below):
         if link.get("environment") == env:

@@ -109,7 +109,8 @@
   NS.highlight = function (panel, objectId) {
     var cy = panel.cy, target = cy.nodes(".obj").filter(function (n) { return (n.data("api") || {}).object_id === objectId; });
     if (target.empty()) { panel.root.dataset.highlighted = "missing"; return; }
-    var focal = cy.nodes(".focal"), on = target;
+    // the way from the focal object; when none (a host's graph: the host holds its objects, no link), its links
+    var focal = cy.nodes(".focal"), on = target.closedNeighborhood().not(".meta");
     if (focal.nonempty() && focal.id() !== target.id()) {
       var found = cy.elements().not(".meta").aStar({ root: focal, goal: target });
       if (found.found) on = found.path;

@@ -36,6 +36,8 @@
   }
 
   var onHealthPage = !!document.getElementById("health-body");
-  if (!onHealthPage && document.querySelector("[data-health-total], [data-health-for]") && window.Calipso) { refreshCounts(); }
-  document.addEventListener("calipso:change", function () { soon(onHealthPage ? refreshPage : refreshCounts); });
+  if (document.querySelector("[data-health-total], [data-health-for]") && window.Calipso) { refreshCounts(); }
+  document.addEventListener("calipso:change", function () {
+    soon(function () { if (onHealthPage) { refreshPage(); } refreshCounts(); });
+  });
 })();

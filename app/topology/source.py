@@ -34,20 +34,25 @@ def hover_spec(store: Store) -> HoverSpec:
     return HoverSpec(store["attributes_for_hover_on_data"].find({}, {"_id": 0}))
 
 
-def find_clique(store: Store, env: str, *, object_id: str | None = None, focal_point: ObjectId | None = None,
-                clique_id: ObjectId | None = None) -> dict | None:
-    """The clique of a focal object, named by its inventory id, its ObjectId, or the clique's own ObjectId."""
+def clique_oid(store: Store, env: str, *, object_id: str | None = None, focal_point: ObjectId | None = None,
+               clique_id: ObjectId | None = None) -> ObjectId | None:
+    """The `_id` a clique has (or would have), without reading it: cliques are keyed by their focal object."""
     if clique_id is not None:
-        doc = store["cliques"].find_one({"_id": clique_id}, UNREAD)
-        return doc if doc and doc.get("environment") == env else None
+        return clique_id
     if focal_point is None and object_id is not None:
         obj = Inventory(store).get(env, object_id)
         if obj is None:
             return None
         focal_point = obj["_id"]
-    if focal_point is None:
-        return None
-    return store["cliques"].find_one({"_id": stable_id("cliques", clique_key(env, focal_point))}, UNREAD)
+    return stable_id("cliques", clique_key(env, focal_point)) if focal_point is not None else None
+
+
+def find_clique(store: Store, env: str, *, object_id: str | None = None, focal_point: ObjectId | None = None,
+                clique_id: ObjectId | None = None) -> dict | None:
+    """The clique of a focal object, named by its inventory id, its ObjectId, or the clique's own ObjectId."""
+    oid = clique_oid(store, env, object_id=object_id, focal_point=focal_point, clique_id=clique_id)
+    doc = store["cliques"].find_one({"_id": oid}, UNREAD) if oid is not None else None
+    return doc if doc and doc.get("environment") == env else None
 
 
 def load_clique(store: Store, clique: dict) -> CliqueData | None:

@@ -13,6 +13,7 @@ redirected to the same page. Every piece comes from the API: /summary, /tree, /t
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -56,6 +57,12 @@ def graph_source(env: str, obj: dict, highlight: str | None) -> tuple[str | None
 
 
 class Environment(Screen):
+    """The page asks the API a dozen questions; those that do not depend on each other are asked at once."""
+
+    def __init__(self, console):
+        super().__init__(console)
+        self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="env-page")
+
     def _original(self, req, oid: str) -> dict | None:
         """What an ObjectId of the original console's URLs names, or None."""
         if not OBJECT_ID.match(oid or ""):
@@ -86,29 +93,35 @@ class Environment(Screen):
         chain: list[dict] = []
         obj: dict = {}
         if selected:
+            asked_chain = self.pool.submit(self.api, req, "/tree/path", {"env_name": name, "id": selected})
             obj = self.api(req, "/inventory", {"env_name": name, "id": selected})
             if not obj:
+                asked_chain.cancel()
                 found = self._original(req, selected)
                 if found and found["kind"] == "object":
                     self._moved(req, found["environment"], found["id"])
                 raise NotFound(f"no object {selected} in {name}")
-            chain = self.api(req, "/tree/path", {"env_name": name, "id": selected})["path"]
+            chain = asked_chain.result()["path"]
 
         def children_of(parent_id: str) -> list[dict]:
             return self.api(req, "/tree", {"env_name": name, "parent_id": parent_id})["children"]
 
-        root = self.api(req, "/tree", {"env_name": name})
+        asked_root = self.pool.submit(self.api, req, "/tree", {"env_name": name})
+        asked = {n["id"]: self.pool.submit(children_of, n["id"]) for n in chain if n.get("has_children")}
+        view_data = data_view(self, req, summary, obj, self.pool)   # here: the pool only runs single API calls
+        root = asked_root.result()
         tree = root["children"]
-        _open_along(tree, chain, children_of)
+        _open_along(tree, chain, lambda i: asked[i].result() if i in asked else children_of(i))
         view = req.get_param("view")
         if view not in ("graph", "data"):
             view = "graph" if obj.get("clique") else "data"
         children = next((c.get("children", []) for c in _flatten(tree) if obj and c["id"] == obj.get("id")), [])
+        data = {**view_data, "children": children}
         graph_url, highlight = graph_source(name, obj, req.get_param("highlight")) if obj else (None, "")
         self.render(req, resp, "environment.html", env=summary, current_env=name, tree=tree, tree_more=root["more"],
                     chain=chain, obj=obj, view=view, selected=selected, graph_url=graph_url, highlight=highlight,
                     group="none" if graph_url else "auto",
-                    data=data_view(self, req, summary, obj, children), graph_scripts=graph_scripts())
+                    data=data, graph_scripts=graph_scripts())
 
 
 def _flatten(nodes: list[dict]):

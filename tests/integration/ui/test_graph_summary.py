@@ -83,6 +83,23 @@ def test_opening_a_run_then_a_host_draws_its_objects(harness, wide):
     assert {l["link_type"] for l in plain} == {"network-vnic", "vnic-vconnector", "vconnector-vedge", "vedge-otep"}
 
 
+def test_summaries_follow_monitoring_changes_and_rescans(harness, sstore, wide):
+    env, made = wide
+    ask = dict(env_name=env, focal_point_object_id=made["network"], group="auto")
+    status = lambda g, host: next(n["status"] for n in g["nodes"] if n.get("expand") == f"host:{host}")  # noqa: E731
+    assert status(get(harness, "/clique_graph", **ask), "wide-host-00007") == "Error"
+    inv = Inventory(sstore)
+    inv.set_fields(env, "vedge", "wide-host-00007-vedge", {"status": "OK", "status_value": 0})
+    inv.set_fields(env, "otep", "wide-host-00120-otep", {"status": "Error", "status_value": 2})
+    try:
+        g = get(harness, "/clique_graph", **ask)
+        assert status(g, "wide-host-00120") == "Error"
+        assert not any(n.get("expand") == "host:wide-host-00007" for n in g["nodes"])   # folded into a run again
+    finally:
+        inv.set_fields(env, "vedge", "wide-host-00007-vedge", {"status": "Error", "status_value": 2})
+        inv.set_fields(env, "otep", "wide-host-00120-otep", {"status": "OK", "status_value": 0})
+
+
 def test_without_group_the_clique_graph_is_as_before(harness, wide):
     env, made = wide
     g = get(harness, "/clique_graph", env_name=env, focal_point_object_id=made["network"], max_nodes=100)

@@ -99,3 +99,27 @@ def test_at_800_pixels_the_graph_comes_first_and_nothing_overflows(page, console
     shot(page, "environment-800")
     page.goto("/scans-list")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 800
+
+
+def test_references_show_names_and_objects_are_picked_by_name(page, console):
+    login(page, "erin", console.users["erin"])
+    vnic = console.api_get("erin", "/inventory", {"env_name": console.env, "type": "vnic"})["objects"][0]
+    vnic = console.api_get("erin", "/inventory", {"env_name": console.env, "id": vnic["id"]})
+    page.goto(f"/environment/{console.env}?selectedNodeId={vnic['id']}&view=data")
+    host_row = page.locator(".details dl.kv div", has=page.locator("dt", has_text="host"))
+    assert host_row.locator("a").inner_text() == vnic["host"]
+    parent = console.api_get("erin", "/inventory", {"env_name": console.env, "id": vnic["parent_id"]})
+    parent_row = page.locator(".details dl.kv div", has=page.locator("dt", has_text="parent_id"))
+    assert parent_row.locator("a").inner_text() == (parent.get("object_name") or parent["name"])
+    parent_row.locator("a").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.locator("#object-title").inner_text() == (parent.get("object_name") or parent["name"])
+    # "scan one object" asks for an id: a name typed there is offered as objects to choose, with the keyboard
+    instance = console.api_get("erin", "/inventory", {"env_name": console.env, "type": "instance"})["objects"][0]
+    page.goto(f"/new-scanning?env={console.env}")
+    page.fill("input[name=object_id]", instance["name"])
+    page.wait_for_selector(".picker-suggestions li button")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.input_value("input[name=object_id]") == instance["id"]
+    assert instance["name"] in page.inner_text(".picker-chosen")

@@ -58,9 +58,16 @@
       if (self.root.dataset.state === "loading") self.setState("loading", "Still loading the graph: the API is slow to answer…");
     }, 3000);
     return NS.fetchJSON(this.url(this.query()))
-      .then(function (data) { clearTimeout(slow); self.draw(data); })
+      .then(function (data) { clearTimeout(slow); self.retries = 0; self.draw(data); })
       .catch(function (err) {
         clearTimeout(slow);
+        // a large clique's first reading can outlast the console's wait for the API; the API keeps it once read
+        if (/did not answer|answered 50[234]/.test(err.message) && (self.retries = (self.retries || 0) + 1) <= 3) {
+          self.setState("loading", "The API is still reading this graph; asking again (" + self.retries + " of 3)…");
+          setTimeout(function () { self.load(); }, 2000);
+          return;
+        }
+        self.retries = 0;
         self.setState("error", "The graph could not be loaded: " + err.message + ".");
         var retry = text("button", "cg-btn cg-retry", "Try again");
         retry.type = "button";
@@ -83,7 +90,7 @@
     var big = data.nodes.length > BIG;
     if (this.cy) { this.cy.destroy(); this.cy = null; NS.clearOverlays(this); }
     this.cy = window.cytoscape({
-      container: this.q(".cg-canvas"), elements: NS.elements(data, this.cfg.iconBase || "/static/graph/icons/"),
+      container: this.q(".cg-canvas"), elements: NS.elements(data, this.cfg.iconBase || "/static/graph/icons/", big),
       style: NS.style(big, data.links.length <= EDGE_LABELS), minZoom: 0.03, maxZoom: 4, boxSelectionEnabled: false, autoungrabify: false,
       textureOnViewport: big, hideEdgesOnViewport: big, pixelRatio: big ? 1 : "auto", layout: { name: "null" }
     });
@@ -243,7 +250,7 @@
           data.nodes.every(function (n) { return self.cy.getElementById(n.id).nonempty(); });
         if (!same) { self.started = performance.now(); self.draw(data); return; }
         self.data = data;
-        var fresh = NS.elements(data, self.cfg.iconBase || "/static/graph/icons/");
+        var fresh = NS.elements(data, self.cfg.iconBase || "/static/graph/icons/", data.nodes.length > BIG);
         self.cy.batch(function () {
           fresh.forEach(function (f) {
             var e = self.cy.getElementById(f.data.id);

@@ -22,7 +22,7 @@ class OriginalIds(Resource):
     operations = {"GET": Operation(
         "The environment or inventory object an ObjectId names (the original console's URLs used them)",
         query=(Param("oid", "objectid", required=True, doc="an environment's or an inventory object's _id"),),
-        tags=("inventory",), response=RESPONSE)}
+        tags=("inventory",), response=RESPONSE, errors=(404,))}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         oid = self.query(req)["oid"]

@@ -49,8 +49,15 @@ def _rank(status: str | None) -> int:
     return -(STATUSES.index(status) if status in STATUSES else -1)
 
 
+def _run_key(run: list[tuple]) -> str:
+    return f"hosts:{run[0][1]}|{run[-1][1]}"
+
+
 def _groups(docs: dict, fid: str, g: Grouping) -> tuple[dict[str, str], dict[str, dict]]:
-    """(object -> summary key for folded objects, summary key -> its description)."""
+    """(object -> summary key for folded objects, summary key -> its description).
+
+    Runs are cut from every host that is not failing, opened or not, so opening a host inside an
+    opened run keeps the run's key (and the run open)."""
     by_place: dict[tuple, list[str]] = defaultdict(list)
     for i, d in docs.items():
         where = _where(d)
@@ -59,38 +66,33 @@ def _groups(docs: dict, fid: str, g: Grouping) -> tuple[dict[str, str], dict[str
     status = {p: worst(status_of(docs[i]) for i in members) for p, members in by_place.items()}
     places = sorted(by_place, key=lambda p: (p[0] != "host", _rank(status[p]), p[1]))
     key_of = {p: f"{p[0]}:{p[1]}" for p in places}
-    single = [p for p in places if key_of[p] not in g.expand]
-    runs: list[list[tuple]] = []
-    if len(single) > g.hosts_shown:
-        failing = [p for p in single if status[p] in ("Error", "Warning")][:g.hosts_shown // 2]
-        rest = sorted((p for p in single if p not in set(failing)), key=lambda p: (p[0], p[1]))
+    single, runs = list(places), []
+    if len(places) > g.hosts_shown:
+        single = [p for p in places if status[p] in ("Error", "Warning")][:g.hosts_shown // 2]
+        chosen = set(single)
+        rest = sorted((p for p in places if p not in chosen), key=lambda p: (p[0], p[1]))
         size = max(2, math.ceil(len(rest) / g.runs))
-        runs = [rest[i:i + size] for i in range(0, len(rest), size)]
-        opened = []
-        for run in runs:
-            key = f"hosts:{run[0][1]}|{run[-1][1]}"
-            if key in g.expand:
-                opened += run
-        runs = [r for r in runs if f"hosts:{r[0][1]}|{r[-1][1]}" not in g.expand]
-        single = failing + opened
+        for run in (rest[i:i + size] for i in range(0, len(rest), size)):
+            if _run_key(run) in g.expand:
+                single += run
+            else:
+                runs.append(run)
     folded: dict[str, str] = {}
     about: dict[str, dict] = {}
     for p in single:
-        key = key_of[p]
-        about[key] = {"kind": p[0], "name": p[1], "members": by_place[p], "hosts": 1, "status": status[p]}
-        for i in by_place[p]:
-            folded[i] = key
-    for run in runs:
-        key = f"hosts:{run[0][1]}|{run[-1][1]}"
-        members = [i for p in run for i in by_place[p]]
-        about[key] = {"kind": "hosts", "name": f"{run[0][1]} … {run[-1][1]}", "members": members,
-                      "hosts": len(run), "status": worst(status[p] for p in run)}
-        for i in members:
-            folded[i] = key
-    for p in places:      # expanded hosts: their members are drawn one by one
         if key_of[p] in g.expand:
-            for i in by_place[p]:
-                folded.pop(i, None)
+            continue          # opened: its members are drawn one by one
+        about[key_of[p]] = {"kind": p[0], "name": p[1], "members": by_place[p], "hosts": 1, "status": status[p]}
+        folded.update({i: key_of[p] for i in by_place[p]})
+    for run in runs:
+        shut = [p for p in run if key_of[p] not in g.expand]
+        if not shut:
+            continue
+        key = _run_key(run)
+        members = [i for p in shut for i in by_place[p]]
+        about[key] = {"kind": "hosts", "name": f"{run[0][1]} … {run[-1][1]}", "members": members,
+                      "hosts": len(shut), "status": worst(status[p] for p in shut)}
+        folded.update({i: key for i in members})
     return folded, about
 
 

@@ -67,7 +67,7 @@ def test_a_300_host_clique_opens_as_summaries_and_a_host_opens_on_click(page, ha
     # the failing host is unmistakable: red fill, red border and a badge, not only a border
     style = page.evaluate("(id) => { const n = calipsoGraph.cy.getElementById(id); return [n.style('background-color'),"
                           " n.style('border-color'), n.data('images').length]; }", f"group|host:{ENV}-host-00042")
-    assert style[0].replace(" ", "") == "rgb(239,154,154)" and style[1].replace(" ", "") == "rgb(198,40,40)"
+    assert style[0].replace(" ", "") == "rgb(255,205,210)" and style[1].replace(" ", "") == "rgb(198,40,40)"
     assert style[2] == 2
     shot(page, "large-summaries")
     page.evaluate("document.getElementById('calipso-graph').dataset.state = 'redraw'")

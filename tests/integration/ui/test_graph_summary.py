@@ -78,6 +78,9 @@ def test_opening_a_run_then_a_host_draws_its_objects(harness, wide):
     drawn = {n["type"] for n in deeper["nodes"] if n.get("host") == host["name"]}
     assert drawn == {"vnic", "vconnector", "vedge", "otep"}
     assert not any(n.get("expand") == host["expand"] for n in deeper["nodes"])
+    # the run stays open around the opened host: its other hosts are still single summaries
+    still = {n["expand"] for n in deeper["nodes"] if n.get("summary")}
+    assert {h["expand"] for h in hosts if h is not host} <= still
     # the opened host's own links are drawn as they are, with their names and types
     plain = [l for l in deeper["links"] if not l.get("aggregate")]
     assert {l["link_type"] for l in plain} == {"network-vnic", "vnic-vconnector", "vconnector-vedge", "vedge-otep"}

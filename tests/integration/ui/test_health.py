@@ -34,6 +34,7 @@ def test_dashboard_count_leads_to_the_failing_object_on_its_graph(page, console,
         page.goto("/Dashboard")
         line = page.locator(f'.env-card[data-env="{console.env}"] .health-line')
         assert int(line.locator('[data-health-status="Error"]').inner_text()) >= 1
+        shot(page, "dashboard-health")
         line.click()
         page.wait_for_url("**/health?env=*")
         row = page.locator(f'tr.health-row[data-id="{vedge["id"]}"]')

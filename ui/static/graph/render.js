@@ -13,7 +13,7 @@
   NS.COLORS = { OK: "#2e7d32", Warning: "#ef6c00", Error: "#c62828", none: "#9aa0a6" };
   // Status is shown three ways at once: border colour, a filled background, and a badge at the
   // node's top right corner (a cross for error, a triangle for warning, a tick for OK).
-  var FILLS = { OK: "#c8e6c9", Warning: "#ffcc80", Error: "#ef9a9a", none: "#ffffff" };
+  var FILLS = { OK: "#c8e6c9", Warning: "#ffe0b2", Error: "#ffcdd2", none: "#ffffff" };
   var BADGES = { OK: "badge-ok.svg", Warning: "badge-warning.svg", Error: "badge-error.svg" };
   NS.FILLS = FILLS;
   var ICONS = ["instance", "vservice", "vnic", "vconnector", "vedge", "otep", "host_pnic", "switch_pnic", "switch",
@@ -77,8 +77,8 @@
       { selector: "node.obj", style: {
         "shape": "round-rectangle", "width": 38, "height": 38, "background-color": "data(fill)",
         "border-width": 3, "border-color": "data(color)", "background-image": "data(images)",
-        "background-fit": "none", "background-width": ["66%", "50%"], "background-height": ["66%", "50%"],
-        "background-position-x": ["50%", "100%"], "background-position-y": ["50%", "0%"],
+        "background-fit": "none", "background-width": ["60%", "56%"], "background-height": ["60%", "56%"],
+        "background-position-x": ["40%", "104%"], "background-position-y": ["60%", "-4%"],
         "label": "data(label)", "font-size": 11, "color": "#1f2933", "text-valign": "bottom",
         "text-margin-y": 4, "text-wrap": big ? "none" : "ellipsis", "text-max-width": 110,
         // labels are hidden while they would be drawn smaller than this (zoomed out): the hover card names the node

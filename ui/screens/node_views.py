@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ui.apiclient import NotFound
+from ui.apiclient import ApiDown, NotFound
 
 SUBTREE_CAP = 5000
 
@@ -52,7 +52,7 @@ def _named(screen, req, env: str, obj: dict, pool=None) -> dict:
     def lookup(ref: str) -> dict:
         try:
             return screen.api(req, "/inventory", {"env_name": env, "id": ref})
-        except NotFound:
+        except (NotFound, ApiDown):     # a name not found (or not in time) leaves the id shown as it is
             return {}
     found = dict(zip(refs, (pool.map if pool else map)(lookup, refs.values())))
     return {f: {"id": refs[f], "name": str(d.get("object_name") or d.get("name") or refs[f]), "type": d.get("type")}
@@ -81,8 +81,13 @@ def data_view(screen, req, summary: dict, obj: dict, pool=None) -> dict:
     if view.cubes and obj.get("id_path"):
         counted = pool.submit(_subtree_counts, screen, req, summary["name"], obj) if pool else None
     named = _named(screen, req, summary["name"], obj, pool)
+    partial = None
     if view.cubes and obj.get("id_path"):
-        counts, capped = counted.result() if counted else _subtree_counts(screen, req, summary["name"], obj)
-        cubes = [(t, label, counts.get(t, 0)) for t, label in view.cubes]
+        try:
+            counts, capped = counted.result() if counted else _subtree_counts(screen, req, summary["name"], obj)
+            cubes = [(t, label, counts.get(t, 0)) for t, label in view.cubes]
+        except ApiDown:     # the rest of the page is worth showing without the counts
+            partial = "The API did not count what this object holds in time; reload the page to try again."
     highlights = [(f, obj[f]) for f in HIGHLIGHTS if obj.get(f) not in (None, "", [], {})]
-    return {"template": view.template, "cubes": cubes, "capped": capped, "highlights": highlights, "named": named}
+    return {"template": view.template, "cubes": cubes, "capped": capped, "highlights": highlights, "named": named,
+            "partial": partial}

@@ -119,7 +119,7 @@
       on.addClass("on-path");
       cy.elements().not(on).not(".box").addClass("dimmed");
     });
-    NS.fit(cy, on);
+    NS.fit(cy, target.closedNeighborhood().not(".meta"));   // close on the object; the way to it leads off
     panel.root.dataset.highlighted = target.id();
   };
 

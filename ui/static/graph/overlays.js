@@ -155,7 +155,8 @@
         var s = byObj[l.source_id], t = byObj[l.target_id];
         if (!s && !t) return;
         counts.removed += 1;
-        rows.push(["removed", l.link_type + " " + l.source_id + " \u2192 " + l.target_id, ""]);
+        var named = function (id, n) { return n ? n.data("name") : id; };   // names where the graph knows them
+        rows.push(["removed", l.link_type + " " + named(l.source_id, s) + " \u2192 " + named(l.target_id, t), ""]);
         [[l.source_id, s], [l.target_id, t]].forEach(function (end) {
           if (end[1] || panel.cy.getElementById("ghost|" + end[0]).nonempty()) return;
           var other = s || t, p = other.position();

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from app.topology.graph import STATUSES, _name, link_of, node_of, status_of, worst
+from app.topology.graph import STATUSES, link_of, name_of, node_of, status_of, worst
 from app.topology.hover import HoverSpec
 
 LIGHT = {"_id": 1, "id": 1, "type": 1, "host": 1, "switch": 1, "name": 1, "object_name": 1, "status": 1,
@@ -154,7 +154,7 @@ def summarize(focal: dict, docs: dict, links: list[dict], hover: HoverSpec, grou
         m["hover"] = [["aggregated links", m["count"]]] + [[t, c] for t, c in sorted(types.items())]
         out_links.append(m)
     return {
-        "focal_point": {"id": fid, "object_id": focal.get("id"), "type": focal.get("type"), "name": _name(focal)},
+        "focal_point": {"id": fid, "object_id": focal.get("id"), "type": focal.get("type"), "name": name_of(focal)},
         "nodes": nodes, "links": out_links,
         "total": {"nodes": len(docs), "links": len(links)},
         "bounds": {"depth": None, "max_nodes": DRAWN_CAP},

@@ -103,6 +103,7 @@
 
   NS.bindPathSearch = function (panel) {
     var input = panel.q(".cg-path-input"), list = panel.q(".cg-path-suggestions"), timer = null, seq = 0;
+    if (window.CalipsoKeys) window.CalipsoKeys.list(input, list);
     input.addEventListener("input", function () {
       clearTimeout(timer);
       var term = input.value.trim();
@@ -155,7 +156,8 @@
         var s = byObj[l.source_id], t = byObj[l.target_id];
         if (!s && !t) return;
         counts.removed += 1;
-        rows.push(["removed", l.link_type + " " + l.source_id + " \u2192 " + l.target_id, ""]);
+        var named = function (id, n) { return n ? n.data("name") : id; };   // names where the graph knows them
+        rows.push(["removed", l.link_type + " " + named(l.source_id, s) + " \u2192 " + named(l.target_id, t), ""]);
         [[l.source_id, s], [l.target_id, t]].forEach(function (end) {
           if (end[1] || panel.cy.getElementById("ghost|" + end[0]).nonempty()) return;
           var other = s || t, p = other.position();

@@ -5,9 +5,10 @@ Every find, count, distinct, update, delete, findAndModify and aggregate goes th
 - refuses, with MongoDB's error shape (`ok: 0`, `code`, `codeName`, an `errmsg` naming the operator), what
   the store cannot answer right: query operators outside `QUERY_OPERATORS`, top-level `$where`, `$expr`,
   `$text`, `$jsonSchema`; update operators outside `UPDATE_OPERATORS`; projection operators (`$slice`,
-  `$elemMatch`, `$meta`, positional `$`); aggregation stages outside `STAGES` and `$group` by a document;
+  `$elemMatch`, `$meta`, positional `$`); aggregation stages outside `STAGES`;
 - decides with app.store.embedded_exact whether SQL may answer the command, and otherwise runs it with the
   Python matcher (app.store.embedded_match);
+- runs aggregations as app.store.embedded_aggregate says;
 - answers `distinct` itself (nx-27017 ignored a filter it could not turn into SQL, and did not unwind
   arrays) and `renameCollection` on the database it names (nx-27017 renamed in `admin`, that is nothing);
 - gives an upserted replacement the filter's `_id`, as MongoDB does.
@@ -21,7 +22,7 @@ import functools
 import re
 from typing import Any
 
-from app.store import embedded_exact
+from app.store import embedded_aggregate, embedded_exact
 from app.store.embedded_exact import Probe, answering, exact_filter, exact_sort
 
 BAD_VALUE, NAMESPACE_NOT_FOUND, NAMESPACE_EXISTS, NOT_SUPPORTED = 2, 26, 48, 115
@@ -30,8 +31,8 @@ CODE_NAMES = {2: "BadValue", 26: "NamespaceNotFound", 48: "NamespaceExists", 115
 QUERY_OPERATORS = {"$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$exists", "$regex", "$options",
                    "$not", "$all", "$size", "$elemMatch", "$type", "$mod"}
 LOGICAL = {"$and", "$or", "$nor"}
-UPDATE_OPERATORS = {"$set", "$unset", "$setOnInsert", "$inc", "$push", "$addToSet", "$pull", "$min", "$max",
-                    "$mul", "$rename"}
+# neosqlite turned a non-array into an array on $push/$addToSet where MongoDB refuses: those are refused here
+UPDATE_OPERATORS = {"$set", "$unset", "$setOnInsert", "$inc", "$min", "$max"}
 STAGES = {"$match", "$sort", "$skip", "$limit", "$group", "$count", "$project", "$unwind"}
 
 
@@ -116,9 +117,6 @@ def check_pipeline(pipeline: Any) -> None:
             raise Refused(NOT_SUPPORTED, f"aggregation stage {name} is not supported by the embedded store")
         if name == "$match":
             check_filter(spec, "$match")
-        if name == "$group" and isinstance(spec, dict) and isinstance(spec.get("_id"), dict):
-            raise Refused(NOT_SUPPORTED, "$group by a document _id is not supported by the embedded store "
-                                         "(group by one field, or by a string built with $concat)")
         if name == "$project":
             check_projection(spec)
 
@@ -165,8 +163,7 @@ def _plan(handler: Any, command: dict, msg: dict) -> tuple[bool, frozenset[str]]
         if command.get("update") is not None:
             check_update(command["update"])
     else:
-        check_pipeline(command.get("pipeline"))
-        return False, frozenset()     # aggregations: the Python engine, with the Python matcher
+        return None
     for query in filters:
         check_filter(query)
     db = handler.get_database(command.get("$db", "test"))
@@ -244,6 +241,13 @@ def guard(handler: Any, msg: dict, run: Any) -> tuple[int, dict]:
             return request_id, _rename(handler, command)
         if verb == "distinct":
             return request_id, _distinct(handler, command)
+        if verb == "aggregate" and isinstance(command.get("aggregate"), str):
+            pipeline = command.get("pipeline")
+            if isinstance(pipeline, list) and any(isinstance(s, dict) and ("$changeStream" in s or
+                                                  "$listSearchIndexes" in s) for s in pipeline):
+                return run(msg)
+            check_pipeline(pipeline)
+            return embedded_aggregate.aggregate(handler, command, msg, run)
         plan = _plan(handler, command, msg)
         if plan is None:
             return run(msg)
@@ -275,6 +279,7 @@ def patch_guard() -> None:
     cls.handle_command = nx_handler._serialize(handle_command)
     embedded_exact.patch_switches()
     embedded_exact.patch_type_indexes()
-    from app.store.embedded_match import patch_matcher
+    from app.store.embedded_match import patch_integer_ids, patch_matcher
 
     patch_matcher()
+    patch_integer_ids()

@@ -169,3 +169,27 @@ def patch_matcher() -> None:
     apply_query._calipso_patched = True  # type: ignore[attr-defined]
     QueryBuilderMixin._apply_query = apply_query
     Cursor._apply_sorting = apply_sorting
+
+
+def patch_integer_ids() -> None:
+    """A document found by the Python path is updated or deleted through its row, looked up by its `_id`;
+    neosqlite 1.17.2 took an integer `_id` for the row number itself, and changed another document."""
+    from neosqlite.collection.query_engine.crud_operations import CRUDOperationsMixin
+    from neosqlite.sql_utils import quote_table_name
+
+    original = CRUDOperationsMixin._get_integer_id_for_oid
+    if getattr(original, "_calipso_patched", False):
+        return
+
+    def integer_id_for(self: Any, oid: Any) -> int:
+        if type(oid) is not int:
+            return original(self, oid)
+        row = self.collection.db.execute(
+            f"SELECT id FROM {quote_table_name(self.collection.name)} WHERE _id = ? OR _id = ? LIMIT 1",
+            (str(oid), oid)).fetchone()
+        if row is None:
+            raise ValueError(f"no document with _id {oid}")
+        return row[0]
+
+    integer_id_for._calipso_patched = True  # type: ignore[attr-defined]
+    CRUDOperationsMixin._get_integer_id_for_oid = integer_id_for

@@ -1,0 +1,69 @@
+"""Aggregations on the embedded store, run as MongoDB runs them.
+
+neosqlite 1.17.2's aggregation engines (SQL tiers, temporary tables, Python) grouped a path through an array
+as null and a document `_id` as nothing at all. The store now reads the documents of the first `$match`
+(through the find path, so in SQL when app.store.embedded_exact allows it, else with the Python matcher),
+and runs the rest of the pipeline with mongomock's stages, the implementation the unit tests already trust.
+
+One shape stays in SQL, counting by a field: `[{"$match": <exact>}, {"$group": {"_id": "$field", "n":
+{"$sum": 1}}}]` where the field is indexed and holds only strings (or is missing): neosqlite answers it with
+a GROUP BY, which is MongoDB's answer for such values, without loading a million documents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.store.embedded_exact import PLAIN_FIELD, Probe, answering, exact_filter
+
+TEXT_ONLY = ("integer", "real", "true", "false", "object", "array")
+
+
+def counted_in_sql(pipeline: list, probe: Probe) -> frozenset[str] | None:
+    """The array-free fields of a count by a string field neosqlite can GROUP BY in SQL, else None."""
+    if len(pipeline) != 2 or list(pipeline[0]) != ["$match"] or list(pipeline[1]) != ["$group"]:
+        return None
+    group = pipeline[1]["$group"]
+    key = group.get("_id")
+    accumulators = {k: v for k, v in group.items() if k != "_id"}
+    if not isinstance(key, str) or not key.startswith("$") or not PLAIN_FIELD.match(key[1:]) or key[1:] == "id":
+        return None
+    if len(accumulators) != 1 or list(accumulators.values()) != [{"$sum": 1}]:
+        return None
+    fields: set[str] = set()
+    if not exact_filter(pipeline[0]["$match"], probe, fields, allow_regex=False):
+        return None
+    if not probe.typed(key[1:]) or probe.holds(key[1:], TEXT_ONLY):
+        return None
+    return frozenset(fields)
+
+
+def aggregate(handler: Any, command: dict, msg: dict, run: Any) -> tuple[int, dict]:
+    """The aggregate command (pipeline already checked by app.store.embedded_guard)."""
+    from mongomock.aggregate import process_pipeline
+
+    from app.store.embedded_match import to_bson
+
+    name, pipeline = command["aggregate"], list(command.get("pipeline") or [])
+    db_name = command.get("$db", "test")
+    db = handler.get_database(db_name)
+    exists = name in db.list_collection_names()
+    if exists:
+        fields = counted_in_sql(pipeline, Probe(db.db, name))
+        if fields is not None:
+            with answering(False, fields):
+                return run(msg)
+    match: dict = {}
+    if pipeline and list(pipeline[0]) == ["$match"]:
+        match, pipeline = pipeline[0]["$match"], pipeline[1:]
+    docs: list = []
+    if exists:
+        probe, fields = Probe(db.db, name), set()
+        exact = exact_filter(match, probe, fields, allow_regex=False)
+        with answering(not exact, frozenset(fields)):
+            docs = [to_bson(d) for d in db[name].find(handler._convert_objectids(match))]
+    results = list(process_pipeline(docs, None, pipeline, None))
+    first, cursor_id = handler._split_first_batch(results, handler._first_batch_size(command), f"{db_name}.{name}",
+                                                  db_name, owner=msg.get("_conn_id"))
+    return msg.get("request_id", 0), {"ok": 1, "cursor": {"id": cursor_id, "ns": f"{db_name}.{name}",
+                                                          "firstBatch": first}}

@@ -6,8 +6,8 @@ binds an ObjectId or a list it cannot bind, orders dates among strings, and an i
 finding `v` inside arrays. A command here is answered in SQL only when every filter and sort in it is one of:
 
 - `_id` equal to (or `$in` of) ObjectIds, integers or strings that are not 24 hex digits;
-- a top-level field equal to (or `$in` of) strings, or a find's `$regex` with options "" or "i", where the
-  field has an index and no document holds an array there;
+- a top-level field equal to (or `$in` of) strings, or of ObjectIds, or a find's `$regex` with options ""
+  or "i", where the field has an index and no document holds an array there (the SQL: embedded_sql);
 - a sort on such fields where every value is a string or null (or the field is missing).
 
 "Has an index / holds no array / holds only strings" is read from an index on `json_type(data, path)` that
@@ -33,6 +33,11 @@ _OTHER_TYPES = ("integer", "real", "true", "false", "object", "array")
 
 def forced() -> bool:
     return getattr(_state, "force", False)
+
+
+def guarded() -> bool:
+    """Whether this thread runs a command app.store.embedded_guard decided on (SQL of embedded_sql, or Python)."""
+    return forced() or array_free_fields() is not None
 
 
 def array_free_fields() -> frozenset[str] | None:
@@ -87,6 +92,8 @@ def _plain_id(value: Any) -> bool:
 
 def exact_filter(query: Any, probe: Probe, fields: set[str], allow_regex: bool) -> bool:
     """Whether SQL answers this filter as MongoDB does; the fields it relies on go into `fields`."""
+    from bson import ObjectId
+
     if not isinstance(query, dict):
         return False
     for key, value in query.items():
@@ -97,11 +104,12 @@ def exact_filter(query: Any, probe: Probe, fields: set[str], allow_regex: bool) 
             continue
         if not PLAIN_FIELD.match(key) or key == "id":
             return False
-        if isinstance(value, str):
+        if isinstance(value, (str, ObjectId)):
             pass
         elif isinstance(value, dict) and list(value) == ["$in"]:
-            if not isinstance(value["$in"], list) or not value["$in"] or not all(
-                    isinstance(v, str) for v in value["$in"]):
+            items = value["$in"]
+            if not isinstance(items, list) or not items or not (all(isinstance(v, str) for v in items)
+                                                                or all(isinstance(v, ObjectId) for v in items)):
                 return False
         elif (allow_regex and isinstance(value, dict) and set(value) <= {"$regex", "$options"} and "$regex" in value
               and isinstance(value["$regex"], str) and value.get("$options", "") in ("", "i")):
@@ -128,8 +136,8 @@ def exact_sort(sort: Any, probe: Probe) -> bool:
 
 
 def patch_switches() -> None:
-    """neosqlite's force-fallback flag read per thread; its 'id' query rewriting turned off; its SQL sort and
-    `_field_has_index` guess replaced by what this module decided for the command."""
+    """neosqlite's force-fallback flag read per thread, its filter rewriting (for its SQL) off and its SQL sort
+    and datetime processor skipped while the command is to be answered in Python."""
     from neosqlite.collection import type_correction
     from neosqlite.collection.query_helper import utils
     from neosqlite.collection.query_helper._sql_query_builder import SqlQueryBuilderMixin
@@ -142,13 +150,13 @@ def patch_switches() -> None:
     namespace: dict = {}
     exec("def get_force_fallback():\n    return _FORCE_FALLBACK or _calipso_forced()\n", utils.__dict__, namespace)
     utils.get_force_fallback.__code__ = namespace["get_force_fallback"].__code__
-    # neosqlite rewrites filters for its SQL (ObjectIds to their hex text, {"id": <24 hex digits>} to `_id`,
-    # "5" to 5 for `id`): needed by the SQL it runs for the shapes above, wrong for the Python matcher
+    # neosqlite rewrites filters for its own SQL (ObjectIds to their hex text, {"id": <24 hex digits>} to `_id`,
+    # "5" to 5 for `id`): wrong for MongoDB, and not needed by the SQL of embedded_sql
     normalize = type_correction.normalize_id_query_for_db
-    type_correction._calipso_forced = forced
+    type_correction._calipso_guarded = guarded
     type_correction._calipso_normalize = types.FunctionType(normalize.__code__, normalize.__globals__)
     exec("def normalize_id_query_for_db(query):\n"
-         "    return query if _calipso_forced() else _calipso_normalize(query)\n", type_correction.__dict__, namespace)
+         "    return query if _calipso_guarded() else _calipso_normalize(query)\n", type_correction.__dict__, namespace)
     normalize.__code__ = namespace["normalize_id_query_for_db"].__code__
 
     original_translate = SQLTranslator.translate_match
@@ -165,14 +173,6 @@ def patch_switches() -> None:
             return ""
         return original_sort(self, sort, collation)
 
-    original_has_index = SqlQueryBuilderMixin._field_has_index
-
-    def field_has_index(self: Any, field: str) -> bool:
-        fields = array_free_fields()
-        if fields is not None:
-            return field in fields      # `=` alone is exact for these (no arrays), and lets the index serve
-        return original_has_index(self, field)
-
     from neosqlite.collection.cursor import Cursor
 
     original_dates = Cursor._contains_datetime_operations
@@ -184,7 +184,6 @@ def patch_switches() -> None:
     SQLTranslator.translate_match = translate_match
     Cursor._contains_datetime_operations = contains_datetime_operations
     SqlQueryBuilderMixin._build_sort_clause = build_sort_clause
-    SqlQueryBuilderMixin._field_has_index = field_has_index
 
 
 def patch_type_indexes() -> None:

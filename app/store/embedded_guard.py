@@ -7,7 +7,7 @@ Every find, count, distinct, update, delete, findAndModify and aggregate goes th
   `$text`, `$jsonSchema`; update operators outside `UPDATE_OPERATORS`; projection operators (`$slice`,
   `$elemMatch`, `$meta`, positional `$`); aggregation stages outside `STAGES`;
 - decides with app.store.embedded_exact whether SQL may answer the command, and otherwise runs it with the
-  Python matcher (app.store.embedded_match);
+  Python matcher (app.store.embedded_match); `explain` of a find shows the plan the find gets;
 - runs aggregations as app.store.embedded_aggregate says;
 - answers `distinct` itself (nx-27017 ignored a filter it could not turn into SQL, and did not unwind
   arrays) and `renameCollection` on the database it names (nx-27017 renamed in `admin`, that is nothing);
@@ -248,7 +248,11 @@ def guard(handler: Any, msg: dict, run: Any) -> tuple[int, dict]:
                 return run(msg)
             check_pipeline(pipeline)
             return embedded_aggregate.aggregate(handler, command, msg, run)
-        plan = _plan(handler, command, msg)
+        explained = command.get("explain") if verb == "explain" else None
+        if isinstance(explained, dict) and isinstance(explained.get("find"), str):
+            plan = _plan(handler, {**explained, "$db": command.get("$db", "test")}, msg)
+        else:
+            plan = _plan(handler, command, msg)
         if plan is None:
             return run(msg)
         if verb == "update":

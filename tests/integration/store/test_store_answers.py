@@ -130,3 +130,24 @@ def test_what_the_store_cannot_answer_is_refused_with_mongodb_codes(mixed, call,
     with pytest.raises(OperationFailure) as err:
         call(c)
     assert err.value.code == code and named in str(err.value)
+
+
+def _plan(cursor) -> str:
+    return str(cursor.explain()["queryPlanner"]["winningPlan"])
+
+
+def test_lookups_and_name_searches_use_the_indexes(store):
+    """explain shows SQLite's plan: an indexed lookup is a SEARCH of its index, never a SCAN of the table."""
+    c = store["planned"]
+    for field in ("_env_id", "environment", "name", "source"):
+        c.create_index(field, name=field)
+    src = ObjectId()
+    c.insert_many([{"_env_id": f"e|o{i}", "environment": "e", "name": f"tap-{i}", "source": src if i % 2 else
+                    ObjectId()} for i in range(200)])
+    assert "USING INDEX idx_planned__env_id" in _plan(c.find({"_env_id": "e|o7"}))
+    assert "USING INDEX idx_planned_source" in _plan(c.find({"source": {"$in": [src]}}))
+    assert "USING INDEX idx_planned_environment" in _plan(c.find({"environment": "e", "name": {
+        "$regex": "ap-1", "$options": "i"}})) or "USING INDEX idx_planned_name" in _plan(
+        c.find({"environment": "e", "name": {"$regex": "ap-1", "$options": "i"}}))
+    assert c.count_documents({"source": src}) == 100
+    assert len(list(c.find({"environment": "e", "name": {"$regex": "ap-1", "$options": "i"}}))) == 111

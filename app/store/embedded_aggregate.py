@@ -16,9 +16,6 @@ from typing import Any
 
 from app.store.embedded_exact import PLAIN_FIELD, Probe, answering, exact_filter
 
-TEXT_ONLY = ("integer", "real", "true", "false", "object", "array")
-
-
 def counted_in_sql(pipeline: list, probe: Probe) -> frozenset[str] | None:
     """The array-free fields of a count by a string field neosqlite can GROUP BY in SQL, else None."""
     if len(pipeline) != 2 or list(pipeline[0]) != ["$match"] or list(pipeline[1]) != ["$group"]:
@@ -33,7 +30,7 @@ def counted_in_sql(pipeline: list, probe: Probe) -> frozenset[str] | None:
     fields: set[str] = set()
     if not exact_filter(pipeline[0]["$match"], probe, fields, allow_regex=False):
         return None
-    if not probe.typed(key[1:]) or probe.holds(key[1:], TEXT_ONLY):
+    if not probe.typed(key[1:]) or probe.holds(key[1:]):
         return None
     return frozenset(fields)
 

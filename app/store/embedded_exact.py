@@ -10,9 +10,10 @@ finding `v` inside arrays. A command here is answered in SQL only when every fil
   or "i", where the field has an index and no document holds an array there (the SQL: embedded_sql);
 - a sort on such fields where every value is a string or null (or the field is missing).
 
-"Has an index / holds no array / holds only strings" is read from an index on `json_type(data, path)` that
-the store keeps beside every index created through it (`patch_type_indexes`), so it costs a few index
-probes per command. Anything else runs with neosqlite's "force fallback" switch on, per thread, which makes
+"Has an index / holds no array / holds only strings" is read from a partial index on `json_type(data, path)`
+of the documents whose value there is neither a string nor null, which the store keeps beside every index
+created through it (`patch_type_indexes`): empty for a field of strings, so it costs writes little, and a
+probe of it is a lookup. Anything else runs with neosqlite's "force fallback" switch on, per thread, which makes
 every path of the library (find, count, update, delete, findAndModify, aggregate) load the documents and
 ask the Python matcher (app.store.embedded_match): correct, and as fast as a full scan allows.
 """
@@ -28,7 +29,6 @@ from typing import Any, Iterator
 _state = threading.local()
 PLAIN_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
-_OTHER_TYPES = ("integer", "real", "true", "false", "object", "array")
 
 
 def forced() -> bool:
@@ -74,12 +74,21 @@ class Probe:
             self._indexed = {r[0][len(prefix):] for r in rows if r[0].startswith(prefix)}
         return field in self._indexed
 
-    def holds(self, field: str, types: tuple[str, ...]) -> bool:
+    def holds(self, field: str, types: tuple[str, ...] | None = None) -> bool:
+        """Whether a document holds, at `field`, a value of one of `types` (of any type but a string, when
+        None). Reads only the partial index, which holds only such values."""
         from neosqlite.sql_utils import quote_table_name
 
-        sql = (f"SELECT 1 FROM {quote_table_name(self.collection)} "
-               f"WHERE json_type(data, '$.{field}') = ? LIMIT 1")
+        sql = f"SELECT 1 FROM {quote_table_name(self.collection)} WHERE {_other_than_text(field)}"
+        if types is None:
+            return self.conn.execute(sql + " LIMIT 1").fetchone() is not None
+        sql += f" AND json_type(data, '$.{field}') = ? LIMIT 1"
         return any(self.conn.execute(sql, (t,)).fetchone() for t in types)
+
+
+def _other_than_text(field: str) -> str:
+    """The WHERE of the partial json_type index, repeated word for word in every probe (so SQLite uses it)."""
+    return f"json_type(data, '$.{field}') NOT IN ('text', 'null')"
 
 
 def _plain_id(value: Any) -> bool:
@@ -130,7 +139,7 @@ def exact_sort(sort: Any, probe: Probe) -> bool:
     for key, direction in sort.items():
         if direction not in (1, -1) or not PLAIN_FIELD.match(key) or key == "id":
             return False
-        if not probe.typed(key) or probe.holds(key, _OTHER_TYPES):
+        if not probe.typed(key) or probe.holds(key):
             return False
     return True
 
@@ -187,8 +196,8 @@ def patch_switches() -> None:
 
 
 def patch_type_indexes() -> None:
-    """Every index created through the store gets a companion index on `json_type(data, path)` per plain
-    field, which the probes above read."""
+    """Every index created through the store gets a companion partial index on `json_type(data, path)` per
+    plain field, which the probes above read (hidden from listIndexes, app.store.embedded_guard)."""
     from neosqlite.collection.index_manager import IndexManager
     from neosqlite.sql_utils import quote_table_name
 
@@ -203,10 +212,10 @@ def patch_type_indexes() -> None:
             return name
         coll = self.collection.name
         for field in fields:
-            if isinstance(field, str) and PLAIN_FIELD.match(field) and field != "_id":
+            if isinstance(field, str) and PLAIN_FIELD.match(field) and field != "_id" and PLAIN_FIELD.match(coll):
                 self.collection.db.execute(
                     f'CREATE INDEX IF NOT EXISTS "{type_index_name(coll, field)}" '
-                    f"ON {quote_table_name(coll)}(json_type(data, '$.{field}'))")
+                    f"ON {quote_table_name(coll)}(json_type(data, '$.{field}')) WHERE {_other_than_text(field)}")
         return name
 
     create_index._calipso_patched = True  # type: ignore[attr-defined]

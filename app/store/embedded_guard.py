@@ -281,6 +281,16 @@ def patch_guard() -> None:
 
     handle_command._calipso_guarded = True  # type: ignore[attr-defined]
     cls.handle_command = nx_handler._serialize(handle_command)
+    original_indexes = cls._handle_list_indexes
+
+    def list_indexes(self: Any, *args: Any, **kwargs: Any) -> Any:
+        request_id, reply = original_indexes(self, *args, **kwargs)
+        batch = reply.get("cursor", {}).get("firstBatch") if isinstance(reply, dict) else None
+        if isinstance(batch, list):     # the store's own json_type indexes are not the client's
+            batch[:] = [ix for ix in batch if not str(ix.get("name", "")).startswith("calipso_type_")]
+        return request_id, reply
+
+    cls._handle_list_indexes = list_indexes
     embedded_exact.patch_switches()
     embedded_exact.patch_type_indexes()
     from app.store.embedded_match import patch_integer_ids, patch_matcher

@@ -67,8 +67,9 @@ def compare(a: Any, b: Any) -> int:
     if ka == 1:
         return 0
     if ka == 4:
-        for (ak, av), (bk, bv) in zip(a.items(), b.items()):
-            c = compare(av, bv) or compare(ak, bk)
+        for (ak, av), (bk, bv) in zip(a.items(), b.items()):    # per field: type of value, name, value
+            ta, tb = _bracket(av), _bracket(bv)
+            c = (ta > tb) - (ta < tb) or (ak > bk) - (ak < bk) or compare(av, bv)
             if c:
                 return c
         return (len(a) > len(b)) - (len(a) < len(b))

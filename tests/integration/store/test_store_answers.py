@@ -13,6 +13,12 @@ import pytest
 from bson import ObjectId, Regex
 from pymongo.errors import OperationFailure
 
+
+@pytest.fixture
+def store(backend_store):
+    """Each test runs on the embedded store, and on CALIPSO_TEST_MONGO_URI's mongod when set (conftest)."""
+    return backend_store
+
 T = datetime(2026, 1, 1, 10, 0, 0, 123000, tzinfo=timezone.utc)
 
 
@@ -125,7 +131,7 @@ def test_rename_refuses_an_existing_target_unless_dropped(store):
     (lambda c: list(c.aggregate([{"$lookup": {"from": "x", "localField": "a", "foreignField": "b", "as": "j"}}])),
      115, "$lookup"),
 ])
-def test_what_the_store_cannot_answer_is_refused_with_mongodb_codes(mixed, call, code, named):
+def test_what_the_store_cannot_answer_is_refused_with_mongodb_codes(mixed, embedded_only, call, code, named):
     c, _ = mixed
     with pytest.raises(OperationFailure) as err:
         call(c)
@@ -136,7 +142,7 @@ def _plan(cursor) -> str:
     return str(cursor.explain()["queryPlanner"]["winningPlan"])
 
 
-def test_lookups_and_name_searches_use_the_indexes(store):
+def test_lookups_and_name_searches_use_the_indexes(store, embedded_only):
     """explain shows SQLite's plan: an indexed lookup is a SEARCH of its index, never a SCAN of the table."""
     c = store["planned"]
     for field in ("_env_id", "environment", "name", "source"):

@@ -19,6 +19,12 @@ from app.store.init import init_db
 
 
 @pytest.fixture
+def store(backend_store):
+    """Each test runs on the embedded store, and on CALIPSO_TEST_MONGO_URI's mongod when set (conftest)."""
+    return backend_store
+
+
+@pytest.fixture
 def coll(store):
     c = store["contract"]
     c.create_index("key", unique=True, name="key")

@@ -6,8 +6,9 @@ binds an ObjectId or a list it cannot bind, orders dates among strings, and an i
 finding `v` inside arrays. A command here is answered in SQL only when every filter and sort in it is one of:
 
 - `_id` equal to (or `$in` of) ObjectIds, integers or strings that are not 24 hex digits;
-- a top-level field equal to (or `$in` of) strings, or of ObjectIds, or a find's `$regex` with options ""
-  or "i", where the field has an index and no document holds an array there (the SQL: embedded_sql);
+- a top-level field equal to (or `$in` of) strings, or of ObjectIds: from the field's index where it has one
+  and no document holds an array there, else by a scan in SQL that also looks into arrays (embedded_sql);
+- a find's `$regex` with options "" or "i" on a field with an index and no arrays;
 - a sort on such fields where every value is a string or null (or the field is missing).
 
 "Has an index / holds no array / holds only strings" is read from a partial index on `json_type(data, path)`
@@ -29,6 +30,7 @@ from typing import Any, Iterator
 _state = threading.local()
 PLAIN_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
+SCALAR = "="     # prefix of a field name in the fields of `answering`: no arrays nor documents there
 
 
 def forced() -> bool:
@@ -100,7 +102,8 @@ def _plain_id(value: Any) -> bool:
 
 
 def exact_filter(query: Any, probe: Probe, fields: set[str], allow_regex: bool) -> bool:
-    """Whether SQL answers this filter as MongoDB does; the fields it relies on go into `fields`."""
+    """Whether SQL answers this filter as MongoDB does. The fields it relies on go into `fields`: each indexed
+    field without arrays, and that field prefixed with SCALAR when it holds no documents either."""
     from bson import ObjectId
 
     if not isinstance(query, dict):
@@ -122,12 +125,14 @@ def exact_filter(query: Any, probe: Probe, fields: set[str], allow_regex: bool) 
                 return False
         elif (allow_regex and isinstance(value, dict) and set(value) <= {"$regex", "$options"} and "$regex" in value
               and isinstance(value["$regex"], str) and value.get("$options", "") in ("", "i")):
-            pass
+            if not probe.typed(key) or probe.holds(key, ("array",)):
+                return False
         else:
             return False
-        if not probe.typed(key) or probe.holds(key, ("array",)):
-            return False
-        fields.add(key)
+        if probe.typed(key) and not probe.holds(key, ("array",)):
+            fields.add(key)     # served by its index; other fields by a scan that also looks into arrays
+            if not probe.holds(key, ("object",)):
+                fields.add(SCALAR + key)    # only scalars there: the index answers alone, no type check
     return True
 
 

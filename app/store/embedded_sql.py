@@ -5,8 +5,10 @@ find's `$regex`), so the WHERE clause is written here rather than by neosqlite 1
 ObjectIds for their hex text, and added an OR that kept SQLite from using the field's index:
 
 - `_id`: the `_id` column (ObjectIds stored as their hex text);
-- strings: `json_extract(data, path) IN (...)`, then `json_type = 'text'`;
-- ObjectIds: the same IN over the text SQLite gives for the stored ObjectId, then `json_type = 'object'`;
+- strings: `json_extract(data, path) IN (...)`, then `json_type = 'text'` where the field holds documents
+  (whose JSON text could equal the string); on a field that is not indexed or
+  holds arrays, or an array element among them (`json_each`);
+- ObjectIds: the same over the text SQLite gives for the stored ObjectId, of type 'object';
 - `$regex`: app.store.embedded_regex.
 
 Each `json_extract(data, path)` is the expression of the field's index, so the index serves it (the store
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.store.embedded_exact import array_free_fields
+from app.store.embedded_exact import SCALAR, array_free_fields
 from app.store.embedded_regex import regex_clause
 
 
@@ -35,6 +37,7 @@ def where(query: dict) -> tuple[str, list[Any]]:
     """WHERE clause and parameters for a filter embedded_exact found exact (module doc)."""
     clauses: list[str] = []
     params: list[Any] = []
+    fields = array_free_fields() or frozenset()
     for key, value in query.items():
         values = value["$in"] if isinstance(value, dict) and "$in" in value else None
         if key == "_id":
@@ -54,9 +57,18 @@ def where(query: dict) -> tuple[str, list[Any]]:
             items, kind = [stored_oid(h) for h in hexes], "object"
         else:
             kind = "text"
-        clauses.append(f"(json_extract(data, {path}) IN ({', '.join('?' for _ in items)}) "
-                       f"AND +json_type(data, {path}) = '{kind}')")   # + : a check, not an index to use
+        marks = ", ".join("?" for _ in items)
+        clause = f"json_extract(data, {path}) IN ({marks})"
+        if kind == "object" or SCALAR + key not in fields:
+            # a document's JSON text could equal a string; `+`: a check, not an index to use. Without it the
+            # index alone answers, and a deep page skips rows without reading them
+            clause = f"({clause} AND +json_type(data, {path}) = '{kind}')"
         params.extend(items)
+        if key not in fields:   # it may hold arrays: an element matches too (one level, as in MongoDB)
+            clause = (f"({clause} OR (json_type(data, {path}) = 'array' AND EXISTS (SELECT 1 FROM "
+                      f"json_each(data, {path}) AS e WHERE e.type = '{kind}' AND e.value IN ({marks}))))")
+            params.extend(items)
+        clauses.append(clause)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 

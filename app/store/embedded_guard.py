@@ -137,7 +137,7 @@ def _payload(msg: dict, field: str) -> list:
 def _plan(handler: Any, command: dict, msg: dict) -> tuple[bool, frozenset[str]] | None:
     """(SQL may answer, its array-free fields) for a command this module checks; None for any other."""
     verb = next(iter(command), None)
-    if verb not in ("find", "count", "update", "delete", "findAndModify", "findandmodify", "aggregate"):
+    if verb not in ("find", "count", "update", "delete", "findAndModify", "findandmodify"):
         return None
     name = command[verb]
     if not isinstance(name, str) or handler._is_gridfs_collection(name):

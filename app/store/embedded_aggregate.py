@@ -5,7 +5,8 @@ as null and a document `_id` as nothing at all. The store now reads the document
 (through the find path, so in SQL when app.store.embedded_exact allows it, else with the Python matcher),
 and runs the rest of the pipeline with mongomock's stages, the implementation the unit tests already trust.
 
-One shape stays in SQL, counting by a field: `[{"$match": <exact>}, {"$group": {"_id": "$field", "n":
+`count_documents` of a filter SQL answers exactly is a COUNT(*) in SQL. One more shape stays in SQL, counting
+by a field: `[{"$match": <exact>}, {"$group": {"_id": "$field", "n":
 {"$sum": 1}}}]` where the field is indexed and holds only strings (or is missing): neosqlite answers it with
 a GROUP BY, which is MongoDB's answer for such values, without loading a million documents.
 """
@@ -35,6 +36,16 @@ def counted_in_sql(pipeline: list, probe: Probe) -> frozenset[str] | None:
     return frozenset(fields)
 
 
+def _count(db: Any, name: str, match: dict) -> int:
+    """count_documents of an exact filter: COUNT(*) over the filter's SQL (app.store.embedded_sql)."""
+    from neosqlite.sql_utils import quote_table_name
+
+    from app.store.embedded_sql import where
+
+    clause, params = where(match)
+    return db.db.execute(f"SELECT COUNT(*) FROM {quote_table_name(name)} {clause}", params).fetchone()[0]
+
+
 def aggregate(handler: Any, command: dict, msg: dict, run: Any) -> tuple[int, dict]:
     """The aggregate command (pipeline already checked by app.store.embedded_guard)."""
     from mongomock.aggregate import process_pipeline
@@ -54,12 +65,18 @@ def aggregate(handler: Any, command: dict, msg: dict, run: Any) -> tuple[int, di
     if pipeline and list(pipeline[0]) == ["$match"]:
         match, pipeline = pipeline[0]["$match"], pipeline[1:]
     docs: list = []
+    results: list | None = None
     if exists:
         probe, fields = Probe(db.db, name), set()
         exact = exact_filter(match, probe, fields, allow_regex=False)
         with answering(not exact, frozenset(fields)):
-            docs = [to_bson(d) for d in db[name].find(handler._convert_objectids(match))]
-    results = list(process_pipeline(docs, None, pipeline, None))
+            if exact and pipeline == [{"$group": {"_id": 1, "n": {"$sum": 1}}}]:     # count_documents
+                n = _count(db, name, handler._convert_objectids(match))
+                results = [{"_id": 1, "n": n}] if n else []
+            else:
+                docs = [to_bson(d) for d in db[name].find(handler._convert_objectids(match))]
+    if results is None:
+        results = list(process_pipeline(docs, None, pipeline, None))
     first, cursor_id = handler._split_first_batch(results, handler._first_batch_size(command), f"{db_name}.{name}",
                                                   db_name, owner=msg.get("_conn_id"))
     return msg.get("request_id", 0), {"ok": 1, "cursor": {"id": cursor_id, "ns": f"{db_name}.{name}",

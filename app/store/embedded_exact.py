@@ -31,6 +31,7 @@ _state = threading.local()
 PLAIN_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
 SCALAR = "="     # prefix of a field name in the fields of `answering`: no arrays nor documents there
+TEXT = "~"       # prefix of a field name in the fields of `answering`: only strings or null there
 
 
 def forced() -> bool:
@@ -103,7 +104,8 @@ def _plain_id(value: Any) -> bool:
 
 def exact_filter(query: Any, probe: Probe, fields: set[str], allow_regex: bool) -> bool:
     """Whether SQL answers this filter as MongoDB does. The fields it relies on go into `fields`: each indexed
-    field without arrays, and that field prefixed with SCALAR when it holds no documents either."""
+    field without arrays, that field prefixed with SCALAR when it holds no documents either, and with TEXT when
+    it holds only strings (or null)."""
     from bson import ObjectId
 
     if not isinstance(query, dict):
@@ -133,6 +135,8 @@ def exact_filter(query: Any, probe: Probe, fields: set[str], allow_regex: bool) 
             fields.add(key)     # served by its index; other fields by a scan that also looks into arrays
             if not probe.holds(key, ("object",)):
                 fields.add(SCALAR + key)    # only scalars there: the index answers alone, no type check
+                if not probe.holds(key):
+                    fields.add(TEXT + key)  # only strings (or null): a regex reads the index alone too
     return True
 
 

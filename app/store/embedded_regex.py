@@ -38,9 +38,11 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def regex_clause(json_path: str, pattern: str, options: str) -> tuple[str, list[Any]]:
+def regex_clause(json_path: str, pattern: str, options: str, check_type: bool = True) -> tuple[str, list[Any]]:
+    """The clause; `check_type` False when the field holds only strings (or null): then every term reads the
+    indexed value, and SQLite need not read a row to reject it."""
     value = f"json_extract(data, {json_path})"
-    typed = f"+json_type(data, {json_path}) = 'text'"   # + : a check, not an index to use
+    typed = f"+json_type(data, {json_path}) = 'text'" if check_type else "1"   # + : a check, not an index
     text = literal(pattern)
     flags = "(?i)" if options == "i" else ""
     if text is not None and not options:

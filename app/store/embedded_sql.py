@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.store.embedded_exact import SCALAR, array_free_fields
+from app.store.embedded_exact import SCALAR, TEXT, array_free_fields
 from app.store.embedded_regex import regex_clause
 
 
@@ -47,7 +47,7 @@ def where(query: dict) -> tuple[str, list[Any]]:
             continue
         path = f"'$.{key}'"
         if isinstance(value, dict) and "$regex" in value:
-            clause, args = regex_clause(path, value["$regex"], value.get("$options", ""))
+            clause, args = regex_clause(path, value["$regex"], value.get("$options", ""), TEXT + key not in fields)
             clauses.append(clause)
             params.extend(args)
             continue

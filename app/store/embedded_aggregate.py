@@ -3,7 +3,8 @@
 neosqlite 1.17.2's aggregation engines (SQL tiers, temporary tables, Python) grouped a path through an array
 as null and a document `_id` as nothing at all. The store now reads the documents of the first `$match`
 (through the find path, so in SQL when app.store.embedded_exact allows it, else with the Python matcher),
-and runs the rest of the pipeline with mongomock's stages, the implementation the unit tests already trust.
+and runs the rest of the pipeline with mongomock's stages, the implementation the unit tests already trust
+(`$sort` with app.store.embedded_match's order, which sorts arrays as MongoDB does).
 
 `count_documents` of a filter SQL answers exactly is a COUNT(*) in SQL. One more shape stays in SQL, counting
 by a field: `[{"$match": <exact>}, {"$group": {"_id": "$field", "n":
@@ -50,7 +51,7 @@ def aggregate(handler: Any, command: dict, msg: dict, run: Any) -> tuple[int, di
     """The aggregate command (pipeline already checked by app.store.embedded_guard)."""
     from mongomock.aggregate import process_pipeline
 
-    from app.store.embedded_match import to_bson
+    from app.store.embedded_match import sort_documents, to_bson
 
     name, pipeline = command["aggregate"], list(command.get("pipeline") or [])
     db_name = command.get("$db", "test")
@@ -76,7 +77,12 @@ def aggregate(handler: Any, command: dict, msg: dict, run: Any) -> tuple[int, di
             else:
                 docs = [to_bson(d) for d in db[name].find(handler._convert_objectids(match))]
     if results is None:
-        results = list(process_pipeline(docs, None, pipeline, None))
+        results = docs
+        for stage in pipeline:      # `$sort` by MongoDB's order (mongomock orders an array by its first element)
+            if list(stage) == ["$sort"] and isinstance(stage["$sort"], dict):
+                results = sort_documents(results, [(k, -1 if v == -1 else 1) for k, v in stage["$sort"].items()])
+            else:
+                results = list(process_pipeline(results, None, [stage], None))
     first, cursor_id = handler._split_first_batch(results, handler._first_batch_size(command), f"{db_name}.{name}",
                                                   db_name, owner=msg.get("_conn_id"))
     return msg.get("request_id", 0), {"ok": 1, "cursor": {"id": cursor_id, "ns": f"{db_name}.{name}",

@@ -11,7 +11,8 @@ Every find, count, distinct, update, delete, findAndModify and aggregate goes th
 - runs aggregations as app.store.embedded_aggregate says;
 - answers `distinct` itself (nx-27017 ignored a filter it could not turn into SQL, and did not unwind
   arrays) and `renameCollection` on the database it names (nx-27017 renamed in `admin`, that is nothing);
-- gives an upserted replacement the filter's `_id`, as MongoDB does.
+- gives an upserted replacement the filter's `_id`, as MongoDB does;
+- answers a findAndModify that failed with its error (nx-27017 answered `value: null`: "nothing matched").
 
 Errors the libraries raise without a code get code 2 (BadValue), so a client sees an OperationFailure.
 """
@@ -19,7 +20,7 @@ Errors the libraries raise without a code get code 2 (BadValue), so a client see
 from __future__ import annotations
 
 import functools
-import re
+import threading
 from typing import Any
 
 from app.store import embedded_aggregate, embedded_exact
@@ -257,8 +258,15 @@ def guard(handler: Any, msg: dict, run: Any) -> tuple[int, dict]:
             return run(msg)
         if verb == "update":
             _upsert_ids(command, msg)
+        swallowed.clear()
         with answering(not plan[0], plan[1]):
             request_id, reply = run(msg)
+        if swallowed and verb in ("findAndModify", "findandmodify"):
+            # nx-27017 answers {"value": null} when the operation failed: the client is told instead
+            exc = swallowed[-1]
+            duplicate = "UNIQUE constraint" in str(exc) or "duplicate" in str(exc).lower()
+            return request_id, ({"ok": 0, "code": 11000, "codeName": "DuplicateKey", "errmsg": f"E11000 {exc}"}
+                                if duplicate else error(BAD_VALUE, f"findAndModify: {exc}"))
     except Refused as exc:
         return request_id, error(exc.code, str(exc))
     except Exception as exc:     # what a library raised, with a code so that the client raises OperationFailure
@@ -266,6 +274,36 @@ def guard(handler: Any, msg: dict, run: Any) -> tuple[int, dict]:
     if isinstance(reply, dict) and reply.get("ok") == 0 and "code" not in reply:
         reply = {**reply, "code": BAD_VALUE, "codeName": "BadValue"}
     return request_id, reply
+
+
+class _Swallowed(threading.local):
+    """The exception of this thread's last find_one_and_* call, which nx-27017 catches and hides."""
+
+    def __init__(self) -> None:
+        self.errors: list[Exception] = []
+
+    def clear(self) -> None:
+        self.errors.clear()
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def __getitem__(self, i: int) -> Exception:
+        return self.errors[i]
+
+
+swallowed = _Swallowed()
+
+
+def _recording(method: Any) -> Any:
+    @functools.wraps(method)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            swallowed.errors.append(exc)
+            raise
+    return call
 
 
 def patch_guard() -> None:
@@ -291,6 +329,10 @@ def patch_guard() -> None:
         return request_id, reply
 
     cls._handle_list_indexes = list_indexes
+    from neosqlite.collection import Collection
+
+    for name in ("find_one_and_update", "find_one_and_replace", "find_one_and_delete"):
+        setattr(Collection, name, _recording(getattr(Collection, name)))
     embedded_exact.patch_switches()
     embedded_exact.patch_type_indexes()
     from app.store.embedded_match import patch_integer_ids, patch_matcher

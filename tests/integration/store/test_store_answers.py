@@ -157,3 +157,15 @@ def test_lookups_and_name_searches_use_the_indexes(store, embedded_only):
         c.find({"environment": "e", "name": {"$regex": "ap-1", "$options": "i"}}))
     assert c.count_documents({"source": src}) == 100
     assert len(list(c.find({"environment": "e", "name": {"$regex": "ap-1", "$options": "i"}}))) == 111
+
+
+def test_find_one_and_update_that_fails_says_so(store):
+    """nx-27017 answered a failed findAndModify as 'nothing matched'."""
+    from pymongo.errors import DuplicateKeyError
+
+    c = store["claims"]
+    c.create_index("key", unique=True, name="key")
+    c.insert_many([{"key": "a", "n": 1}, {"key": "b", "n": 2}])
+    with pytest.raises(DuplicateKeyError):
+        c.find_one_and_update({"key": "b"}, {"$set": {"key": "a"}})
+    assert c.find_one_and_update({"key": "b"}, {"$inc": {"n": 1}}, return_document=True)["n"] == 3

@@ -208,7 +208,7 @@ def _rename_in(db: Any, source: str, target: str, scoll: str, tcoll: str, drop_t
 
 
 def _distinct(handler: Any, command: dict) -> dict:
-    from app.store.embedded_match import compare, to_bson
+    from app.store.embedded_match import _values, compare, to_bson
 
     key, query = command.get("key"), command.get("query") or {}
     if not isinstance(key, str) or not key:
@@ -218,8 +218,6 @@ def _distinct(handler: Any, command: dict) -> dict:
     if command["distinct"] not in db.list_collection_names():
         return {"ok": 1, "values": []}
     out: list = []
-    from app.store.embedded_match import _values
-
     with answering(True):
         for doc in db[command["distinct"]].find(handler._convert_objectids(query)):
             for value in _values(to_bson(doc), key.split(".")):
@@ -258,12 +256,12 @@ def guard(handler: Any, msg: dict, run: Any) -> tuple[int, dict]:
             return run(msg)
         if verb == "update":
             _upsert_ids(command, msg)
-        swallowed.clear()
+        swallowed.errors = []
         with answering(not plan[0], plan[1]):
             request_id, reply = run(msg)
-        if swallowed and verb in ("findAndModify", "findandmodify"):
+        if swallowed.errors and verb in ("findAndModify", "findandmodify"):
             # nx-27017 answers {"value": null} when the operation failed: the client is told instead
-            exc = swallowed[-1]
+            exc = swallowed.errors[-1]
             duplicate = "UNIQUE constraint" in str(exc) or "duplicate" in str(exc).lower()
             return request_id, ({"ok": 0, "code": 11000, "codeName": "DuplicateKey", "errmsg": f"E11000 {exc}"}
                                 if duplicate else error(BAD_VALUE, f"findAndModify: {exc}"))
@@ -276,23 +274,7 @@ def guard(handler: Any, msg: dict, run: Any) -> tuple[int, dict]:
     return request_id, reply
 
 
-class _Swallowed(threading.local):
-    """The exception of this thread's last find_one_and_* call, which nx-27017 catches and hides."""
-
-    def __init__(self) -> None:
-        self.errors: list[Exception] = []
-
-    def clear(self) -> None:
-        self.errors.clear()
-
-    def __bool__(self) -> bool:
-        return bool(self.errors)
-
-    def __getitem__(self, i: int) -> Exception:
-        return self.errors[i]
-
-
-swallowed = _Swallowed()
+swallowed = threading.local()     # .errors: what this thread's find_one_and_* calls raised (nx-27017 hides it)
 
 
 def _recording(method: Any) -> Any:
@@ -301,7 +283,7 @@ def _recording(method: Any) -> Any:
         try:
             return method(self, *args, **kwargs)
         except Exception as exc:
-            swallowed.errors.append(exc)
+            swallowed.errors = [*getattr(swallowed, "errors", []), exc]
             raise
     return call
 

@@ -19,7 +19,7 @@ from pymongo import MongoClient
 from tests.integration.store.conftest import MONGO_URI
 from tests.integration.store.differential import Outcomes, examples, run_example
 
-EXAMPLES = int(os.environ.get("CALIPSO_DIFF_EXAMPLES", "200"))
+EXAMPLES = int(os.environ.get("CALIPSO_DIFF_EXAMPLES", "220"))
 SEED = os.environ.get("CALIPSO_DIFF_SEED")
 _names = itertools.count()
 
@@ -57,4 +57,4 @@ def test_embedded_store_answers_as_mongomock_or_refuses(store, oracle):
           f"seed {SEED or 'derandomized'}")
     assert not outcomes.disagreements, (f"{len(outcomes.disagreements)} disagreements (seed {SEED or 'derandomized'}),"
                                         " first ones:\n\n" + "\n\n".join(outcomes.disagreements[:5]))
-    assert outcomes.total() >= EXAMPLES * 40     # 200 examples: over 10,000 cases
+    assert outcomes.total() >= EXAMPLES * 40     # 220 examples: over 10,000 cases

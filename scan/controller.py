@@ -26,6 +26,7 @@ from scan.clients import Clients, build_clients
 from scan.distributed.coordinator import Coordinator, Distribution
 from scan.engine import Engine, Task
 from scan.fetchers.base import ScanContext
+from scan.fetchers.db.tunnel_endpoints import meshes as tunnel_meshes
 from scan.fetchers.host_commands import host_commands
 from scan.hierarchy import Hierarchy
 from scan.hierarchy import load as load_hierarchy
@@ -40,6 +41,7 @@ from scan.options import ScanOptions
 from scan.partial import ScanFailed, start_tasks
 from scan.progress import Progress
 from scan.runner import PoolRunner, SerialRunner
+from scan.tunnels import mark_missing
 from scan.writer import ScanWriter
 
 log = logging.getLogger("scan")
@@ -270,6 +272,12 @@ class ScanController:
             counts[t] = counts.get(t, 0) + 1
         self.report["objects"] = dict(sorted(counts.items()))
         self.report["errors"] = ctx.errors.as_dict()
+        if ctx.warnings.count():
+            self.report["warnings"] = ctx.warnings.as_dict()
+            for host, msgs in self.report["warnings"].items():
+                log.warning("%s: %s", host, "; ".join(msgs))
+                self._message(f"{host}: {msgs[0]}", level="warn", related_object=host if host != "(cloud)" else None,
+                              related_object_type="host" if host != "(cloud)" else None)
         self.report["failed_layers"] = failed_layers(self.report["errors"])
         if clients.pool is not None:
             self.report["ssh_connections"] = clients.pool.opened + (self.coordinator.ssh_connections
@@ -288,7 +296,10 @@ class ScanController:
                 d["_id"] = object_id(self.o.env, d["type"], d["id"])
                 docs.append(d)
         self._found_docs = docs
-        if not self.o.partial:
+        meshes = tunnel_meshes(ctx)
+        self.writer.plan_meshes(meshes)   # the OTEPs' `tunnels` are read against the mesh they were made from
+        if not self.o.partial:   # a partial scan sees too few OTEPs to say which tunnels are missing
+            self.report["tunnels_missing"] = mark_missing(docs, meshes)
             self.writer.plan_retirement({d["_id"] for d in docs}, engine.failed_paths)
         return ctx
 

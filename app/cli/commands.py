@@ -8,7 +8,7 @@ COMMANDS: dict[str, str] = {
     "store": "app.cli.store_cmd",
     "db": "app.cli.db_cmd",
     "env": "app.cli.env_cmd",
-    "demo": "app.cli.demo_cmd",
+    "demo": "demo.cli",
     "sim": "simulator.cli",
     "api": "api.cli",
     "user": "api.user_cli",

@@ -66,7 +66,7 @@ def test_base_is_built_from_the_wheel_without_build_tools_and_runs_as_non_root()
     py = re.search(r"^ARG PYTHON_IMAGE=python:(\d+\.\d+)-slim", DOCKERFILE, re.M).group(1)
     assert project["requires-python"] == f">={py}"
     copied = set(re.findall(r"^COPY (\w+) \./\1\s*$", stage_text("wheel"), re.M))
-    assert copied == {"app", "scan", "listen", "api", "monitoring", "ui", "simulator"}, "every package is copied"
+    assert copied == {"app", "scan", "listen", "api", "monitoring", "ui", "simulator", "demo"}, "every package is copied"
 
 
 def test_build_context_leaves_out_the_venv_and_the_tests():
@@ -74,7 +74,7 @@ def test_build_context_leaves_out_the_venv_and_the_tests():
     assert ignore[ignore.index("*") if "*" in ignore else 0] == "*", "everything is excluded unless listed"
     allowed = {line[1:].rstrip("/") for line in ignore if line.startswith("!")}
     assert allowed == {"pyproject.toml", "README.md", "app", "scan", "listen", "api", "monitoring", "ui",
-                       "simulator"}
+                       "simulator", "demo"}
 
 
 def test_published_ports_are_the_documented_ones():

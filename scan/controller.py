@@ -296,7 +296,7 @@ class ScanController:
                 d["_id"] = object_id(self.o.env, d["type"], d["id"])
                 docs.append(d)
         self._found_docs = docs
-        meshes = tunnel_meshes(ctx)
+        meshes = tunnel_meshes(ctx, docs)
         self.writer.plan_meshes(meshes)   # the OTEPs' `tunnels` are read against the mesh they were made from
         if not self.o.partial:   # a partial scan sees too few OTEPs to say which tunnels are missing
             self.report["tunnels_missing"] = mark_missing(docs, meshes)

@@ -27,7 +27,11 @@ def mesh(ctx: ScanContext, kind: str) -> Mesh:
     return ctx.memo.once((MEMO_KEY, kind), load)
 
 
-def meshes(ctx: ScanContext) -> list[Mesh]:
-    """The meshes this scan read (for the write phase and the missing-tunnel check)."""
+def meshes(ctx: ScanContext, docs: list[dict] = ()) -> list[Mesh]:
+    """The meshes this scan read (for the write phase and the missing-tunnel check), and those the
+    `tunnels` of `docs` were made from: in a distributed scan the workers read them, not this process."""
+    for kind in {d["tunnels"].get("overlay_type") for d in docs if isinstance(d.get("tunnels"), dict)}:
+        if kind:
+            mesh(ctx, kind)
     return [m for kind in ("vxlan", "gre", "geneve", "stt")
             if (m := ctx.memo.peek((MEMO_KEY, kind))) is not None and len(m)]

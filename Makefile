@@ -28,8 +28,10 @@ test-adversarial: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
 
+# `make bench BENCH=scan HOSTS=100`: only the benchmarks whose module names hold BENCH; the scan bench at
+# these computes (default 1000,3000,10000) and l2population modes (L2POP, default off,on)
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+	$(if $(HOSTS),SCAN_BENCH_SIZES=$(HOSTS)) $(if $(L2POP),SCAN_BENCH_L2POP=$(L2POP)) $(BIN)/python -m tests.bench $(BENCH)
 
 images:
 	docker/build.sh
@@ -44,7 +46,8 @@ test-containers: $(STAMP) container-standins images
 	tests/containers/standins.sh mongo
 	$(BIN)/python -m pytest -q -s -p no:cacheprovider tests/containers
 
-# opt-in, never in `make test` or CI: installs OpenStack on THIS machine (needs CALIPSO_ACCEPTANCE=1)
+# opt-in, never in `make test` or CI: installs OpenStack on THIS machine (needs CALIPSO_ACCEPTANCE=1), from the
+# project's own test bed (tests/acceptance/testbed/); ACCEPTANCE_NODES=1|2, ACCEPTANCE_DRIVER=ovs|linuxbridge
 acceptance: $(STAMP)
 	$(BIN)/python -m tests.acceptance.run
 

@@ -1,4 +1,4 @@
-"""`calipso user add|set-password|list|delete`: API users (local bcrypt passwords, or LDAP)."""
+"""`calipso user add|set-password|list|delete|revoke`: API users (local bcrypt passwords, or LDAP)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from app.cli.groups import admin_group
 from app.errors import CalipsoError
 
-HELP = "manage REST API users: add, set-password, list, delete"
+HELP = "manage REST API users: add, set-password, list, delete, revoke"
 
 
 def add_parser(sub, common) -> None:
@@ -28,6 +28,10 @@ def add_parser(sub, common) -> None:
     d = actions.add_parser("delete", parents=[common], help="delete a user (revokes their tokens)")
     d.add_argument("name")
     d.set_defaults(run=delete)
+    r = actions.add_parser("revoke", parents=[common],
+                           help="sign a user out everywhere: their API tokens and web console sessions")
+    r.add_argument("name")
+    r.set_defaults(run=revoke)
 
 
 def _password_options(p) -> None:
@@ -54,10 +58,21 @@ def _password(args) -> str:
 def _repos(args):
     from api.auth.tokens import Tokens
     from api.auth.users import Users
+    from app.console_sessions import ConsoleSessions
     from app.store.store import open_store
 
     store = open_store(args.mongo_config)
-    return Users(store), Tokens(store)
+    return Users(store), SignOut(Tokens(store), ConsoleSessions(store))
+
+
+class SignOut:
+    """A user's API tokens and console sessions (app.console_sessions) go together."""
+
+    def __init__(self, tokens, sessions):
+        self.tokens, self.sessions = tokens, sessions
+
+    def revoke_user(self, name: str) -> int:
+        return self.tokens.revoke_user(name) + self.sessions.revoke_user(name)
 
 
 def add(args) -> int:
@@ -78,7 +93,7 @@ def set_password(args) -> int:
         raise CalipsoError(f"no user {args.name!r}")
     users.set_password(args.name, _password(args))
     n = tokens.revoke_user(args.name)
-    print(f"password of {args.name} changed" + (f"; {n} token(s) revoked" if n else ""))
+    print(f"password of {args.name} changed" + (f"; {n} token(s) and session(s) revoked" if n else ""))
     return 0
 
 
@@ -100,4 +115,13 @@ def delete(args) -> int:
         raise CalipsoError(f"no user {args.name!r}")
     tokens.revoke_user(args.name)
     print(f"user {args.name} deleted")
+    return 0
+
+
+def revoke(args) -> int:
+    users, sign_out = _repos(args)
+    if users.get(args.name) is None:
+        raise CalipsoError(f"no user {args.name!r}")
+    tokens, sessions = sign_out.tokens.revoke_user(args.name), sign_out.sessions.revoke_user(args.name)
+    print(f"{args.name} signed out everywhere: {tokens} API token(s) and {sessions} console session(s) revoked")
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 from kombu import Connection
 
@@ -32,11 +33,20 @@ def connection(url: str, **kwargs) -> Connection:
     return Connection(url, **kwargs)
 
 
+def amqp_url(section: dict) -> str:
+    """The broker URL of an environment's AMQP section (`url`, or host/port/user/pwd/vhost)."""
+    if section.get("url"):
+        return str(section["url"])
+    user = quote(str(section.get("user") or "guest"), safe="")
+    pwd = quote(str(section.get("pwd") or ""), safe="")
+    vhost = str(section.get("vhost") or "/")
+    vpath = "/" if vhost == "/" else quote(vhost, safe="")
+    return f"amqp://{user}:{pwd}@{section.get('host') or '127.0.0.1'}:{int(section.get('port') or 5672)}/{vpath}"
+
+
 def sensu_transport_url(section: dict) -> str:
     """The Sensu transport of a Monitoring section: `transport_url`, else RabbitMQ at server_ip with
     rabbitmq_port/user/pass and rabbitmq_vhost (default /sensu)."""
-    from app.listener_queue import amqp_url
-
     return amqp_url({"url": section.get("transport_url"), "host": section.get("server_ip"),
                      "port": section.get("rabbitmq_port"), "user": section.get("rabbitmq_user"),
                      "pwd": section.get("rabbitmq_pass"), "vhost": section.get("rabbitmq_vhost") or "/sensu"})

@@ -13,7 +13,7 @@ from typing import Iterable
 from bson import ObjectId
 
 from app.clock import Clock, utcnow
-from app.diffing import TIMES, content_hash
+from app.diffing import content_hash, without_times
 from app.store.bulk import upsert_by_id
 from app.store.keys import as_object_id, k, stable_id
 from app.store.store import Store
@@ -26,7 +26,7 @@ def clique_key(env: str, focal_point: ObjectId) -> str:
 def link_copy(link: dict) -> dict:
     """A clique's copy of a link (`links_detailed`): its fields, without our bookkeeping (`_` keys but
     `_id`) and without its times, which are not the clique's content."""
-    return {k: v for k, v in link.items() if not (k.startswith("_") and k != "_id") and k not in TIMES}
+    return without_times(link, "_id")
 
 
 def stored_form(clique: dict, seen: datetime) -> tuple[ObjectId, dict]:

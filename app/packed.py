@@ -74,11 +74,32 @@ class PackedDicts(Sequence):
         return f"PackedDicts({self.unpack()!r})"
 
 
+def keys_clean(value) -> bool:
+    """Whether every key in the value is text that needs no encoding (no `.`, `[`, leading `$`); a packed
+    list never is, so app.keyenc.encode unpacks it. Here, beside that type, so that keyenc imports this
+    module and never the reverse."""
+    if isinstance(value, dict):
+        try:
+            keys = "\x00".join(value)          # TypeError: a key that is not text
+        except TypeError:
+            return False
+        if "." in keys or "[" in keys or ("$" in keys and "\x00$" in "\x00" + keys):
+            return False
+        value = value.values()
+    for v in value:
+        tv = type(v)
+        if tv is str:
+            continue
+        if tv is PackedDicts:
+            return False
+        if (tv is dict or tv is list or isinstance(v, (dict, list))) and not keys_clean(v):
+            return False
+    return True
+
+
 def pack(dicts: list[dict]) -> Sequence[dict]:
     """`dicts` packed when they are all plain dicts whose keys the store takes as they are (even a few:
     every scan then takes the same path); else the list as it is."""
-    from app.keyenc import keys_clean   # keyenc unpacks what this packs: imported when first packing
-
     if not dicts or not all(type(d) is dict for d in dicts) or not keys_clean(dicts):
         return dicts
     return PackedDicts(dicts)

@@ -18,7 +18,7 @@ from app.store.store import Store
 STATUSES = ("draft", "pending", "running", "completed", "completed_with_errors", "failed", "aborted")
 FINAL = ("completed", "completed_with_errors", "failed", "aborted")
 SCAN_OPTIONS = ("log_level", "clear", "clear_all", "scan_only_inventory", "scan_only_links", "scan_only_cliques",
-                "implicit_links", "inventory", "object_id", "es_index", "interval", "origin")
+                "implicit_links", "inventory", "object_id", "es_index", "interval", "origin", "distributed")
 
 
 class Scans:

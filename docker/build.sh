@@ -20,7 +20,7 @@ if ! "$ENGINE" image inspect "$PYTHON_IMAGE" >/dev/null 2>&1 && ! "$ENGINE" pull
 fi
 
 TAG=${CALIPSO_TAG:-latest}
-TARGETS="base scan listen api monitoring ui sim"
+TARGETS="base scan scan-worker listen api monitoring ui sim"
 start=$(date +%s)
 for target in $TARGETS; do
     echo "building calipso/$target:$TAG"

@@ -37,6 +37,8 @@ from scan.links import LINK_FINDERS
 from scan.links.base import LinkIndex
 from scan.retire import _under
 from scan.runner import PoolRunner, SerialRunner
+from listen import floating
+from scan.tunnels import settle as settle_tunnels
 from listen.clients import ClientsFactory, KeptClients
 from listen.plan import Plan
 
@@ -108,6 +110,7 @@ class Applier:
         before = {(d["type"], d["id"]): d for d in before_docs}
         clients = self.clients(self.env, self.caller)
         written: dict[tuple[str, str], dict] = {}
+        contexts: list[ScanContext] = []
 
         def write(docs: list[dict]) -> None:   # kept in memory: the store is written once, at the end
             for d in docs:
@@ -124,6 +127,7 @@ class Applier:
                     c.found.add({k: v for k, v in d.items() if k != "_id"})
             for d in written.values():
                 c.found.add(dict(d))
+            contexts.append(c)
             return c
 
         regions = [d for d in before_docs if d["type"] == "region"]
@@ -177,6 +181,7 @@ class Applier:
         picture = [d for k, d in before.items() if k not in gone_keys and k not in written]
         for d in written.values():
             d["_id"] = object_id(self.name, d["type"], d["id"])
+        settle_tunnels(self.store, self.name, contexts, picture + list(written.values()), seen)
         pristine = {d["_id"]: dict(d) for d in picture}
         idx = LinkIndex(self.env, picture + list(written.values()))
         for finder in LINK_FINDERS:
@@ -240,6 +245,8 @@ class Applier:
         for p in ports:
             if p.get("network_id") in nets or p["id"] in plan.ports or p.get("device_id") in plan.devices:
                 hosts.add(p.get("binding:host_id") or "")
+        if plan.floating:   # who shows a floating IP now: after a disassociation the event names no one
+            hosts |= floating.holders(before.values(), plan.floating)
         for (t, i), d in before.items():
             if t == "instance" and i in plan.devices and d.get("host"):
                 hosts.add(d["host"])

@@ -17,9 +17,11 @@ from app.store.store import Store
 from listen.plan import NAMESPACE_SCOPES, Plan
 
 PLUMBED_OWNERS = ("compute:", "network:dhcp", "network:router_interface", "network:router_gateway")
-#: ports the L3 agent binds itself when it picks the router up: unbound at notification time
-#: (Zed test bed: a router interface port is bound ~3 s after `router.interface.create`)
-AGENT_BOUND_OWNERS = ("network:router_interface", "network:router_gateway")
+#: ports an agent binds itself, and which: unbound at notification time. The L3 agent binds a router's
+#: ports when it picks the router up (Zed test bed: ~3 s after `router.interface.create`); the DHCP agent
+#: binds its port seconds after `subnet.create.end`, which created it unbound and DOWN (two-node Zed)
+AGENT_BOUND_OWNERS = {"network:router_interface": "L3 agent", "network:router_gateway": "L3 agent",
+                      "network:dhcp": "DHCP agent"}
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,10 @@ def _scope(store: Store, env: str, plans: list[Plan]) -> list[dict]:
 
 
 def unplumbed(store: Store, env: str, plans: list[Plan]) -> list[Lag]:
-    """Ports of the plans' scope bound to a host by the API whose vNIC that host does not show yet,
-    and the event's own router ports that an L3 agent of the environment has not bound yet (it binds and
-    plumbs them together)."""
+    """Ports of the plans' scope bound to a host by the API whose vNIC that host does not show yet (or
+    shows without the port's address: a namespace's device is there before the agent configured it),
+    and the event's own agent-bound ports (a router's; a network's DHCP port) that an agent of the
+    environment has not bound yet (it binds and plumbs them together)."""
     plans = [p for p in plans if not p.skip and p.object_type in ("port", "router", "instance", "network", "subnet")]
     if not plans:
         return []
@@ -61,32 +64,42 @@ def unplumbed(store: Store, env: str, plans: list[Plan]) -> list[Lag]:
              and not p.get("stale_since")]
     missing = []
     named = set().union(*(p.ports for p in plans)) | set().union(*(p.devices for p in plans if p.object_type == "router"))
-    unbound = [p for p in scope if not p.get("binding:host_id") and p.get("device_owner") in AGENT_BOUND_OWNERS
-               and (p["id"] in named or p.get("device_id") in named)]   # not every unhosted router on the network
-    if unbound and _has_l3_agent(store, env):
-        missing += [Lag(f"port {p['id']} ({p.get('device_owner')}) not bound to a host yet", True, False)
-                    for p in unbound]
+    nets = set().union(*(p.networks for p in plans if p.object_type in ("network", "subnet", "port")))
+    owned = [p for p in scope if p.get("device_owner") in AGENT_BOUND_OWNERS and (
+        p["id"] in named or p.get("device_id") in named   # not every unhosted router on the network
+        or (p.get("device_owner") == "network:dhcp" and p.get("network_id") in nets))]
+    agents = _agent_types(store, env)
+    missing += [Lag(f"port {p['id']} ({p.get('device_owner')}) not bound to a host yet", True, False)
+                for p in owned if not p.get("binding:host_id") and AGENT_BOUND_OWNERS[p["device_owner"]] in agents]
     ports = [p for p in scope if p.get("binding:host_id")]
     if not ports:
         return missing
     hosts = sorted({p["binding:host_id"] for p in ports})
-    macs = {(v.get("host"), (v.get("mac_address") or "").lower())
-            for v in store["inventory"].find({"environment": env, "type": "vnic", "host": {"$in": hosts}},
-                                             {"host": 1, "mac_address": 1})}
+    vnics = {(v.get("host"), (v.get("mac_address") or "").lower()): v.get("IP Address")
+             for v in store["inventory"].find({"environment": env, "type": "vnic", "host": {"$in": hosts}},
+                                              {"host": 1, "mac_address": 1, "IP Address": 1})}
     instances = {p.get("device_id") for p in ports if str(p.get("device_owner")).startswith("compute:")}
     running = {d["id"] for d in store["inventory"].find(
         {"environment": env, "type": "instance", "id": {"$in": sorted(i for i in instances if i)}}, {"id": 1, "status": 1})
         if str(d.get("status") or "").upper() == "ACTIVE"}
+    own = {p["id"] for p in owned}
     for p in ports:
         if str(p.get("device_owner")).startswith("compute:") and p.get("device_id") not in running:
             continue    # a stopped or building server has no device on its host
-        if (p["binding:host_id"], (p.get("mac_address") or "").lower()) not in macs:
-            down = p["id"] in named and p.get("device_owner") in AGENT_BOUND_OWNERS and \
-                str(p.get("status") or "").upper() != "ACTIVE"    # the L2 agent has not wired it yet
+        in_namespace = str(p.get("device_owner")).startswith("network:")
+        key = (p["binding:host_id"], (p.get("mac_address") or "").lower())
+        if key not in vnics:
+            down = p["id"] in own and str(p.get("status") or "").upper() != "ACTIVE"   # the L2 agent has not wired it
             missing.append(Lag(f"port {p['id']} ({p.get('device_owner')}) on {p['binding:host_id']}"
-                               + (" not active yet" if down else ""),
-                               str(p.get("device_owner")).startswith("network:"), not down))
+                               + (" not active yet" if down else ""), in_namespace, not down))
+        elif in_namespace and _v4(p) and vnics[key] not in _v4(p):
+            missing.append(Lag(f"port {p['id']} ({p.get('device_owner')}) on {p['binding:host_id']} "
+                               f"without its address yet", True))
     return missing
+
+
+def _v4(port: dict) -> set[str]:
+    return {f.get("ip_address") for f in port.get("fixed_ips") or [] if "." in str(f.get("ip_address") or "")}
 
 
 def lingering(store: Store, env: str, plans: list[Plan]) -> list[Lag]:
@@ -115,10 +128,12 @@ def lingering(store: Store, env: str, plans: list[Plan]) -> list[Lag]:
     return out
 
 
-def _has_l3_agent(store: Store, env: str) -> bool:
-    """Without an L3 agent (none deployed, or another router backend) nobody will bind a router's ports."""
-    return store["inventory"].find_one({"environment": env, "type": "network_agent", "agent_type": "L3 agent"},
-                                       {"_id": 1}) is not None
+def _agent_types(store: Store, env: str) -> set[str]:
+    """The agents the environment runs: without an L3 agent (none deployed, or another router backend)
+    nobody will bind a router's ports, without a DHCP agent nobody a DHCP port."""
+    return {d.get("agent_type") for d in store["inventory"].find(
+        {"environment": env, "type": "network_agent", "agent_type": {"$in": sorted(set(AGENT_BOUND_OWNERS.values()))}},
+        {"agent_type": 1})}
 
 
 DOWN_WORDS = ("unreachable", "cannot connect", "authentication failed", "host key", "connection refused", "timed out")

@@ -1,4 +1,5 @@
-"""The one table: OpenStack event type -> handler (the admin guide's table, spec §3.4, complete).
+"""The one table: OpenStack event type -> handler (the admin guide's table, spec §3.4, complete,
+and the floating IP events the original acknowledged and dropped).
 
 Handler names resolve through HANDLERS ("module:Class"); `load()` checks every entry at
 start-up and reports all problems at once, with a "did you mean" hint, so a typo never
@@ -33,6 +34,9 @@ HANDLERS: dict[str, str] = {
     "RouterDelete": "listen.handlers.neutron:RouterDelete",
     "InterfaceAdd": "listen.handlers.neutron:InterfaceAdd",
     "InterfaceDelete": "listen.handlers.neutron:InterfaceDelete",
+    "FloatingIpAdd": "listen.handlers.floatingips:FloatingIpAdd",
+    "FloatingIpUpdate": "listen.handlers.floatingips:FloatingIpUpdate",
+    "FloatingIpDelete": "listen.handlers.floatingips:FloatingIpDelete",
 }
 
 EVENTS: dict[str, str] = {
@@ -80,6 +84,9 @@ EVENTS: dict[str, str] = {
     "router.interface.create.end": "InterfaceAdd",
     "router.interface.delete": "InterfaceDelete",
     "router.interface.delete.end": "InterfaceDelete",
+    "floatingip.create.end": "FloatingIpAdd",
+    "floatingip.update.end": "FloatingIpUpdate",
+    "floatingip.delete.end": "FloatingIpDelete",
 }
 
 

@@ -27,6 +27,7 @@ class Plan:
     subnets: set[str] = field(default_factory=set)
     ports: set[str] = field(default_factory=set)
     devices: set[str] = field(default_factory=set)    # instance or router ids owning ports
+    floating: dict[str, bool] = field(default_factory=dict)   # floating IP address -> associated now
     instance_status: dict | None = None               # fields set on the instance (power/suspend events)
     skip: str = ""                  # non-empty: nothing to change, and why (e.g. an instance still building)
     host_scopes: tuple[str, ...] | None = None   # what of a host to rescan (listen.apply.HOST_SCOPES); None = all
@@ -35,7 +36,7 @@ class Plan:
     def merge(self, other: "Plan") -> None:
         """Fold another event's plan into this one (a batch is rescanned once)."""
         self.region = self.region or other.region
-        for name in ("hosts", "networks", "subnets", "ports", "devices"):
+        for name in ("hosts", "networks", "subnets", "ports", "devices", "floating"):
             getattr(self, name).update(getattr(other, name))
         self.hosts_once_up = self.hosts_once_up and other.hosts_once_up
         if self.host_scopes is not None:

@@ -26,6 +26,7 @@ from app.store.store import Store
 from listen.apply import Applier
 from listen.converge import ConvergePolicy, Lag, lingering, unplumbed, unreachable
 from listen.envelope import BadMessage, Notification, parse, scrub
+from listen.floating import lags as floating_lags
 from listen.handlers.base import Handler
 from listen.ledger import Ledger, body_id
 from listen.plan import NAMESPACE_SCOPES, Plan
@@ -201,7 +202,8 @@ class Processor:
 
     def _behind(self, plans: list[Plan]) -> list[Lag]:
         """What the hosts do not show yet of what the API says (added or bound) or still show (deleted)."""
-        return unplumbed(self.store, self.env, plans) + lingering(self.store, self.env, plans)
+        return (unplumbed(self.store, self.env, plans) + lingering(self.store, self.env, plans)
+                + floating_lags(self.store, self.env, plans))
 
     # -- endings --------------------------------------------------------------------------------
     def _finish(self, d: Delivery, n: Notification, p: Plan, mid: str, out: Outcome) -> None:

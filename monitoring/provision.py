@@ -54,7 +54,8 @@ def level(env: dict) -> int:
 def live_objects(store, env_name: str) -> tuple[list[dict], list[dict]]:
     from app.inventory import Inventory
     from app.links import Links
-    return Inventory(store).live(env_name), Links(store).live(env_name)
+    from app.tunnel_mesh import with_all_ports
+    return with_all_ports(store, Inventory(store).live(env_name)), Links(store).live(env_name)
 
 
 def setup(store, env: dict, remote: Remote | None = None, upload: Uploader | None = None,

@@ -12,6 +12,8 @@ from app.envconfig.repository import EnvironmentConfigs
 from app.scans import Scans
 from app.store.store import open_store
 from scan.controller import ScanController, ScanResult
+from scan.distributed.broker import WorkQueue, broker_url, work_queue_name
+from scan.distributed.coordinator import Distribution
 from scan.lease import Heartbeat
 from scan.options import add_scan_arguments, options_from_args
 from scan.progress import Progress
@@ -41,17 +43,25 @@ def run(args) -> int:
         "scan_only_inventory": args.inventory_only, "scan_only_links": args.links_only,
         "scan_only_cliques": args.cliques_only, "implicit_links": args.implicit_links,
         "inventory": args.inventory, "object_id": args.id or None, "origin": "manual scan",
-        "submit_timestamp": now, "start_timestamp": now, "owner": owner, "lease_until": now + LEASE}).inserted_id
+        "submit_timestamp": now, "start_timestamp": now, "owner": owner, "lease_until": now + LEASE,
+        **({"distributed": True} if options.distributed else {})}).inserted_id
     progress = Progress()
     try:
         with Heartbeat(scans, scan_id, owner, LEASE):
-            result = ScanController(store, options, scan_id=scan_id, progress=progress).run()
+            result = ScanController(store, options, scan_id=scan_id, progress=progress,
+                                    distribution=distribution(args) if options.distributed else None).run()
     except BaseException as e:
         scans.finish(scan_id, "failed", error=f"{type(e).__name__}: {e}")
         raise
     scans.finish(scan_id, result.status, report=result.report, **({"error": result.reason} if result.reason else {}))
     print_summary(result, args.env, sys.stdout)
     return result.exit_code
+
+
+def distribution(args) -> Distribution:
+    """Where a distributed scan finds its workers: --broker/--work-queue, else the environment's defaults."""
+    return Distribution(WorkQueue(getattr(args, "broker", None) or broker_url(),
+                                  getattr(args, "work_queue", None) or work_queue_name()))
 
 
 def _no_env(known: list[str]):

@@ -23,8 +23,10 @@ from app.store.store import Store
 from scan import cliques as clique_finder
 from scan.access.calls import Caller, CallStats, Limiter, RemoteError
 from scan.clients import Clients, build_clients
+from scan.distributed.coordinator import Coordinator, Distribution
 from scan.engine import Engine, Task
 from scan.fetchers.base import ScanContext
+from scan.fetchers.db.tunnel_endpoints import meshes as tunnel_meshes
 from scan.fetchers.host_commands import host_commands
 from scan.hierarchy import Hierarchy
 from scan.hierarchy import load as load_hierarchy
@@ -39,6 +41,7 @@ from scan.options import ScanOptions
 from scan.partial import ScanFailed, start_tasks
 from scan.progress import Progress
 from scan.runner import PoolRunner, SerialRunner
+from scan.tunnels import mark_missing
 from scan.writer import ScanWriter
 
 log = logging.getLogger("scan")
@@ -76,7 +79,8 @@ ClientsFactory = Callable[[dict, Caller], Clients]
 class ScanController:
     def __init__(self, store: Store, options: ScanOptions, scan_id: ObjectId | None = None,
                  clients_factory: ClientsFactory = build_clients, hierarchy: Hierarchy | None = None,
-                 clock: Clock = utcnow, progress: Progress | None = None, caller: Caller | None = None):
+                 clock: Clock = utcnow, progress: Progress | None = None, caller: Caller | None = None,
+                 distribution: Distribution | None = None):
         self.store = store
         self.o = options
         self.scan_id = scan_id or ObjectId()
@@ -88,6 +92,8 @@ class ScanController:
         self.progress = progress or Progress(tty=False)
         self.caller = caller or Caller(Limiter(options.max_calls, options.per_host), CallStats())
         self.messages = Messages(store, clock)
+        self.coordinator = Coordinator(store, distribution or Distribution(), self.sid, options, self.caller.stats,
+                                       self.progress) if options.distributed else None
         self.report: dict = {"objects": {}, "links": {}, "cliques": {}, "phases": {}, "errors": {},
                              "store_writes": {"inventory": 0, "links": 0, "cliques": 0}, "retired": {}}
 
@@ -121,6 +127,9 @@ class ScanController:
         self._message(f"scan {self.sid} of {self.o.env} started ({self._mode()})")
         clients = None
         try:
+            if self.coordinator is not None:
+                self.report["distributed"] = self.coordinator.report
+                self.coordinator.check()   # no worker: fail now, before anything is fetched
             needs_access = self.o.run_all or self.o.inventory_only or self.o.monitoring_setup_only
             clients = self.clients_factory(env, self.caller) if needs_access else Clients()
             if self.o.run_all or self.o.inventory_only:
@@ -159,6 +168,8 @@ class ScanController:
         finally:
             if clients is not None:
                 clients.close()
+            if self.coordinator is not None:
+                self.coordinator.close()
         errors = self.report.get("errors") or {}
         status = "completed_with_errors" if errors else "completed"
         if self.o.run_all and not self.o.partial:   # as the original: scanned, errors or not
@@ -244,9 +255,9 @@ class ScanController:
         runner = SerialRunner() if self.o.serial else PoolRunner(workers=max(4, self.o.max_calls),
                                                                  nested_workers=max(4, self.o.max_calls))
         ctx = ScanContext(env=env, api=clients.api, db=clients.db, cli=clients.cli, aci=clients.aci,
-                          parallel_map=runner.nested)
+                          parallel_map=runner.nested, hosts_elsewhere=self.coordinator is not None)
         engine = Engine(ctx, self.hierarchy, runner, lambda docs: None, progress=self.progress, after_level=give_back)
-        if clients.cli is not None and not self.o.partial:   # a partial scan asks a few hosts for a few things
+        if clients.cli is not None and not (self.o.partial or self.coordinator):   # partial: a few hosts, a few things
             commands = host_commands(env)
             clients.cli.host_commands = lambda host: commands
         tasks = start_tasks(self.o, Inventory(self.store), ctx, self.hierarchy) if self.o.partial else None
@@ -261,9 +272,16 @@ class ScanController:
             counts[t] = counts.get(t, 0) + 1
         self.report["objects"] = dict(sorted(counts.items()))
         self.report["errors"] = ctx.errors.as_dict()
+        if ctx.warnings.count():
+            self.report["warnings"] = ctx.warnings.as_dict()
+            for host, msgs in self.report["warnings"].items():
+                log.warning("%s: %s", host, "; ".join(msgs))
+                self._message(f"{host}: {msgs[0]}", level="warn", related_object=host if host != "(cloud)" else None,
+                              related_object_type="host" if host != "(cloud)" else None)
         self.report["failed_layers"] = failed_layers(self.report["errors"])
         if clients.pool is not None:
-            self.report["ssh_connections"] = clients.pool.opened
+            self.report["ssh_connections"] = clients.pool.opened + (self.coordinator.ssh_connections
+                                                                     if self.coordinator is not None else 0)
         self.report["hosts"] = {"total": len(ctx.found.of_type("host")),
                                 "with_errors": len([h for h in self.report["errors"] if h != "(cloud)"])}
         for host, msgs in self.report["errors"].items():
@@ -278,19 +296,26 @@ class ScanController:
                 d["_id"] = object_id(self.o.env, d["type"], d["id"])
                 docs.append(d)
         self._found_docs = docs
-        if not self.o.partial:
+        meshes = tunnel_meshes(ctx, docs)
+        self.writer.plan_meshes(meshes)   # the OTEPs' `tunnels` are read against the mesh they were made from
+        if not self.o.partial:   # a partial scan sees too few OTEPs to say which tunnels are missing
+            self.report["tunnels_missing"] = mark_missing(docs, meshes)
             self.writer.plan_retirement({d["_id"] for d in docs}, engine.failed_paths)
         return ctx
 
     def _walk(self, engine: Engine, tasks: list[Task] | None) -> None:
         level = tasks if tasks is not None else [Task("ScanEnvironment", env_root(self.o.env))]
         while level:
+            if self.coordinator is not None:
+                level = self.coordinator.divert(level, engine)   # the hosts' subtrees go to the workers
             level = engine._level(level)
             hosts = engine.ctx.found.of_type("host")
             pending = {t.parent.get("host") or (t.parent["id"] if t.parent.get("type") == "host" else None)
-                       for t in level}
+                       for t in level} | (self.coordinator.hosts_out() if self.coordinator is not None else set())
             self.progress.set_errors(engine.ctx.errors.count())
             self.progress.hosts(len([h for h in hosts if h["id"] not in pending]), len(hosts))
+        if self.coordinator is not None:
+            self.coordinator.gather(engine)
 
     # -- links ----------------------------------------------------------------------------------
     def _live_inventory(self, fields: list[str] | None = None) -> list[dict]:

@@ -182,6 +182,15 @@ class Engine:
 
     _pending: list[dict]
 
+    def adopt(self, docs: list[dict]) -> None:
+        """Documents placed by another process (a scan worker's hosts), as if placed here."""
+        for doc in docs:
+            self.ctx.found.add(doc)
+            key = (doc["type"], doc["id"])
+            if key not in self.placed:
+                self.placed.add(key)
+                self.objects_found += 1
+
     def _place(self, obj: dict, entry: Entry, parent: dict) -> dict | None:
         if not hasattr(self, "_pending"):
             self._pending = []

@@ -18,6 +18,7 @@ from bson import ObjectId
 
 from app.clock import Clock, utcnow
 from app.envconfig.repository import UnknownEnvironment
+from app.errors import CalipsoError
 from app.scans import Scans, ScheduledScans
 from app.store.keeper import StoreKeeper, is_unavailable
 from app.store.store import Store
@@ -72,7 +73,8 @@ class ScanManager:
             if not self.schedules.advance(s["_id"], s["scheduled_timestamp"], nxt):
                 continue   # another manager fired it
             opts = {k: s[k] for k in ("log_level", "clear", "scan_only_inventory", "scan_only_links",
-                                      "scan_only_cliques", "implicit_links", "inventory", "object_id") if k in s}
+                                      "scan_only_cliques", "implicit_links", "inventory", "object_id", "distributed")
+                    if k in s}
             scan_id = self.scans.submit(s["environment"], interval=rec, origin="scheduled scan", **opts)
             self.scans.coll.update_one({"_id": scan_id}, {"$set": {"schedule_id": s["_id"]}})
             log.info("schedule %s (%s) submitted scan %s of %s", s["_id"], rec, scan_id, s["environment"])
@@ -90,7 +92,7 @@ class ScanManager:
             store = self.store if options.inventory == "inventory" else self.store.with_inventory(options.inventory)
             with Heartbeat(self.scans, req["_id"], self.owner, self.lease):
                 result = self.run_scan(store, options, req["_id"])
-        except UnknownEnvironment as e:
+        except (UnknownEnvironment, CalipsoError) as e:   # a request that cannot run (e.g. distributed and partial)
             result = ScanResult("failed", {}, str(e))
         except Exception as e:
             log.exception("scan %s crashed", req["_id"])

@@ -32,11 +32,15 @@ class ScanOptions:
     serial: bool = False
     origin_type: str = "manual scan"
     monitoring_setup_only: bool = False
+    distributed: bool = False      # the hosts' subtrees scanned by `calipso scan-worker`s (scan.distributed)
 
     def __post_init__(self):
         if sum([self.inventory_only, self.links_only, self.cliques_only, self.monitoring_setup_only]) > 1:
             raise CalipsoError("choose at most one of --inventory_only, --links_only, --cliques_only, "
                                "--monitoring_setup_only")
+        if self.distributed and (self.partial or not (self.run_all or self.inventory_only)):
+            raise CalipsoError("--distributed spreads the inventory of a whole environment over scan workers: "
+                               "it goes with a full or --inventory_only scan, not with -i/-t or the other *_only options")
 
     @property
     def run_all(self) -> bool:
@@ -74,6 +78,12 @@ def add_scan_arguments(p: argparse.ArgumentParser) -> None:
                    help="remote calls in flight at once (default 32, env CALIPSO_SCAN_MAX_CALLS)")
     p.add_argument("--per-host", type=int, default=_env_int("CALIPSO_SCAN_PER_HOST", 4), metavar="N",
                    help="remote calls in flight per host (default 4, env CALIPSO_SCAN_PER_HOST)")
+    p.add_argument("--distributed", action="store_true",
+                   help="spread the hosts over the running 'calipso scan-worker's (RabbitMQ for work, the store for results)")
+    p.add_argument("--broker", default=None, metavar="URL",
+                   help="the broker of scan work (default $CALIPSO_BROKER_URL, else amqp://guest:guest@127.0.0.1:5672//)")
+    p.add_argument("--work-queue", default=None, metavar="NAME",
+                   help="the queue scan workers consume (default $CALIPSO_WORK_QUEUE, else calipso-scan-work)")
     p.add_argument("--max-clique-nodes", type=int, default=_env_int("CALIPSO_MAX_CLIQUE_NODES", DEFAULT_MAX_NODES),
                    metavar="N", help=f"cut a clique at N nodes (default {DEFAULT_MAX_NODES})")
 
@@ -84,7 +94,8 @@ def options_from_args(args) -> ScanOptions:
                        scan_self=args.scan_self, inventory_only=args.inventory_only, links_only=args.links_only,
                        cliques_only=args.cliques_only, monitoring_setup_only=args.monitoring_setup_only,
                        clear=args.clear, implicit_links=args.implicit_links,
-                       max_calls=args.max_calls, per_host=args.per_host, max_clique_nodes=args.max_clique_nodes)
+                       max_calls=args.max_calls, per_host=args.per_host, max_clique_nodes=args.max_clique_nodes,
+                       distributed=args.distributed)
 
 
 def options_from_request(req: dict, **defaults) -> ScanOptions:
@@ -94,6 +105,6 @@ def options_from_request(req: dict, **defaults) -> ScanOptions:
                        inventory_only=bool(req.get("scan_only_inventory")), links_only=bool(req.get("scan_only_links")),
                        cliques_only=bool(req.get("scan_only_cliques")), clear=bool(req.get("clear")),
                        monitoring_setup_only=bool(req.get("monitoring_setup_only")),
-                       implicit_links=bool(req.get("implicit_links")),
+                       implicit_links=bool(req.get("implicit_links")), distributed=bool(req.get("distributed")),
                        origin_type="scheduled scan" if (req.get("interval") or req.get("origin") == "scheduled scan")
                        else "manual scan", **defaults)

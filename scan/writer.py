@@ -25,6 +25,7 @@ from app.inventory import Inventory, object_id
 from app.links import Links, link_id
 from app.store.keys import as_object_id
 from app.store.store import Store
+from app.tunnel_mesh import COLLECTION as MESHES
 from scan.retire import missing_links, missing_objects
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class ScanWriter:
         self._cliques_built: set[ObjectId] | None = None
         self._clique_scope: set[ObjectId] | None = None
         self._preloaded: dict[str, Future] = {}
+        self.meshes: list[dict] = []                  # tunnel mesh documents (app.tunnel_mesh)
 
     def preload(self) -> None:
         """Start reading what is stored (the indexes of objects, links and cliques) on a thread of its own. A full
@@ -118,6 +120,10 @@ class ScanWriter:
             found[oid] = d
             self.found_paths[oid] = d.get("id_path")
         self.objects_cmp = compare(found, self.stored_objects(), self.inventory.by_object_ids)
+
+    def plan_meshes(self, meshes) -> None:
+        """The tunnel meshes the scan read (app.tunnel_mesh.Mesh), written where their content changed."""
+        self.meshes = [m.doc(self.env) for m in meshes]
 
     def plan_patches(self, changes: list[tuple[dict, dict]]) -> None:
         """Fields a link finder set on kept objects (read from the store, not found by this scan):
@@ -213,6 +219,8 @@ class ScanWriter:
         changes = Changes()
         writes = {"inventory": 0, "links": 0, "cliques": 0}
         stored_objects = self._objects or {}
+        if self.meshes:   # before the objects: an OTEP's `tunnels` is read against the mesh it was compared with
+            writes["tunnel_meshes"] = write_meshes(self.store[MESHES], self.meshes, seen)
         if self.objects_cmp is not None:
             added, updated = self.objects_cmp.writes()
             hashes: dict[ObjectId, str] = {}
@@ -316,6 +324,23 @@ def _note_hashes(docs: list[dict], hashes: dict[ObjectId, str]) -> None:
         h = hashes.get(d.get("_id"))
         if h is not None:
             d["_hash"] = h
+
+
+def write_meshes(coll, docs: list[dict], seen: datetime) -> int:
+    """Store the mesh documents whose content changed (one document each: a host joining rewrites its
+    mesh's endpoint list, about 40 bytes an endpoint); how many were written."""
+    stored = {d["_id"]: d.get("_hash") for d in coll.find({"_id": {"$in": [m["_id"] for m in docs]}}, {"_hash": 1})}
+    written = 0
+    for doc in docs:
+        if stored.get(doc["_id"]) == doc["_hash"]:
+            continue
+        body = {**doc, "last_scanned": seen}
+        if doc["_id"] in stored:
+            coll.replace_one({"_id": doc["_id"]}, body)
+        else:
+            coll.insert_one(body)
+        written += 1
+    return written
 
 
 def _naive(t: datetime):

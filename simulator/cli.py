@@ -14,7 +14,9 @@ from pathlib import Path
 from app.errors import CalipsoError
 from simulator.churn import Churn
 from simulator.faults import Conditions, parse_faults, parse_latency
+from simulator.heartbeats import Heartbeats
 from simulator.model import BadRequest, Params, build_model
+from simulator.model.build import add_compute
 from simulator.options import SimOptions
 from simulator.runner import CONFIG_FILE, Simulation, write_model
 
@@ -48,11 +50,19 @@ def add_parser(sub, common) -> None:
                    help="current (Zed: no Keystone v2.0, Zed field names) or old (the spec's Mitaka era: "
                         "Keystone v2.0, older field names)")
     p.add_argument("--tunnel-style", default="A",
-                   help="A: tunnel IP on Linux bridge br-mesh (default); B: on eth1; lo: on the loopback")
+                   help="A: tunnel IP on Linux bridge br-mesh (default); B: on eth1; lo: on the loopback; "
+                        "veth: on a veth whose peer is in another namespace (as on a two-node test bed)")
     p.add_argument("--mixed-networks", action="store_true",
                    help="add a VLAN provider network (physnet1 on eth3) next to the vxlan/gre tenant networks")
     p.add_argument("--datapath", default="system", choices=("system", "netdev"),
                    help="OVS datapath: system (kernel) or netdev (userspace: ovs-dpctl show fails)")
+    p.add_argument("--no-ethtool", action="store_true",
+                   help="hosts without ethtool (`command not found`; /sys/class/net has speed and duplex)")
+    p.add_argument("--container-bridges", action="store_true",
+                   help="compute hosts also have container runtimes' bridges (cni-podman0, docker0)")
+    p.add_argument("--l2-population", default="on", choices=("on", "off"),
+                   help="on: tunnels only to hosts sharing a network (default); off: a full mesh, a tunnel to "
+                        "every endpoint")
     p.add_argument("--machine-names", action="store_true",
                    help="hosts' own names (uname -n) differ from their Nova/Neutron host ids")
     p.add_argument("--agent-delay", metavar="SECONDS", type=float, default=None,
@@ -90,6 +100,9 @@ def add_parser(sub, common) -> None:
                         "the rights already given on it")
     p.add_argument("--churn", metavar="SECONDS", type=float, default=0,
                    help="change the cloud every SECONDS (boot/delete a server, add/remove a port), for demos")
+    p.add_argument("--heartbeat", metavar="SECONDS", type=float, default=0,
+                   help="agents' heartbeat_timestamp and services' updated_at move every SECONDS, as on a real "
+                        "cloud at rest (default: never)")
     p.add_argument("--dump-model", metavar="FILE",
                    help="write the model as JSON (ground truth for tests) at start and again at stop; "
                         "without --state-dir, only write it and exit")
@@ -143,9 +156,13 @@ def params_from_args(args) -> Params:
         release=args.release, seed=n["seed"] if n["seed"] is not None else 1, aci=args.aci,
         # per run, like the SSH and MySQL ones, and in the written config; or the operator's choice
         admin_password=os.environ.get("CALIPSO_SIM_ADMIN_PASSWORD") or secrets.token_urlsafe(12),
-        tunnel_style="lo" if str(args.tunnel_style).lower() == "lo" else str(args.tunnel_style).upper(),
+        tunnel_style=(str(args.tunnel_style).lower() if str(args.tunnel_style).lower() in ("lo", "veth")
+                      else str(args.tunnel_style).upper()),
         mixed_networks=bool(getattr(args, "mixed_networks", False)), datapath=getattr(args, "datapath", "system"),
         machine_names=bool(getattr(args, "machine_names", False)),
+        ethtool=not getattr(args, "no_ethtool", False),
+        container_bridges=bool(getattr(args, "container_bridges", False)),
+        l2_population=getattr(args, "l2_population", "on") != "off",
         agent_delay=args.agent_delay if getattr(args, "agent_delay", None) is not None else (
             3.0 if getattr(args, "churn", 0) else 0.0))
 
@@ -166,6 +183,9 @@ def run(args) -> int:
         params = params_from_args(args)
         model = build_model(params)
         conditions = Conditions(parse_latency(args.latency), parse_faults(args.fault, set(model.hosts)))
+        for host, kinds in conditions.faults.items():
+            if "tunnel-lost" in kinds:
+                model.hosts[host].tunnel_lost = True
     except BadRequest as e:
         raise CalipsoError(str(e)) from None
     if args.dump_model:
@@ -174,6 +194,8 @@ def run(args) -> int:
             return 0
     if not args.state_dir:
         raise CalipsoError("--state-dir DIR is required to run the simulator")
+    if args.heartbeat and args.heartbeat < 0.1:
+        raise CalipsoError("--heartbeat must be at least 0.1 seconds")
     keystone_port = _int(args, "keystone_port", 1) if args.keystone_port else 0
     ports = _ports(args)
     standard = {"keystone": 5000, "nova": 8774, "neutron": 9696} if args.standard_ports else {}
@@ -188,6 +210,8 @@ def run(args) -> int:
                                 **{f"{name}_port": port[name] for name in ("ssh", "mysql", "apic") if name in port}})
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    joining = threading.Semaphore(0)   # SIGUSR1: a compute host joins (benchmarks: "one host added")
+    previous[signal.SIGUSR1] = signal.signal(signal.SIGUSR1, lambda *_: joining.release())
     sim = Simulation(model, options)
     try:
         doc = sim.start()
@@ -205,8 +229,14 @@ def run(args) -> int:
             churn = Churn(model, seed=params.seed, conditions=conditions if args.monitoring else None)
             threading.Thread(target=churn.run, args=(args.churn, stop),
                              name="churn", daemon=True).start()
-        while not stop.wait(0.5):
-            pass
+        if args.heartbeat:
+            threading.Thread(target=Heartbeats(model).run, args=(args.heartbeat, stop), name="heartbeat",
+                             daemon=True).start()
+        while not stop.wait(0.2):
+            while joining.acquire(blocking=False):
+                host = add_compute(model)
+                print(f"calipso sim: {host.name} joined ({host.tunnel_ip or 'no tunnel'})", file=sys.stderr,
+                      flush=True)
     finally:
         sim.stop()
         for sig, handler in previous.items():

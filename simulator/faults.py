@@ -13,6 +13,8 @@ and, on a host only, what its monitoring checks see (simulator.sensu):
   pnic-down  its data-plane physical NICs lose their link (all but the first, management NIC)
   ovs-down   the Open vSwitch daemons are not running
   dhcp-down  the dnsmasq of its DHCP namespaces is gone
+and, on a host only, in its model (what every view of it shows):
+  tunnel-lost  its br-tun lacks the tunnel port to its first peer (an OVS restart the agent missed)
 Faults can be set and cleared while the simulator runs (`Conditions.add`/`remove`).
 """
 
@@ -25,6 +27,7 @@ from simulator.model.errors import BadRequest
 
 FAULT_KINDS = ("down", "auth", "slow", "garbage", "hostkey")
 HOST_FAULT_KINDS = ("pnic-down", "ovs-down", "dhcp-down")
+MODEL_FAULT_KINDS = ("tunnel-lost",)
 LATENCY_KEYS = ("api", "db", "ssh", "amqp")
 SERVICE_TARGETS = ("keystone", "nova", "neutron", "api", "mysql", "db", "ssh", "amqp", "apic")
 #: which service targets a protocol family also honours
@@ -90,10 +93,10 @@ def parse_faults(items: list[str] | None, hosts: set[str]) -> dict[str, set[str]
     out: dict[str, set[str]] = {}
     for item in items or []:
         target, sep, kind = item.rpartition(":")
-        if not sep or kind not in FAULT_KINDS + HOST_FAULT_KINDS:
-            raise BadRequest(f"--fault: {item!r} is not HOST:KIND with KIND one of "
-                             f"{', '.join(FAULT_KINDS + HOST_FAULT_KINDS)}")
-        if kind in HOST_FAULT_KINDS and target not in hosts:
+        kinds = FAULT_KINDS + HOST_FAULT_KINDS + MODEL_FAULT_KINDS
+        if not sep or kind not in kinds:
+            raise BadRequest(f"--fault: {item!r} is not HOST:KIND with KIND one of {', '.join(kinds)}")
+        if kind in HOST_FAULT_KINDS + MODEL_FAULT_KINDS and target not in hosts:
             raise BadRequest(f"--fault: {kind} applies to a simulated host, {target!r} is none")
         if target not in hosts and target not in SERVICE_TARGETS:
             raise BadRequest(f"--fault: {target!r} is neither a simulated host nor a service "

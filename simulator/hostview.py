@@ -229,10 +229,3 @@ class HostView:
 
     def bond(self, name: str) -> Bond | None:
         return next((b for b in self.bonds if b.name == name), None)
-
-
-def build(model, host_name: str) -> HostView:
-    """The view of `host_name` in `model` (see `simulator.hostview_build`)."""
-    from simulator.hostview_build import build as _build
-
-    return _build(model, host_name)

@@ -14,6 +14,7 @@ from simulator.hostview import (
     VF, DatapathPort, Domain, DomainInterface, Ethtool, HostView, Inet, Inet6, Link, LinuxBridge, Namespace, Ovs,
     OvsBridge, OvsPort, Vpp, VppInterface,
 )
+from simulator.model.mesh import mapped
 from simulator.model.plumbing import HostPlumbing, plumbing
 from simulator.render.ovs import Quoted
 from simulator.render.system import OS_RELEASES
@@ -100,7 +101,8 @@ def _namespaces(pl: HostPlumbing) -> tuple[list[Namespace], dict[tuple[str, str]
             n = len(links) + 1
             local[(ns.name, i.name)] = n
             link = Link(n, i.name, i.mac, mtu=i.mtu, kind=i.kind, state="UP" if i.kind == "veth" else "UNKNOWN",
-                        inet=[Inet(i.ip, i.prefix)] if i.ip and i.prefix is not None else [],
+                        inet=([Inet(i.ip, i.prefix)] if i.ip and i.prefix is not None else [])
+                        + [Inet(a, 32) for a in i.floating],
                         inet6=[Inet6(link_local(i.mac), 64)])
             if i.kind == "veth" and i.peer:
                 link.peer, link.link_netnsid = f"if{host_index.get(i.peer, i.peer_ifindex or 0)}", 0
@@ -113,9 +115,8 @@ def _ovs(pl: HostPlumbing, version: str | None, datapath: str = "system") -> Ovs
     bridges = []
     q = Quoted(version)
     for b in pl.ovs_bridges:
-        ports = [OvsPort(p.name, tag=p.tag, type=p.type or None,
-                         options=[(k, q[v if type(v) is str else str(v)]) for k, v in p.options.items()])
-                 for p in b.ports]
+        ports = mapped(b.ports, lambda p: OvsPort(p.name, tag=p.tag, type=p.type or None, options=[
+            (k, q[v if type(v) is str else str(v)]) for k, v in p.options.items()]))
         bridges.append(OvsBridge(b.name, ports, b.controller, b.fail_mode,
                                  None if b.datapath_type in ("", "system") else b.datapath_type))
     dp = [DatapathPort(d.number, d.name, d.extra or ("internal" if d.internal else None)) for d in pl.datapath]
@@ -175,6 +176,8 @@ def build(model, host_name: str) -> HostView:
             tools.add("virsh")
         if model.params.distribution.lower() in ("mercury", "kolla"):
             tools.add("docker")
+        if model.params.ethtool:
+            tools.add("ethtool")
 
         return HostView(name=h.name, hostname=h.machine_name or h.name, os_release=_os_lines(h.os or {}),
                         arch=str((h.os or {}).get("ARCHITECTURE", "x86_64")), style=style, links=links,

@@ -10,6 +10,7 @@ import json
 import uuid as uuidlib
 from datetime import datetime, timezone
 
+from simulator.model import floating
 from simulator.model.entities import Event, Instance
 from simulator.openstack import views
 
@@ -45,8 +46,11 @@ def _instance_payload(model, inst: Instance, ports: list, extra: dict) -> dict:
     fixed = []
     for p in ports:
         net = model.networks.get(p.network_id)
+        fips = floating.of_port(model, p.id)
         for f in p.fixed_ips:
-            fixed.append({"address": f["ip_address"], "type": "fixed", "version": 4, "meta": {}, "floating_ips": [],
+            fixed.append({"address": f["ip_address"], "type": "fixed", "version": 4, "meta": {},
+                          "floating_ips": [{"address": x.floating_ip_address, "type": "floating", "version": 4,
+                                            "meta": {}} for x in fips if x.fixed_ip_address == f["ip_address"]],
                           "label": net.name if net else "", "vif_mac": p.mac_address})
     if fixed or not deleted:
         payload["fixed_ips"] = fixed

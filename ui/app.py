@@ -15,8 +15,8 @@ from ui.live import LiveHub
 from ui.menu import SETTINGS_MENU
 from ui.render import make_env
 from ui.screens import SCREENS
-from ui.security import CsrfRefused, SessionMiddleware, SignInNeeded, login_url
-from ui.sessions import Sessions
+from ui.security import COOKIE, CsrfRefused, SessionMiddleware, SignInNeeded, login_url
+from ui.sessions import Session, Sessions
 from ui.settings import UiSettings
 
 log = logging.getLogger(__name__)
@@ -63,10 +63,18 @@ class ErrorPages(Screen):
         self.render(req, resp, template, status=status, environments=envs, **ctx)
 
 
-def create_app(settings: UiSettings | None = None, api: Api | None = None) -> ConsoleApp:
+def store_sessions(settings: UiSettings) -> Sessions:
+    """Sessions in the store every console replica shares (opened in the serving process, after the fork)."""
+    from app.console_sessions import ConsoleSessions
+    from app.store.store import open_store
+    return Sessions(ConsoleSessions(open_store(settings.mongo_config, init=False)), settings.session_idle)
+
+
+def create_app(settings: UiSettings | None = None, api: Api | None = None,
+               sessions: Sessions | None = None) -> ConsoleApp:
     settings = settings or UiSettings()
     api = api or Api(settings.api_url, settings.api_timeout, settings.console_secret)
-    sessions = Sessions(settings.session_idle)
+    sessions = sessions or store_sessions(settings)
     hub = LiveHub(api, settings.poll_interval, settings.sse_max_clients, settings.sse_per_user)
     console = Console(settings, api, sessions, make_env(), hub, SETTINGS_MENU)
     app = ConsoleApp(middleware=[SessionMiddleware(sessions, settings.cookie_secure)])
@@ -104,6 +112,9 @@ def create_app(settings: UiSettings | None = None, api: Api | None = None) -> Co
                             "Go back, reload the page and try again.")
 
     def api_down(req, resp, ex, params):
+        if getattr(req.context, "session", None) is None:   # the session store is down: a stand-in, never saved
+            sids = req.get_cookie_values(COOKIE) or []
+            req.context.session = Session(sids[0] if sids else "", "")
         if _wants_json(req, None):
             resp.status = falcon.HTTP_503
             resp.media = {"error": {"code": "503", "message": str(ex)}}

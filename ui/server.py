@@ -1,5 +1,5 @@
-"""Serving the console: one worker process (sessions and the live hub are in its memory) whose threads
-answer pages; each open page's event stream holds one of them."""
+"""Serving the console: one worker process (the live hub is in its memory; sessions are in the store, so
+replicas share them) whose threads answer pages; each open page's event stream holds one of them."""
 
 from __future__ import annotations
 

@@ -1,9 +1,12 @@
-"""Server-side sessions: the browser holds only a random session id; the API token stays here.
+"""Console sessions: the browser holds only a random session id; everything else is in the store.
 
 Every visitor gets a session (anonymous until sign-in) so that the sign-in form too carries a
-CSRF token. Signing in replaces the session id (no fixation); signing out or an idle timeout
-forgets it. Sessions live in this process's memory: `calipso ui` runs one worker process with
-threads, and a restart asks everyone to sign in again.
+CSRF token. Signing in replaces the session id (no fixation); signing out, an idle timeout or an
+administrator's `calipso user revoke` ends it. Sessions live in the store (app.console_sessions:
+the cookie's hash, the API token sealed under a key only the cookie gives), so any console replica
+behind a load balancer serves any request, and a restart signs nobody out. Each request reads its
+session once by key; an idle session is prolonged at most once a minute, not written on every
+request. `Session.data` is this replica's cache for the session (the environments menu), never shared.
 """
 
 from __future__ import annotations
@@ -11,18 +14,28 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Callable
+from datetime import timedelta, timezone
 
-ANONYMOUS_CAP = 10_000
+from app.console_sessions import ConsoleSessions, session_key
+from app.store.keeper import is_unavailable
+from ui.apiclient import ApiDown
+
+ANONYMOUS_IDLE = 3600.0      # an anonymous session only carries the sign-in form's CSRF token
+TOUCH_EVERY = timedelta(seconds=60)
+PURGE_EVERY = 300.0
+CACHED = 10_000
+
+
+class StoreDown(ApiDown):
+    """The store holding the sessions did not answer: the console says it is unavailable (503)."""
 
 
 @dataclass
 class Session:
     sid: str
     csrf: str
-    created: float
-    seen: float
     username: str | None = None
     token: str | None = None
     admin: bool = False
@@ -34,61 +47,74 @@ class Session:
 
 
 class Sessions:
-    def __init__(self, idle: float, clock: Callable[[], float] = time.monotonic):
-        self.idle, self.clock = idle, clock
-        self._by_sid: dict[str, Session] = {}
+    def __init__(self, stored: ConsoleSessions, idle: float):
+        self.stored, self.idle = stored, idle
+        self._data: OrderedDict[str, dict] = OrderedDict()
         self._lock = threading.Lock()
+        self._purged = 0.0
 
-    def _new(self) -> Session:
-        now = self.clock()
-        return Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32), now, now)
+    def _local(self, sid: str) -> dict:
+        key = session_key(sid)
+        with self._lock:
+            data = self._data.pop(key, None) or {}
+            self._data[key] = data
+            while len(self._data) > CACHED:
+                self._data.popitem(last=False)
+        return data
+
+    def _guarded(self, fn):
+        try:
+            return fn()
+        except Exception as e:
+            if is_unavailable(e):
+                raise StoreDown(f"the console's session store is not answering ({type(e).__name__})") from None
+            raise
 
     def create(self) -> Session:
-        s = self._new()
-        with self._lock:
-            self._prune()
-            self._by_sid[s.sid] = s
+        s = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32))
+        self._guarded(lambda: self.stored.insert(s.sid, s.csrf, min(self.idle, ANONYMOUS_IDLE)))
+        self._purge()
         return s
 
     def get(self, sid: str | None) -> Session | None:
-        if not sid:
+        if not sid or len(sid) > 128:
             return None
-        with self._lock:
-            s = self._by_sid.get(sid)
-            if s is None:
-                return None
-            now = self.clock()
-            if now - s.seen > self.idle:
-                del self._by_sid[sid]
-                return None
-            s.seen = now
-            return s
+        doc = self._guarded(lambda: self.stored.find(sid))
+        if doc is None:
+            return None
+        seen = doc["seen"] if doc["seen"].tzinfo else doc["seen"].replace(tzinfo=timezone.utc)
+        if doc.get("username") is not None and seen + TOUCH_EVERY <= self.stored.clock():
+            self._guarded(lambda: self.stored.touch(sid, self.idle))
+        return Session(sid, doc["csrf"], doc.get("username"), doc.get("token"), bool(doc.get("admin")),
+                       self._local(sid))
 
     def sign_in(self, old: Session | None, username: str, token: str, admin: bool) -> Session:
         """A fresh session (new id and CSRF token) for the user; the old one is dropped."""
-        s = self._new()
-        s.username, s.token, s.admin = username, token, admin
+        s = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32), username, token, admin)
+        self._guarded(lambda: self.stored.insert(s.sid, s.csrf, self.idle, username, token, admin))
         if old is not None:
-            s.data["next"] = old.data.get("next")
-        with self._lock:
-            if old is not None:
-                self._by_sid.pop(old.sid, None)
-            self._by_sid[s.sid] = s
+            self.drop(old)
+        s.data = self._local(s.sid)
         return s
 
+    def set_token(self, session: Session, token: str) -> None:
+        """The session's API token replaced (a password change), for every replica."""
+        self._guarded(lambda: self.stored.set_token(session.sid, token))
+        session.token = token
+
     def drop(self, session: Session) -> None:
+        self._guarded(lambda: self.stored.delete(session.sid))
         with self._lock:
-            self._by_sid.pop(session.sid, None)
+            self._data.pop(session_key(session.sid), None)
 
-    def signed_in(self) -> list[Session]:
-        with self._lock:
-            return [s for s in self._by_sid.values() if s.signed_in]
-
-    def _prune(self) -> None:
-        now = self.clock()
-        for sid in [sid for sid, s in self._by_sid.items() if now - s.seen > self.idle]:
-            del self._by_sid[sid]
-        anonymous = [s for s in self._by_sid.values() if not s.signed_in]
-        if len(anonymous) >= ANONYMOUS_CAP:
-            for s in sorted(anonymous, key=lambda s: s.seen)[: len(anonymous) - ANONYMOUS_CAP + 1]:
-                del self._by_sid[s.sid]
+    def _purge(self) -> None:
+        """Expired sessions deleted now and then (the embedded store ignores TTL indexes)."""
+        now = time.monotonic()
+        if now - self._purged < PURGE_EVERY:
+            return
+        self._purged = now
+        try:
+            self.stored.purge_expired()
+        except Exception as e:
+            if not is_unavailable(e):
+                raise

@@ -20,4 +20,5 @@ class UiSettings:
     max_body_bytes: int = 1 << 20         # a form or script body larger than this is refused (413)
     console_secret: str | None = None     # shared with the API: it then trusts the browser addresses we send
     version: str = __version__
+    mongo_config: str | None = None      # where the sessions are: -m FILE, else $CALIPSO_MONGO_URI, else embedded
     extra: dict = field(default_factory=dict)

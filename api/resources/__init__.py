@@ -34,4 +34,7 @@ RESOURCES: tuple[str, ...] = (
     "api.resources.tree",
     "api.resources.summary",
     "api.resources.inventory_search",
+    "api.resources.problems",
+    "api.resources.host_graph",
+    "api.resources.original_ids",
 )

@@ -12,7 +12,10 @@ from api.spec import STR, Operation, obj
 from app.errors import Problem
 from app.topology.export import from_clique
 from app.topology.graph import DEFAULT_MAX_NODES, HARD_MAX_NODES, Bounds, build
-from app.topology.source import find_clique, hover_spec, load_clique
+from app.topology.source import (clique_oid, find_clique, hover_spec, load_clique, load_light, whole_links,
+                                  whole_objects)
+from app.topology.light_cache import LightCache
+from app.topology.summary import LIGHT, LIGHT_LINK, Grouping, summarize
 
 FOCAL = ("focal_point_object_id", "focal_point", "id")
 QUERY = (
@@ -23,6 +26,9 @@ QUERY = (
     Param("depth", "int", minimum=0, maximum=1000, doc="only objects at most this many links from the focal object"),
     Param("max_nodes", "int", default=DEFAULT_MAX_NODES, minimum=1, maximum=HARD_MAX_NODES,
           doc="objects drawn at most; the farthest others are folded into '+N more' nodes per type and host"),
+    Param("group", default="none", choices=("none", "auto"),
+          doc="auto: when the clique has more objects than max_nodes, hosts are folded into summary nodes"),
+    Param("expand", "strings", doc="summary nodes shown opened: host:<name> or hosts:<first>|<last> (repeatable)"),
     FORMAT,
 )
 NODE = obj({"id": STR, "type": STR, "name": STR, "status": {"type": ["string", "null"]},
@@ -41,22 +47,43 @@ class CliqueGraph(Resource):
         "bounded by depth and a node cap, with what was left out", query=QUERY, env_scoped=True,
         tags=("inventory",), response=RESPONSE)}
 
+    def __init__(self, deps):
+        super().__init__(deps)
+        self.light = LightCache()
+
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         v = self.query(req)
         named = [f for f in FOCAL if f in v]
         if len(named) != 1:
             raise bad_request([Problem("focal_point_object_id", "give exactly one of " + ", ".join(FOCAL))])
         env = self.envs(req).view(v["env_name"])["name"]
-        clique = find_clique(self.store, env, object_id=v.get("focal_point_object_id"),
-                             focal_point=v.get("focal_point"), clique_id=v.get("id"))
-        data = load_clique(self.store, clique) if clique else None
-        if data is None:
+        named_by = dict(object_id=v.get("focal_point_object_id"), focal_point=v.get("focal_point"), clique_id=v.get("id"))
+        auto = v["group"] == "auto" and "depth" not in v
+        cid = clique_oid(self.store, env, **named_by) if auto else None
+        light = self.light.cached(self.store, env, cid) if cid is not None else None
+        clique = light.clique if light is not None else find_clique(self.store, env, **named_by)
+        if clique is None:
             raise not_found(f"No clique for {named[0]} {v[named[0]]} in environment {env}")
-        graph = build(data.focal, data.objects, data.links, hover_spec(self.store),
-                      Bounds(v.get("depth"), v["max_nodes"]))
+        if auto and len(clique.get("nodes") or []) > v["max_nodes"]:
+            graph = self._summary(env, clique, light, v)
+        else:
+            data = load_clique(self.store, clique)
+            if data is None:
+                raise not_found(f"No clique for {named[0]} {v[named[0]]} in environment {env}")
+            graph = build(data.focal, data.objects, data.links, hover_spec(self.store),
+                          Bounds(v.get("depth"), v["max_nodes"]))
         graph.update(environment=env, clique_id=str(clique["_id"]), truncated=bool(clique.get("truncated")))
         send(resp, v["format"], graph, lambda: from_clique(graph),
-             f"clique-{data.focal.get('type')}-{data.focal.get('id')}")
+             f"clique-{graph['focal_point'].get('type')}-{graph['focal_point'].get('object_id')}")
+
+    def _summary(self, env: str, clique: dict, light, v: dict) -> dict:
+        data = light or self.light.load(self.store, env, clique["_id"],
+                                        lambda: load_light(self.store, clique, LIGHT, LIGHT_LINK))
+        if data is None:
+            raise not_found(f"No clique {clique['_id']}: its focal object is gone")
+        return summarize(data.focal, data.objects, data.links, hover_spec(self.store),
+                         Grouping(frozenset(v.get("expand") or ())),
+                         lambda oids: whole_objects(self.store, oids), lambda oids: whole_links(self.store, oids))
 
 
 def routes(deps):

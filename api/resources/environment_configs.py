@@ -26,6 +26,7 @@ from app.envconfig.secrets import redact
 from app.errors import ValidationFailed
 from app.inventory import Inventory
 from app.links import Links
+from app.tunnel_mesh import COLLECTION as MESHES
 
 FIELDS = ("name", "distribution", "environment_type")
 QUERY = (
@@ -137,7 +138,8 @@ class EnvironmentConfig(Resource):
         removed = {"scheduled_scans": self.store["scheduled_scans"].delete_many({"environment": name}).deleted_count}
         if v["purge"]:
             removed.update(inventory=Inventory(self.store).clear(name), links=Links(self.store).clear(name),
-                           cliques=Cliques(self.store).clear(name), changes=ChangeLog(self.store).forget(name))
+                           cliques=Cliques(self.store).clear(name), changes=ChangeLog(self.store).forget(name),
+                           tunnel_meshes=self.store[MESHES].delete_many({"environment": name}).deleted_count)
         resp.media = {"message": f"Deleted environment configuration for {name}", "deleted": removed}
 
 

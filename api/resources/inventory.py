@@ -19,6 +19,7 @@ from app.errors import Problem
 from app.inventory import scan_times, scanned_between, served
 from app.keyenc import encode_key
 from app.store.keys import k
+from app.tunnel_mesh import SERVED_PAGE, mesh_of, with_ports
 
 FIELDS = ("id", "name", "name_path", "type", "environment", "status", "status_value")
 FIELD_RE = re.compile(r"^[A-Za-z0-9_\-\[\]@:]{1,64}$")
@@ -35,6 +36,10 @@ QUERY = (
     Param("all", "bool", default=False, doc="one page of the server's maximum size"),
     Param("scanned_after", "datetime"),
     Param("scanned_before", "datetime"),
+    Param("tunnel_page", "int", default=0, minimum=0,
+          doc="single-object mode, a vEdge or OTEP: which page of its tunnel ports (`tunnel_ports`/`ports`)"),
+    Param("tunnel_page_size", "int", default=SERVED_PAGE, minimum=1, maximum=10 * SERVED_PAGE,
+          doc="tunnel ports on that page"),
 ) + PAGING
 
 
@@ -60,6 +65,8 @@ class Inventory(Resource):
         scanned = scan_times(self.store, envs)
         if "id" in v:
             doc = coll.find_one({"_env_id": _keys(envs, v["id"])}) if envs else None
+            if doc and doc.get("tunnels"):   # the original's tunnel port list, a page of it (app.tunnel_mesh)
+                doc = with_ports(doc, mesh_of(self.store, doc), v["tunnel_page"], v["tunnel_page_size"])
             resp.media = jsonio.single(served(doc, scanned)) if doc else {}
             return
         fields = FIELDS

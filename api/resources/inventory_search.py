@@ -2,6 +2,8 @@
 
 The original UI searched all environments with no permission filter; here the environments
 searched are exactly those the caller may view (or the one named, which must be viewable).
+The filter keeps to indexed fields (environment, name, and `_env_type` for a type), so the
+embedded store answers it from its (environment, name) index in name order (app.store.indexes).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import falcon
 from api.params import Param
 from api.resources.base import Resource
 from api.spec import Operation, listing
+from app.store.keys import k
 
 FIELDS = ("id", "name", "object_name", "type", "environment", "name_path", "id_path", "stale_since")
 QUERY = (Param("query", required=True, doc="part of the name, case-insensitive"),
@@ -35,7 +38,8 @@ class InventorySearch(Resource):
         query: dict = {"environment": envs[0] if len(envs) == 1 else {"$in": envs},
                        "name": {"$regex": re.escape(v["query"].strip()), "$options": "i"}}
         if "type" in v:
-            query["type"] = v["type"]
+            keys = [k(env, v["type"]) for env in envs]
+            query["_env_type"] = keys[0] if len(keys) == 1 else {"$in": keys}
         docs = self.store["inventory"].find(query, {f: 1 for f in FIELDS}, limit=v["limit"]).sort([("name", 1)])
         self.send_list(resp, "objects", docs, FIELDS, None)
 

@@ -16,16 +16,22 @@ from app.topology.neighbours import UnknownObject, path_between
 QUERY = (Param("env_name", required=True), Param("source", required=True, doc="inventory id of the first object"),
          Param("target", required=True, doc="inventory id of the second object"), FORMAT)
 _END = obj({"id": STR, "type": {"type": ["string", "null"]}, "name": STR})
+_NULLABLE = {"type": ["string", "null"]}
 RESPONSE = obj({"found": {"type": "boolean"}, "source": _END, "target": _END, "nodes": {"type": "array"},
-                "hops": {"type": "array", "items": obj({"from": STR, "to": STR, "link_type": STR, "kind": STR})},
-                "worst_status": {"type": ["string", "null"]}, "stops": {"type": "array"}},
+                "hops": {"type": "array", "items": obj({"from": STR, "to": STR, "link_type": STR, "kind": STR,
+                                                        "network": _NULLABLE, "network_id": _NULLABLE,
+                                                        "segment": _NULLABLE})},
+                "worst_status": _NULLABLE, "stops": {"type": "array"}, "reason": STR,
+                "reasons": {"type": "array", "items": STR}, "notes": {"type": "array", "items": STR}},
                required=("found", "source", "target", "nodes", "hops"))
 
 
 class Path(Resource):
     operations = {"GET": Operation(
-        "The cheapest chain of links between two objects, data-plane links first; every hop's object, link "
-        "type, host and status, the worst status on the path; when there is none, where each side stops",
+        "The chain of links a packet could take between two objects: inside one network's segment, across "
+        "networks only in a router, never through an instance, across hosts through the OTEPs' own tunnels; "
+        "every hop's object, link type, network and segment (`kind` tunnel: a derived OTEP-to-OTEP edge), host "
+        "and status, the worst status on the path; when there is none, why (`reason`) and where each side stops",
         query=QUERY, env_scoped=True, tags=("inventory",), response=RESPONSE)}
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:

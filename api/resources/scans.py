@@ -14,7 +14,8 @@ from app.scans import Scans as ScanQueue
 from app.store.names import CollectionNames
 
 FIELDS = ("id", "environment", "status", "submit_timestamp", "start_timestamp", "end_timestamp", "log_level", "clear",
-          "scan_only_inventory", "scan_only_links", "scan_only_cliques", "implicit_links", "object_id", "origin")
+          "scan_only_inventory", "scan_only_links", "scan_only_cliques", "implicit_links", "object_id", "origin",
+          "distributed")
 SCAN_ONLY = ("scan_only_inventory", "scan_only_links", "scan_only_cliques")
 QUERY = (
     Param("env_name", required=True), Param("id", "objectid", doc="single-object mode"),
@@ -26,6 +27,7 @@ BODY = (
     Param("clear", "bool", default=True), *(Param(f, "bool", default=False) for f in SCAN_ONLY),
     Param("implicit_links", "bool", default=False), Param("es_index", "bool", default=False),
     Param("inventory", doc="alternative inventory collection"), Param("object_id", doc="scan only this object"),
+    Param("distributed", "bool", default=False, doc="spread the hosts over the running scan workers (calipso scan-worker)"),
 )
 
 
@@ -34,6 +36,9 @@ def check_scan_options(b: dict) -> list[Problem]:
     on = [f for f in SCAN_ONLY if b.get(f)]
     if len(on) > 1:
         problems.append(Problem(on[1], f"only one scan_only_* flag may be true, found {', '.join(on)}"))
+    if b.get("distributed") and (b.get("object_id") or any(b.get(f) for f in SCAN_ONLY[1:])):
+        problems.append(Problem("distributed", "a distributed scan takes a whole inventory: not with object_id, "
+                                               "scan_only_links or scan_only_cliques"))
     if "inventory" in b:
         try:
             CollectionNames(b["inventory"])

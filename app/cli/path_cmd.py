@@ -12,7 +12,8 @@ from app.store.store import open_store
 from app.topology.export import FORMATS, from_path, render as render_file
 from app.topology.neighbours import UnknownObject, path_between
 
-HELP = "the cheapest chain of links between two objects (data plane first), hop by hop, with statuses"
+HELP = ("the chain of links a packet could take between two objects (inside one network, across routers), "
+        "hop by hop, with networks, segments and statuses")
 
 
 def add_parser(sub, common) -> None:
@@ -34,7 +35,7 @@ def _obj(n: dict) -> str:
 def render(out: dict) -> str:
     head = f"{out['environment']}: {_obj(out['source'])} -> {_obj(out['target'])}"
     if not out["found"]:
-        lines = [head, "no path: the two sides never meet"]
+        lines = [head, "no path: " + out.get("reason", "the two sides never meet")]
         for side, stop in zip(("source", "target"), out["stops"]):
             lines.append(f"  from the {side}: {stop['reached']} objects reached; it stops at "
                          + (", ".join(_obj(n) for n in stop["farthest"]) or "itself (no links)"))
@@ -43,8 +44,11 @@ def render(out: dict) -> str:
              f"   {_obj(out['nodes'][0])}"]
     for hop, node in zip(out["hops"], out["nodes"][1:]):
         via = hop["link_type"] + (f" '{hop['link_name']}'" if hop.get("link_name") else "")
+        if hop.get("segment"):
+            via += " (" + (f"{hop['network']}, " if hop.get("network") else "") + f"{hop['segment']})"
         status = f" [{hop['status']}]" if hop.get("status") else ""
         lines.append(f"   --{via}{status}--> {_obj(node)}")
+    lines += [f"note: {n}" for n in out.get("notes", [])]
     return "\n".join(lines)
 
 

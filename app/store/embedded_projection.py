@@ -6,7 +6,7 @@ index reads ask for a few small fields of documents that can be large: at 1,000 
 OTEP carries a thousand tunnel ports, and reading the index of an environment decoded 200 MB of JSON
 (11 s of the store's CPU, in every rescan).
 
-- `patch_find_projection`: plain projections without the deep copy.
+- `patch_find_projection`: plain projections without the deep copy, dotted paths as MongoDB nests them.
 - `patch_find_projection_sql`: a find whose filter neosqlite turns into SQL anyway, with a projection that
   names top-level fields only, asks SQLite for just those fields (`data -> '$."field"'`), builds the
   document from them, and decodes it the way neosqlite decodes a whole one (same object hook: dates,
@@ -26,42 +26,25 @@ from typing import Any, Iterable
 def patch_find_projection() -> None:
     """A find with a plain projection (fields to 1, or to 0) projects the documents it has just loaded without
     deep-copying each one first: 40 % of the store's CPU when a rescan reads an environment's documents with
-    a projection. Same fields, same order, same values as neosqlite 1.17.2's AggregationMixin._apply_projection
-    (whose inclusion branch already takes its values from the uncopied document); projections with
-    expressions or `$` references keep neosqlite's path.
+    a projection. The fields are MongoDB's, dotted paths included (app.store.embedded_dotted), where neosqlite
+    1.17.2 gave flat "a.b" keys; projections with expressions or `$` references keep neosqlite's path (the
+    server refuses them before, app.store.embedded_guard).
     """
     from neosqlite.collection.cursor import Cursor
     from neosqlite.collection.expr_evaluator import _is_expression
 
+    from app.store.embedded_dotted import project
+
     original = Cursor._apply_projection
     if getattr(original, "_calipso_patched", False):
         return
-
-    def project(helpers: Any, projection: dict, document: dict) -> dict:
-        include_id = projection.get("_id", 1) == 1
-        if any(v == 1 for v in projection.values()):
-            projected: dict = {}
-            for key, value in projection.items():
-                if value == 1 and helpers._field_exists(document, key):
-                    projected[key] = helpers.collection._get_val(document, key)
-            if include_id and "_id" in document:
-                projected["_id"] = document["_id"]
-            return projected
-        doc = dict(document)    # exclusion: the loaded document is nobody else's, its top level suffices
-        for key, value in projection.items():
-            if value == 0 and key in doc:
-                doc.pop(key, None)
-        if not include_id and "_id" in doc:
-            doc.pop("_id", None)
-        return doc
 
     def apply_projection(self: Any, docs: Any) -> list:
         projection = self._projection
         if not projection or any(_is_expression(v) or (isinstance(v, str) and v.startswith("$"))
                                  for v in projection.values()):
             return original(self, docs)
-        helpers = self._query_helpers
-        return [project(helpers, projection, d) for d in docs]
+        return [project(projection, d) for d in docs]
 
     apply_projection._calipso_patched = True  # type: ignore[attr-defined]
     Cursor._apply_projection = apply_projection

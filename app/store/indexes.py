@@ -1,8 +1,10 @@
 """Every index Calipso uses, as one table. Created idempotently at start-up.
 
-Only single-field indexes serve queries on the embedded store, so hot lookups go through
-the synthetic keys of app.store.keys; unique indexes guard the upsert keys. Fields holding
-ObjectIds other than `_id` are queried with `$in` (see app.store.keys.oid_match).
+Hot lookups go through the synthetic keys of app.store.keys (one indexed string each), which both stores
+serve from one index; unique indexes guard the upsert keys. The embedded store answers a filter from its
+indexes when it is a conjunction of equalities or `$in`s of strings or ObjectIds on indexed fields that hold
+no arrays (app.store.embedded_exact), so the compound (environment, name) index serves name searches in one
+environment in name order, as it does on MongoDB.
 """
 
 from __future__ import annotations
@@ -15,9 +17,17 @@ from pymongo.collection import Collection
 @dataclass(frozen=True)
 class Index:
     collection: str
-    field: str
+    field: str | tuple[str, ...]
     unique: bool = False
     options: dict = field(default_factory=dict)
+
+    @property
+    def keys(self) -> list[tuple[str, int]]:
+        return [(f, 1) for f in ((self.field,) if isinstance(self.field, str) else self.field)]
+
+    @property
+    def name(self) -> str:
+        return "calipso_" + "_".join(f for f, _ in self.keys)
 
 
 INDEXES: tuple[Index, ...] = (
@@ -26,6 +36,9 @@ INDEXES: tuple[Index, ...] = (
     Index("inventory", "_env_type"),
     Index("inventory", "_env_parent"),
     Index("inventory", "environment"),
+    Index("inventory", "status_value"),
+    Index("inventory", "name"),
+    Index("inventory", ("environment", "name")),
     Index("links", "_key", unique=True),
     Index("links", "_env_type"),
     Index("links", "_env_source_id"),
@@ -33,6 +46,7 @@ INDEXES: tuple[Index, ...] = (
     Index("links", "source"),
     Index("links", "target"),
     Index("links", "environment"),
+    Index("links", "status_value"),
     Index("cliques", "_key", unique=True),
     Index("cliques", "_nodes"),
     Index("cliques", "_links"),
@@ -57,6 +71,8 @@ INDEXES: tuple[Index, ...] = (
     Index("users", "username", unique=True),
     Index("user_settings", "username", unique=True),
     Index("api_tokens", "token", unique=True),
+    Index("console_sessions", "expires", options={"expireAfterSeconds": 0}),   # MongoDB deletes what expired
+    Index("console_sessions", "username"),
 )
 
 SEEDED = ("constants", "link_types", "clique_types", "clique_constraints", "supported_environments",
@@ -67,7 +83,7 @@ def ensure_indexes(get_collection) -> None:
     """Create every index (idempotent). `get_collection(name)` applies the `-y` naming rule."""
     for ix in INDEXES:
         coll: Collection = get_collection(ix.collection)
-        coll.create_index(ix.field, unique=ix.unique, name=f"calipso_{ix.field}", **ix.options)
+        coll.create_index(ix.keys, unique=ix.unique, name=ix.name, **ix.options)
     for name in SEEDED:
         # sparse: entries an administrator adds carry no `_seed`, and a plain unique index would let only one
         # of them exist on MongoDB (missing counts as null); an older non-sparse index is replaced

@@ -1,6 +1,6 @@
 """Collection names, with the original's `-y/--inventory NAME` rule.
 
-With `-y NAME` the scan's own outputs (inventory, links, cliques, monitoring_config) move
+With `-y NAME` the scan's own outputs (inventory, links, cliques, monitoring_config, tunnel_meshes) move
 to companion collections: if NAME starts with `inventory`, that prefix is replaced
 (`inventory_dev` -> `links_dev`), otherwise `NAME_<collection>` (`RDO` -> `RDO_links`).
 Unlike the original, configuration and bookkeeping collections (environments_config,
@@ -10,7 +10,7 @@ a duplicated environment config.
 
 from __future__ import annotations
 
-DERIVED = ("inventory", "links", "cliques", "monitoring_config")
+DERIVED = ("inventory", "links", "cliques", "monitoring_config", "tunnel_meshes")
 
 
 class CollectionNames:

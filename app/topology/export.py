@@ -19,7 +19,7 @@ FORMATS = {"json": "application/json", "graphml": "application/graphml+xml", "do
            "drawio": "application/vnd.jgraph.mxfile"}
 EXTENSIONS = {"json": "json", "graphml": "graphml", "dot": "gv", "drawio": "drawio"}
 NODE_KEYS = ("name", "type", "object_id", "host", "status", "change")
-LINK_KEYS = ("link_type", "link_name", "host", "status", "change")
+LINK_KEYS = ("link_type", "link_name", "host", "status", "change", "network", "segment")
 COLORS = {"OK": "#2e7d32", "Warning": "#ef6c00", "Error": "#c62828"}
 CHANGE_COLORS = {"added": "#2e7d32", "removed": "#9e9e9e", "changed": "#f9a825"}
 
@@ -28,17 +28,26 @@ def _text(v) -> str:
     return "" if v is None else str(v)
 
 
+def _edge_label(l: dict) -> str:
+    """A link's label: its name (or type) and, on a path, the network and segment it carries."""
+    label = _text(l.get("link_name") or l.get("link_type"))
+    where = ", ".join(_text(l[k]) for k in ("network", "segment") if l.get(k))
+    return f"{label}\n{where}" if where else label
+
+
 def from_clique(graph: dict) -> dict:
     fp = graph.get("focal_point") or {}
     return {"name": f"clique of {fp.get('type')} {fp.get('name')}", "nodes": graph["nodes"], "links": graph["links"]}
 
 
 def from_path(path: dict) -> dict:
-    links = [{"id": h.get("link_id") or f"{h['from']}>{h['to']}", "source": h["from"], "target": h["to"],
+    """One node per object (a path may pass one twice, in two networks), one edge per hop."""
+    links = [{"id": f"{i}|{h.get('link_id') or h['from'] + '>' + h['to']}", "source": h["from"], "target": h["to"],
               "link_type": h["link_type"], "link_name": h.get("link_name"), "host": h.get("host"),
-              "status": h.get("status")} for h in path.get("hops", [])]
-    return {"name": f"path {path['source']['name']} to {path['target']['name']}", "nodes": path.get("nodes", []),
-            "links": links}
+              "status": h.get("status"), "network": h.get("network"), "segment": h.get("segment")}
+             for i, h in enumerate(path.get("hops", []))]
+    nodes = list({n["id"]: n for n in path.get("nodes", [])}.values())
+    return {"name": f"path {path['source']['name']} to {path['target']['name']}", "nodes": nodes, "links": links}
 
 
 def from_diff(diff: dict) -> dict:
@@ -116,7 +125,7 @@ def dot(topo: dict) -> str:
             out.append("  }")
     for l in topo["links"]:
         color = COLORS.get(l.get("status")) or CHANGE_COLORS.get(l.get("change")) or "#9aa0a6"
-        out.append(f"  {_dq(l['source'])} -> {_dq(l['target'])} [label={_dq(l.get('link_name') or l.get('link_type'))}, "
+        out.append(f"  {_dq(l['source'])} -> {_dq(l['target'])} [label={_dq(_edge_label(l))}, "
                    f"color={_dq(color)}];")
     out.append("}")
     return "\n".join(out) + "\n"
@@ -144,7 +153,7 @@ def drawio(topo: dict) -> str:
         if s is None or t is None:
             continue
         color = COLORS.get(l.get("status")) or CHANGE_COLORS.get(l.get("change")) or "#9aa0a6"
-        cells.append(f'<mxCell id="e{i}" value={quoteattr(_text(l.get("link_name") or l.get("link_type")))} '
+        cells.append(f'<mxCell id="e{i}" value={quoteattr(_edge_label(l))} '
                      f'style="endArrow=none;html=0;strokeColor={color};" edge="1" parent="1" source="{s}" target="{t}">'
                      '<mxGeometry relative="1" as="geometry"/></mxCell>')
     name = quoteattr(_text(topo.get("name")) or "topology")

@@ -55,7 +55,7 @@ def worst(statuses: Iterable[str | None]) -> str | None:
     return max(found, key=STATUSES.index) if found else None
 
 
-def _name(doc: dict) -> str:
+def name_of(doc: dict) -> str:
     for f in ("object_name", "name", "id"):
         if isinstance(doc.get(f), str) and doc[f]:
             return doc[f]
@@ -64,7 +64,7 @@ def _name(doc: dict) -> str:
 
 def node_of(doc: dict, hover: HoverSpec, depth: int | None, focal: bool) -> dict:
     node = {
-        "id": str(doc["_id"]), "object_id": doc.get("id"), "type": doc.get("type"), "name": _name(doc),
+        "id": str(doc["_id"]), "object_id": doc.get("id"), "type": doc.get("type"), "name": name_of(doc),
         "host": doc.get("host") if isinstance(doc.get("host"), str) else None,
         "switch": doc.get("switch") if isinstance(doc.get("switch"), str) else None,
         "status": status_of(doc), "status_text": doc.get("status_text"), "depth": depth, "focal": focal,
@@ -83,6 +83,8 @@ def link_of(doc: dict, source: str, target: str, hover: HoverSpec) -> dict:
         "link_name": doc.get("link_name") if isinstance(doc.get("link_name"), str) else "",
         "state": doc.get("state"), "status": status_of(doc), "host": doc.get("host"),
         "implicit": bool(doc.get("implicit")), "stale": bool(doc.get("stale_since")),
+        **({"derived": True, "networks": (doc.get("attributes") or {}).get("networks") or []}
+           if doc.get("derived") else {}),
         "last_seen": plain(doc.get("last_seen") or doc.get("last_scanned")),
         "hover": hover.card(doc, "link"),
     }
@@ -116,7 +118,7 @@ def build(focal: dict, objects: dict, links: list[dict], hover: HoverSpec, bound
 
     far = 99_999
     order = sorted(docs, key=lambda i: (i != fid, depth.get(i, far), layer(docs[i].get("type") or ""),
-                                        str(docs[i].get("host") or ""), _name(docs[i]), i))
+                                        str(docs[i].get("host") or ""), name_of(docs[i]), i))
     beyond = [i for i in order if bounds.depth is not None and depth.get(i, far) > bounds.depth]
     within = [i for i in order if not (bounds.depth is not None and depth.get(i, far) > bounds.depth)]
     cap = max(1, min(bounds.max_nodes, HARD_MAX_NODES))
@@ -134,7 +136,7 @@ def build(focal: dict, objects: dict, links: list[dict], hover: HoverSpec, bound
     out_links, folded = _route_links(links, shown, hover)
     beyond_by_type = Counter(docs[i].get("type") for i in beyond)
     return {
-        "focal_point": {"id": fid, "object_id": focal.get("id"), "type": focal.get("type"), "name": _name(focal)},
+        "focal_point": {"id": fid, "object_id": focal.get("id"), "type": focal.get("type"), "name": name_of(focal)},
         "nodes": nodes, "links": out_links,
         "total": {"nodes": len(docs), "links": len(links) + len(dangling)},
         "bounds": {"depth": bounds.depth, "max_nodes": cap},

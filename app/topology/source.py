@@ -1,7 +1,8 @@
 """Reading what a topology view needs from the store: a clique, its links, its objects, hover cards.
 
 Reads by `_id` in batches (the one lookup every store serves from an index); the clique's
-links are read from `links`, not from its `links_detailed` copy, so statuses are current.
+links are read from `links`, not from its `links_detailed` copy, so statuses are current. The
+tunnels between the clique's OTEPs are added as derived `otep-otep` links (app.topology.tunnels).
 """
 
 from __future__ import annotations
@@ -10,12 +11,17 @@ from dataclasses import dataclass
 
 from bson import ObjectId
 
-from app.cliques import Cliques
+from app.cliques import clique_key
 from app.inventory import Inventory
 from app.links import Links
-from app.store.keys import as_object_id
+from app.store.keys import as_object_id, stable_id
 from app.store.store import Store
 from app.topology.hover import HoverSpec
+from app.topology.tunnels import TunnelMesh, edges_among
+
+
+# a clique's copies of its links and its string lists of ids: large, and never what a view needs
+UNREAD = {"links_detailed": 0, "_nodes": 0, "_links": 0}
 
 
 @dataclass
@@ -30,18 +36,25 @@ def hover_spec(store: Store) -> HoverSpec:
     return HoverSpec(store["attributes_for_hover_on_data"].find({}, {"_id": 0}))
 
 
-def find_clique(store: Store, env: str, *, object_id: str | None = None, focal_point: ObjectId | None = None,
-                clique_id: ObjectId | None = None) -> dict | None:
-    """The clique of a focal object, named by its inventory id, its ObjectId, or the clique's own ObjectId."""
+def clique_oid(store: Store, env: str, *, object_id: str | None = None, focal_point: ObjectId | None = None,
+               clique_id: ObjectId | None = None) -> ObjectId | None:
+    """The `_id` a clique has (or would have), without reading it: cliques are keyed by their focal object."""
     if clique_id is not None:
-        doc = store["cliques"].find_one({"_id": clique_id})
-        return doc if doc and doc.get("environment") == env else None
+        return clique_id
     if focal_point is None and object_id is not None:
         obj = Inventory(store).get(env, object_id)
         if obj is None:
             return None
         focal_point = obj["_id"]
-    return Cliques(store).get(env, focal_point) if focal_point is not None else None
+    return stable_id("cliques", clique_key(env, focal_point)) if focal_point is not None else None
+
+
+def find_clique(store: Store, env: str, *, object_id: str | None = None, focal_point: ObjectId | None = None,
+                clique_id: ObjectId | None = None) -> dict | None:
+    """The clique of a focal object, named by its inventory id, its ObjectId, or the clique's own ObjectId."""
+    oid = clique_oid(store, env, object_id=object_id, focal_point=focal_point, clique_id=clique_id)
+    doc = store["cliques"].find_one({"_id": oid}, UNREAD) if oid is not None else None
+    return doc if doc and doc.get("environment") == env else None
 
 
 def load_clique(store: Store, clique: dict) -> CliqueData | None:
@@ -55,4 +68,30 @@ def load_clique(store: Store, clique: dict) -> CliqueData | None:
     for l in links:
         oids.update((l["source"], l["target"]))
     objects = {d["_id"]: d for d in inv.by_object_ids(oids)}
+    oteps = [d for d in objects.values() if d.get("type") == "otep"]
+    if len(oteps) > 1:   # the tunnels between the clique's OTEPs: derived edges, never stored
+        nets = [d for d in objects.values() if d.get("type") == "network"]
+        links = links + edges_among(TunnelMesh(store, clique["environment"]), oteps, nets)
     return CliqueData(clique, focal, objects, links)
+
+
+def load_light(store: Store, clique: dict, object_fields: dict, link_fields: dict) -> CliqueData | None:
+    """As load_clique, reading only `object_fields` and `link_fields`: for a summary of a large clique."""
+    inv = Inventory(store)
+    focal = inv.get_by_object_id(as_object_id(clique["focal_point"]))
+    if focal is None:
+        return None
+    links = Links(store)._in("_id", [as_object_id(i) for i in clique.get("links") or []], None, None, link_fields)
+    oids = {focal["_id"]} | {as_object_id(i) for i in clique.get("nodes") or []}
+    for l in links:
+        oids.update((l["source"], l["target"]))
+    objects = {d["_id"]: d for d in inv.by_object_ids(oids, object_fields)}
+    return CliqueData(clique, focal, objects, links)
+
+
+def whole_objects(store: Store, oids) -> dict:
+    return {d["_id"]: d for d in Inventory(store).by_object_ids([as_object_id(i) for i in oids])}
+
+
+def whole_links(store: Store, oids) -> list[dict]:
+    return Links(store).by_ids([as_object_id(i) for i in oids])

@@ -30,7 +30,10 @@ def basic(doc: dict, target: Target, res: CheckResult, labels: dict[int, str]) -
 
 
 def otep(doc: dict, target: Target, res: CheckResult, labels: dict[int, str]) -> Change:
-    """The result is one tunnel port's: stored inside `ports`; the OTEP's own status follows its ports."""
+    """The result is one tunnel port's: stored inside `ports` (or, where the scanner keeps the ports as the
+    mesh's difference, in `tunnel_status` by port name); the OTEP's own status follows its ports."""
+    if "ports" not in doc and isinstance(doc.get("tunnels"), dict):
+        return _tunnel_status(doc, target, res, labels)
     ports = [dict(p) for p in doc.get("ports") or []]
     port = next((p for p in ports if p.get("name") == target.part), None)
     if port is None:
@@ -42,6 +45,19 @@ def otep(doc: dict, target: Target, res: CheckResult, labels: dict[int, str]) ->
     overall = otep_overall(ports)
     f = fields(overall, res.output, res.executed, labels)
     f["ports"] = ports
+    return Change(f, doc.get("status_value"), overall,
+                  f"otep {_name(doc)}: {f['status']} (port {target.part}: {port['status']}: {res.output.strip()[:200]})")
+
+
+def _tunnel_status(doc: dict, target: Target, res: CheckResult, labels: dict[int, str]) -> Change:
+    if not target.part:
+        return basic(doc, target, res, labels)
+    statuses = {name: dict(s) for name, s in (doc.get("tunnel_status") or {}).items()}
+    port = statuses[target.part] = {k: v for k, v in fields(res.status, res.output, res.executed, labels).items()
+                                    if k != "status_timestamp"}
+    overall = otep_overall(list(statuses.values()))
+    f = fields(overall, res.output, res.executed, labels)
+    f["tunnel_status"] = statuses
     return Change(f, doc.get("status_value"), overall,
                   f"otep {_name(doc)}: {f['status']} (port {target.part}: {port['status']}: {res.output.strip()[:200]})")
 

@@ -37,7 +37,7 @@ MONITORED_TTL = 10.0     # seconds the set of environments with monitoring on is
 #: (seconds): most results of a healthy cloud then cost no store write
 REFRESH = 60.0
 #: what handlers and messages read of a document
-LOADED = {f: 1 for f in ("id", "type", "name", "object_name", "network_id", "ports", "link_type", "link_name",
+LOADED = {f: 1 for f in ("id", "type", "name", "object_name", "network_id", "ports", "tunnels", "tunnel_status", "link_type", "link_name",
                          "source_id", "target_id", "status", "status_value", "status_text", "status_timestamp")}
 
 
@@ -160,7 +160,8 @@ class Processor:
                 notes.append((env, target, doc, change, res))
                 if target.type in {t for pair in DERIVED_LINKS.values() for t in pair}:
                     touched.append((env, target.type, target.id))
-        self._write("inventory", inv_ops, ("status", "status_value", "status_text", "status_timestamp", "ports"))
+        self._write("inventory", inv_ops, ("status", "status_value", "status_text", "status_timestamp", "ports",
+                                            "tunnel_status"))
         self._write("links", link_ops, ("status", "status_value", "status_text", "status_timestamp"))
         batch = [self._note(env, target, doc, change, res) for env, target, doc, change, res in notes]
         if touched:

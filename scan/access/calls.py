@@ -73,6 +73,16 @@ class CallStats:
             if not ok:
                 s.failures += 1
 
+    def merge(self, other: dict) -> None:
+        """Add another process's figures (`as_dict` form): a scan worker's, to the scan's report."""
+        with self._lock:
+            for src, v in other.items():
+                s = self.by_source[src]
+                s.calls += int(v.get("calls", 0))
+                s.failures += int(v.get("failures", 0))
+                s.retries += int(v.get("retries", 0))
+                s.seconds += float(v.get("seconds", 0.0))
+
     def total_calls(self) -> int:
         with self._lock:
             return sum(s.calls for s in self.by_source.values())

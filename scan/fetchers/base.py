@@ -112,6 +112,11 @@ class Memo:
                 self._values[key] = value
             return value
 
+    def peek(self, key: Any) -> Any:
+        """What `once` computed for `key`, else None (nor a failure)."""
+        with self._lock:
+            value = self._values.get(key)
+        return None if isinstance(value, _Failed) else value
 
     @staticmethod
     def _unwrap(value):
@@ -152,7 +157,9 @@ class ScanContext:
     found: Found = field(default_factory=Found)
     memo: Memo = field(default_factory=Memo)
     errors: ErrorLog = field(default_factory=ErrorLog)
+    warnings: ErrorLog = field(default_factory=ErrorLog)   # what was read another way (the scan still succeeds)
     parallel_map: Callable[[Callable[[T], R], list[T]], list[R]] = lambda fn, items: [fn(x) for x in items]
+    hosts_elsewhere: bool = False   # a distributed scan: what runs on a host is asked by its scan worker
 
     @property
     def name(self) -> str:

@@ -31,4 +31,4 @@ class FindLinksForInstanceVnics:
                 net = idx.get("network", net_id)
                 name = net.get("name") if net else None
             idx.link(instance, vnic, link_name=name or vnic.get("name"), host=vnic.get("host"),
-                     attributes={"network": net_id} if net_id else {})
+                     state="down" if vnic.get("absent") else "up", attributes={"network": net_id} if net_id else {})

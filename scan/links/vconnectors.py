@@ -25,6 +25,8 @@ class FindLinksForVconnectors:
                     vnic = svc_vnics.get(name[3:])
                 if vnic is None and macs.get(name) and "VPP" in (idx.env.get("mechanism_drivers") or []):
                     vnic = vnics_by_mac.get(macs[name])
+                if vnic is not None and vnic.get("absent"):   # a stopped server's tap is not on the host
+                    continue
                 if vnic is not None:
                     attrs = net_attrs(vnic)
                     if attrs:

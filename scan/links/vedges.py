@@ -39,6 +39,8 @@ class FindLinksForVedges:
                 vnic = idx.get("vnic", f"{host}-{pname}")
                 if vnic is None and pname.startswith("tap"):
                     vnic = svc_vnics.get(pname[3:])
+                if vnic is not None and vnic.get("absent"):   # a stopped server's tap is not on the host
+                    continue
                 if vnic is not None:
                     idx.link(vnic, vedge, link_name=f"{vnic.get('name')}-{vedge.get('name')}{suffix}", host=host,
                              attributes={"source_label": vnic.get("mac_address") or "", "target_label": pid,

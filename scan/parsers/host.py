@@ -64,6 +64,24 @@ def ethtool(text: str) -> dict:
     return attrs
 
 
+@parser
+def sysfs_speed(text: str) -> str:
+    """`/sys/class/net/<if>/speed` as ethtool says it: `10000Mb/s`, `Unknown!` for -1 (no link, virtio)."""
+    value = text.strip()
+    if not re.fullmatch(r"-?\d+", value):
+        raise ParseError(f"speed is not a number: {value[:40]!r}")
+    return "Unknown!" if int(value) < 0 else f"{int(value)}Mb/s"
+
+
+@parser
+def sysfs_duplex(text: str) -> str:
+    """`/sys/class/net/<if>/duplex` (`full`, `half`, `unknown`) as ethtool says it: `Full`, `Half`, `Unknown!`."""
+    value = text.strip().lower()
+    if value not in ("full", "half", "unknown"):
+        raise ParseError(f"duplex not understood: {value[:40]!r}")
+    return "Unknown!" if value == "unknown" else value.capitalize()
+
+
 IFNAME = re.compile(r"^[A-Za-z0-9_.@:-]{1,15}$")    # what Linux accepts (IFNAMSIZ 16 with the NUL)
 
 

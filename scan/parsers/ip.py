@@ -83,11 +83,37 @@ def tunnel_underlay(text: str, ip: str) -> dict | None:
         underlay = members
     elif "LOOPBACK" in holder["flags"]:
         underlay = []
-    elif "@" in holder["full_name"]:
-        underlay = [holder["full_name"].split("@", 1)[1]]
     else:
-        underlay = [name]
+        underlay = [lower_device(holder, ifaces) or name]
     return {"interface": name, "bridge": bool(members), "underlay": underlay}
+
+
+PEER_INDEX = re.compile(r"^if(\d+)$")
+
+
+def lower_device(iface: dict, ifaces: list[dict]) -> str | None:
+    """The device under `name@other` when it is a VLAN parent, else None (the device carries itself).
+
+    `other` is a name or, for a peer in another namespace, an index (`c1-tun@if5`, `link-netns`
+    on the line). A veth's peer is never a parent: two devices naming each other (`qvo@qvb`,
+    `qvb@qvo`) are a veth pair, and an index resolves only to a device of this namespace that
+    names `iface` back."""
+    other = iface["full_name"].partition("@")[2]
+    if not other:
+        return None
+    by_name = {i["name"]: i for i in ifaces}
+    m = PEER_INDEX.match(other)
+    if m:
+        if any("link-netns" in line for line in iface["lines"][:2]):
+            return None                      # a veth whose peer lives in another namespace
+        peer = next((i for i in ifaces if i["index"] == m.group(1)), None)
+        if peer is None:
+            return None
+        other = peer["name"]
+    peer = by_name.get(other)
+    if peer is not None and peer["full_name"].partition("@")[2] in (iface["name"], f"if{iface['index']}"):
+        return None                          # a veth pair in this namespace
+    return other
 
 
 @parser
@@ -118,6 +144,20 @@ def fdb_dst(text: str, ifname: str) -> str | None:
         if needle in line:
             return line.split(" dst ", 1)[1].strip()
     return None
+
+
+@parser
+def fdb_remotes(text: str, ifname: str) -> list[str]:
+    """The remote endpoints of a VXLAN device: its all-zero (flood) entries' `dst` in `bridge fdb show`,
+    one per VTEP the Linux bridge agent (l2population) pointed it at, in order, without repeats."""
+    out: list[str] = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 5 and parts[0] == "00:00:00:00:00:00" and parts[1:3] == ["dev", ifname] and "dst" in parts:
+            ip = parts[parts.index("dst") + 1] if parts.index("dst") + 1 < len(parts) else None
+            if ip and ip not in out:
+                out.append(ip)
+    return out
 
 
 @parser

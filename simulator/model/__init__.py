@@ -7,7 +7,8 @@ Same Params (seed included) -> same cloud, every uuid and MAC included (`model.t
 
 State (plain dataclasses from `simulator.model.entities`, dicts keyed by id, insertion-ordered):
     model.params                      Params (mechanism_driver ovs|linuxbridge|vpp, type_driver, release
-                                      current|old, tunnel_style A|B, admin_user/admin_password, aci, sriov ...)
+                                      current|old, tunnel_style A|B|lo|veth, admin_user/admin_password, aci,
+                                      sriov, ethtool (False: hosts without it), container_bridges ...)
     model.regions[name]               Region
     model.projects[id]                Project (admin: model.admin_project_id / model.admin_project;
                                       model.service_project_id; model.project_by_name(name))
@@ -29,6 +30,8 @@ State (plain dataclasses from `simulator.model.entities`, dicts keyed by id, ins
                                       binding:host_id, vif_type, vnic_type, vif_details, status)
                                       DHCP port of a network is created before any other port of it.
     model.routers[id]                 Router (host = L3 node holding qrouter-<id>, gw_port_id, gw_network_id)
+    model.floating_ips[id]            FloatingIp (simulator.model.floating: address, its own port, the
+                                      associated port and router; create/update/delete there)
     model.instances[uuid]             Instance (name = display name, host, node, index -> domain_name
                                       "instance-%08x", domain_id = virsh Id or None, power_state, vm_state,
                                       status, port_ids, flavor_id, image_id)
@@ -56,6 +59,8 @@ Mutations (each holds the lock, bumps `generation`, then emits `Event`s to subsc
     create_router(name, project_id, external_network_id, ...); update_router(id, **changes);
     delete_router(id); add_router_interface(router_id, subnet_id|port_id);
     remove_router_interface(router_id, subnet_id|port_id)
+    simulator.model.floating.create(model, network_id, port_id=...), .update(model, id, port_id=...|None),
+    .delete(model, id); with --agent-delay a new subnet's DHCP port is bound late (model.late_binding)
 They raise simulator.model.errors.NotFound / Conflict / BadRequest (each with an `http_status`).
 
 Events: `unsubscribe = model.subscribe(callback)`; callback(Event(event_type, service, host, data,

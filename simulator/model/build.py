@@ -58,8 +58,8 @@ def check_params(p: Params) -> None:
         raise BadRequest("routers need at least one network node (--network-nodes)")
     if p.type_driver == "gre" and p.mechanism_driver == "linuxbridge":
         raise BadRequest("the linuxbridge mechanism driver does not support gre")
-    if p.tunnel_style not in ("A", "B", "lo"):
-        raise BadRequest("--tunnel-style must be A, B or lo")
+    if p.tunnel_style not in ("A", "B", "lo", "veth"):
+        raise BadRequest("--tunnel-style must be A, B, lo or veth")
     if p.datapath not in ("system", "netdev"):
         raise BadRequest("--datapath must be system or netdev")
     if p.mixed_networks and (p.mechanism_driver == "vpp" or p.type_driver not in ("vxlan", "gre")):
@@ -144,31 +144,46 @@ def _hosts(m: Model) -> None:
     # network roles go to controllers first (controller + network node, as in the baseline), then computes
     for i in range(p.network_nodes):
         specs[i][1].append("network")
-    hypervisor_id = 0
-    service_id = 0
     for k, (name, roles, region) in enumerate(specs):
-        pnics, ip, tunnel_ip = _host_pnics(m, name, k, roles)
-        zone = "nova" if "compute" in roles else "internal"
-        host = Host(name=name, roles=roles, region=region, zone=zone, ip=ip, tunnel_ip=tunnel_ip,
-                    tunnel_prefix=32 if p.tunnel_style == "lo" else 16, pnics=pnics, os=dict(OS_RELEASE[p.release]),
-                    ovs_uuid=m.ids.uuid(), machine_name=f"node{k + 1}" if p.machine_names else None)
-        host.bridge_mappings, host.bridge_uplinks = _mappings(p, host_roles=roles)
-        if "compute" in roles:
-            hypervisor_id += 1
-            host.hypervisor_id, host.hypervisor_hostname = hypervisor_id, host.machine_name or name
-            host.hypervisor_uuid = m.ids.uuid()
-        for dev in ["lo"] + [n.name for n in pnics]:
-            m._ifindex(host, dev)
-        m.hosts[name] = host
-        if "controller" in roles:
-            for binary in ("nova-scheduler", "nova-conductor"):
-                service_id += 1
-                m.services.append(Service(service_id, binary, name, "internal", updated_at=p.base_time))
-        if "compute" in roles:
-            service_id += 1
-            m.services.append(Service(service_id, "nova-compute", name, zone, updated_at=p.base_time))
-        _agents(m, host)
-        _base_devices(m, host)
+        _host(m, k, name, roles, region)
+
+
+def _host(m: Model, k: int, name: str, roles: list[str], region: str) -> Host:
+    p = m.params
+    pnics, ip, tunnel_ip = _host_pnics(m, name, k, roles)
+    zone = "nova" if "compute" in roles else "internal"
+    host = Host(name=name, roles=roles, region=region, zone=zone, ip=ip, tunnel_ip=tunnel_ip,
+                tunnel_prefix=32 if p.tunnel_style == "lo" else 16, pnics=pnics, os=dict(OS_RELEASE[p.release]),
+                ovs_uuid=m.ids.uuid(), machine_name=f"node{k + 1}" if p.machine_names else None)
+    host.bridge_mappings, host.bridge_uplinks = _mappings(p, host_roles=roles)
+    if "compute" in roles:
+        host.hypervisor_id = 1 + max((h.hypervisor_id or 0 for h in m.hosts.values()), default=0)
+        host.hypervisor_hostname = host.machine_name or name
+        host.hypervisor_uuid = m.ids.uuid()
+    for dev in ["lo"] + [n.name for n in pnics]:
+        m._ifindex(host, dev)
+    m.hosts[name] = host
+    if "controller" in roles:
+        for binary in ("nova-scheduler", "nova-conductor"):
+            m.services.append(Service(len(m.services) + 1, binary, name, "internal", updated_at=p.base_time))
+    if "compute" in roles:
+        m.services.append(Service(len(m.services) + 1, "nova-compute", name, zone, updated_at=p.base_time))
+    _agents(m, host)
+    _base_devices(m, host)
+    return host
+
+
+def add_compute(m: Model) -> Host:
+    """A compute host joining the running cloud (no instance yet): its agents register, so it joins
+    the tunnel mesh of every host (l2population off) or of none until it has a port (on)."""
+    with m._mutation():
+        n = sum(1 for h in m.hosts.values() if h.is_compute)
+        name = f"cmp-{n + 1}"
+        while name in m.hosts:
+            n += 1
+            name = f"cmp-{n + 1}"
+        regions = list(m.regions)
+        return _host(m, len(m.hosts), name, ["compute"], regions[n % len(regions)])
 
 
 def _mappings(p: Params, host_roles: list[str]) -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -210,14 +225,14 @@ def _agents(m: Model, host: Host) -> None:
             {"arp_responder_enabled": True, "bridge_mappings": dict(host.bridge_mappings),
              "datapath_type": p.datapath,
              "devices": 0, "enable_distributed_routing": False, "extensions": [], "in_distributed_mode": False,
-             "integration_bridge": "br-int", "l2_population": True, "log_agent_heartbeats": False,
+             "integration_bridge": "br-int", "l2_population": p.l2_population, "log_agent_heartbeats": False,
              "ovs_hybrid_plug": True, "tunnel_types": tunnels,
              "tunneling_ip": host.tunnel_ip if tunnels else "", "vhostuser_socket_dir": "/var/run/openvswitch"})
     if p.mechanism_driver == "linuxbridge" and (host.is_compute or host.is_network):
         ifmap = dict(host.bridge_mappings)
         add("Linux bridge agent", "neutron-linuxbridge-agent", "N/A",
             {"bridge_mappings": {}, "devices": 0, "extensions": [], "interface_mappings": ifmap,
-             "l2_population": True, "tunnel_types": tunnels, "tunneling_ip": host.tunnel_ip or ""})
+             "l2_population": p.l2_population, "tunnel_types": tunnels, "tunneling_ip": host.tunnel_ip or ""})
     if p.sriov and host.is_compute:
         add("NIC Switch agent", "neutron-sriov-nic-agent", "N/A",
             {"device_mappings": {"physnet2": ["enp5s0f1"]}, "devices": 0, "extensions": []})

@@ -21,6 +21,7 @@ from simulator.model.entities import (
 )
 from simulator.model.errors import BadRequest, Conflict, NotFound
 from simulator.model.ids import Ids, dev_name
+from simulator.model.late_binding import bind_later
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ class Model:
         self.subnets: dict[str, Subnet] = {}
         self.ports: dict[str, Port] = {}
         self.routers: dict[str, Router] = {}
+        self.floating_ips: dict[str, object] = {}   # simulator.model.floating
         self.instances: dict[str, Instance] = {}
         self.deleted_instances: dict[str, Instance] = {}
         self.next_instance_index = 1
@@ -167,13 +169,13 @@ class Model:
     def to_json(self) -> dict:
         """The whole model as JSON-able data: ground truth for tests (`calipso sim --dump-model`)."""
         with self.lock:
-            from simulator.model.plumbing import plumbing
+            from simulator.model.plumbing import plumbing, whole
             return {
                 "params": asdict(self.params) | {"admin_password": "***"},
                 "regions": [asdict(r) for r in self.regions.values()],
                 "projects": [asdict(p) for p in self.projects.values()],
                 "users": [asdict(u) | {"password": "***"} for u in self.users.values()],
-                "hosts": [asdict(h) | {"plumbing": asdict(plumbing(self, h.name))} for h in self.hosts.values()],
+                "hosts": [asdict(h) | {"plumbing": asdict(whole(plumbing(self, h.name)))} for h in self.hosts.values()],
                 "services": [asdict(s) for s in self.services],
                 "agents": [asdict(a) for a in self.agents.values()],
                 "aggregates": [asdict(a) for a in self.aggregates.values()],
@@ -184,6 +186,7 @@ class Model:
                 "subnets": [asdict(s) for s in self.subnets.values()],
                 "ports": [asdict(p) for p in self.ports.values()],
                 "routers": [asdict(r) for r in self.routers.values()],
+                "floating_ips": [asdict(f) for f in self.floating_ips.values()],
                 "instances": [asdict(i) | {"domain_name": i.domain_name, "status": i.status}
                               for i in self.instances.values()],
                 "deleted_instances": [asdict(i) | {"domain_name": i.domain_name}
@@ -539,10 +542,13 @@ class Model:
             ip = str(ipaddress.ip_network(sub.cidr).network_address + 2)
             if ip == sub.gateway_ip:
                 ip = self._allocate_ip(sub)
-            self._create_port(net, name="", project_id=net.project_id,
-                              fixed_ips=[{"subnet_id": sub.id, "ip_address": ip}],
-                              device_owner="network:dhcp", device_id=f"dhcp-{net.dhcp_host}-{net.id}",
-                              host=net.dhcp_host)
+            late = not self._building and self.params.agent_delay > 0   # the agent binds it: unbound and DOWN first
+            port = self._create_port(net, name="", project_id=net.project_id,
+                                     fixed_ips=[{"subnet_id": sub.id, "ip_address": ip}],
+                                     device_owner="network:dhcp", device_id=f"dhcp-{net.dhcp_host}-{net.id}",
+                                     host="" if late else net.dhcp_host)
+            if late:
+                bind_later(self, port.id, net.dhcp_host, self.params.agent_delay)
         elif not any(f["subnet_id"] == sub.id for f in dhcp.fixed_ips):
             dhcp.fixed_ips.append({"subnet_id": sub.id, "ip_address": self._allocate_ip(sub)})
 

@@ -31,11 +31,15 @@ class Params:
     seed: int = 1
     aci: bool = False
     tunnel_style: str = "A"        # A: tunnel IP on Linux bridge br-mesh holding eth1; B: on eth1 itself;
-                                   # lo: on the loopback (a routed /32: no NIC carries the overlay)
+                                   # lo: on the loopback (a routed /32: no NIC carries the overlay);
+                                   # veth: on a veth whose peer is in another namespace (`<host>-tun@ifN`)
     mixed_networks: bool = False   # a VLAN provider network (physnet1 on eth3) next to the tenant type_driver ones
     datapath: str = "system"       # system | netdev (userspace: `ovs-dpctl show` fails, `ovs-appctl` answers)
     machine_names: bool = False    # `uname -n` differs from the host id (Zed: compute1 vs vm)
     agent_delay: float = 0.0       # seconds between a notification and the host's plumbing (agents lag)
+    ethtool: bool = True           # False: hosts without ethtool (`command not found`; /sys/class/net says the same)
+    container_bridges: bool = False  # hosts also run a container runtime's bridge (cni-podman0, docker0)
+    l2_population: bool = True     # tunnels only to hosts sharing a network; off: to every endpoint (full mesh)
     admin_user: str = "admin"
     admin_password: str = "admin-secret"
     base_time: str = "2030-01-01T00:00:00Z"
@@ -115,6 +119,7 @@ class Host:
     memory_mb: int = 131072
     disk_gb: int = 1000
     ovs_uuid: str = ""
+    tunnel_lost: bool = False        # its agent lost the tunnel port to its first peer (--fault HOST:tunnel-lost)
     # allocation state kept stable across mutations (the real kernel/OVS keep them too)
     local_vlans: dict[str, int] = field(default_factory=dict)    # network id -> br-int local VLAN tag
     ofports: dict[str, int] = field(default_factory=dict)        # device name -> datapath port number

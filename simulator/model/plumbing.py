@@ -8,10 +8,14 @@ Call it with `model.lock` held (it takes the lock itself too; the lock is re-ent
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
+from simulator.model import floating
 from simulator.model.entities import Host, Port
+from simulator.model.host_extras import container_bridges, veth_name, veth_underlay
 from simulator.model.ids import bridge_id, dev_name, stable_mac, tunnel_port_name
+from simulator.model.mesh import Mapped, Tunnel, Tunnels, mesh_endpoints
 
 
 @dataclass
@@ -87,6 +91,7 @@ class NsInterface:
     kind: str                  # veth | ovs-internal
     peer: str | None = None    # host-side veth peer (tap<id>)
     peer_ifindex: int | None = None
+    floating: list[str] = field(default_factory=list)   # a router gateway's floating IPs (/32 each)
 
 
 @dataclass
@@ -137,15 +142,6 @@ class VppInterface:
 
 
 @dataclass
-class Tunnel:
-    name: str
-    type: str
-    local_ip: str
-    remote_ip: str
-    remote_host: str
-
-
-@dataclass
 class HostPlumbing:
     host: str
     devices: list[Device]
@@ -156,8 +152,14 @@ class HostPlumbing:
     domains: list[Domain]
     vpp_interfaces: list[VppInterface]
     vpp_bridge_domains: dict[int, list[str]]
-    tunnels: list[Tunnel]
+    tunnels: Sequence[Tunnel]
     tunnel_device: str | None  # interface holding the tunnel IP (br-mesh, eth1, ...)
+
+
+def whole(pl: HostPlumbing) -> HostPlumbing:
+    """The plumbing with its tunnels held as lists (the model dump: test ground truth, small clouds)."""
+    return replace(pl, tunnels=list(pl.tunnels),
+                   ovs_bridges=[replace(b, ports=list(b.ports)) for b in pl.ovs_bridges])
 
 
 def plumbing(model, host_name: str) -> HostPlumbing:
@@ -206,10 +208,13 @@ class _Builder:
                     d.master = "br-mesh"
             linux_bridges.append(LinuxBridge("br-mesh", br.mac, bridge_id(br.mac), False, [nic.name]))
             tunnel_dev = "br-mesh"
+        tunnel_dev = veth_underlay(self) or tunnel_dev
         if h.is_compute:
             br = self.dev("virbr0", "bridge", stable_mac(self.seed, f"{h.name}/virbr0", "52:54:00"),
                           ip="192.168.122.1", prefix=24, state="DOWN")
             linux_bridges.append(LinuxBridge("virbr0", br.mac, bridge_id(br.mac), True, []))
+        linux_bridges += [LinuxBridge(name, mac, bridge_id(mac), False, members)
+                          for name, mac, members in container_bridges(self)]
         tunnels = self.tunnels()
         ovs_bridges: list[OvsBridge] = []
         datapath: list[DatapathPort] = []
@@ -228,17 +233,24 @@ class _Builder:
         return HostPlumbing(h.name, self.devices, ovs_bridges, datapath, linux_bridges, namespaces, domains,
                             vpp_ifaces, bds, tunnels, tunnel_dev)
 
-    # -- tunnels (l2population: peers sharing a network with a port here)
-    def tunnels(self) -> list[Tunnel]:
+    # -- tunnels (l2population: peers sharing a network with a port here; without it every endpoint)
+    def tunnels(self) -> Sequence[Tunnel]:
         h, p = self.h, self.p
         if not h.tunnel_ip or p.mechanism_driver == "linuxbridge":
             return []
+        if not p.l2_population:
+            everyone = mesh_endpoints(self.m)
+            lost = [name for _, name in everyone[:2] if name != h.name][:1] if h.tunnel_lost else []
+            me = [h.name] if h.is_compute or h.is_network else []   # the endpoints are theirs (mesh_endpoints)
+            return Tunnels(p.type_driver, h.tunnel_ip, everyone, frozenset(me + lost))
         peers: set[str] = set()
         for net_id in {port.network_id for port in self.ports}:
-            peers.update(self.m.hosts_of_network(net_id))
+            if self.m.networks[net_id].network_type in ("vxlan", "gre"):   # l2pop's entries: tunnelled networks
+                peers.update(self.m.hosts_of_network(net_id))
         peers.discard(h.name)
         out = []
-        for name in sorted(peers, key=lambda n: self.m.hosts[n].tunnel_ip or ""):
+        ordered = sorted(peers, key=lambda n: self.m.hosts[n].tunnel_ip or "")
+        for name in ordered[1:] if h.tunnel_lost else ordered:
             peer = self.m.hosts[name]
             if peer.tunnel_ip:
                 out.append(Tunnel(tunnel_port_name(p.type_driver, peer.tunnel_ip), p.type_driver, h.tunnel_ip,
@@ -264,7 +276,9 @@ class _Builder:
             peer = dev_name("tap", port.id) if veth else None
             iface = NsInterface(ifname, self.idx(f"{ns}/{ifname}"), port.mac_address, ip, prefix, net.mtu, port.id,
                                 net.id, "veth" if veth else "ovs-internal", peer,
-                                self.idx(peer) if peer else None)
+                                self.idx(peer) if peer else None,
+                                floating.on_router(m, port.device_id) if port.device_owner == "network:router_gateway"
+                                else [])
             by_ns.setdefault(ns, []).append(iface)
             if veth:
                 self.dev(peer, "veth", self.mac(peer), mtu=net.mtu, peer=ifname, peer_netns=ns, port_id=port.id,
@@ -278,7 +292,7 @@ class _Builder:
         return out
 
     # -- Open vSwitch
-    def ovs(self, tunnels: list[Tunnel], linux_bridges: list[LinuxBridge]):
+    def ovs(self, tunnels: Sequence[Tunnel], linux_bridges: list[LinuxBridge]):
         h, p, m = self.h, self.p, self.m
         old = p.release == "old"
         self.dev("ovs-system", "ovs-system", self.mac("ovs-system"), state="DOWN")
@@ -320,11 +334,7 @@ class _Builder:
             self.dev("br-tun", "ovs-internal", self.mac("br-tun"), state="DOWN")
             tun = [OvsPort("br-tun", "internal", ofport=h.ofports.get("br-tun")),
                    OvsPort("patch-int", "patch", options={"peer": "patch-tun"})]
-            for t in tunnels:
-                tun.append(OvsPort(t.name, t.type, options={"df_default": "true", "egress_pkt_mark": "0",
-                                                            "in_key": "flow", "local_ip": t.local_ip,
-                                                            "out_key": "flow", "remote_ip": t.remote_ip}))
-            bridges.append(OvsBridge("br-tun", tun))
+            bridges.append(OvsBridge("br-tun", Mapped(tun, tunnels, _tunnel_port)))  # type: ignore[arg-type]
         for br in provider:   # provider bridges (bridge_mappings), with or without physical ports
             self.dev(br, "ovs-internal", self.mac(br), state="DOWN")
             ports = [OvsPort(br, "internal", ofport=h.ofports.get(br)), patch(f"phy-{br}", f"int-{br}")]
@@ -369,7 +379,8 @@ class _Builder:
         by_net: dict[str, list[Port]] = {}
         for port in self.ports:
             by_net.setdefault(port.network_id, []).append(port)
-        underlay = {"A": "br-mesh", "lo": "lo"}.get(self.p.tunnel_style, "eth1") if h.tunnel_ip else "eth1"
+        underlay = {"A": "br-mesh", "lo": "lo", "veth": veth_name(h.name)}.get(self.p.tunnel_style, "eth1") \
+            if h.tunnel_ip else "eth1"
         for net_id, ports in by_net.items():
             net = m.networks[net_id]
             brq = dev_name("brq", net_id)
@@ -401,7 +412,7 @@ class _Builder:
             linux_bridges.append(LinuxBridge(brq, br.mac, bridge_id(br.mac), False, members, net_id))
 
     # -- VPP
-    def vpp(self, tunnels: list[Tunnel]):
+    def vpp(self, tunnels: Sequence[Tunnel]):
         h, m = self.h, self.m
         nic = next(n for n in h.pnics if n.role in ("tunnel", "provider"))
         ifaces = [VppInterface("local0", 0, None, "down", "local", mtu=0),
@@ -467,3 +478,8 @@ class _Builder:
                               (flavor.ram if flavor else 512) * 1024, flavor.vcpus if flavor else 1, ifaces,
                               inst.name))
         return out
+
+
+def _tunnel_port(t: Tunnel) -> OvsPort:
+    return OvsPort(t.name, t.type, options={"df_default": "true", "egress_pkt_mark": "0", "in_key": "flow",
+                                            "local_ip": t.local_ip, "out_key": "flow", "remote_ip": t.remote_ip})

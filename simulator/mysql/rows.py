@@ -11,6 +11,7 @@ import json
 from datetime import datetime
 from functools import lru_cache
 
+from simulator.model import floating
 from simulator.model.ids import dev_name, stable_uuid
 
 Rows = dict[tuple[str, str], list[dict]]
@@ -44,10 +45,13 @@ def network_info(model, inst, dhcp: dict[str, str] | None = None) -> list[dict]:
         if port is None:
             continue
         net = model.networks[port.network_id]
+        fips = floating.of_port(model, port.id)
         subnets = []
         for sid in net.subnets:
             sub = model.subnets[sid]
-            ips = [{"address": ip["ip_address"], "type": "fixed", "version": sub.ip_version, "floating_ips": [],
+            ips = [{"address": ip["ip_address"], "type": "fixed", "version": sub.ip_version,
+                    "floating_ips": [{"address": f.floating_ip_address, "type": "floating", "version": 4, "meta": {}}
+                                     for f in fips if f.fixed_ip_address == ip["ip_address"]],
                     "meta": {}} for ip in port.fixed_ips if ip["subnet_id"] == sid]
             dhcp = dhcp_by_subnet.get(sid)
             subnets.append({"cidr": sub.cidr, "version": sub.ip_version,
@@ -83,11 +87,13 @@ def build_rows(model, style: str) -> Rows:
         for p in model.projects.values()]
 
     # -- neutron -----------------------------------------------------------------------------------
-    std = iter(range(1, 10 ** 9))
+    # an object keeps its standardattributes id (an autoincrement in Neutron): a new port must not renumber
+    # the routers after it, which a scan stores (`standard_attr_id` of a router's vService)
+    numbered: dict = model.__dict__.setdefault("standard_attr_ids", {})
     standard: list[dict] = []
 
     def attr(kind: str, obj) -> int:
-        n = next(std)
+        n = numbered.setdefault((kind, obj.id), len(numbered) + 1)
         standard.append({"id": n, "resource_type": kind, "created_at": _dt(obj.created_at),
                          "updated_at": _dt(getattr(obj, "updated_at", "") or obj.created_at),
                          "description": getattr(obj, "description", "") or "",
@@ -139,7 +145,8 @@ def build_rows(model, style: str) -> Rows:
     endpoints = [h for h in model.hosts.values() if h.tunnel_ip and (h.is_compute or h.is_network)]
     ttype = model.params.type_driver
     rows[("neutron", "ml2_vxlan_endpoints")] = [
-        {"ip_address": h.tunnel_ip, "udp_port": 8472 if model.params.mechanism_driver == "linuxbridge" else 4789,
+        # the Linux bridge agent leaves the UDP port unset (Zed: 0); its devices use Linux's 8472 (`ip -d link`)
+        {"ip_address": h.tunnel_ip, "udp_port": 0 if model.params.mechanism_driver == "linuxbridge" else 4789,
          "host": h.name} for h in endpoints] if ttype == "vxlan" else []
     rows[("neutron", "ml2_gre_endpoints")] = [
         {"ip_address": h.tunnel_ip, "host": h.name} for h in endpoints] if ttype == "gre" else []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from simulator.model.errors import BadRequest, Conflict, NotFound
 from simulator.openstack import views
+from simulator.openstack.floatingips import routes as floatingip_routes
 from simulator.openstack.http import Call, HttpError, Service
 
 UUID = r"[0-9a-f-]{36}"
@@ -46,6 +47,7 @@ class Neutron(Service):
                        ("DELETE", rf"/v2.0/{plural}/(?P<ident>{UUID})", self._deleter(kind))]
         routes += [("PUT", rf"/v2.0/routers/(?P<ident>{UUID})/add_router_interface", self.add_interface),
                    ("PUT", rf"/v2.0/routers/(?P<ident>{UUID})/remove_router_interface", self.remove_interface)]
+        routes += floatingip_routes(self)
         super().__init__(routes, tokens, conditions, model.lock)
 
     def needs_token(self, method: str, path: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
+from simulator.model import floating
 from simulator.model.entities import Flavor, Image, Instance, Network, Port, Router, SecurityGroup, Subnet
 
 
@@ -146,6 +147,9 @@ def server_addresses(inst: Instance, model) -> dict:
         for f in p.fixed_ips:
             out.setdefault(name, []).append({"version": 4, "addr": f["ip_address"], "OS-EXT-IPS:type": "fixed",
                                              "OS-EXT-IPS-MAC:mac_addr": p.mac_address})
+        for fip in floating.of_port(model, p.id):   # after the fixed ones, as Nova lists them
+            out.setdefault(name, []).append({"version": 4, "addr": fip.floating_ip_address,
+                                             "OS-EXT-IPS:type": "floating", "OS-EXT-IPS-MAC:mac_addr": p.mac_address})
     return out
 
 

@@ -1,4 +1,5 @@
-"""Pseudo-files: `ls [-l] /sys/class/net`, `/proc/net/bonding/`, `cat /proc/net/bonding/<bond>`."""
+"""Pseudo-files: `ls [-l] /sys/class/net`, `/proc/net/bonding/`, `cat /proc/net/bonding/<bond>`,
+`cat /sys/class/net/<if>/speed|duplex`."""
 
 from __future__ import annotations
 
@@ -42,3 +43,16 @@ def cat_bond(bond: Bond, links: list[Link]) -> str:
                 "Link Failure Count: 0", f"Permanent HW addr: {macs.get(slave, '00:00:00:00:00:00')}",
                 "Slave queue ID: 0", "Aggregator ID: 1"]
     return "\n".join(out) + "\n"
+
+
+def link_attribute(link: Link, name: str) -> str | None:
+    """`speed` (Mb/s, -1 when unknown) or `duplex` (full/half/unknown) of a device as the kernel gives them;
+    None where reading fails (EINVAL: a NIC without link has neither)."""
+    info = link.ethtool
+    if info is not None and not info.link_detected:
+        return None
+    speed, duplex = ("10000Mb/s", "Full") if info is None else (info.speed, info.duplex)
+    if name == "speed":
+        digits = speed.removesuffix("Mb/s")
+        return digits if digits.isdigit() else "-1"
+    return duplex.lower() if duplex.lower() in ("full", "half") else "unknown"

@@ -23,6 +23,11 @@ def _cat_file(ctx: Ctx, path: str) -> Result:
         link = view.link(path.split("/")[4])
         if link:
             return Result(link.mac + "\n")
+    if path.startswith("/sys/class/net/") and path.rsplit("/", 1)[-1] in ("speed", "duplex"):
+        link = view.link(path.split("/")[4])
+        if link:
+            value = sysfs.link_attribute(link, path.rsplit("/", 1)[-1])
+            return Result(value + "\n") if value is not None else fail(f"cat: {path}: Invalid argument\n")
     if path in ("/proc/net/bonding", "/proc/net/bonding/", "/sys/class/net", "/sys/class/net/"):
         return fail(f"cat: {path}: Is a directory\n")
     return fail(f"cat: {path}: No such file or directory\n")

@@ -23,7 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from app.logs import register_secret
 from simulator.faults import SLOW_SECONDS
-from simulator.hostview import HostView, build
+from simulator.hostview import HostView
+from simulator.hostview_build import build
 from simulator.sensu.sftp import HostSFTP
 from simulator.sensu.state import of as sensu_state
 from simulator.sensu.views import LocalViews

@@ -29,6 +29,7 @@ _NEEDS: dict[str, Callable[[HostView], bool]] = {
     "ovs-appctl": lambda v: v.ovs is not None, "ovs-ofctl": lambda v: v.ovs is not None,
     "vppctl": lambda v: v.vpp is not None, "virsh": lambda v: "virsh" in v.tools,
     "brctl": lambda v: "brctl" in v.tools, "docker": lambda v: "docker" in v.tools,
+    "ethtool": lambda v: "ethtool" in v.tools,
 }
 
 _SSH_FLAGS_WITH_ARG = set("BbcDEeFIiJLlmOoPpQRSWw")

@@ -1,12 +1,14 @@
-"""`make acceptance`: Calipso against a real OpenStack (../shared/testbed), compared with the cloud itself.
+"""`make acceptance`: Calipso against a real OpenStack (the project's own test bed, tests/acceptance/testbed/).
 
 It INSTALLS PACKAGES AND CHANGES THIS MACHINE (OpenStack services, /etc files, an SSH key, sshd on
-127.0.0.1:22, users on the running MariaDB and RabbitMQ): it runs only with CALIPSO_ACCEPTANCE=1.
-Then: the test bed up with a mixed topology (vxlan tenant networks, a vlan provider network, a flat
-external one), a scan, and a comparison of objects, links and cliques with what openstacksdk and the
-host's own commands say; then the listener driven through creates, deletes, a router interface and a
-rename, compared with a fresh scan. It prints a table and exits 1 if a goal is missed.
-`./openstack-testbed.sh down` stops the test bed afterwards.
+127.0.0.1:22, users on the running MariaDB and RabbitMQ; with ACCEPTANCE_NODES=2 a second compute node in
+namespaces): it runs only with CALIPSO_ACCEPTANCE=1, as root, on a throw-away Debian 12 machine.
+Then: the bed up (ACCEPTANCE_NODES=1|2, ACCEPTANCE_DRIVER=ovs|linuxbridge), a topology of its own that
+collides with nothing there, a scan compared with the cloud and with the hosts' datapath (objects by type,
+links by type, cliques by focal type, paths between every pair of instances), an unchanged rescan, and the
+listener driven through one change of each kind, compared with a fresh scan. It prints a table and exits 1
+if a goal is missed. What it made is removed at the end (ACCEPTANCE_KEEP=1 keeps it); the bed keeps running
+(`tests/acceptance/testbed/openstack-testbed.sh down` stops it).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import threading
 import time
 import uuid
 
@@ -44,11 +45,17 @@ def _run() -> int:
     import logging
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("listen.processor").setLevel(logging.INFO)   # events applied, hosts caught up
-    from tests.acceptance import checks, testbed
-    testbed.ensure_up(log)
+    from tests.acceptance import cliquecheck, cloud, datapath, linkcheck, listener, objects, pathcheck, scanning
+    from tests.acceptance import testbed, topology
+    from tests.acceptance.table import Row, format_table
+    bed = testbed.from_environment()
+    testbed.ensure_up(bed, log)
     sdk = testbed.connect()
-    testbed.wait_agents(sdk, log)
-    testbed.mixed_topology(sdk, log)
+    testbed.wait_agents(bed, sdk)
+    topology.teardown(sdk, log)
+    prefix = topology.run_prefix()
+    topo = topology.build(sdk, prefix, bed.driver, bed.hosts, log)
+    time.sleep(10)                                    # agents finish plumbing after the API answers
     from app.envconfig.repository import EnvironmentConfigs
     from app.store.init import init_db
     from app.store.store import open_store
@@ -57,16 +64,51 @@ def _run() -> int:
     for old in EnvironmentConfigs(store).names():   # an earlier run's listener would compete for the events
         if old.startswith("testbed-"):
             store["environments_config"].delete_one({"name": old})
-    name = f"testbed-{uuid.uuid4().hex[:6]}"
-    EnvironmentConfigs(store).add(testbed.environment_config(name))
-    log(f"scanning {name}")
-    rows = checks.scan_and_compare(store, name, sdk, log)
+    env = f"testbed-{uuid.uuid4().hex[:6]}"
+    EnvironmentConfigs(store).add(testbed.environment_config(env, bed))
+    rows: list[Row] = [Row("bed", "nodes, mechanism driver", f"{bed.nodes}, {bed.driver}", True)]
+    notes: list[str] = []
     try:
-        rows += checks.listener(store, name, sdk, log)
+        log(f"scanning {env}")
+        row, _ = scanning.scan(store, env, log)
+        rows.append(row)
+        facts = {h: datapath.collect(h, bed.runner(h), bed.local_ip(h)) for h in bed.hosts}
+        dp, seen = datapath.build(list(facts.values())), cloud.from_sdk(sdk)
+        docs = list(store["inventory"].find({"environment": env}))
+        for part in (objects.compare(objects.expected(seen, facts), objects.found(docs)),
+                     linkcheck.check(docs, list(store["links"].find({"environment": env})), dp, _carriers(seen, bed)),
+                     cliquecheck.check(seen, docs, list(store["cliques"].find({"environment": env}))),
+                     pathcheck.check(seen, dp, docs, scanning.path_answers(env, sorted(seen.active())))):
+            rows += part[0]
+            notes += part[1]
+        _, report = scanning.scan(store, env, log)
+        rows += scanning.rescan_rows(report)
+        rows += listener.run(store, env, sdk, topo, prefix, log)
     except Exception as e:   # the table of what was measured is still printed
-        rows.append(("listener", "run", f"stopped: {type(e).__name__}: {str(e)[:60]}", False))
-    checks.print_table(rows)
-    return 0 if all(r[3] for r in rows) else 1
+        rows.append(Row("run", "stopped", f"{type(e).__name__}: {str(e)[:60]}", False))
+    finally:
+        for note in notes:
+            log(note)
+        if os.environ.get("ACCEPTANCE_KEEP") != "1":
+            topology.teardown(sdk, log, prefix)
+    print("\n" + format_table(rows))
+    return 0 if all(r.ok for r in rows) else 1
+
+
+def _carriers(seen, bed) -> dict[str, dict]:
+    """Per host: the devices carrying tunnels and the physical networks' uplinks, from the hosts themselves."""
+    out = {}
+    for host in bed.hosts:
+        run = bed.runner(host)
+        ip = bed.local_ip(host)
+        tunnel = [line.split()[1] for line in run(["ip", "-o", "-4", "address", "show"]).splitlines()
+                  if f" {ip}/" in line]
+        uplinks = {}
+        for physnet, bridge in seen.bridge_mappings(host).items():
+            uplinks[physnet] = [p for p in run(["ovs-vsctl", "--timeout=5", "list-ports", bridge]).split()
+                                if not p.startswith(("phy-", "int-", "patch-"))]
+        out[host] = {"tunnel_devices": tunnel, "uplinks": uplinks}
+    return out
 
 
 if __name__ == "__main__":

@@ -1,8 +1,7 @@
-"""The real OpenStack of ../shared/testbed brought up and given a mixed topology (acceptance only).
+"""The project's own OpenStack test bed (tests/acceptance/testbed/) brought up, and how Calipso is pointed at it.
 
-What it builds on top of the test bed's own `demo` (net1 vxlan, net-vlan, ext-net flat, router1,
-port1, vm1): a subnet on the VLAN network, net2 (vxlan) on router1, net1-twin (vxlan, net1's CIDR,
-DHCP only), vm2 on net1+net2, vm3 on the VLAN network only, and vm4 stopped. Everything is made through openstacksdk, as an operator would.
+`ACCEPTANCE_NODES` (1 or 2: compute1, plus compute2 in namespaces of the same machine) and `ACCEPTANCE_DRIVER`
+(`ovs` or `linuxbridge`) choose the bed; the scripts' README says what each builds and what real clouds taught.
 """
 
 from __future__ import annotations
@@ -11,23 +10,63 @@ import os
 import subprocess
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
-import openstack
-
-_ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = Path(os.environ.get("CALIPSO_TESTBED") or next(
-    (str(p) for p in (_ROOT.parent / "shared/testbed/openstack-testbed.sh", Path("/work/shared/testbed/openstack-testbed.sh"))
-     if p.exists()), _ROOT.parent / "shared/testbed/openstack-testbed.sh"))
-AGENT_INI = Path("/etc/neutron/plugins/ml2/openvswitch_agent.ini")
+TESTBED = Path(__file__).resolve().parent / "testbed"
+SCRIPT = TESTBED / "openstack-testbed.sh"
+COMPUTE2 = TESTBED / "compute2.sh"
 PASSWORDS = {"admin": os.environ.get("ADMIN_PASS", "ADMIN_PASS"), "db": os.environ.get("DB_PASS", "DB_PASS"),
              "rabbit": os.environ.get("RABBIT_PASS", "RABBIT_PASS")}
 RABBIT = {"user": os.environ.get("RABBIT_USER", "ostruth"), "vhost": os.environ.get("RABBIT_VHOST", "ostruth")}
+#: how Calipso's CLI section reaches each compute host, and each host's tunnel endpoint
+ADDRESSES = {"compute1": "127.0.0.1", "compute2": "192.168.222.2"}
+AGENTS = {"ovs": "Open vSwitch agent", "linuxbridge": "Linux bridge agent"}
+MECHANISM = {"ovs": "OVS", "linuxbridge": "LXB"}
 
 
-def sh(*args: str, check: bool = True, timeout: float = 1800) -> str:
-    res = subprocess.run(list(args), capture_output=True, text=True, timeout=timeout)
-    if check and res.returncode != 0:
+@dataclass(frozen=True)
+class Bed:
+    nodes: int
+    driver: str
+
+    @property
+    def hosts(self) -> list[str]:
+        return ["compute1", "compute2"][: self.nodes]
+
+    def env(self) -> dict:
+        return {**os.environ, "DRIVER": self.driver, "NODES": str(self.nodes)}
+
+    def local_ip(self, host: str) -> str:
+        """The host's tunnel endpoint (what br-tun's remote_ip or a vxlan forwarding entry names)."""
+        if host == "compute2":
+            return "192.168.222.2"
+        if self.nodes == 2:
+            return "192.168.222.1"
+        return "127.0.0.1" if self.driver == "ovs" else "192.168.223.1"
+
+    def runner(self, host: str):
+        """A function running a command on the host (compute2: inside its namespaces), returning its stdout."""
+        prefix = [] if host == "compute1" else ["bash", str(COMPUTE2), "x"]
+
+        def run(args: list[str]) -> str:
+            res = subprocess.run(prefix + args, capture_output=True, text=True, timeout=120, env=self.env())
+            return res.stdout if res.returncode == 0 else ""
+        return run
+
+
+def from_environment() -> Bed:
+    nodes, driver = os.environ.get("ACCEPTANCE_NODES", "1"), os.environ.get("ACCEPTANCE_DRIVER", "ovs")
+    if nodes not in ("1", "2"):
+        raise SystemExit(f"ACCEPTANCE_NODES must be 1 or 2, not {nodes!r}")
+    if driver not in AGENTS:
+        raise SystemExit(f"ACCEPTANCE_DRIVER must be ovs or linuxbridge, not {driver!r}")
+    return Bed(int(nodes), driver)
+
+
+def sh(bed: Bed, *args: str, timeout: float = 3600) -> str:
+    res = subprocess.run(list(args), capture_output=True, text=True, timeout=timeout, env=bed.env())
+    if res.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({res.returncode}): {(res.stderr or res.stdout)[-1500:]}")
     return res.stdout
 
@@ -40,100 +79,52 @@ def keystone_up() -> bool:
         return False
 
 
-def ensure_up(log) -> None:
-    """install + up (skipped when Keystone already answers), then demo; repairs the agent file if needed."""
+def ensure_up(bed: Bed, log) -> None:
+    """Install (once), then start what does not answer yet: compute2's network first, compute1, compute2."""
+    agent_bin = "/usr/bin/neutron-openvswitch-agent" if bed.driver == "ovs" else "/usr/bin/neutron-linuxbridge-agent"
+    if not Path("/usr/bin/neutron-server").exists() or not Path(agent_bin).exists():
+        log(f"installing the test bed's packages (apt, {bed.driver})")
+        sh(bed, "bash", str(SCRIPT), "install")
+    if bed.nodes == 2:
+        sh(bed, "bash", str(COMPUTE2), "net")
     if not keystone_up():
-        if not Path("/usr/bin/neutron-server").exists():
-            log("installing the test bed's packages (apt)")
-            sh("bash", str(SCRIPT), "install", timeout=3600)
-        log("starting the test bed (2-5 minutes)")
-        sh("bash", str(SCRIPT), "up", timeout=3600)
-    repair_agent_ini(log)
-    log("the test bed's demo topology")
-    sh("bash", str(SCRIPT), "demo", timeout=1800)
-
-
-def repair_agent_ini(log) -> None:
-    """The test bed writes the OVS agent file with an unquoted heredoc whose comment holds `brctl show`
-    in backticks: where brctl lists bridges, their lines land in the file and the agent cannot parse
-    it. Drop such lines and restart the agent (the test bed's own start command)."""
-    if not AGENT_INI.exists():
-        return
-    lines = AGENT_INI.read_text().splitlines()
-    good = [l for l in lines if not l.strip() or l.lstrip().startswith(("#", "[", ";")) or "=" in l or ":" in l]
-    if good == lines:
-        return
-    log(f"repairing {AGENT_INI} ({len(lines) - len(good)} stray line(s) from the test bed's heredoc)")
-    AGENT_INI.write_text("\n".join(good) + "\n")
-    pid = Path("/run/testbed/neutron-openvswitch-agent.pid")
-    if pid.exists():
-        subprocess.run(["kill", pid.read_text().strip()], check=False)
-        pid.unlink(missing_ok=True)
-    sh("start-stop-daemon", "--start", "--background", "--make-pidfile", "--pidfile", str(pid), "--chuid", "neutron",
-       "--chdir", "/var/lib/neutron", "--output", "/var/log/neutron/neutron-openvswitch-agent.out", "--startas",
-       "/bin/sh", "--", "-c", "exec /usr/bin/neutron-openvswitch-agent --config-file /etc/neutron/neutron.conf "
-       f"--config-file {AGENT_INI} --log-file /var/log/neutron/neutron-openvswitch-agent.log")
+        log(f"starting the test bed: {bed.nodes} node(s), {bed.driver} (2-5 minutes, more on a loaded machine)")
+        sh(bed, "bash", str(SCRIPT), "up")
+    if bed.nodes == 2:
+        log("starting compute2")
+        sh(bed, "bash", str(COMPUTE2), "up")
 
 
 def connect():
+    import openstack
     return openstack.connect(auth_url="http://127.0.0.1:5000/v3", username="admin", password=PASSWORDS["admin"],
                              project_name="admin", user_domain_name="Default", project_domain_name="Default",
                              region_name="RegionOne")
 
 
-def wait_agents(sdk, log, timeout: float = 300) -> None:
+def wait_agents(bed: Bed, sdk, timeout: float = 300) -> None:
+    want = {(AGENTS[bed.driver], h) for h in bed.hosts} | {("DHCP agent", "compute1"), ("L3 agent", "compute1")}
     deadline = time.monotonic() + timeout
     while True:
-        alive = {a.agent_type for a in sdk.network.agents() if a.is_alive}
-        if {"Open vSwitch agent", "DHCP agent", "L3 agent"} <= alive:
+        alive = {(a.agent_type, a.host) for a in sdk.network.agents() if a.is_alive}
+        if want <= alive:
             return
         if time.monotonic() > deadline:
-            raise RuntimeError(f"neutron agents not alive after {timeout:.0f} s: {sorted(alive)}")
+            raise RuntimeError(f"neutron agents not alive after {timeout:.0f} s: {sorted(want - alive)} missing; a bed "
+                               "started with other ACCEPTANCE_NODES or ACCEPTANCE_DRIVER is stopped with its own "
+                               "NODES/DRIVER and `openstack-testbed.sh down` (and `wipe` to change the driver)")
         time.sleep(3)
 
 
-def _server(sdk, name: str, nets: list, log):
-    s = sdk.compute.find_server(name)
-    if s is not None:
-        return s     # from an earlier run (vm4 may be stopped by now)
-    log(f"booting {name} on {', '.join(n.name for n in nets)}")
-    s = sdk.compute.create_server(name=name, flavor_id=sdk.compute.find_flavor("m1.tiny").id,
-                                  image_id=sdk.image.find_image("fake-image").id, networks=[{"uuid": n.id} for n in nets])
-    return sdk.compute.wait_for_server(s, wait=600, interval=3)
-
-
-def mixed_topology(sdk, log) -> dict:
-    """The servers and networks of the acceptance topology (idempotent: reuses what exists)."""
-    net1, vlan, ext = (sdk.network.find_network(n) for n in ("net1", "net-vlan", "ext-net"))
-    if not list(sdk.network.subnets(network_id=vlan.id)):
-        sdk.network.create_subnet(network_id=vlan.id, cidr="10.0.2.0/24", ip_version=4, name="vlan-subnet")
-    net2 = sdk.network.find_network("net2") or sdk.network.create_network(name="net2")
-    sub2 = next(iter(sdk.network.subnets(network_id=net2.id)), None) or sdk.network.create_subnet(
-        network_id=net2.id, cidr="10.0.1.0/24", ip_version=4, name="subnet2")
-    twin = sdk.network.find_network("net1-twin") or sdk.network.create_network(name="net1-twin")
-    if not list(sdk.network.subnets(network_id=twin.id)):   # net1's CIDR again, as projects number alike
-        sdk.network.create_subnet(network_id=twin.id, cidr="10.0.0.0/24", ip_version=4, name="twin-subnet")
-    router = sdk.network.find_router("router1")
-    if not any(p.network_id == net2.id for p in sdk.network.ports(device_id=router.id)):
-        sdk.network.add_interface_to_router(router, subnet_id=sub2.id)
-    servers = {"vm1": sdk.compute.find_server("vm1"), "vm2": _server(sdk, "vm2", [net1, net2], log),
-               "vm3": _server(sdk, "vm3", [vlan], log), "vm4": _server(sdk, "vm4", [net1], log)}
-    vm4 = sdk.compute.get_server(servers["vm4"].id)
-    if vm4.status != "SHUTOFF":
-        sdk.compute.stop_server(vm4)
-        sdk.compute.wait_for_server(vm4, status="SHUTOFF", wait=300, interval=3)
-    return {"networks": [net1, net2, twin, vlan, ext], "router": router}
-
-
-def environment_config(name: str) -> dict:
-    """Calipso's configuration of the test bed: the host id (compute1) is reached by address, its entry
-    naming only the address (key and user come from the section); release written as the operator might."""
+def environment_config(name: str, bed: Bed) -> dict:
+    """Calipso's configuration of the bed: each compute host reached by its address (key and user from the
+    section), the release written as an operator might."""
     return {"name": name, "type": "environment", "environment_type": "OpenStack", "distribution": "Debian",
-            "distribution_version": "Zed", "mechanism_drivers": ["OVS"], "type_drivers": "vxlan", "listen": True,
-            "aci_enabled": False, "configuration": [
+            "distribution_version": "Zed", "mechanism_drivers": [MECHANISM[bed.driver]], "type_drivers": "vxlan",
+            "listen": True, "aci_enabled": False, "configuration": [
                 {"name": "OpenStack", "host": "127.0.0.1", "port": 5000, "user": "admin", "pwd": PASSWORDS["admin"]},
                 {"name": "mysql", "host": "127.0.0.1", "port": 3306, "user": "openstack", "pwd": PASSWORDS["db"]},
                 {"name": "CLI", "host": "127.0.0.1", "user": "root", "key": "/root/.ssh/testbed_id",
-                 "host_key_policy": "accept-new", "hosts": {"compute1": {"host": "127.0.0.1"}}},
+                 "host_key_policy": "accept-new", "hosts": {h: {"host": ADDRESSES[h]} for h in bed.hosts}},
                 {"name": "AMQP", "host": "127.0.0.1", "port": 5672, "user": RABBIT["user"], "pwd": PASSWORDS["rabbit"],
                  "vhost": RABBIT["vhost"]}]}

@@ -105,3 +105,30 @@ def test_the_forwarded_address_is_believed_only_with_the_console_secret(stack):
                           {**forged, "X-Calipso-Client-Address": f"192.0.2.{len(codes)}"}, source="127.0.0.4")[0])
     # counted at its own address, whatever address it claimed each time
     assert codes[-1] == 429 and len(codes) <= 10, codes
+
+
+def test_behind_a_trusted_load_balancer_guesses_count_against_the_client_it_names(stack):
+    """A load balancer in front of replicas carries every client on its own address: the API believes its
+    X-Forwarded-For (and limits no connection to it) only when it is one of --trusted-proxies."""
+    from tests.adversarial.conftest import free_port, wait_until
+
+    port = free_port()
+    stack.start("api-behind-lb", "api", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+                "--trusted-proxies", "127.0.0.5")
+    api = f"http://127.0.0.1:{port}"
+    wait_until(lambda: requests.get(f"{api}/health", timeout=5).status_code in (200, 401), 90, "the second API answers")
+    body = lambda i: json.dumps({"auth": {"methods": ["credentials"], "credentials": {
+        "username": "bob", "password": f"Guess-pass-{i}"}}}).encode()
+    via = lambda client, i, source: call(f"{api}/auth/tokens", "POST", body(i), {
+        "Content-Type": "application/json", "X-Forwarded-For": client}, source=source)[0]
+    codes = []
+    while 429 not in codes and len(codes) < 40:   # one client guessing through the load balancer
+        codes.append(via("192.0.2.50", len(codes), "127.0.0.5"))
+    assert codes[-1] == 429 and len(codes) <= 10, codes
+    # another client through the same load balancer is not that guesser
+    assert via("192.0.2.51", 100, "127.0.0.5") == 401
+    # an address that is not a trusted proxy names no one: its guesses count against itself
+    codes = []
+    while 429 not in codes and len(codes) < 40:
+        codes.append(via(f"192.0.2.{60 + len(codes)}", 200 + len(codes), "127.0.0.6"))
+    assert codes[-1] == 429 and len(codes) <= 10, codes

@@ -11,6 +11,7 @@ import time
 
 BENCHES: list[str] = [
     "tests.bench.store_bench",
+    "tests.bench.store_diff_bench",
     "tests.bench.scan_bench",
     "tests.bench.listen_bench",
     "tests.bench.monitoring_bench",

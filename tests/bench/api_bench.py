@@ -1,4 +1,5 @@
-"""REST API over the embedded store with many inventory objects: by id, a 1,000-row page, links by source.
+"""REST API over the embedded store with many inventory objects: by id, a 1,000-row page, links by source,
+search suggestions.
 
 Requests go through the whole falcon app in-process (routing, auth by token, validation,
 store query over the wire, JSON) but not through gunicorn's socket. Objects are loaded with
@@ -29,6 +30,14 @@ from app.store.store import Store, StoreLocation
 ENV = "bench"
 PER_HOST = 1000
 BATCH = 5000
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            return next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "unknown CPU")
+    except OSError:
+        return "unknown CPU"
 
 
 def _pct(samples: list[float], q: float) -> float:
@@ -85,8 +94,20 @@ def _links(store: Store, hosts: int, per_host: int) -> int:
     return len(docs)
 
 
-def _time(client, headers, path, query, samples: int, check) -> list[float]:
-    out = []
+class Timed(list):
+    """Wall milliseconds per request, and the CPU milliseconds per request of the store process and of the API
+    (this process): on a loaded machine the CPU figures are the ones to compare."""
+    store_cpu_ms = api_cpu_ms = 0.0
+
+
+STORE_PID = [0]
+
+
+def _time(client, headers, path, query, samples: int, check) -> Timed:
+    from tests.bench.store_bench import _store_cpu_s
+
+    out = Timed()
+    store0, api0 = _store_cpu_s(STORE_PID[0]), time.process_time()
     for i in range(samples):
         q = query(i)
         t = time.perf_counter()
@@ -94,6 +115,8 @@ def _time(client, headers, path, query, samples: int, check) -> list[float]:
         out.append((time.perf_counter() - t) * 1000)
         assert r.status_code == 200, (q, r.text[:200])
         check(r.json)
+    out.store_cpu_ms = (_store_cpu_s(STORE_PID[0]) - store0) * 1000 / samples
+    out.api_cpu_ms = (time.process_time() - api0) * 1000 / samples
     return out
 
 
@@ -102,6 +125,7 @@ def run() -> None:
     with tempfile.TemporaryDirectory() as home:
         embedded = EmbeddedStore(Path(home))
         uri = embedded.ensure_running()
+        STORE_PID[0] = embedded.read_state().pid
         try:
             store = Store.connect(StoreLocation(uri + "apibench", "bench", embedded=True), timeout=60)
             init_db(store)
@@ -126,7 +150,7 @@ def run() -> None:
             first_pages = _time(client, h, "/inventory", lambda i: f"env_name={ENV}&page={i}&page_size=1000", 20,
                                 lambda b: len(b["objects"]) == 1000)
             deep = max(0, n // 1000 - 2)
-            deep_pages = _time(client, h, "/inventory", lambda i: f"env_name={ENV}&page={deep - i}&page_size=1000", 5,
+            deep_pages = _time(client, h, "/inventory", lambda i: f"env_name={ENV}&page={max(0, deep - i)}&page_size=1000", 5,
                                lambda b: len(b["objects"]) == 1000)
             typed = _time(client, h, "/inventory", lambda i: f"env_name={ENV}&type=vnic&page={i}&page_size=1000", 10,
                           lambda b: len(b["objects"]) == 1000)
@@ -135,11 +159,21 @@ def run() -> None:
             link_by_id_docs = [str(d["_id"]) for d in store["links"].find({}, {"_id": 1}).limit(200)]
             link_by_id = _time(client, h, "/links", lambda i: f"env_name={ENV}&id={link_by_id_docs[i]}", 200,
                                lambda b: b["link_type"])
+            # what the console's search box sends while one types (ui/static/js/calipso.js): a common part of a
+            # name (many matches, first 15 by name), a rare one (one host's vNIC), and one that matches nothing
+            common = _time(client, h, "/search/inventory", lambda i: f"limit=15&query=TAP00{i % 10}", 20,
+                           lambda b: len(b["objects"]) == 15 or (_ for _ in ()).throw(AssertionError(len(b["objects"]))))
+            rare = _time(client, h, "/search/inventory",
+                         lambda i: f"limit=15&query=host-{rnd.randrange(hosts)}-tap{rnd.randrange(PER_HOST):05d}", 20,
+                         lambda b: len(b["objects"]) >= 1 or (_ for _ in ()).throw(AssertionError(b)))
+            none = _time(client, h, "/search/inventory", lambda i: f"limit=15&query=nothing-{i}", 10,
+                         lambda b: len(b["objects"]) == 0 or (_ for _ in ()).throw(AssertionError(b)))
         finally:
             embedded.stop()
 
     def row(name, samples, goal=""):
-        return (name, f"{statistics.median(samples):7.2f}", f"{_pct(samples, 0.99):7.2f}", goal)
+        return (name, f"{statistics.median(samples):7.2f}", f"{_pct(samples, 0.99):7.2f}",
+                f"{samples.store_cpu_ms:9.2f}", f"{samples.api_cpu_ms:7.2f}", goal)
 
     rows = [
         row("object by id (GET /inventory?id=)", by_id, "p99 <= 10 ms"),
@@ -149,10 +183,15 @@ def run() -> None:
         row("1,000-row page of one type (type=vnic)", typed, "<= 100 ms"),
         row("links by source (100 links)", by_source),
         row("link by ObjectId", link_by_id),
+        row("search suggestion, common part (15 of many)", common, "<= 200 ms"),
+        row("search suggestion, one object's name", rare, "<= 200 ms"),
+        row("search suggestion, no match", none, "<= 200 ms"),
     ]
     print(f"{n} inventory objects ({hosts} hosts x {PER_HOST} vNICs) loaded in {load_s:.0f} s "
-          f"({n / load_s:.0f}/s); {n_links} links")
+          f"({n / load_s:.0f}/s); {n_links} links; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+          f"({_cpu_model()})")
     width = max(len(r[0]) for r in rows)
-    print(f"{'request':{width}}  {'p50 ms':>7}  {'p99 ms':>7}  goal")
-    for name, p50, p99, goal in rows:
-        print(f"{name:{width}}  {p50}  {p99}  {goal}")
+    print(f"{'request':{width}}  {'p50 ms':>7}  {'p99 ms':>7}  {'store CPU':>9}  {'API CPU':>7}  goal (quiet machine)")
+    for name, p50, p99, store_cpu, api_cpu, goal in rows:
+        print(f"{name:{width}}  {p50}  {p99}  {store_cpu}  {api_cpu}  {goal}")
+    print("(CPU columns: milliseconds of CPU per request, of the store process and of the API)")

@@ -20,7 +20,7 @@ import requests
 
 from simulator.apic.server import APICServer
 from simulator.faults import Conditions
-from simulator.hostview import build
+from simulator.hostview_build import build
 from simulator.model import Params, build_model
 from simulator.mysql.server import MySQLServer
 from simulator.options import SimOptions

@@ -256,6 +256,7 @@ def run() -> None:
                                                      SAMPLES)),
                 ("tree expansion (16 instances)", _ttfb(s, ui + f"/ui-api/tree?env_name={ENV}&parent_id="
                                                         "compute-0007-instances", SAMPLES)),
+                ("health page (/health)", _ttfb(s, ui + "/health", SAMPLES)),
                 ("search suggestions ('0042-vnic')", _ttfb(s, ui + "/ui-api/search/inventory?limit=15&query=0042-vnic",
                                                            SAMPLES)),
             ]

@@ -1,15 +1,21 @@
-"""Graph panel: navigation to `calipso:graph-ready` in headless Chromium, for cliques of 50, 500 and 2,000 nodes.
+"""Graph panel: navigation to `calipso:graph-ready` in headless Chromium, for cliques of 50, 500 and 2,000 nodes,
+and a network clique spread over 10,000 hosts.
 
 The page is the graph panel served with the API behind it (tests/integration/ui/graph_harness.py,
 the console's template, scripts and CSP); the store is the embedded one. "ready" is the panel's
-own event, fired once the layout is drawn. Rows: the default bound (500 objects drawn, the rest
-folded) and, for the 2,000-node clique, all 2,000 drawn. Goal: <= 2 s at 2,000.
+own event, fired once the layout is drawn. Rows: the default (above 500 objects, hosts folded into
+summary nodes), the 2,000-node clique with all 2,000 drawn, and the 10,000-host network clique
+(40,001 objects) as summaries: its first opening (the API reads the clique's light projection),
+then opened again (kept while the environment is unchanged). Goals: <= 2 s at 2,000 drawn and for
+the 10,000-host clique as summaries. Set CALIPSO_BENCH_WIDE_HOSTS to change the 10,000.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -47,7 +53,7 @@ def run() -> None:
     if not Path(CHROMIUM).exists():
         print(f"skipped: no browser at {CHROMIUM}")
         return
-    from tests.integration.ui.graph_harness import GraphHarness, star
+    from tests.integration.ui.graph_harness import GraphHarness, network_clique, star
 
     home = Path(tempfile.mkdtemp(prefix="calipso-graph-bench-"))
     embedded = EmbeddedStore(home)
@@ -65,14 +71,20 @@ def run() -> None:
             targets.append((f"{made['objects']} nodes", harness.page_url(env, made["instance"])))
             if label == 2000:
                 targets.append((f"{made['objects']} nodes, all drawn",
-                                harness.page_url(env, made["instance"]) + "&max_nodes=2000"))
+                                harness.page_url(env, made["instance"]) + "&max_nodes=2000&group=none"))
+        hosts = int(os.environ.get("CALIPSO_BENCH_WIDE_HOSTS", "10000"))
+        store["environments_config"].insert_one({"name": "wide", "auth": {}})
+        started = time.monotonic()
+        wide = network_clique(store, "wide", hosts=hosts, statuses={"wide-host-00042-vedge": "Error"})
+        print(f"made a network clique over {hosts} hosts ({wide['objects']} objects) in {time.monotonic() - started:.0f} s")
+        first = (f"{hosts}-host net, first open", harness.page_url("wide", wide["network"]))
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.add_init_script("document.addEventListener('calipso:graph-ready', "
                                  "e => { window.__ready = e.detail.since_navigation; });")
-            for name, url in targets:
-                samples = [_measure(page, url) for _ in range(RUNS)]
+            for name, url in [first] + targets + [(f"{hosts}-host net, again", first[1])]:
+                samples = [_measure(page, url) for _ in range(1 if name == first[0] else RUNS)]
                 rows.append((name, samples[0][2], statistics.median(s[0] for s in samples),
                              max(s[0] for s in samples), statistics.median(s[1] for s in samples)))
             browser.close()
@@ -81,7 +93,8 @@ def run() -> None:
         store.client.drop_database(store.db.name)
         store.close()
         embedded.stop()
-    print(f"{'clique':<26} {'drawn':>6} {'ready median ms':>16} {'ready max ms':>13} {'of which API ms':>16}")
+    print(f"{'clique':<30} {'drawn':>6} {'ready median ms':>16} {'ready max ms':>13} {'of which API ms':>16}")
     for name, drawn, med, worst, api in rows:
-        print(f"{name:<26} {drawn:>6} {med:>16.0f} {worst:>13.0f} {api:>16.0f}")
-    print(f"goal: <= 2000 ms at 2,000 nodes (median of {RUNS} navigations each)")
+        print(f"{name:<30} {drawn:>6} {med:>16.0f} {worst:>13.0f} {api:>16.0f}")
+    print(f"goal: <= 2000 ms at 2,000 nodes drawn and for the {hosts}-host clique as summaries "
+          f"(median of {RUNS} navigations each; the first open once)")

@@ -21,6 +21,7 @@ from app.store.embedded import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CI = os.environ.get("CI") == "true"
+REPLICAS = {"CALIPSO_UI_REPLICAS": "2", "CALIPSO_API_REPLICAS": "2", "CALIPSO_SCAN_WORKERS": "2"}   # compose's `scale`
 
 
 def engine() -> str | None:
@@ -52,7 +53,7 @@ class Stack:
                     "CALIPSO_API_PORT": str(self.ports["api"]), "CALIPSO_UI_PORT": str(self.ports["ui"]),
                     "CALIPSO_SIM_KEYSTONE_PORT": str(self.ports["keystone"]),
                     "CALIPSO_SIM_NOVA_PORT": str(self.ports["nova"]),
-                    "CALIPSO_SIM_NEUTRON_PORT": str(self.ports["neutron"])}
+                    "CALIPSO_SIM_NEUTRON_PORT": str(self.ports["neutron"]), **REPLICAS}
         self.log = workdir / "compose.log"
 
     def compose(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess:
@@ -104,7 +105,7 @@ def stack(tmp_path_factory):
         s.compose("up", "-d", timeout=900)
         yield s
     finally:
-        for service in ("sim", "scan", "listen", "api", "ui", "monitoring", "mongo"):
+        for service in ("sim", "scan", "scan-worker", "listen", "api", "ui", "lb", "monitoring", "mongo"):
             (s.log.parent / f"{service}.log").write_text(s.logs(service))
         s.compose("down", "-v", "-t", "5", check=False, timeout=300)
         print(f"compose and service logs: {s.log.parent}")

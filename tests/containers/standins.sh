@@ -3,6 +3,7 @@
 #   python:3.11-slim        Debian 12's python3 (3.11) with venv
 #   rabbitmq:3.13-management Debian's rabbitmq-server, honouring RABBITMQ_DEFAULT_USER/PASS
 #   mongo:7.0               our embedded store (MongoDB wire protocol on SQLite); needs calipso/base first
+#   haproxy:2.8             Debian's haproxy (the `lb` service in front of the ui and api replicas)
 # Usage: standins.sh base-images | mongo
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,6 +27,7 @@ case "${1:-base-images}" in
         "$here/engine.sh" debian
         build "docker.io/library/python:3.11-slim" python.Dockerfile
         build "docker.io/library/$(compose_image rabbitmq)" rabbitmq.Dockerfile
+        build "docker.io/library/$(compose_image lb)" haproxy.Dockerfile
         ;;
     mongo)
         FORCE=1 build "docker.io/library/$(compose_image mongo)" mongo.Dockerfile --build-arg "BASE=calipso/base:${CALIPSO_TAG:-latest}"

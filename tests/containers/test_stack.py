@@ -66,6 +66,33 @@ def test_a_scan_queued_through_the_api_is_run_by_the_scan_manager(stack):
     assert instances, "the scan found the simulated cloud's instances"
 
 
+def test_every_console_replica_knows_a_session_signed_in_on_another(stack):
+    base = f"http://127.0.0.1:{stack.ports['ui']}"
+    session = requests.Session()
+    sign_in(session, base, "admin", stack.admin_password)
+    # the load balancer takes turns over the two replicas: every page is signed in, whichever serves it
+    pages = [session.get(f"{base}/Dashboard", timeout=10, allow_redirects=False) for _ in range(8)]
+    assert [p.status_code for p in pages] == [200] * 8
+    names = stack.containers()
+    assert sum(1 for n in names if "_ui_" in n or "-ui-" in n) == 2, names
+
+
+def test_a_distributed_scan_request_is_shared_by_the_scan_workers(stack):
+    r = requests.post(stack.api("/scans"), headers=token(stack), timeout=10,
+                      json={"env_name": ENV, "log_level": "info", "distributed": True})
+    assert r.status_code in (200, 201), r.text
+    scan_id = r.json()["id"]
+
+    def done():
+        scan = get(stack, "/scans", env_name=ENV, id=scan_id)
+        assert scan["status"] not in ("failed", "completed_with_errors"), f"the distributed scan ended: {scan}"
+        return scan["status"] == "completed"
+
+    wait_for("the distributed scan completing", done, timeout=600, every=3)
+    logs = stack.logs("scan-worker")
+    assert " stored in " in logs, logs[-3000:]
+
+
 def test_a_server_created_on_the_cloud_is_applied_by_the_listener(stack):
     # no waiting for the listener to start: the queue was declared when the environment was registered
     p = stack.ports

@@ -1,4 +1,4 @@
-"""A recorded cloud: the real Zed outputs of ../shared/reference/openstack-zed replayed behind
+"""A recorded cloud: the real Zed outputs of tests/fixtures/openstack-zed replayed behind
 the scanner's own clients (REST through a requests-like session, SSH through a pool that
 answers recorded commands, MySQL rows from the recorded tables).
 
@@ -19,8 +19,8 @@ from scan.access.rest import OpenStackApi
 from scan.access.ssh import Cli, Endpoint, Result
 from scan.access.ssh_pool import ConnectFailed
 from scan.clients import Clients
+from tests.fixtures import ZED
 
-ZED = Path("/work/shared/reference/openstack-zed")
 PROJECT = "3d6ab10660f64569bc715f8d7b1bc964"
 
 ENV = {

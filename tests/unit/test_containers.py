@@ -19,7 +19,7 @@ COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 CALIPSO_SERVICES = {name: svc for name, svc in SERVICES.items() if "build" in svc}
 DOCKERFILE = (ROOT / "docker" / "Dockerfile").read_text()
-STAGES = {name: parent for parent, name in re.findall(r"^FROM (\S+) AS (\w+)\s*$", DOCKERFILE, re.M)}
+STAGES = {name: parent for parent, name in re.findall(r"^FROM (\S+) AS ([\w-]+)\s*$", DOCKERFILE, re.M)}
 
 
 def stage_text(name: str) -> str:
@@ -29,7 +29,7 @@ def stage_text(name: str) -> str:
 
 
 def test_every_service_of_the_design_is_there():
-    assert set(CALIPSO_SERVICES) == {"scan", "listen", "api", "monitoring", "ui", "sim"}
+    assert set(CALIPSO_SERVICES) == {"scan", "scan-worker", "listen", "api", "monitoring", "ui", "sim"}
     assert SERVICES["mongo"]["image"].startswith("mongo:") and SERVICES["rabbitmq"]["image"].startswith("rabbitmq:")
     assert SERVICES["sim"]["profiles"] == ["demo"], "the simulated cloud joins only with --profile demo"
 
@@ -66,7 +66,7 @@ def test_base_is_built_from_the_wheel_without_build_tools_and_runs_as_non_root()
     py = re.search(r"^ARG PYTHON_IMAGE=python:(\d+\.\d+)-slim", DOCKERFILE, re.M).group(1)
     assert project["requires-python"] == f">={py}"
     copied = set(re.findall(r"^COPY (\w+) \./\1\s*$", stage_text("wheel"), re.M))
-    assert copied == {"app", "scan", "listen", "api", "monitoring", "ui", "simulator"}, "every package is copied"
+    assert copied == {"app", "scan", "listen", "api", "monitoring", "ui", "simulator", "demo"}, "every package is copied"
 
 
 def test_build_context_leaves_out_the_venv_and_the_tests():
@@ -74,14 +74,14 @@ def test_build_context_leaves_out_the_venv_and_the_tests():
     assert ignore[ignore.index("*") if "*" in ignore else 0] == "*", "everything is excluded unless listed"
     allowed = {line[1:].rstrip("/") for line in ignore if line.startswith("!")}
     assert allowed == {"pyproject.toml", "README.md", "app", "scan", "listen", "api", "monitoring", "ui",
-                       "simulator"}
+                       "simulator", "demo"}
 
 
 def test_published_ports_are_the_documented_ones():
     def port(svc):
         return [str(p).rsplit(":", 1)[1] for p in SERVICES[svc].get("ports", [])]
 
-    assert port("api") == ["8747"] and port("ui") == ["80"]
+    assert port("lb") == ["80", "8747"], "one entry for the UI and the API, in front of their replicas"
     assert "0.0.0.0:8747" in CALIPSO_SERVICES["api"]["command"]
     assert all(str(p).startswith("127.0.0.1:") for p in SERVICES["sim"]["ports"]), "the demo cloud stays local"
 
@@ -108,3 +108,19 @@ def test_no_secret_has_a_default_value():
     assert not re.search(r"PASS(WORD)?\w*:-[^}]", text), "no password falls back to a shipped default"
     settings = re.findall(r"^(?:ENV|ARG)\b.*(?:\n\s+.*)*", DOCKERFILE, re.M)
     assert settings and not any(re.search(r"(?i)pass|secret|token|key", s) for s in settings), "nothing baked in"
+
+
+def test_ui_api_and_scan_workers_scale_behind_the_load_balancer():
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "container_name" not in text, "a fixed container name forbids --scale"
+    for name, knob in (("ui", "CALIPSO_UI_REPLICAS"), ("api", "CALIPSO_API_REPLICAS"), ("scan-worker", "CALIPSO_SCAN_WORKERS")):
+        assert not SERVICES[name].get("ports"), f"{name} publishes no host port: its replicas would clash"
+        assert SERVICES[name]["scale"] == f"${{{knob}:-1}}", "replicas set where `up` and `down` both read them"
+    cfg = (ROOT / "docker" / "lb" / "haproxy.cfg").read_text()
+    mount = next(v for v in SERVICES["lb"]["volumes"] if "haproxy.cfg" in v)
+    assert mount.startswith("./docker/lb/haproxy.cfg:") and mount.endswith(":ro")
+    for backend, target in (("ui", "ui:80"), ("api", "api:8747")):
+        assert re.search(rf"^backend {backend}\n(?:\s+.*\n)*?\s+server-template {backend} \d+ {target}\s*$", cfg, re.M)
+    assert "resolvers compose" in cfg and "parse-resolv-conf" in cfg, "replicas are found again as they come and go"
+    assert SERVICES["scan-worker"]["environment"]["CALIPSO_BROKER_URL"].endswith("@rabbitmq:5672//")
+    assert "CALIPSO_BROKER_URL" not in SERVICES["api"]["environment"], "the broker password only where it is used"

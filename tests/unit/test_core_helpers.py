@@ -105,3 +105,12 @@ def test_dynamic_folders_use_real_plurals_and_a_label_name():
     f = dynamic_folder(region, "availability_zone")
     assert (f["id"], f["type"], f["text"]) == ("RegionOne-availability_zones", "availability_zones_folder", "Availability Zones")
     assert plural("switch") == "switches" and plural("policy") == "policies" and plural("vnic") == "vnics"
+
+
+def test_synthetic_keys_join_text_and_anything_else_alike():
+    from bson import ObjectId
+
+    from app.store.keys import k
+    oid = ObjectId("0123456789abcdef01234567")
+    assert k("env", "vedge", "cmp-1-OVS") == "env|vedge|cmp-1-OVS"
+    assert k("env", None, 3, oid) == "env||3|0123456789abcdef01234567"

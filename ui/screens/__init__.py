@@ -10,6 +10,7 @@ SCREENS: tuple[str, ...] = (
     "ui.screens.signin",
     "ui.screens.password",
     "ui.screens.dashboard",
+    "ui.screens.health",
     "ui.screens.environment",
     "ui.screens.search",
     "ui.screens.getstarted",

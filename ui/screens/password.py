@@ -39,7 +39,7 @@ class ChangePassword(Screen):
         issued = self.console.api.login(s.username, new)
         if issued is None:
             self.redirect("/login")
-        s.token = issued["token"]   # in place: this session's open pages (their event streams) keep working
+        self.console.sessions.set_token(s, issued["token"])   # in place: its open pages' event streams keep working
         self.render(req, resp, "password.html", error=None, done=True)
 
 

@@ -70,7 +70,7 @@ class ApiFetchHosts:
                 h.setdefault("hypervisor_hostname", node.get("hypervisor_hostname"))
             if h.get("zone"):
                 h["parent_id"], h["parent_type"] = h["zone"], "availability_zone"
-        if ctx.cli is not None:
+        if ctx.cli is not None and not ctx.hosts_elsewhere:   # else the scan worker of each host asks it
             ctx.parallel(lambda h: self._os(ctx, h), list(hosts.values()))
         return list(hosts.values())
 

@@ -1,5 +1,8 @@
 """Physical NICs of a host (vim-contract §4.5.4-§4.5.6): non-virtual devices, their addresses
-and `ethtool` attributes. The per-interface commands run concurrently."""
+and `ethtool` attributes. The per-interface commands run concurrently.
+
+A host without `ethtool` (a healthy host may have none) gives speed and duplex from
+`/sys/class/net/<if>/speed` and `duplex`, the same numbers: a warning, not an error."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from scan.access.calls import RemoteError
 from scan.fetchers.base import host_of, host_types
 from scan.fetchers.host_commands import ADDRESSES, NET_CLASS
 from scan.parsers import ParseError
-from scan.parsers.host import ethtool, physical_interfaces
+from scan.parsers.host import ethtool, physical_interfaces, sysfs_duplex, sysfs_speed
 from scan.parsers.ip import parse_addresses
 
 ROLES = {"Network", "Compute", "Controller"}
@@ -63,8 +66,31 @@ class CliFetchHostPnics:
             doc["IPv6 Address"] = i["ipv6_global"][0]
         try:
             doc.update(ethtool(ctx.cli.run(host, _ethtool(name))))
-        except (RemoteError, ParseError) as e:
+        except RemoteError as e:
+            if not missing_command(e):
+                ctx.errors.add(host, f"ethtool {name}: {e}")
+            else:
+                ctx.warnings.add(host, "ethtool is not installed: speed and duplex read from /sys/class/net")
+                doc.update(from_sysfs(ctx, host, name))
+        except ParseError as e:
             ctx.errors.add(host, f"ethtool {name}: {e}")
         doc.setdefault("Link detected", "yes" if i["state"] == "UP" else "no")
         doc["id"] = pnic_id(host, name, i["mac_address"])
         return doc
+
+
+def missing_command(e: RemoteError) -> bool:
+    """The command is not installed on the host (the shell's status 127)."""
+    return "exit status 127" in e.reason or "command not found" in e.reason
+
+
+def from_sysfs(ctx, host: str, name: str) -> dict:
+    """Speed and Duplex as ethtool names them, from the kernel's files (each left out when unreadable:
+    a NIC without link has no speed)."""
+    out = {}
+    for attr, parse in (("Speed", sysfs_speed), ("Duplex", sysfs_duplex)):
+        try:
+            out[attr] = parse(ctx.cli.run(host, ("cat", f"/sys/class/net/{name.split('@')[-1]}/{attr.lower()}")))
+        except (RemoteError, ParseError):
+            continue
+    return out

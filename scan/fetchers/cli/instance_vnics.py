@@ -4,6 +4,10 @@ The domains of all the host's instances are asked for by name (Nova's `local_nam
 call per host (`Cli.run_each`, up to BATCH at a time); a domain missing from that answer is
 asked for alone, and only when that fails too is the host's domain list read and searched by
 uuid, as the original did.
+
+A domain that is not running (a stopped server keeps it: no `id` on <domain>) has no tap on the
+host: its vNICs are kept, marked `absent`, and get no datapath links. The instance learns every
+vNIC's MAC (`mac_addresses`; `mac_address` stays the original's one).
 """
 
 from __future__ import annotations
@@ -48,7 +52,8 @@ def host_domains(ctx, host: str) -> dict[str, dict]:
                     dom = dumpxml(out)
                 except ParseError:
                     continue
-                doms[name] = {"uuid": dom.get("uuid"), "devices": {"interface": interfaces(dom)}}   # what vNICs need
+                doms[name] = {"uuid": dom.get("uuid"), "@id": dom.get("@id"),   # what vNICs need
+                              "devices": {"interface": interfaces(dom)}}
         return doms
     return ctx.memo.once(("domains", "xml", host), read)
 
@@ -92,6 +97,7 @@ def instance_vnics(ctx, parent: dict, make: Callable[[dict, dict], dict | None])
         ctx.errors.add(instance["host"], f"instance {instance['id']}: no libvirt domain with this uuid")
         return []
     out = []
+    running = dom.get("@id") not in (None, "", "-1")
     for iface in interfaces(dom):
         doc = make(instance, iface)
         if doc is None:
@@ -99,9 +105,12 @@ def instance_vnics(ctx, parent: dict, make: Callable[[dict, dict], dict | None])
         net = network_of(instance, doc)
         if net:
             doc["network"] = net
+        if not running:
+            doc["absent"] = True
         out.append(doc)
     if out:
-        ctx.found.update(instance, {"mac_address": out[-1]["mac_address"]})
+        ctx.found.update(instance, {"mac_address": out[-1]["mac_address"],
+                                    "mac_addresses": [d["mac_address"] for d in out]})
     return out
 
 

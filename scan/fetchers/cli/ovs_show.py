@@ -3,15 +3,18 @@
 The vEdge and its provider bridges both need it. With a full tunnel mesh it is the largest output
 of a host (about 200 KB at 1,000 hosts), too large for the command cache: each fetcher asking for
 it again cost the host a second transfer and the scanner a second parse. The tunnel ports of
-`br-tun` (one per other host) are kept packed (app.packed): they are the vEdge's `tunnel_ports`
-and its OTEP's `ports`, and no fetcher looks into them.
+`br-tun` (one per other host) are kept as their difference from the mesh of Neutron's endpoint
+table (app.tunnel_mesh): a few hundred bytes a host where the mesh is whole, not 200 KB. They are
+the vEdge's and its OTEP's `tunnels`, and no fetcher looks into them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
 
-from app.packed import pack
+from app.tunnel_mesh import compact
+from scan.fetchers.db.common import agents
+from scan.fetchers.db.tunnel_endpoints import mesh
 from scan.fetchers.host_commands import OVS_SHOW
 from scan.parsers.ovs import vsctl_show
 
@@ -20,23 +23,45 @@ TUNNEL_BRIDGE = "br-tun"
 
 
 def ovs_bridges(ctx, host: str) -> dict[str, dict]:
-    """{bridge: {port name: port}}, `br-tun` without its tunnel ports (`tunnel_ports`); shared between
+    """{bridge: {port name: port}}, `br-tun` without its tunnel ports (`tunnels`); shared between
     fetchers, so callers must not change it."""
     return _show(ctx, host)[0]
 
 
-def tunnel_ports(ctx, host: str) -> Sequence[dict]:
-    """The tunnel ports of the host's `br-tun`, in `ovs-vsctl show` order."""
-    return _show(ctx, host)[1]
+def tunnels(ctx, host: str, config: dict) -> dict | None:
+    """The tunnel ports of the host's `br-tun` as their difference from the mesh; None where it has none
+    and its agent (`config`) tunnels with no type (a tunnelling host with no port left lacks them all)."""
+    found = _show(ctx, host)[1]
+    kinds = config.get("tunnel_types") or []
+    if found is None and kinds and str(kinds[0]).lower() in TUNNEL_TYPES:
+        return compact([], mesh(ctx, str(kinds[0]).lower()), config.get("tunneling_ip") or None,
+                       bool(config.get("l2_population")))
+    return found
 
 
-def _show(ctx, host: str) -> tuple[dict[str, dict], Sequence[dict]]:
-    return ctx.memo.once(("ovs-vsctl show", host), lambda: _split(vsctl_show(ctx.cli.run(host, OVS_SHOW))))
+def _show(ctx, host: str) -> tuple[dict[str, dict], dict | None]:
+    return ctx.memo.once(("ovs-vsctl show", host),
+                         lambda: _split(ctx, host, vsctl_show(ctx.cli.run(host, OVS_SHOW))))
 
 
-def _split(bridges: dict[str, dict]) -> tuple[dict[str, dict], Sequence[dict]]:
+def _split(ctx, host: str, bridges: dict[str, dict]) -> tuple[dict[str, dict], dict | None]:
     ports = bridges.get(TUNNEL_BRIDGE) or {}
-    tunnels = [p for p in ports.values() if p.get("type") in TUNNEL_TYPES]
-    if tunnels:
-        bridges[TUNNEL_BRIDGE] = {name: p for name, p in ports.items() if p.get("type") not in TUNNEL_TYPES}
-    return bridges, pack(tunnels)
+    found = [p for p in ports.values() if p.get("type") in TUNNEL_TYPES]
+    if not found:
+        return bridges, None
+    bridges[TUNNEL_BRIDGE] = {name: p for name, p in ports.items() if p.get("type") not in TUNNEL_TYPES}
+    kind = Counter(p["type"] for p in found).most_common(1)[0][0]
+    config = _agent_config(ctx, host)
+    l2pop = config.get("l2_population")
+    return bridges, compact(found, mesh(ctx, kind), config.get("tunneling_ip") or None,
+                            None if l2pop is None else bool(l2pop))
+
+
+def _agent_config(ctx, host: str) -> dict:
+    """The host's Open vSwitch agent's configurations (whether it runs l2population), {} unknown."""
+    if ctx.db is None:
+        return {}
+    for a in agents(ctx):
+        if a.get("host") == host and a.get("agent_type") == "Open vSwitch agent":
+            return a.get("configurations") if isinstance(a.get("configurations"), dict) else {}
+    return {}

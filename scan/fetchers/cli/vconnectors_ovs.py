@@ -1,7 +1,12 @@
 """Linux bridges of a host (`brctl show`, or `ip -d -j link show` where brctl is missing),
-with each member's MAC from the port bound to this host whose id its name abbreviates."""
+with each member's MAC from the port bound to this host whose id its name abbreviates.
+
+Bridges a container runtime made (`CONTAINER_BRIDGES`: docker0, cni-podman0, ...) carry no
+OpenStack traffic and are not vConnectors."""
 
 from __future__ import annotations
+
+import re
 
 from scan.access.calls import RemoteError
 from scan.fetchers.base import host_of, host_types
@@ -9,6 +14,9 @@ from scan.fetchers.host_commands import BRIDGES
 from scan.parsers.bridges import brctl_show, ip_json_bridges
 
 ROLES = {"Network", "Compute"}
+# the bridges of container runtimes: Docker (docker0, user networks br-<12 hex>), Podman/CNI, LXC/LXD, Kubernetes
+CONTAINER_BRIDGES = re.compile(r"^(docker\d+|br-[0-9a-f]{12}|cni-podman\d+|podman\d+|cni\d+|lxcbr\d+|lxdbr\d+|"
+                               r"kube-bridge|cbr0)$")
 
 
 def bridges(ctx, host: str) -> list[dict]:
@@ -45,6 +53,8 @@ def vconnector_docs(ctx, host: str) -> list[dict]:
     ports = port_macs(ctx, host)
     out = []
     for b in bridges(ctx, host):
+        if CONTAINER_BRIDGES.match(b["bridge_name"]):
+            continue
         names = list(b["interfaces"])
         out.append({"id": f"{host}-{b['bridge_name']}-{b['bridge_id']}", "name": f"{host}-{b['bridge_name']}",
                     "object_name": f"{host}-{b['bridge_name']}", "host": host,

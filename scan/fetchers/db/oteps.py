@@ -5,7 +5,7 @@ and the devices under it (`underlay`) are the NICs that carry the overlay."""
 from __future__ import annotations
 
 from scan.access.calls import RemoteError
-from scan.fetchers.db.common import neutron_db, rows_by_host
+from scan.fetchers.db.tunnel_endpoints import endpoints
 from scan.fetchers.host_commands import ADDRESSES
 from scan.parsers import ParseError
 from scan.parsers.ip import tunnel_underlay
@@ -27,14 +27,17 @@ class DbFetchOteps:
         tunnel = str(types[0]).lower()
         if tunnel not in ("vxlan", "gre", "geneve"):
             return []
-        table = f"{neutron_db(ctx)}.ml2_{tunnel}_endpoints"
-        rows = rows_by_host(ctx, ("endpoints", tunnel), f"SELECT * FROM {table}", f"SELECT ml2_{tunnel}_endpoints")
+        rows = endpoints(ctx, tunnel)
         out = []
         for row in rows.get(host, []):
             doc = dict(row)
             doc.update({"id": f"{host}-otep", "name": f"{host}-otep", "host": host, "overlay_type": tunnel,
-                        "ports": parent.get("tunnel_ports") or [],
+                        "l2_population": bool(config.get("l2_population")),
                         "udp_port": row.get("udp_port") or DEFAULT_UDP.get(tunnel, 0)})
+            if isinstance(parent.get("tunnels"), dict):   # the vEdge's ports, as the mesh's difference
+                doc["tunnels"] = parent["tunnels"]
+            else:
+                doc["ports"] = parent.get("tunnel_ports") or []
             try:
                 where = tunnel_underlay(ctx.cli.run(host, ADDRESSES), row.get("ip_address"))
             except (RemoteError, ParseError) as e:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from scan.access.calls import RemoteError
 from scan.fetchers.base import host_of, host_types
-from scan.fetchers.cli.ovs_show import ovs_bridges, tunnel_ports
+from scan.fetchers.cli.ovs_show import ovs_bridges, tunnels as tunnels_of
 from scan.fetchers.db.common import agents
 from scan.fetchers.host_commands import NET_CLASS, OVS_DATAPATH
 from scan.parsers import ParseError
@@ -46,14 +46,17 @@ class DbFetchVedgesOvs:
             if tags.get(p["name"]):
                 port["tag"] = tags[p["name"]]
             ports.append(port)
-        tunnels = tunnel_ports(ctx, host)
         out = []
         for row in rows:
             doc = {k: v for k, v in row.items()}
             doc["agent_id"] = row["id"]
-            doc.update({"name": f"{host}-OVS", "host": host, "ports": ports, "tunnel_ports": tunnels,
-                        "vedge_type": "OVS"})
+            doc.update({"name": f"{host}-OVS", "host": host, "ports": ports, "vedge_type": "OVS"})
             config = row.get("configurations") if isinstance(row.get("configurations"), dict) else {}
+            tunnels = tunnels_of(ctx, host, config)
+            if tunnels is not None:   # the original's `tunnel_ports`, kept as the mesh's difference
+                doc["tunnels"] = tunnels
+            else:                     # no tunnelling: as the original had it
+                doc["tunnel_ports"] = []
             if not config.get("tunneling_ip"):
                 pnic = self._bridge_pnic(ctx, host, config)
                 if pnic:

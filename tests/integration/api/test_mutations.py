@@ -32,8 +32,10 @@ def test_environment_lifecycle_post_put_delete(api):
     assert "type_drivers" in [p["parameter"] for p in r.json["error"]["problems"]]
     # delete with purge: config, schedules and inventory go; the environment is then unknown
     assert api.call("DELETE", "/environment_configs/lifecycle", user="alice").status_code == 403
+    api.store["tunnel_meshes"].insert_one({"_id": "lifecycle|vxlan", "environment": "lifecycle", "endpoints": []})
     r = api.call("DELETE", "/environment_configs/lifecycle", user="erin", query="purge=true")
     assert r.status_code == 200 and r.json["deleted"]["inventory"] == 5 and r.json["deleted"]["scheduled_scans"] == 1
+    assert r.json["deleted"]["tunnel_meshes"] == 1
     assert api.get("/inventory", query="env_name=lifecycle").status_code == 404
     assert api.store["inventory"].count_documents({"environment": "lifecycle"}) == 0
 
@@ -64,6 +66,16 @@ def test_scan_request_is_queued_with_v2_defaults(api):
     r = api.call("POST", "/scans", user="erin", json_body={"env_name": "visible", "log_level": "info",
                                                             "inventory": "bad$name"})
     assert r.status_code == 400
+
+
+def test_scan_request_may_ask_for_scan_workers(api):
+    r = api.call("POST", "/scans", user="erin", json_body={"env_name": "visible", "log_level": "info",
+                                                            "distributed": True})
+    assert r.status_code == 201
+    assert api.store["scans"].find_one({"_id": ObjectId(r.json["id"])})["distributed"] is True
+    r = api.call("POST", "/scans", user="erin", json_body={"env_name": "visible", "log_level": "info",
+                                                            "distributed": True, "object_id": "vm-1"})
+    assert r.status_code == 400 and "distributed" in r.text
 
 
 def test_scheduled_scans_rules_and_delete(api):

@@ -115,7 +115,7 @@ class Mutations:
         for op in ("added", "removed", "changed"):
             for (t, i), r in objs[op].items():
                 if t in ("vedge", "otep"):
-                    assert set(r["fields"]) <= {"ports", "tunnel_ports"}, r
+                    assert set(r["fields"]) <= {"ports", "tunnels", "tunnels_missing"}, r
                 else:
                     assert any(x in i for x in related) or any(x in (r.get("id_path") or "") for x in related), r
 

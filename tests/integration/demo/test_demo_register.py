@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from app.cli.demo_cmd import ENV, register
+from demo.cli import ENV, register
 from app.envconfig.repository import EnvironmentConfigs
 
 SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "environment_config.json"

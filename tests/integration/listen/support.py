@@ -8,13 +8,13 @@ sets), leaving out times, scan ids, and what only the listener writes (instance 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from app.envconfig.repository import EnvironmentConfigs
 from app.store.store import Store
 from scan.controller import ScanController, ScanOptions
+from tests.fixtures import ZED
 
-AMQP = Path("/work/shared/reference/openstack-zed/amqp")
+AMQP = ZED / "amqp"
 SKIP_FIELDS = {"_id", "last_scanned", "last_seen", "first_seen", "last_scan_id", "stale_since", "status",
                "state_description", "OS-EXT-STS:vm_state", "clique", "_scan_parent"}
 

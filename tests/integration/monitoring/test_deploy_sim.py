@@ -13,6 +13,7 @@ import paramiko
 import pytest
 
 from monitoring import config_store
+from app.tunnel_mesh import with_all_ports
 from monitoring.generate import secret_ref
 from monitoring.ids import decode_id
 from scan.controller import ScanController, ScanOptions
@@ -57,7 +58,8 @@ def expected_checks(store, env: str) -> dict[str, Counter]:
         elif t == "instance":
             add = ["instance"]
         elif t == "otep":
-            add = ["otep"] * len([p for p in d.get("ports") or [] if p.get("type") == "vxlan"])
+            ports = d.get("ports") or with_all_ports(store, [d])[0].get("ports") or []
+            add = ["otep"] * len([p for p in ports if p.get("type") == "vxlan"])
         elif t == "vnic" and d.get("vnic_type") == "instance_vnic":
             host, add = dhcp.get(d.get("network")), ["vnic"]
         for a in add:

@@ -25,7 +25,9 @@ def seed(store):
     for t, i, extra in (("host", "node-1", {}), ("vedge", "v-1", {"host": "node-1"}),
                         ("host_pnic", "eth1-fa:16:3e:00:00:01", {"host": "node-1", "name": "eth1"}),
                         ("otep", "node-1-otep", {"host": "node-1", "ports": [{"name": "vxlan-0a000002",
-                                                                              "type": "vxlan"}]})):
+                                                                              "type": "vxlan"}]}),
+                        ("otep", "node-2-otep", {"host": "node-1", "tunnels": {     # as the scanner stores them
+                            "overlay_type": "vxlan", "local_ip": "10.0.0.3", "except": [], "other": []}})):
         docs.append({"environment": ENV, "type": t, "id": i, "name": i, "id_path": f"/{ENV}/{i}",
                      "name_path": f"/{ENV}/{i}", **extra})
     inv.upsert(docs)
@@ -106,6 +108,17 @@ def test_otep_port_results_roll_up(cli_env, store_env):
     assert r.returncode == 0, r.stderr
     otep = store_env["inventory"].find_one({"environment": ENV, "type": "otep"})
     assert otep["status"] == "Error" and otep["ports"][0]["status"] == "Error"
+
+
+def test_otep_port_results_of_a_mesh_kept_as_its_difference_roll_up(cli_env, store_env):
+    now = int(time.time())
+    r = handle(cli_env, [sensu1_event("otep_node-2-otep_vxlan-0a000002", 0, "0% packet loss", now),
+                         sensu1_event("otep_node-2-otep_vxlan-0a000004", 2, "100% packet loss", now)])
+    assert r.returncode == 0, r.stderr
+    otep = store_env["inventory"].find_one({"environment": ENV, "type": "otep", "id": "node-2-otep"})
+    assert otep["status"] == "Warning" and "ports" not in otep
+    assert {n: s["status"] for n, s in otep["tunnel_status"].items()} == {"vxlan-0a000002": "OK",
+                                                                          "vxlan-0a000004": "Error"}
 
 
 @pytest.mark.parametrize("payload,reason", [

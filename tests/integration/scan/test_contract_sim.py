@@ -14,6 +14,8 @@ import pytest
 from app.envconfig.repository import EnvironmentConfigs
 from app.store.init import init_db
 from app.store.store import Store, StoreLocation
+from app.tunnel_mesh import COLLECTION as MESHES
+from app.tunnel_mesh import Mesh, peers
 from scan.controller import ScanController, ScanOptions
 
 sim_model = pytest.importorskip("simulator.model.build")
@@ -52,7 +54,8 @@ def scanned(request, store_uri, tmp_path_factory):
         inv = {(d["type"], d["id"]): d for d in store["inventory"].find({"environment": name})}
         links = list(store["links"].find({"environment": name}))
         cliques = list(store["cliques"].find({"environment": name}))
-        yield {"md": md, "td": td, "release": release, "model": sim.model, "result": result, "inv": inv, "links": links,
+        meshes = {d["overlay_type"]: Mesh.from_doc(d) for d in store[MESHES].find({"environment": name})}
+        yield {"meshes": meshes, "md": md, "td": td, "release": release, "model": sim.model, "result": result, "inv": inv, "links": links,
                "cliques": cliques, "name": name}
     finally:
         sim.stop()
@@ -104,6 +107,20 @@ def test_every_model_object_is_there_and_no_phantoms(scanned):
         assert {scanned["inv"][k]["host"] for k in scanned["inv"] if k[0] == "otep"} == vedge_hosts
     if scanned["td"] not in TUNNELS:
         assert not ids(scanned, "otep")
+
+
+def test_each_otep_has_its_hosts_tunnels(scanned):
+    """The stored difference from the mesh reads back as the tunnels the host has (OVS: one OTEP a host)."""
+    m = scanned["model"]
+    if scanned["md"] != "ovs" or scanned["td"] not in TUNNELS:
+        assert not scanned["meshes"] or scanned["md"] != "ovs"
+        return
+    mesh = scanned["meshes"][scanned["td"]]
+    assert sorted(mesh.ips) == sorted(h["tunnel_ip"] for h in m["hosts"] if set(h["roles"]) & {"compute", "network"})
+    for otep in (d for (t, _), d in scanned["inv"].items() if t == "otep"):
+        host = model_host(m, otep["host"])
+        assert {ip for ip, _ in peers(otep["tunnels"], mesh)} == {t["remote_ip"] for t in host["plumbing"]["tunnels"]}
+        assert otep["tunnels_missing"] == []
 
 
 def test_objects_sit_under_the_right_parent(scanned):

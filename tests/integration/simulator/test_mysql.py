@@ -8,7 +8,6 @@ import socket
 import time
 import uuid
 from datetime import datetime
-from pathlib import Path
 
 import pymysql
 import pytest
@@ -18,8 +17,9 @@ from simulator.model import Params, build_model
 from simulator.model.ids import dev_name
 from simulator.mysql.server import MySQLServer
 from simulator.options import SimOptions
+from tests.fixtures import ZED
 
-QUERIES = Path("/work/shared/reference/openstack-zed/mysql/queries")
+QUERIES = ZED / "mysql" / "queries"
 
 
 def start(model, tmp_path, release="current", conditions=None, **extra) -> MySQLServer:

@@ -89,6 +89,7 @@ def test_sigterm_stops_cleanly_and_releases_the_ports(running):
     (["--hosts", "many"], "not a whole number"),
     (["--fault", "nohost:down"], "neither a simulated host"),
     (["--latency", "api=fast"], "not a number"),
+    (["--heartbeat", "0.01"], "--heartbeat must be at least 0.1 seconds"),
 ])
 def test_impossible_parameters_get_one_line_and_exit_2(tmp_path, args, message):
     r = sim("--state-dir", str(tmp_path), *args)

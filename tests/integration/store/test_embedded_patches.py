@@ -136,12 +136,16 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
         names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
         rows = {n: [tuple(map(_value, r)) for r in conn.execute(f'SELECT * FROM "{n}" ORDER BY rowid')]
                 for n in names}
-        rows["schema"] = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        # the patched store adds its json_type indexes (app.store.embedded_exact), nothing else
+        rows["schema"] = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'calipso_type_%' "
+                                      "ORDER BY name").fetchall()
     return rows
 
 
 def _scenario(db) -> list:
-    """Inserts, errors, updates and deletes of every kind the fast paths take, and what each answered."""
+    """Inserts, errors, updates and deletes of every kind the fast paths take, and what each answered (found
+    documents by value: MongoDB's field order, which the patched store keeps, is not neosqlite's; dotted
+    projections, which neosqlite got wrong, are in test_store_contract)."""
     c = db["eq"]
     c.create_index("key", unique=True, name="key")
     c.create_index("n", name="n")
@@ -171,14 +175,14 @@ def _scenario(db) -> list:
     out.append(c.bulk_write([DeleteMany({"_id": {"$in": ids[:5]}})]).bulk_api_result)
     out.append(c.delete_many({"key": {"$in": ["k7", "k9", "nope"]}}).raw_result)
     for projection in ({"key": 1, "seen": 1}, {"_id": 1, "nested": 1, "refs": 1}, {"_id": 0, "key": 1, "on": True},
-                       {"nested.a": 1, "tags": 1}, {"blob": 0, "nested": 0}, {"_id": 0}, {"_id": 1}, {"nope": 1}):
-        out.append([list(d.items()) for d in c.find({"n": {"$gte": 3}}, projection, sort=[("_id", 1)])])
+                       {"tags": 1}, {"blob": 0, "nested": 0}, {"_id": 0}, {"_id": 1}, {"nope": 1}):
+        out.append([dict(d) for d in c.find({"n": {"$gte": 3}}, projection, sort=[("_id", 1)])])
     c.insert_one({"_id": oid(400), "key": "odd", "n": 5, "it's": 1, 'q"uote': 2, "none": None})
     for projection in ({"key": 1, "none": 1, "nope": 1}, {"_id": 1, "seen": 1, "ratio": 1, "big": 1, "blob": 1},
                        {"_id": 0, "list_of_dicts": 1, "empty": 1, "empty_list": 1, "off": 1, "ref": 1},
                        {"key": True, "it's": 1}, {"key": 1, 'q"uote': 1}, {"_id": 1}):
-        out.append([list(d.items()) for d in c.find({"n": {"$lt": 30}}, projection)])
-        out.append([list(d.items()) for d in c.find({"key": {"$ne": "k3"}}, projection, sort=[("key", -1)],
+        out.append(sorted((dict(d) for d in c.find({"n": {"$lt": 30}}, projection)), key=lambda d: repr(sorted(d.items()))))   # no sort: any order
+        out.append([dict(d) for d in c.find({"key": {"$ne": "k3"}}, projection, sort=[("key", -1)],
                                                     skip=2, limit=4)])
     return out
 

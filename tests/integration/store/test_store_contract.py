@@ -1,7 +1,7 @@
 """The store contract: every query shape Calipso's code uses, over the wire against the embedded store.
 
-Each gap of nx-27017 listed in design §2 is either avoided by the code (and the way we avoid it
-is tested here) or shown by a strict xfail, which turns red the day the gap is fixed.
+Each gap nx-27017 0.8.1 had (design §2) is closed by the startup patches (app.store.embedded_guard and its
+modules) and tested here as MongoDB answers it, or refused with MongoDB's error, tested as refused.
 """
 
 from __future__ import annotations
@@ -16,6 +16,12 @@ from pymongo import ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from app.store.init import init_db
+
+
+@pytest.fixture
+def store(backend_store):
+    """Each test runs on the embedded store, and on CALIPSO_TEST_MONGO_URI's mongod when set (conftest)."""
+    return backend_store
 
 
 @pytest.fixture
@@ -75,13 +81,11 @@ def test_regex_as_operator_dict_matches(coll):
     assert got == ["k20", "k21", "k22", "k23"]
 
 
-@pytest.mark.xfail(strict=True, reason="nx-27017 0.8.1: a compiled regex silently matches nothing (design §2)")
-def test_gap_compiled_regex(coll):
+def test_compiled_regex_matches(coll):
     assert len(list(coll.find({"key": re.compile("^k2[0-3]$")}))) == 4
 
 
-@pytest.mark.xfail(strict=True, reason="nx-27017 0.8.1: $not is refused (design §2)")
-def test_gap_not_operator(coll):
+def test_not_operator(coll):
     assert len(list(coll.find({"n": {"$not": {"$lt": 10}}}))) == 20
 
 
@@ -100,13 +104,11 @@ def test_projection_of_top_level_fields(coll):
     assert doc == {"key": "k4", "n": 4}
 
 
-@pytest.mark.xfail(strict=True, reason="nx-27017 0.8.1: dotted projections come back as flat keys (design §2)")
-def test_gap_dotted_projection(coll):
+def test_dotted_projection_nests(coll):
     assert coll.find_one({"key": "k4"}, {"_id": 0, "sub.a": 1}) == {"sub": {"a": 4}}
 
 
-@pytest.mark.xfail(strict=True, reason="nx-27017 0.8.1: rename_collection silently does nothing (design §2)")
-def test_gap_rename_collection(store, coll):
+def test_rename_collection(store, coll):
     coll.rename("contract_renamed")
     assert store.db["contract_renamed"].estimated_document_count() == 30
 
@@ -132,9 +134,7 @@ def test_datetime_set_on_existing_document_stays_a_datetime(store):
     assert c.find_one({"t": {"$gt": t - timedelta(seconds=1)}}) is not None
 
 
-@pytest.mark.xfail(strict=True, reason="nx-27017 0.8.1 compares datetimes to the whole second; "
-                                        "staleness is decided by comparing ids, never by time (scan.retire)")
-def test_gap_subsecond_datetime_comparison(store):
+def test_subsecond_datetime_comparison(store):
     c = store["times3"]
     t = datetime(2026, 11, 24, 10, 0, 0, 123000, tzinfo=timezone.utc)
     c.insert_one({"t": t})
@@ -242,18 +242,14 @@ def test_object_id_field_matched_with_in(store):
     assert c.update_one({"f": oid_match(o)}, {"$set": {"v": 2}}).matched_count == 1
 
 
-@pytest.mark.xfail(strict=True, reason="nx-27017 0.8.1: equality on a non-_id ObjectId field never matches; "
-                                        "the code uses $in (app.store.keys.oid_match)")
-def test_gap_object_id_field_equality(store):
+def test_object_id_field_equality(store):
     c = store["oids2"]
     o = ObjectId()
     c.insert_one({"f": o})
     assert c.find_one({"f": o}) is not None
 
 
-@pytest.mark.xfail(strict=True, reason="nx-27017 0.8.1: an ObjectId inside an array is never matched; "
-                                        "cliques keep string copies of their node ids (_nodes)")
-def test_gap_object_id_array_membership(store):
+def test_object_id_array_membership(store):
     c = store["oids3"]
     o = ObjectId()
     c.insert_one({"arr": [o]})
@@ -267,9 +263,7 @@ def test_indexed_array_membership_with_in(store):
     assert c.find_one({"arr": {"$in": ["y"]}}) is not None
 
 
-@pytest.mark.xfail(strict=True, reason="nx-27017 0.8.1: with an index on an array field, equality never matches "
-                                        "an element; the code uses $in")
-def test_gap_indexed_array_membership_equality(store):
+def test_indexed_array_membership_equality(store):
     c = store["arr2"]
     c.create_index("arr")
     c.insert_one({"arr": ["x", "y"]})

@@ -31,7 +31,7 @@ UI = Path(__file__).resolve().parents[3] / "ui"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>graph</title></head>
-<body>{{ panel }}{% for s in scripts %}<script src="/static/graph/{{ s }}"></script>{% endfor %}</body></html>"""
+<body>{{ panel }}<script src="/static/js/keys.js"></script>{% for s in scripts %}<script src="/static/graph/{{ s }}"></script>{% endfor %}</body></html>"""
 
 
 class _Threads(ThreadingMixIn, WSGIServer):
@@ -86,7 +86,8 @@ class GraphHarness:
             panel = self.jinja.get_template("graph_panel.html").render(
                 env={"name": env}, obj={"id": oid, "clique": True},
                 graph_url=f"/api/clique_graph?env_name={quote(env)}&focal_point_object_id={quote(oid)}",
-                object_url=f"/object?env={quote(env)}&id={{id}}", max_nodes=int(q.get("max_nodes", 500)), api_base="/api")
+                object_url=f"/object?env={quote(env)}&id={{id}}", max_nodes=int(q.get("max_nodes", 500)), api_base="/api",
+                group=q.get("group", "auto"), highlight=q.get("highlight", ""))
             scripts = sorted(p.name for p in (UI / "static" / "graph").glob("*.js"))   # as the console loads them
             html = self.jinja.from_string(PAGE).render(panel=Markup(panel), scripts=scripts)
             start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Security-Policy", CSP)])
@@ -154,3 +155,33 @@ def scan_into(store: Store, name: str, state_dir, mechanism_driver: str = "ovs",
         sim.stop()
     return sim.model
 
+
+
+def network_clique(store, env: str, hosts: int, statuses: dict | None = None) -> dict:
+    """A network clique spread over `hosts` hosts: network -> vNIC -> vConnector -> vEdge -> OTEP on each host
+    (4 objects and 4 links per host); statuses by object id."""
+    statuses = statuses or {}
+    region = place({"id": f"{env}-region", "type": "region"}, root(env), env)
+    net = place({"id": f"{env}-net", "type": "network", "name": f"{env} net"}, region, env)
+    docs, chains = [region, net], []
+    for h in range(hosts):
+        host = f"{env}-host-{h:05d}"
+        chain = [place({"id": f"{host}-{t}", "type": t, "host": host, "name": f"{t} on {host}"}, region, env)
+                 for t in ("vnic", "vconnector", "vedge", "otep")]
+        docs += chain
+        chains.append(chain)
+    for d in docs:
+        if d["id"] in statuses:
+            d["status"], d["status_value"] = statuses[d["id"]], ("OK", "Warning", "Error").index(statuses[d["id"]])
+    Inventory(store).upsert(docs)
+    stored = {d["id"]: d for d in Inventory(store).find({"environment": env})}
+    links = []
+    for chain in chains:
+        ends = [stored[net["id"]]] + [stored[c["id"]] for c in chain]
+        links += [new_link(env, a, b, f"{a['type']}-{b['type']}") for a, b in zip(ends, ends[1:])]
+    Links(store).upsert(links)
+    ids = [l["_id"] for l in Links(store).for_env(env)]
+    nodes = [stored[d["id"]]["_id"] for d in docs[1:]]
+    Cliques(store).upsert({"environment": env, "focal_point": stored[net["id"]]["_id"], "focal_point_type": "network",
+                           "focal_point_object_id": net["id"], "nodes": nodes, "links": ids})
+    return {"network": net["id"], "objects": len(nodes), "links": len(ids)}

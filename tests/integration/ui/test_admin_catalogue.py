@@ -46,12 +46,16 @@ def test_a_clique_type_made_in_the_console_changes_the_graph(page, console, scan
     page.select_option('[name="focal_point_type"]', "instance")
     page.select_option('[name="environment"]', console.env)
     page.locator('#link-type-slots select').nth(0).select_option("instance-vnic")
-    page.fill("#preview-focal", vm)
+    # the focal object is picked by its name (the picker puts its id in the field)
+    vm_name = console.api_get("admin", "/inventory", {"env_name": console.env, "id": vm})["name"]
+    page.fill("#preview-focal", vm_name)
+    page.locator("#preview .picker-suggestions button", has=page.locator(f'.s-path:text-is("{vm}")')).click()
+    assert page.input_value("#preview-focal") == vm
     page.click("#preview-run")
     page.wait_for_selector("#preview-summary[data-nodes]")
     nodes = int(page.locator("#preview-summary").get_attribute("data-nodes"))
     assert nodes >= 2 and page.locator("#preview-links li").count() == nodes - 1
-    assert all(t.startswith("instance-vnic") for t in page.locator("#preview-links li").all_inner_texts())
+    assert all(t.startswith(f"instance-vnic: {vm_name} → ") for t in page.locator("#preview-links li").all_inner_texts())
     shot(page, "admin-clique-type-preview", full_page=True)
     page.click("#entry-save")
     page.wait_for_selector("#entry-saved")

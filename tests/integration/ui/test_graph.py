@@ -61,8 +61,9 @@ def test_monitoring_change_recolours_the_open_graph(page, console):
 
 
 def test_object_without_clique_says_so(page, console):
+    """An object with neither a clique nor a host (a region) has no graph; a host has its own (test_host_and_links.py)."""
     login(page, "alice", console.users["alice"])
-    host = console.api_get("alice", "/inventory", {"env_name": console.env, "type": "host"})["objects"][0]
-    page.goto(f"/environment/{console.env}?selectedNodeId={host['id']}&view=graph")
+    region = console.api_get("alice", "/inventory", {"env_name": console.env, "type": "region"})["objects"][0]
+    page.goto(f"/environment/{console.env}?selectedNodeId={region['id']}&view=graph")
     assert "No clique for this focal point" in page.locator("#graph-view").inner_text()
     assert page.locator("#calipso-graph").count() == 0

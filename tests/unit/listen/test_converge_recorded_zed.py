@@ -9,15 +9,14 @@ an applier whose rescans see the host change only at the second or third look.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from listen.converge import ConvergePolicy
 from listen.events import load as load_table
 from listen.processor import Delivery, Processor
+from tests.fixtures import ZED
 
-AMQP = Path("/work/shared/reference/openstack-zed/amqp")
+AMQP = ZED / "amqp"
 ENV = "zed"
 HOST = "compute1"
 ROUTER = "f6cc210c-c99a-41e1-bd97-b4b16809f5f2"      # router1 of the recording
@@ -95,3 +94,38 @@ def test_a_deleted_network_whose_dhcp_namespace_lingers_is_rescanned_until_it_is
     slept = handle(initialized_store, "network.delete.end", agents)
     assert agents.calls == 2 and len(slept) == 1
     assert initialized_store["inventory"].find_one({"environment": ENV, "type": "vservice", "id": ns}) is None
+
+
+DHCP = "de0e3cac-6f5a-4663-9935-ad520285c2de"         # net1's DHCP port, ns-de0e3cac-6f in qdhcp-6707…
+
+
+def dhcp_port(**kw) -> dict:
+    return doc("port", DHCP, network_id=NET1, device_id=f"dhcp-{NET1}", device_owner="network:dhcp", status="DOWN",
+               mac_address="fa:16:3e:81:ab:37", fixed_ips=[{"subnet_id": "s1", "ip_address": "10.0.0.2"}],
+               **{"binding:host_id": ""}, **kw)
+
+
+def test_a_dhcp_port_bound_after_the_subnet_event_and_addressed_later_still_is_waited_for(initialized_store):
+    """Two-node Zed: the DHCP agent's port is made unbound and DOWN with the subnet, bound seconds later;
+    its device shows in the namespace before the agent gives it its address. No event says when."""
+    inv = initialized_store["inventory"]
+    inv.insert_many([doc("network_agent", "neutron-dhcp-agent-1", agent_type="DHCP agent", host=HOST), dhcp_port()])
+    vnic = f"{HOST}-ns-de0e3cac-6f"
+    bind = lambda c: c.update_one({"id": DHCP}, {"$set": {"binding:host_id": HOST, "status": "ACTIVE"}})  # noqa: E731
+    plumb = lambda c: c.insert_one(doc("vnic", vnic, host=HOST, mac_address="fa:16:3e:81:ab:37"))  # noqa: E731
+    address = lambda c: c.update_one({"id": vnic}, {"$set": {"IP Address": "10.0.0.2", "network": NET1}})  # noqa: E731
+    agents = Agents(initialized_store, [lambda c: None, bind, plumb, address])
+    slept = handle(initialized_store, "subnet.create.end", agents)
+    assert agents.calls == 4, "the listener stopped before the DHCP agent had bound, plumbed and addressed its port"
+    assert inv.find_one({"id": vnic})["IP Address"] == "10.0.0.2" and len(slept) == 3
+    assert agents.plans[1][0].host_scopes == (), "while no agent had bound the port, the hosts were rescanned"
+    assert all(p.host_scopes is not None and "instances" not in p.host_scopes for p in agents.plans[3]), \
+        "a DHCP namespace lagging made the listener rescan the host's instances too"
+
+
+def test_a_dhcp_port_no_dhcp_agent_will_bind_is_not_waited_for(initialized_store):
+    initialized_store["inventory"].insert_many([doc("network_agent", "neutron-l3-agent-1", agent_type="L3 agent",
+                                                    host=HOST), dhcp_port()])
+    agents = Agents(initialized_store, [])
+    assert handle(initialized_store, "subnet.create.end", agents) == []
+    assert agents.calls == 1

@@ -9,8 +9,9 @@ import pytest
 
 from listen.envelope import BadMessage, encode_v2, parse
 from listen.events import EVENTS, EventTableError, load
+from tests.fixtures import ZED
 
-AMQP = Path("/work/shared/reference/openstack-zed/amqp")
+AMQP = ZED / "amqp"
 RECORDED = sorted(p for p in AMQP.glob("*.json") if p.name != "index.json")
 
 

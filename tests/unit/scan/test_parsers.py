@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from scan.parsers import ParseError
@@ -14,8 +12,9 @@ from scan.parsers.netns import namespaces
 from scan.parsers.ovs import dpctl_show, list_ifaces, vsctl_show
 from scan.parsers.virsh import dumpxml, interfaces, virsh_list
 from scan.parsers.vpp import hardware_interfaces, show_int, show_mode, show_version
+from tests.fixtures import ZED as ZED_ROOT
 
-ZED = Path("/work/shared/reference/openstack-zed/cli")
+ZED = ZED_ROOT / "cli"
 
 
 def zed(name: str) -> str:

@@ -1,4 +1,4 @@
-"""The recorded Zed host (../shared/reference/openstack-zed/cli/) as a HostView.
+"""The recorded Zed host (tests/fixtures/openstack-zed/cli/) as a HostView.
 
 The link/OVS/bridge facts are read from the recorded outputs with small parsers written for this
 test only; the renderers must then print those same files back byte for byte.
@@ -7,14 +7,14 @@ test only; the renderers must then print those same files back byte for byte.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from simulator.hostview import (
     DatapathPort, Domain, DomainInterface, Ethtool, HostView, Inet, Inet6, Link, LinuxBridge, Namespace, Ovs,
     OvsBridge, OvsPort,
 )
+from tests.fixtures import ZED
 
-CLI = Path("/work/shared/reference/openstack-zed/cli")
+CLI = ZED / "cli"
 
 _HEADER = re.compile(r"^(\d+): ([^:@]+)(?:@([^:]+))?: <([^>]*)> mtu (\d+) qdisc (\S+)(?: master (\S+))? state (\S+)"
                      r"(?: mode \S+)? group default(?: qlen (\d+))?$")

@@ -27,8 +27,11 @@
         if (!r.ok) { summary.textContent = "No preview: " + ((r.b.error && r.b.error.message) || "refused"); return; }
         summary.textContent = r.b.nodes.length + " objects, " + r.b.links.length + " links" + (r.b.truncated ? " (cut short)" : "");
         summary.setAttribute("data-nodes", r.b.nodes.length);
-        r.b.nodes.forEach(function (n) { li(nodes, n.type + " " + n.name); });
-        r.b.links.forEach(function (l) { li(links, l.link_type + ": " + l.source_id + " → " + l.target_id); });
+        var names = {};
+        r.b.nodes.forEach(function (n) { names[n.id] = n.name; li(nodes, n.type + " " + n.name); });
+        r.b.links.forEach(function (l) {
+          li(links, l.link_type + ": " + (names[l.source_id] || l.source_id) + " → " + (names[l.target_id] || l.target_id));
+        });
       }).catch(function () { summary.textContent = "The console did not answer."; });
   });
 })();

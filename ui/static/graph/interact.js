@@ -60,7 +60,7 @@
 
   NS.bindHover = function (cy, card, container) {
     cy.on("mouseover", "node, edge", function (e) {
-      if (e.target.hasClass("meta")) return;
+      if (e.target.hasClass("meta") || card.classList.contains("pinned")) return;
       NS.fillCard(card, e.target);
       card.hidden = false;
       var p = e.renderedPosition || { x: 0, y: 0 };
@@ -68,8 +68,59 @@
       card.style.left = Math.min(p.x + 16, Math.max(0, w - 320)) + "px";
       card.style.top = Math.min(p.y + 16, Math.max(0, h - 200)) + "px";
     });
-    cy.on("mouseout", "node, edge", function () { card.hidden = true; });
-    cy.on("viewport tap", function () { card.hidden = true; });
+    cy.on("mouseout", "node, edge", function () { if (!card.classList.contains("pinned")) card.hidden = true; });
+    cy.on("viewport", function () { if (!card.classList.contains("pinned")) card.hidden = true; });
+    cy.on("tap", function (e) { if (e.target === cy) NS.unpin(card); });
+    document.addEventListener("keydown", function (e) { if (e.key === "Escape") NS.unpin(card); });
+  };
+
+  NS.unpin = function (card) {
+    card.classList.remove("pinned");
+    card.hidden = true;
+  };
+
+  function cardLink(label, href) {
+    var a = text("a", "cg-card-link", label);
+    a.href = href;
+    return a;
+  }
+
+  // A clicked object's card stays open, with links: the object's own page, and its host's graph.
+  NS.pinCard = function (panel, node) {
+    var card = panel.q(".cg-card"), api = node.data("api") || {}, url = panel.cfg.objectUrl;
+    NS.fillCard(card, node);
+    if (url && api.object_id && !api.aggregate) {
+      var links = text("div", "cg-card-links");
+      links.appendChild(cardLink("Open " + (api.name || api.object_id), url.replace("{id}", encodeURIComponent(api.object_id))));
+      var host = api.type === "host" ? api.object_id : api.host;
+      if (host) links.appendChild(cardLink("Graph of host " + host, url.replace("{id}", encodeURIComponent(host)) + "&view=graph"));
+      card.appendChild(links);
+    }
+    card.classList.add("pinned");
+    card.hidden = false;
+    var p = node.renderedPosition(), stage = panel.q(".cg-stage");
+    card.style.left = Math.min(p.x + 24, Math.max(0, stage.clientWidth - 320)) + "px";
+    card.style.top = Math.min(p.y + 24, Math.max(0, stage.clientHeight - 220)) + "px";
+    var first = card.querySelector("a");
+    if (first) first.focus({ preventScroll: true });
+  };
+
+  // The object `objectId` and the shortest way to it from the focal object, highlighted (from the health page).
+  NS.highlight = function (panel, objectId) {
+    var cy = panel.cy, target = cy.nodes(".obj").filter(function (n) { return (n.data("api") || {}).object_id === objectId; });
+    if (target.empty()) { panel.root.dataset.highlighted = "missing"; return; }
+    // the way from the focal object; when none (a host's graph: the host holds its objects, no link), its links
+    var focal = cy.nodes(".focal"), on = target.closedNeighborhood().not(".meta");
+    if (focal.nonempty() && focal.id() !== target.id()) {
+      var found = cy.elements().not(".meta").aStar({ root: focal, goal: target });
+      if (found.found) on = found.path;
+    }
+    cy.batch(function () {
+      on.addClass("on-path");
+      cy.elements().not(on).not(".box").addClass("dimmed");
+    });
+    NS.fit(cy, target.closedNeighborhood().not(".meta"));   // close on the object; the way to it leads off
+    panel.root.dataset.highlighted = target.id();
   };
 
   // Fold or unfold a box; links crossing a folded box are drawn to the box (dashed "meta" edges).
@@ -103,7 +154,7 @@
     cy.add(add);
   };
 
-  NS.bindClicks = function (cy, objectUrl) {
+  NS.bindClicks = function (cy, objectUrl, panel) {
     cy.nodes(".box").ungrabify();
     cy.on("dragfree", "node.obj", function (e) {
       var id = e.target.data("box"), box = id ? cy.getElementById(id) : null;
@@ -113,10 +164,18 @@
     });
     cy.on("tap", "node", function (e) {
       var n = e.target, api = n.data("api") || {};
-      if (n.hasClass("box")) { NS.toggleBox(cy, n); return; }
+      if (n.hasClass("summary") && panel) { panel.toggleGroup(api.expand); return; }
+      if (n.hasClass("box")) {
+        var key = (n.data("kind") === "switch" ? "switch:" : "host:") + n.data("name");
+        if (panel && panel.data && panel.data.grouped && panel.expand.indexOf(key) >= 0) { panel.toggleGroup(key); return; }
+        NS.toggleBox(cy, n);
+        return;
+      }
       if (api.type === "network" && api.object_id && objectUrl) {
         window.location.assign(objectUrl.replace("{id}", encodeURIComponent(api.object_id)));
+        return;
       }
+      if (panel && n.hasClass("obj")) NS.pinCard(panel, n);
     });
   };
 

@@ -7,6 +7,8 @@
  * once: a general-purpose layered layout would order by link direction, which in Calipso's
  * links does not follow this reading order. It also returns each box's rectangle, so boxes are
  * plain nodes drawn behind their members (Cytoscape's compound nodes cost seconds at 2,000).
+ * Within a box, each row is then reordered by the mean place of its neighbours in the row above
+ * and below (barycenter sweeps, linear in the links), so links cross less than in name order.
  */
 (function () {
   "use strict";
@@ -23,20 +25,48 @@
   NS.layerOf = layerOf;
 
   function byName(a, b) {
+    if ((a.rank || 0) !== (b.rank || 0)) return (a.rank || 0) - (b.rank || 0);
     var x = a.name || "", y = b.name || "";
     return x < y ? -1 : x > y ? 1 : 0;
   }
 
-  // Rows of one group of nodes: [{layer, items}], each long row wrapped at `perRow`.
-  function rowsOf(items, perRow) {
+  // Barycenter sweeps (down, up, twice): each row ordered by where its neighbours sit in the next row.
+  function uncross(layers, adj) {
+    var index = {};
+    function note(row) { row.forEach(function (n, i) { index[n.id] = i / Math.max(1, row.length - 1); }); }
+    layers.forEach(note);
+    function sweep(row, ref) {
+      var inRef = {};
+      ref.forEach(function (n) { inRef[n.id] = true; });
+      var keyed = row.map(function (n, i) {
+        var sum = 0, count = 0;
+        (adj[n.id] || []).forEach(function (m) { if (inRef[m]) { sum += index[m]; count += 1; } });
+        return { n: n, k: count ? sum / count : index[n.id], i: i };
+      });
+      keyed.sort(function (a, b) { return a.k - b.k || a.i - b.i; });
+      var out = keyed.map(function (x) { return x.n; });
+      note(out);
+      return out;
+    }
+    for (var pass = 0; pass < 2; pass++) {
+      for (var i = 1; i < layers.length; i++) layers[i] = sweep(layers[i], layers[i - 1]);
+      for (var j = layers.length - 2; j >= 0; j--) layers[j] = sweep(layers[j], layers[j + 1]);
+    }
+    return layers;
+  }
+
+  // Rows of one group of nodes, each long row wrapped at `perRow`; `adj` (id -> [ids]) to cross fewer links.
+  function rowsOf(items, perRow, adj) {
     var layers = {};
     items.forEach(function (n) {
       var l = layerOf(n.type);
       (layers[l] = layers[l] || []).push(n);
     });
+    var ordered = Object.keys(layers).map(Number).sort(function (a, b) { return a - b; })
+      .map(function (l) { return layers[l].sort(byName); });
+    if (adj) ordered = uncross(ordered, adj);
     var rows = [];
-    Object.keys(layers).map(Number).sort(function (a, b) { return a - b; }).forEach(function (l) {
-      var row = layers[l].sort(byName);
+    ordered.forEach(function (row) {
       for (var i = 0; i < row.length; i += perRow) rows.push(row.slice(i, i + perRow));
     });
     return rows;
@@ -46,8 +76,17 @@
     return Math.max(6, Math.ceil(Math.sqrt(count) * 1.6));
   }
 
-  // {positions: {id: {x, y}}, boxes: {box id: {x1, y1, x2, y2}}} for `nodes` ([{id, type, name, box}]).
-  NS.layered = function (nodes) {
+  // {positions: {id: {x, y}}, boxes: {box id: {x1, y1, x2, y2}}} for `nodes` ([{id, type, name, box, rank}]);
+  // `edges` ([[source id, target id]]) reorder the rows to cross fewer links (omitted: name order).
+  NS.layered = function (nodes, edges) {
+    var adj = null;
+    if (edges) {
+      adj = {};
+      edges.forEach(function (e) {
+        (adj[e[0]] = adj[e[0]] || []).push(e[1]);
+        (adj[e[1]] = adj[e[1]] || []).push(e[0]);
+      });
+    }
     var boxes = {}, loose = [], order = [];
     nodes.forEach(function (n) {
       if (n.box) {
@@ -64,7 +103,7 @@
     });
     var pos = {};
     var blocks = order.map(function (id) {
-      var items = boxes[id], rows = rowsOf(items, perRowFor(items.length));
+      var items = boxes[id], rows = rowsOf(items, perRowFor(items.length), adj);
       var width = 0;
       rows.forEach(function (r) { width = Math.max(width, r.length); });
       return { id: id, rows: rows, w: width * STEP_X, h: rows.length * STEP_Y };
@@ -87,9 +126,11 @@
       lineH = Math.max(lineH, b.h);
     });
     var bottom = blocks.length ? y + lineH + BOX_GAP + PAD : 0;
-    var looseRows = rowsOf(loose, Math.max(perRowFor(loose.length), Math.floor(Math.max(maxX, 600) / STEP_X)));
+    var looseRows = rowsOf(loose, Math.max(perRowFor(loose.length), Math.floor(Math.max(maxX, 600) / STEP_X)), adj);
+    var widest = 0;
+    looseRows.forEach(function (row) { widest = Math.max(widest, row.length * STEP_X); });
     looseRows.forEach(function (row, ri) {
-      var offset = (Math.max(maxX - BOX_GAP, row.length * STEP_X) - row.length * STEP_X) / 2;
+      var offset = (Math.max(maxX - BOX_GAP, widest) - row.length * STEP_X) / 2;
       row.forEach(function (n, ci) {
         pos[n.id] = { x: offset + ci * STEP_X + STEP_X / 2, y: bottom + ri * STEP_Y + STEP_Y / 2 };
       });

@@ -65,7 +65,7 @@
       var box = side(panel, p.found ? "Path: " + p.hops.length + " hops" : "No path");
       panel.root.dataset.overlay = "path";
       if (!p.found) {
-        box.appendChild(NS.text("p", null, "The two objects are not joined by links (or by a host holding them)."));
+        box.appendChild(NS.text("p", "cg-path-reason", p.reason || "The two objects are not joined by links (or by a host holding them)."));
         ["From " + p.source.name, "From " + p.target.name].forEach(function (label, i) {
           var s = p.stops[i];
           box.appendChild(NS.text("p", null, label + ": " + s.reached + " objects reached; it stops at " +
@@ -83,6 +83,7 @@
         if (i > 0) {
           var h = p.hops[i - 1];
           li.insertBefore(NS.text("span", "cg-hop-link", "via " + h.link_type + (h.link_name ? " \u2018" + h.link_name + "\u2019" : "") +
+            (h.segment ? " (" + (h.network ? h.network + ", " : "") + h.segment + ")" : "") +
             (h.status ? " [" + h.status + "]" : "") + " "), li.firstChild);
           if (h.link_id) panel.cy.getElementById("link|" + h.link_id).addClass("on-path");
         }
@@ -102,6 +103,7 @@
 
   NS.bindPathSearch = function (panel) {
     var input = panel.q(".cg-path-input"), list = panel.q(".cg-path-suggestions"), timer = null, seq = 0;
+    if (window.CalipsoKeys) window.CalipsoKeys.list(input, list);
     input.addEventListener("input", function () {
       clearTimeout(timer);
       var term = input.value.trim();
@@ -154,7 +156,8 @@
         var s = byObj[l.source_id], t = byObj[l.target_id];
         if (!s && !t) return;
         counts.removed += 1;
-        rows.push(["removed", l.link_type + " " + l.source_id + " \u2192 " + l.target_id, ""]);
+        var named = function (id, n) { return n ? n.data("name") : id; };   // names where the graph knows them
+        rows.push(["removed", l.link_type + " " + named(l.source_id, s) + " \u2192 " + named(l.target_id, t), ""]);
         [[l.source_id, s], [l.target_id, t]].forEach(function (end) {
           if (end[1] || panel.cy.getElementById("ghost|" + end[0]).nonempty()) return;
           var other = s || t, p = other.position();

@@ -17,6 +17,10 @@
     this.cfg = root.dataset;
     this.q = function (sel) { return root.querySelector(sel); };
     this.maxNodes = parseInt(this.cfg.maxNodes || "500", 10);
+    // "auto": above maxNodes the server folds hosts into summary nodes; `expand` lists the ones opened
+    this.group = this.cfg.group || "none";
+    this.expand = [];
+    this.highlight = this.cfg.highlight || "";
     this.layoutName = "layered";
     this.data = null;
     this.cy = null;
@@ -36,20 +40,47 @@
     notice.hidden = !message;
   };
 
+  Panel.prototype.query = function () {
+    var q = "max_nodes=" + this.maxNodes;
+    if (this.group === "auto") {
+      q += "&group=auto" + this.expand.map(function (k) { return "&expand=" + encodeURIComponent(k); }).join("");
+    }
+    return q;
+  };
+
+  // Slow or failing API: the page says so, keeps what it drew, and offers to try again (never a bare error).
   Panel.prototype.load = function (maxNodes) {
     var self = this;
     if (maxNodes) this.maxNodes = maxNodes;
     this.started = performance.now();
     this.setState("loading", "Loading the graph…");
-    return fetch(this.url("max_nodes=" + this.maxNodes), { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) {
-        return r.json().catch(function () { return {}; }).then(function (body) {
-          if (!r.ok) throw new Error((body.error && body.error.message) || ("the server answered " + r.status));
-          return body;
-        });
-      })
-      .then(function (data) { self.draw(data); })
-      .catch(function (err) { self.setState("error", "The graph could not be loaded: " + err.message); });
+    var slow = setTimeout(function () {
+      if (self.root.dataset.state === "loading") self.setState("loading", "Still loading the graph: the API is slow to answer…");
+    }, 3000);
+    return NS.fetchJSON(this.url(this.query()))
+      .then(function (data) { clearTimeout(slow); self.retries = 0; self.draw(data); })
+      .catch(function (err) {
+        clearTimeout(slow);
+        // a large clique's first reading can outlast the console's wait for the API; the API keeps it once read
+        if (/did not answer|answered 50[234]/.test(err.message) && (self.retries = (self.retries || 0) + 1) <= 3) {
+          self.setState("loading", "The API is still reading this graph; asking again (" + self.retries + " of 3)…");
+          setTimeout(function () { self.load(); }, 2000);
+          return;
+        }
+        self.retries = 0;
+        self.setState("error", "The graph could not be loaded: " + err.message + ".");
+        var retry = text("button", "cg-btn cg-retry", "Try again");
+        retry.type = "button";
+        retry.addEventListener("click", function () { self.load(); });
+        self.q(".cg-status").appendChild(retry);
+      });
+  };
+
+  // Open (or fold again) a summary node: the server redraws with that host or run of hosts opened.
+  Panel.prototype.toggleGroup = function (key) {
+    var at = this.expand.indexOf(key);
+    if (at >= 0) this.expand.splice(at, 1); else this.expand.push(key);
+    return this.load();
   };
 
   Panel.prototype.draw = function (data) {
@@ -59,12 +90,12 @@
     var big = data.nodes.length > BIG;
     if (this.cy) { this.cy.destroy(); this.cy = null; NS.clearOverlays(this); }
     this.cy = window.cytoscape({
-      container: this.q(".cg-canvas"), elements: NS.elements(data, this.cfg.iconBase || "/static/graph/icons/"),
+      container: this.q(".cg-canvas"), elements: NS.elements(data, this.cfg.iconBase || "/static/graph/icons/", big),
       style: NS.style(big, data.links.length <= EDGE_LABELS), minZoom: 0.03, maxZoom: 4, boxSelectionEnabled: false, autoungrabify: false,
       textureOnViewport: big, hideEdgesOnViewport: big, pixelRatio: big ? 1 : "auto", layout: { name: "null" }
     });
     NS.bindHover(this.cy, this.q(".cg-card"), this.q(".cg-stage"));
-    NS.bindClicks(this.cy, this.cfg.objectUrl);
+    NS.bindClicks(this.cy, this.cfg.objectUrl, this);
     var force = this.q(".cg-layout option[value=force]");
     force.disabled = data.nodes.length > FORCE_MAX;
     force.textContent = force.disabled ? "Force (up to " + FORCE_MAX + " nodes)" : "Force";
@@ -88,12 +119,15 @@
         since_navigation: Math.round(performance.now()) };
       self.root.dataset.nodes = detail.nodes;
       self.root.dataset.links = detail.links;
+      self.root.dataset.grouped = self.data.grouped ? "true" : "false";
+      if (self.highlight) NS.highlight(self, self.highlight);
       document.dispatchEvent(new CustomEvent("calipso:graph-ready", { detail: detail }));
     });
   };
 
   Panel.prototype.summary = function (real, data) {
     var s = real + " objects, " + data.links.filter(function (l) { return !l.aggregate; }).length + " links";
+    if (data.grouped) s = data.total.nodes + " objects, " + data.total.links + " links in " + data.grouped.summaries + " summaries";
     if (data.status) s += " · worst status " + data.status;
     this.q(".cg-summary").textContent = s;
   };
@@ -103,7 +137,11 @@
     var box = this.q(".cg-notice"), om = data.omitted || {}, self = this;
     box.textContent = "";
     var lines = [];
-    if (om.nodes) {
+    if (data.grouped) {
+      lines.push("This clique has " + data.total.nodes + " objects: hosts are shown as summaries (" + data.grouped.summaries +
+        " nodes for " + data.grouped.hosts + " hosts, with their object counts and worst status); click one to open it.");
+      if (data.grouped.capped) lines.push("Too much is open: only the first 2,000 objects are drawn.");
+    } else if (om.nodes) {
       var folded = (om.aggregated || []).reduce(function (a, g) { return a + g.count; }, 0);
       lines.push("Showing " + (data.total.nodes - om.nodes) + " of " + data.total.nodes + " objects of this clique.");
       if (folded) lines.push(folded + " are folded into \u201c+N more\u201d nodes by type and host.");
@@ -119,10 +157,16 @@
     table.type = "button";
     table.addEventListener("click", function () { self.showTable(true); });
     box.appendChild(table);
+    if (data.grouped && this.expand.length) {
+      var fold = text("button", "cg-btn", "Fold all hosts again");
+      fold.type = "button";
+      fold.addEventListener("click", function () { self.expand = []; self.load(); });
+      box.appendChild(fold);
+    }
     if (om.nodes && data.total.nodes > this.maxNodes && this.maxNodes < 2000) {
       var more = text("button", "cg-btn", "Draw up to 2,000 objects");
       more.type = "button";
-      more.addEventListener("click", function () { self.load(2000); });
+      more.addEventListener("click", function () { self.group = "none"; self.load(2000); });
       box.appendChild(more);
     }
   };
@@ -191,7 +235,8 @@
     if (format === "png") NS.exportPng(this.cy, this.filename());
     else if (format === "svg") NS.exportSvg(this.cy, this.filename());
     else if (event && event.currentTarget.tagName === "A") {
-      event.currentTarget.href = this.url("max_nodes=5000&format=" + encodeURIComponent(format));
+      event.currentTarget.href = this.url((this.data && this.data.grouped ? this.query() : "max_nodes=5000") +
+        "&format=" + encodeURIComponent(format));
     }
   };
 
@@ -199,20 +244,19 @@
   Panel.prototype.refresh = function () {
     var self = this;
     if (!this.cy || this.root.dataset.state !== "ready") return Promise.resolve();
-    return fetch(this.url("max_nodes=" + this.maxNodes), { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : null; })
+    return NS.fetchJSON(this.url(this.query()))
       .then(function (data) {
-        if (!data) return;
         var same = data.nodes.length === self.data.nodes.length && data.links.length === self.data.links.length &&
           data.nodes.every(function (n) { return self.cy.getElementById(n.id).nonempty(); });
         if (!same) { self.started = performance.now(); self.draw(data); return; }
         self.data = data;
-        var fresh = NS.elements(data, self.cfg.iconBase || "/static/graph/icons/");
+        var fresh = NS.elements(data, self.cfg.iconBase || "/static/graph/icons/", data.nodes.length > BIG);
         self.cy.batch(function () {
           fresh.forEach(function (f) {
             var e = self.cy.getElementById(f.data.id);
             if (e.empty() || e.hasClass("box")) return;
-            e.data({ status: f.data.status, color: f.data.color, fill: f.data.fill, api: f.data.api, label: f.data.label });
+            e.data({ status: f.data.status, color: f.data.color, fill: f.data.fill, api: f.data.api, label: f.data.label,
+              images: f.data.images });
             e.toggleClass("stale", /\bstale\b/.test(f.classes));
           });
         });
@@ -220,6 +264,18 @@
         document.dispatchEvent(new CustomEvent("calipso:graph-updated", { detail: { nodes: data.nodes.length } }));
       })
       .catch(function () { /* the page's banner reports an unreachable API */ });
+  };
+
+  // JSON from the API relay; an error says what the server said (the relay's 503 included), never throws raw.
+  NS.fetchJSON = function (url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (body) {
+          if (r.status === 401 && body.error && body.error.login) { window.location.assign(body.error.login); }
+          if (!r.ok) throw new Error((body.error && body.error.message) || ("the server answered " + r.status));
+          return body;
+        });
+      }, function () { throw new Error("the console did not answer"); });
   };
 
   function start() {

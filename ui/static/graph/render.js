@@ -11,24 +11,32 @@
   var NS = (window.CalipsoGraph = window.CalipsoGraph || {});
 
   NS.COLORS = { OK: "#2e7d32", Warning: "#ef6c00", Error: "#c62828", none: "#9aa0a6" };
-  var FILLS = { OK: "#e8f5e9", Warning: "#fff3e0", Error: "#ffebee", none: "#ffffff" };
+  // Status is shown three ways at once: border colour, a filled background, and a badge at the
+  // node's top right corner (a cross for error, a triangle for warning, a tick for OK).
+  var FILLS = { OK: "#c8e6c9", Warning: "#ffe0b2", Error: "#ffcdd2", none: "#ffffff" };
+  var BADGES = { OK: "badge-ok.svg", Warning: "badge-warning.svg", Error: "badge-error.svg" };
+  NS.FILLS = FILLS;
   var ICONS = ["instance", "vservice", "vnic", "vconnector", "vedge", "otep", "host_pnic", "switch_pnic", "switch",
     "network", "port", "container", "pod", "host"];
 
   function iconFor(base, type, aggregate) {
+    if (type === "hosts") return base + "hosts.svg";
+    if (type === "host" || type === "switch") return base + type + ".svg";
     if (aggregate) return base + "more.svg";
     return base + (ICONS.indexOf(type) >= 0 ? type : type === "pnic" ? "host_pnic" : "object") + ".svg";
   }
 
   function boxOf(n) {
+    if (n.summary) return null;
     if (n.host) return "box|host|" + n.host;
     if (n.switch) return "box|switch|" + n.switch;
     return null;
   }
   NS.boxOf = boxOf;
 
-  // Cytoscape elements from the API's graph: boxes, nodes, edges.
-  NS.elements = function (graph, iconBase) {
+  // Cytoscape elements from the API's graph: boxes, nodes, edges. `plain`: no badges (above 800 nodes,
+  // where a second image per node made drawing 2,000 nodes a third slower; fill and border still tell).
+  NS.elements = function (graph, iconBase, plain) {
     var boxes = {}, out = [];
     graph.nodes.forEach(function (n) {
       var box = boxOf(n);
@@ -43,15 +51,22 @@
       if (n.stale) classes.push("stale");
       if (n.focal) classes.push("focal");
       if (n.aggregate) classes.push("aggregate");
+      if (n.summary) classes.push("summary");
+      var icon = iconFor(iconBase, n.type, n.aggregate);
+      var label = n.name;
+      if (n.summary) {
+        label = (n.type === "hosts" ? n.hosts + " hosts from\n" + n.name.split(" \u2026 ")[0] : n.name) + "\n" + n.count +
+          " objects" + (status !== "none" ? " \u00b7 " + status : "");
+      }
       out.push({ group: "nodes", classes: classes.join(" "), data: {
-        id: n.id, box: box, label: n.name, name: n.name, type: n.type, status: status,
+        id: n.id, box: box, label: label, name: n.name, type: n.type, status: status,
         color: NS.COLORS[status] || NS.COLORS.none, fill: FILLS[status] || FILLS.none,
-        icon: iconFor(iconBase, n.type, n.aggregate), api: n } });
+        icon: icon, images: BADGES[status] && !plain ? [icon, iconBase + BADGES[status]] : [icon], api: n } });
     });
     graph.links.forEach(function (l) {
       var status = l.status || "none";
       out.push({ group: "edges", classes: (l.aggregate ? "aggregate" : "") + (l.stale ? " stale" : ""), data: {
-        id: "link|" + l.id, source: l.source, target: l.target, label: l.link_name || "", status: status,
+        id: "link|" + l.id, source: l.source, target: l.target, label: l.link_name || "", status: status, count: l.count || 1,
         color: NS.COLORS[status] || NS.COLORS.none, api: l } });
     });
     return out;
@@ -61,14 +76,21 @@
     return [
       { selector: "node.obj", style: {
         "shape": "round-rectangle", "width": 38, "height": 38, "background-color": "data(fill)",
-        "border-width": 3, "border-color": "data(color)", "background-image": "data(icon)",
-        "background-fit": "none", "background-width": "70%", "background-height": "70%",
-        "label": "data(label)", "font-size": 10, "color": "#1f2933", "text-valign": "bottom",
-        "text-margin-y": 4, "text-wrap": big ? "none" : "ellipsis", "text-max-width": 104,
-        "min-zoomed-font-size": big ? 9 : 6, "z-index-compare": "manual", "z-index": 3 } },
+        "border-width": 3, "border-color": "data(color)", "background-image": "data(images)",
+        "background-fit": "none", "background-width": ["60%", "56%"], "background-height": ["60%", "56%"],
+        "background-position-x": ["40%", "104%"], "background-position-y": ["60%", "-4%"],
+        "label": "data(label)", "font-size": 11, "color": "#1f2933", "text-valign": "bottom",
+        "text-margin-y": 4, "text-wrap": big ? "none" : "ellipsis", "text-max-width": 110,
+        // labels are hidden while they would be drawn smaller than this (zoomed out): the hover card names the node
+        "min-zoomed-font-size": 8, "z-index-compare": "manual", "z-index": 3 } },
+      { selector: "node.obj[status = 'Error'], node.obj[status = 'Warning']", style: { "border-width": 4, "font-weight": "bold" } },
       { selector: "node.focal", style: { "border-width": 6, "width": 46, "height": 46, "font-weight": "bold" } },
       { selector: "node.aggregate", style: { "shape": "ellipse", "border-style": "double", "border-width": 5,
         "width": 54, "height": 54, "font-style": "italic" } },
+      { selector: "node.summary", style: { "shape": "round-rectangle", "width": 64, "height": 48, "border-width": 3,
+        "border-style": "double", "font-style": "normal", "text-wrap": "wrap", "text-max-width": 150,
+        "background-width": ["55%", "36%"], "background-height": ["55%", "36%"] } },
+      { selector: "node.summary[status = 'Error'], node.summary[status = 'Warning']", style: { "border-width": 5 } },
       { selector: "node.stale", style: { "opacity": 0.4, "border-style": "dashed" } },
       { selector: "node.box", style: {
         "shape": "round-rectangle", "width": "data(w)", "height": "data(h)", "z-index-compare": "manual", "z-index": 1,
@@ -84,8 +106,9 @@
         "width": 2, "line-color": "data(color)", "curve-style": "straight", "z-index-compare": "manual", "z-index": 2,
         "label": edgeLabels ? "data(label)" : "", "font-size": 8, "color": "#37474f", "text-rotation": "autorotate",
         "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 1,
-        "min-zoomed-font-size": big ? 10 : 7 } },
-      { selector: "edge.aggregate", style: { "line-style": "dashed", "width": 3 } },
+        // link names only when zoomed in (8 px at zoom 1.4): zoomed out they covered the nodes' names
+        "min-zoomed-font-size": 11 } },
+      { selector: "edge.aggregate", style: { "line-style": "dashed", "width": "mapData(count, 1, 200, 2, 9)" } },
       { selector: "edge.stale", style: { "opacity": 0.35, "line-style": "dotted" } },
       { selector: "edge.meta", style: { "line-style": "dashed", "width": 2, "label": "" } },
       { selector: ".dimmed", style: { "opacity": 0.15 } },
@@ -144,9 +167,12 @@
       layout.run();
       return;
     }
+    var RANK = { Error: -3, Warning: -2, OK: -1 };
     var placed = NS.layered(leaves.map(function (n) {
-      return { id: n.id(), type: n.data("type"), name: n.data("name"), box: n.data("box") || null };
-    }));
+      // summaries sort worst first; objects by name, then reordered to cross fewer links (layout.js)
+      return { id: n.id(), type: n.data("type"), name: n.data("name"), box: n.data("box") || null,
+        rank: n.hasClass("summary") ? (RANK[n.data("status")] || 0) : 0 };
+    }), cy.edges().not(".meta").map(function (e) { return [e.source().id(), e.target().id()]; }));
     cy.batch(function () {
       leaves.forEach(function (n) { n.position(placed.positions[n.id()]); });
       boxes.forEach(function (b) { b.data("rect", placed.boxes[b.id()]); });

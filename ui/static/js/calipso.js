@@ -28,13 +28,19 @@
 
   function emit(name, detail) { document.dispatchEvent(new CustomEvent(name, {detail: detail})); }
 
-  /* ---- menus: one open at a time, closed by a click outside or Escape ---- */
-  var menus = document.querySelectorAll("details.menu");
+  /* ---- menus (the graph's export menu too): one open at a time, closed by a click outside or Escape ---- */
+  function menus() { return document.querySelectorAll("details.menu, details.cg-export"); }
   document.addEventListener("click", function (e) {
-    menus.forEach(function (m) { if (!m.contains(e.target)) { m.open = false; } });
+    menus().forEach(function (m) { if (!m.contains(e.target)) { m.open = false; } });
   });
   document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape") { menus.forEach(function (m) { m.open = false; }); hideSuggestions(); }
+    if (e.key === "Escape") {
+      menus().forEach(function (m) {
+        if (m.open && m.contains(document.activeElement)) { m.querySelector("summary").focus(); }
+        m.open = false;
+      });
+      hideSuggestions();
+    }
   });
 
   /* ---- search suggestions (debounced, stale answers dropped) ---- */
@@ -62,6 +68,7 @@
     list.hidden = false;
   }
   if (box && list) {
+    if (window.CalipsoKeys) { window.CalipsoKeys.list(box, list); }
     box.addEventListener("input", function () {
       clearTimeout(timer);
       var q = box.value.trim();

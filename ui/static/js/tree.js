@@ -106,7 +106,8 @@
   });
 
   var sel = panel.querySelector("li.node.selected");
-  if (sel) { sel.scrollIntoView({block: "center"}); }
+  // the selected node in view inside the tree's own box, never by scrolling the page (at 800 px the tree is below the graph)
+  if (sel) { panel.scrollTop += sel.getBoundingClientRect().top - panel.getBoundingClientRect().top - panel.clientHeight / 2; }
 
   /* Data / graph toggle without a reload (the links also work without scripts). */
   document.querySelectorAll(".toggle-btn[data-view]").forEach(function (a) {

@@ -1,0 +1,144 @@
+"""The listener against the real cloud: how long after each kind of change the store shows it (by event type),
+and whether the store then equals a fresh scan of the cloud (objects, links and cliques)."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+from tests.acceptance.table import Row
+from tests.acceptance.topology import free_cidrs
+
+GOAL_SECONDS = 10.0
+#: agents' own counters and heartbeats, refreshed by scans only (no notification carries them)
+AGENT_STATUS = {"heartbeat_timestamp", "load", "configurations", "config", "services", "hosts"}
+
+
+def wait(cond, timeout: float = 120.0) -> float | None:
+    """Seconds until `cond()` held (polled every 0.25 s), None if it never did within `timeout`."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        try:
+            if cond():
+                return time.monotonic() - start
+        except (KeyError, TypeError, StopIteration):
+            pass
+        time.sleep(0.25)
+    return None
+
+
+def latency_row(event: str, seconds: float | None, goal: float = GOAL_SECONDS) -> Row:
+    return Row("listener", f"{event}: in the store after", "never" if seconds is None else f"{seconds:.1f} s",
+               seconds is not None and seconds <= goal)
+
+
+def run(store, env: str, sdk, topo: dict, prefix: str, log) -> list[Row]:
+    """Drive the cloud through one change of each kind while `calipso listen` (its manager) runs in this process."""
+    from app.envconfig.repository import EnvironmentConfigs
+    from app.inventory import Inventory
+    from listen.manager import Manager
+    manager = Manager(store, interval=0.5)
+    stop = threading.Event()
+    thread = threading.Thread(target=manager.run, args=(stop,), daemon=True)
+    thread.start()
+    inv, rows = Inventory(store), []
+
+    def step(event: str, change, cond) -> None:
+        started = time.monotonic()
+        change()
+        t = wait(cond, 180)
+        rows.append(latency_row(event, None if t is None else time.monotonic() - started))
+
+    try:
+        if wait(lambda: EnvironmentConfigs(store).get(env).get("operational") == "running", 60) is None:
+            return [Row("listener", "started", "no", False)]
+        made: dict = {}
+        step("network.create.end", lambda: made.update(net=sdk.network.create_network(name=f"{prefix}l-net")),
+             lambda: inv.get(env, made["net"].id, "network") is not None)
+        cidr = free_cidrs([s.cidr for s in sdk.network.subnets()], 1)[0]
+        step("subnet.create.end", lambda: made.update(sub=sdk.network.create_subnet(
+            network_id=made["net"].id, cidr=cidr, ip_version=4, name=f"{prefix}l-sub")),
+             lambda: made["sub"].id in (inv.get(env, made["net"].id, "network") or {}).get("subnet_ids", []))
+        dhcp = lambda: next(iter(sdk.network.ports(network_id=made["net"].id, device_owner="network:dhcp")))  # noqa: E731
+        t = wait(lambda: dhcp().status == "ACTIVE", 120)      # the DHCP agent binds its port seconds later
+        rows.append(latency_row("port.update.end (DHCP port, from its binding): vNIC with IP", None if t is None else wait(
+            lambda: any(v.get("mac_address") == dhcp().mac_address and v.get("IP Address")
+                        for v in inv.of_type(env, "vnic")), 60)))
+        step("port.create.end", lambda: made.update(port=sdk.network.create_port(network_id=made["net"].id,
+                                                                                 name=f"{prefix}l-port")),
+             lambda: inv.get(env, made["port"].id, "port") is not None)
+        router = topo["router"]
+        step("router.interface.create", lambda: sdk.network.add_interface_to_router(router, subnet_id=made["sub"].id),
+             lambda: any(v.get("mac_address") == _router_port(sdk, router, made["net"]).mac_address
+                         for v in inv.of_type(env, "vnic")))
+        server = next(s for n, s in topo["servers"].items() if n.endswith("a1"))
+        target = next(iter(sdk.network.ports(device_id=server.id)))
+        step("floatingip.create.end", lambda: made.update(fip=sdk.network.create_ip(
+            floating_network_id=topo["external"].id, port_id=target.id, description=f"{prefix}fip")),
+             lambda: inv.get(env, _fip_port(sdk, made["fip"]).id, "port") is not None)
+        fip_port = _fip_port(sdk, made["fip"])
+        step("floatingip.delete.end", lambda: sdk.network.delete_ip(made["fip"]),
+             lambda: inv.get(env, fip_port.id, "port") is None)
+        step("network.update.end", lambda: sdk.network.update_network(made["net"], name=f"{prefix}l-renamed"),
+             lambda: inv.get(env, made["net"].id, "network")["name"] == f"{prefix}l-renamed")
+        time.sleep(3)
+        rows.append(compare_with_fresh_scan(store, env, "after the creates", log))
+        step("router.interface.delete", lambda: sdk.network.remove_interface_from_router(router, subnet_id=made["sub"].id),
+             lambda: not any(v.get("IP Address") == made["sub"].gateway_ip for v in inv.of_type(env, "vnic")))
+        step("port.delete.end", lambda: sdk.network.delete_port(made["port"]),
+             lambda: inv.get(env, made["port"].id, "port") is None)
+        step("network.delete.end", lambda: (sdk.network.delete_subnet(made["sub"]), sdk.network.delete_network(made["net"])),
+             lambda: inv.get(env, made["net"].id, "network") is None)
+        time.sleep(3)
+        rows.append(compare_with_fresh_scan(store, env, "after the deletes", log))
+    finally:
+        stop.set()
+        thread.join(30)
+    return rows
+
+
+def _router_port(sdk, router, net):
+    return next(p for p in sdk.network.ports(device_id=router.id) if p.network_id == net.id)
+
+
+def _fip_port(sdk, fip):
+    return next(iter(sdk.network.ports(device_id=fip.id, device_owner="network:floatingip")))
+
+
+def stable(snap: dict) -> dict:
+    for key, doc in snap["inventory"].items():
+        if key[0] in ("network_agent", "host", "availability_zone", "vedge"):   # a vEdge is its L2 agent
+            for f in AGENT_STATUS:
+                doc.pop(f, None)
+    return snap
+
+
+def differences(d: dict) -> int:
+    return sum(len(v.get("only_listener", [])) + len(v.get("only_scan", [])) + len(v.get("changed", {}))
+               for v in d.values())
+
+
+def compare_with_fresh_scan(store, env: str, when: str, log) -> Row:
+    """The store the listener kept against a fresh scan of the same cloud into a new database."""
+    from app.envconfig.repository import EnvironmentConfigs
+    from app.store.init import init_db
+    from app.store.store import Store, StoreLocation
+    from scan.clients import build_clients
+    from tests.integration.listen.support import diff, full_scan, snapshot
+    host, port = store.client.address
+    fresh = Store.connect(StoreLocation(f"mongodb://{host}:{port}/acc_{uuid.uuid4().hex[:8]}", "fresh", embedded=True))
+    try:
+        init_db(fresh)
+        cfg = EnvironmentConfigs(store).get(env)
+        EnvironmentConfigs(fresh).add({k: v for k, v in cfg.items() if not k.startswith("_") and k not in (
+            "scanned", "last_scanned", "operational", "listen")} | {"listen": False})
+        full_scan(fresh, env, build_clients)
+        d = diff(stable(snapshot(store, env)), stable(snapshot(fresh, env)))
+        if d:
+            log(f"listener vs fresh scan {when}: {d}")
+        n = differences(d)
+        return Row("listener", f"store = fresh scan {when}: differences", n, n == 0)
+    finally:
+        fresh.client.drop_database(fresh.db.name)
+        fresh.close()

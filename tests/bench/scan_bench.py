@@ -283,7 +283,7 @@ def run() -> None:
           "cliques, tunnel meshes); MB written = the store process's write_bytes; missing = OTEPs lacking a tunnel")
     print(f"first, {WORKERS} workers: the same cloud, a fresh database; scan CPU = the asking process + its "
           f"{WORKERS} scan workers, scan RSS = the asking process's peak, wrk RSS = the largest worker's peak; "
-          "disk = what its database added; x local = its wall / the local first scan's (goal at 1,000 hosts: "
+          "bound as for one process (each worker has its own calls in flight); disk = what its database added; x local = its wall / the local first scan's (goal at 1,000 hosts: "
           "<= 0.7); docs= : it wrote as many documents to each collection as the local first scan")
 
 

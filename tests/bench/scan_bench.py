@@ -6,6 +6,10 @@ SCAN_BENCH_L2POP (off,on), SCAN_BENCH_MAX_CALLS (64). Each (size, l2population) 
 `calipso sim` (--latency ssh=20,api=30,db=2, 10 instances per compute) and its own embedded store,
 so peak memory and disk are theirs; each scan runs in a fresh scanner process, so its CPU and peak
 RSS are its own; the store's and the simulator's CPU and bytes written are read from /proc around it.
+"First, 2 workers": right after the local first scan, the same cloud is scanned into a database of its own
+(a true first scan) by a fresh asking process and 2 `calipso scan-worker` processes on a queue of their own
+(tests.bench.workers_bench.first_scan, RabbitMQ at $CALIPSO_BROKER_URL or 127.0.0.1:5672); with no broker
+there the row says so and the bench goes on.
 "One host added": the simulator is sent SIGUSR1 and a compute joins (agents registered, no
 instance yet), then the environment is scanned again. The floor (tests.bench.scan_floor) is the
 simplest parse of the same host outputs plus hashing and encoding every stored document.
@@ -16,10 +20,8 @@ The latency-bound limit is what no scanner making the same calls with the same c
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -35,7 +37,7 @@ L2POP = [x.strip() for x in os.environ.get("SCAN_BENCH_L2POP", "off,on").split("
 MAX_CALLS = int(os.environ.get("SCAN_BENCH_MAX_CALLS", "64"))
 PER_HOST = 4
 ROOT = Path(__file__).resolve().parents[2]
-NOT_YET = "n/a until distributed lands"
+WORKERS = 2
 
 
 def _proc(*parts) -> str:
@@ -74,28 +76,6 @@ def _disk_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
 
-def scan_once(store_uri: str, env_name: str) -> dict:
-    """One scan in this (fresh) process; what it cost."""
-    from app.store.store import Store, StoreLocation
-    from scan.controller import ScanController, ScanOptions
-
-    store = Store.connect(StoreLocation(store_uri, "bench", embedded=True))
-    me0 = resource.getrusage(resource.RUSAGE_SELF)
-    t = time.perf_counter()
-    res = ScanController(store, ScanOptions(env=env_name, max_calls=MAX_CALLS, per_host=PER_HOST)).run()
-    elapsed = time.perf_counter() - t
-    me1 = resource.getrusage(resource.RUSAGE_SELF)
-    r = res.report
-    return {"status": res.status, "reason": res.reason, "seconds": elapsed,
-            "cpu": (me1.ru_utime - me0.ru_utime) + (me1.ru_stime - me0.ru_stime),
-            "rss_mb": me1.ru_maxrss / 1024, "objects": sum(r.get("objects", {}).values()),
-            "links": sum(r.get("links", {}).values()), "cliques": sum(r.get("cliques", {}).values()),
-            "errors": sum(len(v) for v in (r.get("errors") or {}).values()),
-            "calls": {k: v["calls"] for k, v in (r.get("remote_calls") or {}).items()},
-            "writes": r.get("store_writes", {}), "tunnels_missing": r.get("tunnels_missing"),
-            "error_sample": [f"{h}: {m}" for h, msgs in (r.get("errors") or {}).items() for m in msgs][:3]}
-
-
 def _child(module: str, *args: str) -> dict:
     p = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True,
                        env={**os.environ, "CALIPSO_LOG_LEVEL": "WARNING"})
@@ -104,11 +84,18 @@ def _child(module: str, *args: str) -> dict:
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-def _scan(store_uri: str, env_name: str, pids: dict[str, int]) -> dict:
+def _scan(store_uri: str, env_name: str, pids: dict[str, int], workers: int = 0, log_dir: Path | None = None) -> dict:
+    """One scan in a fresh process (over `workers` scan workers if any); what it and the store and sim cost."""
+    from tests.bench.workers_bench import first_scan
+
     before = {k: (_cpu_of(p), _written(p)) for k, p in pids.items()}
-    row = _child("tests.bench.scan_bench", "--scan", store_uri, env_name)
+    if workers:   # the workers' CPU is the scan's: it is folded into the scanner's
+        row = first_scan(store_uri, env_name, workers, pids, log_dir=log_dir)
+        row["cpu"] += row["workers_cpu"]
+    else:
+        row = _child("tests.bench.workers_bench", "--scan", store_uri, env_name, "-")
     for k, p in pids.items():
-        row[f"{k}_cpu"] = _cpu_of(p) - before[k][0]
+        row.setdefault(f"{k}_cpu", _cpu_of(p) - before[k][0])
         row[f"{k}_rss_mb"] = _peak_mb(p)
     row["bytes_written"] = _written(pids["store"]) - before["store"][1]
     row["bound"] = sum(row["calls"].get(k, 0) * ms for k, ms in LATENCY_MS.items()) / 1000 / MAX_CALLS
@@ -140,9 +127,44 @@ def add_host(sim) -> None:
         time.sleep(0.5)
 
 
-def distributed_available() -> bool:
-    from scan.options import ScanOptions
-    return dataclasses.is_dataclass(ScanOptions) and "distributed" in {f.name for f in dataclasses.fields(ScanOptions)}
+def broker_down(url: str) -> str | None:
+    """Why the bench cannot reach the scan workers' broker, or None when it can."""
+    from scan.distributed.broker import WorkQueue, redact
+
+    conn = WorkQueue(url, "unused").connect()
+    try:
+        conn.ensure_connection(max_retries=1, timeout=5)
+        return None
+    except Exception as e:
+        return f"n/a: no broker at {redact(url)} ({type(e).__name__})"
+    finally:
+        conn.release()
+
+
+def first_over_workers(uri: str, env: dict, pids: dict[str, int], home: Path, local: dict) -> dict:
+    """The same cloud's first scan over WORKERS scan workers, into a fresh database (so a true first scan)."""
+    from app.envconfig.repository import EnvironmentConfigs
+    from app.store.init import init_db
+    from app.store.store import Store, StoreLocation
+    from tests.bench.workers_bench import BROKER
+
+    label = {"computes": local["computes"], "l2pop": local["l2pop"], "scan": f"first, {WORKERS} workers"}
+    down = broker_down(BROKER)
+    if down:
+        return {**label, "pending": down}
+    db_uri = f"{uri}w_{uuid.uuid4().hex[:10]}"
+    store = Store.connect(StoreLocation(db_uri, "bench", embedded=True))
+    disk_before = _disk_mb(home / "calipso")
+    try:
+        init_db(store)
+        EnvironmentConfigs(store).add(env)
+        row = _scan(db_uri, env["name"], pids, workers=WORKERS, log_dir=home / "worker-logs")
+        row.update(label, sim_start=local["sim_start"], disk_mb=_disk_mb(home / "calipso") - disk_before,
+                   vs_local=row["seconds"] / local["seconds"], same_docs=row["writes"] == local["writes"])
+        return row
+    finally:
+        store.client.drop_database(store.db.name)
+        store.close()
 
 
 def one(n: int, l2pop: str) -> list[dict]:
@@ -183,14 +205,26 @@ def one(n: int, l2pop: str) -> list[dict]:
             rows.append(row)
             print(f"  {n} computes, l2pop {l2pop}, {label}: {row['status']} in {row['seconds']:.1f} s "
                   f"({row['objects']} objects, {row['written']} written)", flush=True)
-        rows.append({"computes": n, "l2pop": l2pop, "scan": "first, 2 workers", "pending": NOT_YET
-                     if not distributed_available() else "distributed is there: run it with 2 scan-workers"})
+            if label == "first":
+                rows.append(first_over_workers(uri, sim.env, pids, home, row))
+                _say_workers(rows[-1], row)
         return rows
     finally:
         store.close()
         sim.stop()
         embedded.stop()
         shutil.rmtree(home, ignore_errors=True)
+
+
+def _say_workers(w: dict, local: dict) -> None:
+    if "pending" in w:
+        print(f"  {w['computes']} computes, l2pop {w['l2pop']}, {w['scan']}: {w['pending']}", flush=True)
+        return
+    d = w.get("distributed") or {}
+    print(f"  {w['computes']} computes, l2pop {w['l2pop']}, {w['scan']}: {w['status']} in {w['seconds']:.1f} s "
+          f"= {w['vs_local']:.2f}x local ({w['objects']} objects, {w['written']} written, local first scan "
+          f"{local['written']}: {'same' if w['same_docs'] else 'DIFFERENT'} per collection; {d.get('parts', 0)} parts, "
+          f"{d.get('waited', 0):.1f} s waited for them)", flush=True)
 
 
 def _load() -> str:
@@ -207,24 +241,26 @@ def _cpu_model() -> str:
     return "CPU unknown"
 
 
-HEAD = (f"{'hosts':>6} {'l2pop':>5} {'scan':>11} {'objects':>7} {'wall s':>7} {'bound s':>7} "
+HEAD = (f"{'hosts':>6} {'l2pop':>5} {'scan':>16} {'objects':>7} {'wall s':>7} {'bound s':>7} "
         f"{'scan CPU':>8} {'ms/obj':>6} {'floor':>6} {'store CPU':>9} {'ms/obj':>6} {'sim CPU':>7} {'ms/obj':>6} "
         f"{'scan RSS':>8} {'store RSS':>9} {'sim RSS':>7} {'disk MB':>7} {'docs':>6} {'MB written':>10} "
-        f"{'missing':>7} {'errors':>6}")
+        f"{'missing':>7} {'errors':>6} {'wrk RSS':>7} {'x local':>7} {'docs=':>5}")
 
 
 def _line(r: dict) -> str:
     if "pending" in r:
-        return f"{r['computes']:>6} {r['l2pop']:>5} {r['scan']:>11}  {r['pending']}"
+        return f"{r['computes']:>6} {r['l2pop']:>5} {r['scan']:>16}  {r['pending']}"
     per = lambda cpu: 1000 * cpu / r["objects"] if r["objects"] else float("nan")   # noqa: E731
     fl = r.get("floor")
     floor_ms = 1000 * (fl["parse_s"] + fl["encode_s"]) / fl["objects"] if fl and fl["objects"] else None
-    return (f"{r['computes']:>6} {r['l2pop']:>5} {r['scan']:>11} {r['objects']:>7} {r['seconds']:>7.1f} "
+    workers = (f" {r['workers_rss_mb']:>7.0f} {r['vs_local']:>7.2f} {'yes' if r['same_docs'] else 'NO':>5}"
+               if r.get("workers") else "")
+    return (f"{r['computes']:>6} {r['l2pop']:>5} {r['scan']:>16} {r['objects']:>7} {r['seconds']:>7.1f} "
             f"{r['bound']:>7.2f} {r['cpu']:>8.1f} {per(r['cpu']):>6.3f} "
             f"{(f'{floor_ms:.3f}' if floor_ms is not None else ''):>6} {r['store_cpu']:>9.1f} "
             f"{per(r['store_cpu']):>6.3f} {r['sim_cpu']:>7.1f} {per(r['sim_cpu']):>6.3f} {r['rss_mb']:>8.0f} "
             f"{r['store_rss_mb']:>9.0f} {r['sim_rss_mb']:>7.0f} {r['disk_mb']:>7.1f} {r['written']:>6} "
-            f"{r['bytes_written'] / 1e6:>10.1f} {r.get('tunnels_missing') or 0:>7} {r['errors']:>6}")
+            f"{r['bytes_written'] / 1e6:>10.1f} {r.get('tunnels_missing') or 0:>7} {r['errors']:>6}{workers}")
 
 
 def run() -> None:
@@ -245,13 +281,12 @@ def run() -> None:
           "BSON-encode of every stored document, ms per object, one process; RSS = peak MB (store, sim: of the "
           "process so far); disk = the embedded store's files; docs = documents written (inventory, links, "
           "cliques, tunnel meshes); MB written = the store process's write_bytes; missing = OTEPs lacking a tunnel")
+    print(f"first, {WORKERS} workers: the same cloud, a fresh database; scan CPU = the asking process + its "
+          f"{WORKERS} scan workers, scan RSS = the asking process's peak, wrk RSS = the largest worker's peak; "
+          "bound as for one process (each worker has its own calls in flight); disk = what its database added; x local = its wall / the local first scan's (goal at 1,000 hosts: "
+          "<= 0.7); docs= : it wrote as many documents to each collection as the local first scan")
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
-    if sys.argv[1:2] == ["--scan"]:
-        import logging
-        logging.basicConfig(level=logging.WARNING)
-        print(json.dumps(scan_once(sys.argv[2], sys.argv[3])))
-    else:
-        run()
+    run()

@@ -64,7 +64,9 @@ def scan_once(store_uri: str, env_name: str, queue: str) -> dict:
             "links": sum(r.get("links", {}).values()), "cliques": sum(r.get("cliques", {}).values()),
             "errors": sum(len(v) for v in (r.get("errors") or {}).values()), "phases": r.get("phases", {}),
             "calls": {k: v["calls"] for k, v in (r.get("remote_calls") or {}).items()},
-            "writes": r.get("store_writes", {}), "distributed": r.get("distributed") or {}}
+            "writes": r.get("store_writes", {}), "distributed": r.get("distributed") or {},
+            "tunnels_missing": r.get("tunnels_missing"),
+            "error_sample": [f"{h}: {m}" for h, msgs in (r.get("errors") or {}).items() for m in msgs][:3]}
 
 
 def first_scan(db_uri: str, env_name: str, workers: int, pids: dict[str, int], log_dir: Path | None = None) -> dict:

@@ -84,6 +84,12 @@ class ConsoleSessions:
     def set_token(self, cookie: str, token: str) -> None:
         self.coll.update_one({"_id": session_key(cookie)}, {"$set": {"token": seal(cookie, token)}})
 
+    def sign_out(self, cookie: str, idle: float) -> None:
+        """The session kept (same cookie, same CSRF token) without its user and API token."""
+        now = self.clock()
+        self.coll.update_one({"_id": session_key(cookie)}, {"$set": {
+            "username": None, "admin": False, "token": None, "seen": now, "expires": now + timedelta(seconds=idle)}})
+
     def delete(self, cookie: str) -> None:
         self.coll.delete_one({"_id": session_key(cookie)})
 

@@ -92,8 +92,7 @@ def create_app(settings: UiSettings | None = None, api: Api | None = None,
     def expired(req, resp, ex, params):
         s = req.context.session
         if s.signed_in:
-            sessions.drop(s)
-            req.context.session = sessions.create()
+            sessions.sign_out_in_place(s)
         if _wants_json(req, None):
             resp.status = falcon.HTTP_401
             resp.media = {"error": {"code": "401", "message": "sign in again", "login": login_url(req.relative_uri)}}

@@ -102,6 +102,16 @@ class Sessions:
         self._guarded(lambda: self.stored.set_token(session.sid, token))
         session.token = token
 
+    def sign_out_in_place(self, session: Session) -> None:
+        """A session whose API token was refused goes on anonymous under the same cookie and CSRF token:
+        the page's other requests, refused at the same moment, then agree on one session (a new cookie
+        from each would leave the sign-in form holding another session's token)."""
+        self._guarded(lambda: self.stored.sign_out(session.sid, min(self.idle, ANONYMOUS_IDLE)))
+        session.username, session.token, session.admin = None, None, False
+        with self._lock:
+            self._data.pop(session_key(session.sid), None)
+        session.data = self._local(session.sid)
+
     def drop(self, session: Session) -> None:
         self._guarded(lambda: self.stored.delete(session.sid))
         with self._lock:

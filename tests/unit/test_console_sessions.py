@@ -102,3 +102,18 @@ def test_unknown_or_absurd_cookies_are_strangers(replicas):
 
 def test_sealed_tokens_differ_each_time():
     assert seal("c", TOKEN) != seal("c", TOKEN)
+
+
+def test_a_refused_token_signs_the_session_out_in_place_on_every_replica(replicas):
+    """The page's requests that learn at once that the API token is gone agree on one anonymous session:
+    the same cookie and CSRF token (the sign-in form rendered by one stays valid for the others)."""
+    a, b, store, _ = replicas
+    s = a.sign_in(a.create(), "alice", TOKEN, False)
+    on_b = b.get(s.sid)
+    a.sign_out_in_place(a.get(s.sid))
+    b.sign_out_in_place(on_b)            # a second request of the same page, on the other replica
+    for replica in (a, b):
+        again = replica.get(s.sid)
+        assert again is not None and (again.sid, again.csrf) == (s.sid, s.csrf)
+        assert not again.signed_in and again.username is None
+    assert store["console_sessions"].find_one({"_id": session_key(s.sid)})["token"] is None

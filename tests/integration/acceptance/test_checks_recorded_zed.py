@@ -161,6 +161,6 @@ def test_a_container_bridge_stored_as_a_vconnector_is_a_phantom(scanned):
 
 
 def test_an_unchanged_rescan_of_the_recorded_cloud_writes_nothing(scanned):
-    assert set(scanned[4]["store_writes"]) == {"inventory", "links", "cliques"}
+    assert {"inventory", "links", "cliques"} <= set(scanned[4]["store_writes"])   # and tunnel_meshes, where tunnels are
     rows = scanning.rescan_rows(scanned[4])
     assert [(r.value, r.ok) for r in rows] == [(0, True), (0, True)]

@@ -11,7 +11,7 @@ from ui.sessions import Session
 
 
 def _session(user: str) -> Session:
-    return Session(sid=f"sid-{user}-{time.monotonic_ns()}", csrf="c", created=0.0, seen=0.0, username=user, token="t")
+    return Session(sid=f"sid-{user}-{time.monotonic_ns()}", csrf="c", username=user, token="t")
 
 
 def _hub(**kw) -> LiveHub:

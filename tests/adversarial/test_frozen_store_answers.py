@@ -1,8 +1,9 @@
 """While the store is frozen (SIGSTOP), a request that needs it is answered 503 soon, not held: the API's JSON
-error, its /health, and the console's error page, each within ANSWER_WITHIN seconds (the design's figure is
-2-3 s: a 1 s heartbeat and a 2 s hello timeout, app.store.store.SERVING; the bound here is generous for a
-loaded machine). The first request is sent the moment the store stops, before anything has noticed; the
-later ones after the clients have marked the store unreachable. Once thawed, both serve again."""
+error, its /health, and the console's error page. The design's figures (app.store.store.SERVING: a 1 s
+heartbeat, a 2 s hello and server selection timeout): 2-2.5 s once the clients know the store is away; up to
+5 s for a request sent the moment it stops (the heartbeat, the hello timing out, then pymongo's one retry of
+the read selecting for 2 s). The bounds here are generous for a loaded machine; main took 19 s and 5-5.5 s.
+Once thawed, both serve again."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import requests
 
 from tests.adversarial.conftest import USERS, console_session, wait_until
 
-ANSWER_WITHIN = 5.0
+ANSWER_WITHIN = 5.0        # once the store is known to be away
+AT_ONCE_WITHIN = 8.0       # the first requests, sent the moment it stops
 AUTH = ("admin", USERS["admin"])
 
 
@@ -54,7 +56,7 @@ def test_a_frozen_store_is_a_prompt_503_on_api_and_console(stack):
     print("\n".join(f"{what}: {status} in {seconds:.2f} s" for what, status, seconds, _ in answers))
     for what, status, seconds, body in answers:
         assert status == 503, (what, status, body)
-        assert seconds <= ANSWER_WITHIN, (what, f"{seconds:.1f} s", answers)
+        assert seconds <= (AT_ONCE_WITHIN if what.endswith("at once") else ANSWER_WITHIN), (what, f"{seconds:.1f} s")
         if what.startswith("API"):
             assert "error" in body or "store" in body, (what, body)
         else:

@@ -132,7 +132,9 @@ def test_listener_events_in_flight_when_the_store_stops_are_applied_once_after(o
     try:
         publish(rabbitmq, exchanges[1], events)
         wait_until(lambda: store["listen_events"].count_documents({"done": True}) >= 2, 60, "the listener applies")
+        in_flight = len(events) - store["listen_events"].count_documents({"done": True})
         stopped_for(own, how)      # batches in flight meanwhile
+        assert in_flight > 0, "every event was applied before the store stopped: nothing was tested"
         wait_until(lambda: store["listen_events"].count_documents({"done": True}) == len(events), 90,
                    "every event applied after the store came back")
     finally:
@@ -187,6 +189,7 @@ def test_a_monitoring_result_in_flight_when_the_store_stops_is_applied_after(own
         finally:
             own.back(how)
         wait_until(lambda: vedge().get("status_value") == 2, 60, "the result is applied after the store came back")
+        wait_until(lambda: consumer.outcome.handled > handled, 30, "the consumer counts the result handled")
         settled = consumer.outcome.handled
         time.sleep(3)      # a result handled again and again would be counted meanwhile
         assert consumer.outcome.handled == settled <= handled + 2, (handled, settled, consumer.outcome.handled)

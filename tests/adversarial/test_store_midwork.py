@@ -84,17 +84,19 @@ def test_a_scan_stopped_in_its_write_phase_completes_once_the_store_is_back(own,
 
     add_env(own.store, ENV)
     reached, original = threading.Event(), Links.write
+    back = threading.Timer(STOPPED, own.back, (how,))
 
     def links_write(self, *args, **kwargs):     # the objects are written; the links are next
         if not reached.is_set():
             reached.set()
             own.stop(how)
-            threading.Timer(STOPPED, own.back, (how,)).start()
+            back.start()
         return original(self, *args, **kwargs)
     monkeypatch.setattr(Links, "write", links_write)
 
     result = ScanController(own.store, ScanOptions(env="zed", serial=True), clients_factory=zed_clients()).run()
     assert reached.is_set(), "the scan never reached its links"
+    back.join()     # the scan may have brought a killed store back itself: this start must not outlive the test
     monkeypatch.setattr(Links, "write", original)
     wait_until(lambda: own.store.client.admin.command("ping"), 60, "the store is back")
     assert result.status in ("completed", "completed_with_errors"), result.reason

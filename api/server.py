@@ -58,10 +58,11 @@ def serve(mongo_config: str | None, inventory: str, settings, binds: list[str], 
         # runs in each worker, after the fork: pymongo clients must not cross a fork
         from api.app import create_app
         from app.store.keeper import StoreKeeper
-        from app.store.store import open_store
+        from app.store.store import SERVING, open_store
 
-        store = open_store(mongo_config, inventory)
-        keeper = StoreKeeper(store)
+        # a request on a frozen or dead store is a 503 within about 2-3 s (app.store.store.Patience)
+        store = open_store(mongo_config, inventory, patience=SERVING)
+        keeper = StoreKeeper(store, probe_timeout=SERVING.select)
         keeper.start()      # notices an outage, brings an embedded store back, tells /health
         return create_app(store, settings, keeper=keeper)
 

@@ -92,6 +92,9 @@ class Consumer:
                 q = self.queue()(channel)
                 q.declare()
                 consumer = KombuConsumer(channel, queues=[q], on_message=self._on_message, prefetch_count=self.batch_max * 4)
+                # closing the last connection may have read deliveries it had prefetched: acking them on its closed
+                # channel failed every batch, so the listener reconnected in a loop (after a store outage mid-batch)
+                self._pending = []
                 consumer.consume()
                 self.connected.set()
                 self.on_state("running", "")

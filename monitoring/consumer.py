@@ -59,6 +59,7 @@ class ResultsConsumer:
                 q.declare()
                 consumer = Consumer(channel, queues=[q], on_message=lambda m: self._pending.append(m),
                                     prefetch_count=self.batch_max * 2)
+                self._pending = []      # not what closing the last connection read: its channel is gone
                 consumer.consume()
                 self.connected.set()
                 log.info("reading Sensu results from %s (queue %s)", _safe(self.url), self.queue_name)

@@ -38,6 +38,7 @@ from scan.links.base import LinkIndex
 from scan.links.implicit import FindImplicitLinks
 from scan.memory import give_back, trimming
 from scan.options import ScanOptions
+from scan.outage import through_outage
 from scan.partial import ScanFailed, start_tasks
 from scan.progress import Progress
 from scan.runner import PoolRunner, SerialRunner
@@ -395,7 +396,7 @@ class ScanController:
         """Apply the whole difference at once, then record it in the change log."""
         if getattr(self, "_found_docs", None) is not None and self.writer.objects_cmp is None:
             self.writer.plan_objects(self._found_docs)   # inventory only: no link finder ran
-        changes, writes = self.writer.apply(self.clock())
+        changes, writes = through_outage(lambda: self.writer.apply(self.clock()), self.store)   # idempotent
         self.report["store_writes"] = writes
         self.report["changes"] = changes.counts()
         self.report["retired"] = self.writer.counts()

@@ -66,8 +66,9 @@ class ErrorPages(Screen):
 def store_sessions(settings: UiSettings) -> Sessions:
     """Sessions in the store every console replica shares (opened in the serving process, after the fork)."""
     from app.console_sessions import ConsoleSessions
-    from app.store.store import open_store
-    return Sessions(ConsoleSessions(open_store(settings.mongo_config, init=False)), settings.session_idle)
+    from app.store.store import SERVING, open_store
+    store = open_store(settings.mongo_config, init=False, patience=SERVING)   # a frozen store: a 503 in 2-3 s
+    return Sessions(ConsoleSessions(store), settings.session_idle)
 
 
 def create_app(settings: UiSettings | None = None, api: Api | None = None,

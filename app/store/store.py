@@ -29,6 +29,24 @@ DEFAULT_DB = "calipso"
 
 
 @dataclass(frozen=True)
+class Patience:
+    """How long a client waits for a store that does not answer at all, as opposed to one still reading.
+
+    `select` bounds server selection and a new connection's handshake (pymongo's serverSelectionTimeoutMS
+    and connectTimeoutMS, which is also its monitor's hello timeout); `heartbeat` is how often the monitor
+    asks. A frozen or dead store is noticed within heartbeat + select: the monitor's hello times out, pymongo
+    interrupts the operations waiting on it and fails the next ones after `select`. No socket timeout is set:
+    a long read in progress (a big clique graph, a 1,000-row page on a loaded machine) is never cut."""
+
+    select: float = 5.0
+    heartbeat: float = 10.0
+
+
+#: for services answering people (API, console): a frozen store is a 503 within about 2-3 s, not 5-15 s
+SERVING = Patience(select=2.0, heartbeat=1.0)
+
+
+@dataclass(frozen=True)
 class StoreLocation:
     uri: str
     source: str
@@ -83,12 +101,13 @@ class Store:
         self.client.close()
 
     @classmethod
-    def connect(cls, location: StoreLocation, inventory: str = "inventory", timeout: float = 5.0) -> "Store":
+    def connect(cls, location: StoreLocation, inventory: str = "inventory", timeout: float = 5.0,
+                heartbeat: float = 10.0) -> "Store":
         where = redact_uri(location.uri)
         try:
             client = pymongo.MongoClient(
                 location.uri, serverSelectionTimeoutMS=int(timeout * 1000),
-                connectTimeoutMS=int(timeout * 1000), tz_aware=True,
+                connectTimeoutMS=int(timeout * 1000), heartbeatFrequencyMS=int(heartbeat * 1000), tz_aware=True,
             )
         except (InvalidURI, ConfigurationError, ValueError) as e:
             raise StoreError(f"invalid MongoDB URI {where} (from {location.source}): {e}") from None
@@ -124,12 +143,12 @@ def store_wait(environ: dict[str, str] | None = None) -> float:
 
 
 def connect_waiting(location: StoreLocation, inventory: str = "inventory", wait: float = 0.0,
-                    clock=time.monotonic, sleep=time.sleep) -> Store:
+                    clock=time.monotonic, sleep=time.sleep, patience: Patience = Patience()) -> Store:
     """Store.connect, retried with bounded backoff for up to `wait` seconds while the store is unreachable."""
     deadline, delay = clock() + wait, 1.0
     while True:
         try:
-            return Store.connect(location, inventory=inventory)
+            return Store.connect(location, inventory=inventory, timeout=patience.select, heartbeat=patience.heartbeat)
         except StoreError as e:
             if not str(e).startswith("cannot reach") or clock() + delay > deadline:
                 raise
@@ -139,9 +158,9 @@ def connect_waiting(location: StoreLocation, inventory: str = "inventory", wait:
 
 
 def open_store(mongo_config: str | None = None, inventory: str = "inventory",
-               environ: dict[str, str] | None = None, init: bool = True) -> Store:
+               environ: dict[str, str] | None = None, init: bool = True, patience: Patience = Patience()) -> Store:
     """Locate, connect and (idempotently) initialise the store: what every service does at start-up."""
-    store = connect_waiting(locate(mongo_config, environ), inventory, store_wait(environ))
+    store = connect_waiting(locate(mongo_config, environ), inventory, store_wait(environ), patience=patience)
     if init:
         from app.store.init import init_db
 

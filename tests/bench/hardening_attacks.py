@@ -103,11 +103,25 @@ def poison_delay(store, amqp_url: str) -> tuple[float, int]:
             ch.exchange_delete(exchange)
 
 
-def frozen_store(store_pid: int, urls: list[str], auth, freeze: float = 30.0) -> list[float]:
-    """Seconds after a `freeze`-second SIGSTOP of the store until each URL answers 200 again."""
+def frozen_store(store_pid: int, urls: list[str], auth, freeze: float = 30.0) -> tuple[list[tuple], list[float]]:
+    """For each URL: how long requests sent during a `freeze`-second SIGSTOP of the store took to be answered
+    (the first, sent at once, and the slowest of the next 3), and the seconds after the freeze until it
+    answers 200 again."""
     os.kill(store_pid, signal.SIGSTOP)
+    stopped = time.monotonic()
+    answered = []
     try:
-        time.sleep(freeze)
+        for url in urls:
+            took = []
+            for _ in range(4):
+                start = time.monotonic()
+                try:
+                    requests.get(url, auth=auth, timeout=30)
+                except requests.RequestException:
+                    pass
+                took.append(time.monotonic() - start)
+            answered.append((took[0], max(took[1:])))
+        time.sleep(max(0.0, freeze - (time.monotonic() - stopped)))
     finally:
         os.kill(store_pid, signal.SIGCONT)
     resumed = time.monotonic()
@@ -123,4 +137,4 @@ def frozen_store(store_pid: int, urls: list[str], auth, freeze: float = 30.0) ->
                 pass
             time.sleep(0.1)
         out.append(took)
-    return out
+    return answered, out

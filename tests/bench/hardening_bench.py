@@ -177,8 +177,10 @@ def _attacks(home: Path, url: str, ui: str, auth) -> list[tuple[str, str, str]]:
             store.close()
         rows.append(("valid result behind 9 poison ones applied after (s)", f"{took:.2f}", "<= 5"))
         rows.append(("  poison results dead-lettered (each once: 9)", str(failed), "9"))
-    back = attacks.frozen_store(EmbeddedStore(home).read_state().pid,
-                                [f"{url}/environment_configs", f"{ui}/login"], auth)
+    answered, back = attacks.frozen_store(EmbeddedStore(home).read_state().pid,
+                                          [f"{url}/environment_configs", f"{ui}/login"], auth)
+    rows.append(("store frozen: API / console 503 after (s: the first, sent at once; the next 3)",
+                 " / ".join(f"{first:.1f}, {later:.1f}" for first, later in answered), "<= 5, <= 3"))
     rows.append(("store frozen 30 s: API / console serving after (s)", " / ".join(f"{t:.1f}" for t in back), "<= 10"))
     return rows
 

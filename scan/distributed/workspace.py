@@ -56,7 +56,6 @@ class Workspace:
     # -- writing --------------------------------------------------------------------------------
     def _put(self, key: str, payload: dict) -> int:
         parts = pack(payload)
-        self.coll.delete_many({"of": key})   # a previous attempt of the same writer
         self.coll.insert_many([{"_id": f"{key}.part.{i}", "of": key, "i": i, "data": Binary(p)}
                                for i, p in enumerate(parts)])
         return len(parts)
@@ -69,7 +68,9 @@ class Workspace:
         """Store one chunk's result; False when another worker's result for it is in already."""
         if self.done_marker(chunk) is not None:
             return False
-        key = f"chunk.{chunk}.{worker}"
+        # one key per attempt: a redelivered chunk can run twice at once in one worker (--parts), and
+        # the loser's clean-up must not take the winner's parts (it did when both wrote one key)
+        key = f"chunk.{chunk}.{worker}.{ObjectId()}"
         n = self._put(key, payload)
         try:
             self.coll.insert_one({"_id": f"done.{chunk}", "kind": "done", "chunk": chunk, "key": key, "parts": n,

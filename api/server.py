@@ -9,10 +9,10 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 
+from app.env_secret import env_secret
 from app.errors import CalipsoError
 from app.gunicorn_app import serve as launch
 from app.http_limits import Limits
@@ -23,17 +23,10 @@ log = logging.getLogger(__name__)
 def initial_admin_password(environ=None) -> str | None:
     """The operator's choice of first admin password: CALIPSO_ADMIN_PASSWORD_FILE (a mounted secret) or
     CALIPSO_ADMIN_PASSWORD; None for a random one."""
-    environ = os.environ if environ is None else environ
-    path = environ.get("CALIPSO_ADMIN_PASSWORD_FILE")
-    if path:
-        try:
-            password = Path(path).read_text(encoding="utf-8").strip()
-        except OSError as e:
-            raise CalipsoError(f"CALIPSO_ADMIN_PASSWORD_FILE: cannot read {path}: {e.strerror}") from None
-        if not password:
-            raise CalipsoError(f"CALIPSO_ADMIN_PASSWORD_FILE: {path} is empty")
-        return password
-    return environ.get("CALIPSO_ADMIN_PASSWORD") or None
+    password, path = env_secret("CALIPSO_ADMIN_PASSWORD", environ)
+    if path and not password:
+        raise CalipsoError(f"CALIPSO_ADMIN_PASSWORD_FILE: {path} is empty")
+    return password
 
 
 def bootstrap_admin(mongo_config: str | None, inventory: str = "inventory", environ=None) -> str | None:

@@ -5,9 +5,7 @@ into `.env` for the containers)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
+from app.env_secret import env_secret
 from app.errors import CalipsoError
 
 ADDRESS_HEADER = "X-Calipso-Client-Address"
@@ -17,15 +15,7 @@ MIN_SECRET = 16
 
 def console_secret(environ=None) -> str | None:
     """The secret shared by the console and the API (None: not configured; the header is then ignored)."""
-    environ = os.environ if environ is None else environ
-    path = environ.get("CALIPSO_CONSOLE_SECRET_FILE")
-    if path:
-        try:
-            secret = Path(path).read_text(encoding="utf-8").strip()
-        except OSError as e:
-            raise CalipsoError(f"CALIPSO_CONSOLE_SECRET_FILE: cannot read {path}: {e.strerror}") from None
-    else:
-        secret = (environ.get("CALIPSO_CONSOLE_SECRET") or "").strip()
+    secret = (env_secret("CALIPSO_CONSOLE_SECRET", environ)[0] or "").strip()
     if not secret:
         return None
     if len(secret) < MIN_SECRET:

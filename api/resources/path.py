@@ -11,10 +11,12 @@ from api.resources.topology_export import FORMAT, send
 from api.spec import STR, Operation, obj
 from app.errors import Problem
 from app.topology.export import from_path
-from app.topology.neighbours import UnknownObject, path_between
+from app.topology.ends import UnknownObject
+from app.topology.neighbours import path_between
 
-QUERY = (Param("env_name", required=True), Param("source", required=True, doc="inventory id of the first object"),
-         Param("target", required=True, doc="inventory id of the second object"), FORMAT)
+QUERY = (Param("env_name", required=True),
+         Param("source", required=True, doc="inventory id, or name (when one object has it), of the first object"),
+         Param("target", required=True, doc="inventory id, or name, of the second object"), FORMAT)
 _END = obj({"id": STR, "type": {"type": ["string", "null"]}, "name": STR})
 _NULLABLE = {"type": ["string", "null"]}
 RESPONSE = obj({"found": {"type": "boolean"}, "source": _END, "target": _END, "nodes": {"type": "array"},

@@ -10,7 +10,8 @@ from app.errors import CalipsoError
 from app.plain import plain
 from app.store.store import open_store
 from app.topology.export import FORMATS, from_path, render as render_file
-from app.topology.neighbours import UnknownObject, path_between
+from app.topology.ends import UnknownObject
+from app.topology.neighbours import path_between
 
 HELP = ("the chain of links a packet could take between two objects (inside one network, across routers), "
         "hop by hop, with networks, segments and statuses")
@@ -19,8 +20,9 @@ HELP = ("the chain of links a packet could take between two objects (inside one 
 def add_parser(sub, common) -> None:
     p = sub.add_parser("path", parents=[common], help=HELP, description=HELP)
     p.add_argument("-e", "--env", required=True, help="environment name")
-    p.add_argument("source", help="inventory id of the first object (instance, vNIC, port, host, pNIC, switch port...)")
-    p.add_argument("target", help="inventory id of the second object")
+    p.add_argument("source", help="inventory id or name of the first object (instance, vNIC, port, host, pNIC, "
+                                  "switch port...); a name that several objects share is refused, with them listed")
+    p.add_argument("target", help="inventory id or name of the second object")
     p.add_argument("--format", choices=("text", *FORMATS), default="text",
                    help="text (default), json, or a file for yEd (graphml), Graphviz (dot) or draw.io (drawio)")
     p.set_defaults(run=run)

@@ -10,11 +10,11 @@ An instance, vNIC or vService end has links or no path: it never reaches the dat
 
 from __future__ import annotations
 
-from app.inventory import Inventory
 from app.keyenc import decode
 from app.store.keys import as_object_id, k
 from app.store.store import Store
 from app.topology import datapath
+from app.topology.ends import resolve
 from app.topology.datapath import UNCOMMITTED, UNDERLAY, enter
 from app.topology.path import CONTAINMENT, Step, describe, shortest, weight
 from app.topology.tunnels import TUNNEL_TYPES, TunnelMesh, edge_link, network_kind, segment
@@ -255,21 +255,9 @@ def _name(doc: dict | None) -> str:
     return str(doc.get("object_name") or doc.get("name") or doc.get("id"))
 
 
-class UnknownObject(LookupError):
-    def __init__(self, which: str, object_id: str):
-        super().__init__(f"no object {object_id!r} in this environment")
-        self.which = which
-
-
 def path_between(store: Store, env: str, source_id: str, target_id: str) -> dict:
-    """The described path (app.topology.path.describe) between two objects named by inventory id."""
-    inv = Inventory(store)
-    ends = []
-    for which, oid in (("source", source_id), ("target", target_id)):
-        doc = inv.get(env, oid)
-        if doc is None:
-            raise UnknownObject(which, oid)
-        ends.append(decode(doc))
+    """The described path (app.topology.path.describe) between two objects named by inventory id or unique name."""
+    ends = [decode(resolve(store, env, which, text)) for which, text in (("source", source_id), ("target", target_id))]
     search = StoreNeighbours(store, env, tuple(ends))
     for _ in range(MAX_RETRIES):
         result = shortest((ends[0]["id"], UNCOMMITTED), (ends[1]["id"], UNCOMMITTED), search)

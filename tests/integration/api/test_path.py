@@ -212,7 +212,16 @@ def test_calipso_path_command(ovs, tmp_path):
     assert diff.returncode == 0, diff.stderr
     _dot_renders(diff.stdout, tmp_path)
     missing = run(a["id"], "no-such-object")
-    assert missing.returncode == 2 and "target: no object 'no-such-object'" in missing.stderr
+    assert missing.returncode == 2 and "target: no object with id or name 'no-such-object'" in missing.stderr
+    by_name = run(a["name"], b["name"])       # operators know servers by name: the same path as by id
+    assert by_name.returncode == 0, by_name.stderr
+    assert by_name.stdout == out.stdout
+    names = store["inventory"].aggregate([{"$match": {"environment": env}},
+                                          {"$group": {"_id": "$name", "n": {"$sum": 1}}}])
+    shared = next(g for g in names if g["n"] > 1 and isinstance(g["_id"], str))
+    twice = run(shared["_id"], b["id"])       # a name several objects share is refused, never picked silently
+    assert twice.returncode == 2 and f"objects are named {shared['_id']!r}" in twice.stderr
+    assert "give the id of one" in twice.stderr
 
 
 def _uri(store) -> str:

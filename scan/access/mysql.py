@@ -88,6 +88,11 @@ class Database:
         return self._schemas
 
     def neutron_schema(self) -> str:
+        """Neutron's database: `neutron` itself when the server has it (a shared MySQL may also hold copies or
+        other deployments' `*_neutron`), else the one database whose name holds it (`ovs_neutron` in old
+        deployments); several such and no `neutron` is an error naming them."""
+        if "neutron" in self.schemas():
+            return "neutron"
         found = [s for s in self.schemas() if "neutron" in s and IDENT.match(s)]
         if len(found) != 1:
             raise RemoteError("MySQL", self.host, "SHOW DATABASES",

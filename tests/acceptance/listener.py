@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 
+from app.volatile import steady
 from tests.acceptance.table import Row
 from tests.acceptance.topology import free_cidrs
 
@@ -107,7 +108,10 @@ def _fip_port(sdk, fip):
 
 
 def stable(snap: dict) -> dict:
-    for key, doc in snap["inventory"].items():
+    """The snapshot without what moves while the network stands still: the fields the product itself treats so
+    (app.volatile: heartbeats, services' updated_at, Nova's network_info "active"), and agents' counters."""
+    for key, doc in list(snap["inventory"].items()):
+        doc = snap["inventory"][key] = steady(doc)
         if key[0] in ("network_agent", "host", "availability_zone", "vedge"):   # a vEdge is its L2 agent
             for f in AGENT_STATUS:
                 doc.pop(f, None)

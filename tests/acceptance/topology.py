@@ -122,10 +122,11 @@ def _image(sdk, prefix: str):
 
 def teardown(sdk, log, prefix: str = PREFIX) -> None:
     """Remove what runs made (everything named with `prefix`), servers first, networks last."""
-    for s in sdk.compute.servers(all_projects=True):
-        if s.name.startswith(prefix):
-            sdk.compute.delete_server(s)
-            sdk.compute.wait_for_delete(s, wait=300)
+    doomed = [s for s in sdk.compute.servers(all_projects=True) if s.name.startswith(prefix)]
+    for s in doomed:                 # all deletions asked at once, then waited for
+        sdk.compute.delete_server(s)
+    for s in doomed:
+        sdk.compute.wait_for_delete(s, wait=300)
     for ip in sdk.network.ips():
         if (ip.description or "").startswith(prefix):
             sdk.network.delete_ip(ip)

@@ -129,3 +129,31 @@ def test_a_dhcp_port_no_dhcp_agent_will_bind_is_not_waited_for(initialized_store
     agents = Agents(initialized_store, [])
     assert handle(initialized_store, "subnet.create.end", agents) == []
     assert agents.calls == 1
+
+
+def test_a_dhcp_port_the_agent_creates_after_the_subnet_event_with_no_event_of_its_own_is_waited_for(
+        initialized_store):
+    """Two-node Zed, measured: the DHCP agent creates its port over RPC ~2 s after `subnet.create.end`, bound
+    and DOWN, ACTIVE ~2 s later, and Neutron sends no notification for either; until the first rescan of the
+    region finds it, only knowing that the subnet has DHCP on says that a port is to come."""
+    inv = initialized_store["inventory"]
+    inv.insert_many([doc("network_agent", "neutron-dhcp-agent-1", agent_type="DHCP agent", host=HOST),
+                     doc("network", NET1, subnets=[{"id": "s1", "enable_dhcp": True, "cidr": "10.0.0.0/24"}])])
+    vnic = f"{HOST}-ns-de0e3cac-6f"
+    create = lambda c: c.insert_one({**dhcp_port(), "binding:host_id": HOST})  # noqa: E731
+    plumb = lambda c: c.insert_one(doc("vnic", vnic, host=HOST, mac_address="fa:16:3e:81:ab:37",  # noqa: E731
+                                       **{"IP Address": "10.0.0.2"}, network=NET1))
+    agents = Agents(initialized_store, [lambda c: None, create, plumb])
+    slept = handle(initialized_store, "subnet.create.end", agents)
+    assert agents.calls == 3, "the listener stopped before the DHCP agent had created and plumbed its port"
+    assert inv.find_one({"id": vnic})["IP Address"] == "10.0.0.2" and len(slept) == 2
+    assert agents.plans[1][0].host_scopes == (), "while the port did not exist, the hosts were rescanned"
+
+
+def test_a_subnet_without_dhcp_waits_for_no_dhcp_port(initialized_store):
+    initialized_store["inventory"].insert_many([
+        doc("network_agent", "neutron-dhcp-agent-1", agent_type="DHCP agent", host=HOST),
+        doc("network", NET1, subnets=[{"id": "s1", "enable_dhcp": False, "cidr": "10.0.0.0/24"}])])
+    agents = Agents(initialized_store, [])
+    assert handle(initialized_store, "subnet.create.end", agents) == []
+    assert agents.calls == 1

@@ -35,13 +35,18 @@ def latency_row(event: str, seconds: float | None, goal: float = GOAL_SECONDS, d
                seconds is not None and seconds <= goal)
 
 
-def notified(store, env: str, event: str, since: float) -> float | None:
-    """When the cloud sent the first `event` notification at or after `since` (the event's own timestamp)."""
-    import re
+def notified(store, env: str, event: str, since: float, timeout: float = 15.0) -> float | None:
+    """When the cloud sent the first `event` notification at or after `since` (the event's own timestamp, as the
+    listener recorded it; its message is written just after the change it made, so it is waited for)."""
     from datetime import datetime, timezone
-    found = store["messages"].find_one(
-        {"environment": env, "message": {"$regex": "^" + re.escape(event.split(" ")[0])},
-         "timestamp": {"$gte": datetime.fromtimestamp(since - 1, timezone.utc)}}, sort=[("timestamp", 1)])
+    query = {"environment": env, "event_type": event,
+             "timestamp": {"$gte": datetime.fromtimestamp(since - 1, timezone.utc)}}
+    deadline = time.monotonic() + timeout
+    while True:
+        found = store["messages"].find_one(query, sort=[("timestamp", 1)])
+        if found or time.monotonic() > deadline:
+            break
+        time.sleep(0.25)
     if not found:
         return None
     ts = found["timestamp"]
@@ -69,7 +74,7 @@ def run(store, env: str, sdk, topo: dict, prefix: str, log) -> list[Row]:
             rows.append(latency_row(event, None))
             return
         done = wall + (time.monotonic() - started)
-        sent = notified(store, env, event, wall)
+        sent = notified(store, env, event.split(" ")[0], wall)
         after_call = f"{done - wall:.1f} s after the API call"
         rows.append(latency_row(event, done - sent if sent else None, detail=after_call if sent else
                                 after_call + ", no notification recorded"))
@@ -90,9 +95,9 @@ def run(store, env: str, sdk, topo: dict, prefix: str, log) -> list[Row]:
         dhcp = lambda: next(iter(sdk.network.ports(network_id=made["net"].id, device_owner="network:dhcp")))  # noqa: E731
         seen = wait(lambda: any(v.get("mac_address") == dhcp().mac_address and v.get("IP Address")
                                 for v in inv.of_type(env, "vnic")), 90)
-        sent = notified(store, env, "subnet.create.end", subnet_asked)
+        done, sent = time.time(), notified(store, env, "subnet.create.end", subnet_asked)
         rows.append(latency_row("DHCP port (no event of its own): vNIC with IP, from subnet.create.end",
-                                None if seen is None or not sent else time.time() - sent))
+                                None if seen is None or not sent else done - sent))
         step("port.create.end", lambda: made.update(port=sdk.network.create_port(network_id=made["net"].id,
                                                                                  name=f"{prefix}l-port")),
              lambda: inv.get(env, made["port"].id, "port") is not None)

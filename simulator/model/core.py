@@ -169,7 +169,8 @@ class Model:
     def to_json(self) -> dict:
         """The whole model as JSON-able data: ground truth for tests (`calipso sim --dump-model`)."""
         with self.lock:
-            from simulator.model.plumbing import plumbing, whole
+            from simulator.model.plumbing import plumbing
+            from simulator.model.plumbing_records import whole
             return {
                 "params": asdict(self.params) | {"admin_password": "***"},
                 "regions": [asdict(r) for r in self.regions.values()],

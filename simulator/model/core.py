@@ -22,6 +22,7 @@ from simulator.model.entities import (
 from simulator.model.errors import BadRequest, Conflict, NotFound
 from simulator.model.ids import Ids, dev_name
 from simulator.model.late_binding import bind_later
+from simulator.model.events import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,7 @@ class Model:
         self.lock = threading.RLock()
         self._clock = clock or (lambda: datetime.now(timezone.utc))
         self._building = True
-        self._subscribers: list[Callable[[Event], None]] = []
-        self._outbox: list[Event] = []
-        self._deliver_lock = threading.Lock()
+        self._notifier = Notifier()
         self.generation = 0  # bumped by every mutation (cheap cache key for facades)
         self.settled_at = 0.0  # time.time() after which every bound port is plumbed on its host
 
@@ -84,24 +83,15 @@ class Model:
 
     def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
         """Call `callback(event)` after every mutation (outside the lock, in order). Returns an unsubscribe."""
-        self._subscribers.append(callback)
-        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+        return self._notifier.subscribe(callback)
 
     def _emit(self, event_type: str, service: str, host: str, data: dict, project_id: str | None) -> None:
         if self._building:
             return
-        self._outbox.append(Event(event_type, service, host, copy.deepcopy(data), project_id, self.now()))
+        self._notifier.post(Event(event_type, service, host, copy.deepcopy(data), project_id, self.now()))
 
     def _flush(self) -> None:
-        with self._deliver_lock:
-            with self.lock:
-                events, self._outbox = self._outbox, []
-            for event in events:
-                for callback in list(self._subscribers):
-                    try:
-                        callback(event)
-                    except Exception:  # a broken subscriber must not break the cloud
-                        log.exception("event subscriber failed on %s", event.event_type)
+        self._notifier.deliver(self.lock)
 
     def _changed(self) -> None:
         self.generation += 1

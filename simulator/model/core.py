@@ -20,21 +20,18 @@ from simulator.model.entities import (
     Params, Port, Project, Region, Router, SecurityGroup, Service, Subnet, User,
 )
 from simulator.model.errors import BadRequest, Conflict, NotFound
-from simulator.model.ids import Ids, dev_name
+from simulator.model.ids import Ids
 from simulator.model.late_binding import bind_later
+from simulator.model.binding import PortBinding
 from simulator.model.events import Notifier
 
 log = logging.getLogger(__name__)
-
-#: how a port is plugged into its host, by mechanism driver
-VIF_TYPE = {"ovs": "ovs", "linuxbridge": "bridge", "vpp": "vhostuser"}
-
 
 def _utc_text(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Model:
+class Model(PortBinding):
     """A consistent simulated cloud. Thread-safe: every mutation holds `lock` (an RLock).
 
     Readers that combine several objects should hold `model.lock` while they read.
@@ -193,26 +190,6 @@ class Model:
                 self._dev_names.add(pid[:11])
                 return pid
 
-    def _ifindex(self, host: Host, name: str) -> int:
-        if name not in host.ifindexes:
-            host.next_ifindex += 1
-            host.ifindexes[name] = host.next_ifindex
-        return host.ifindexes[name]
-
-    def _ofport(self, host: Host, name: str) -> int:
-        if name not in host.ofports:
-            host.next_ofport += 1
-            host.ofports[name] = host.next_ofport
-        return host.ofports[name]
-
-    def _local_vlan(self, host: Host, network_id: str) -> int:
-        if network_id not in host.local_vlans:
-            used = set(host.local_vlans.values())
-            tag = 1
-            while tag in used:
-                tag += 1
-            host.local_vlans[network_id] = tag
-        return host.local_vlans[network_id]
 
     def _allocate_ip(self, subnet: Subnet, wanted: str | None = None) -> str:
         net = ipaddress.ip_network(subnet.cidr)
@@ -231,120 +208,6 @@ class Model:
             if ip not in taken and ip != subnet.gateway_ip:
                 return ip
         raise Conflict(f"No more IP addresses available on network {subnet.network_id}.")
-
-    # ------------------------------------------------------------------ port plumbing
-    def _bind(self, port: Port, host_name: str) -> None:
-        """Bind a port to a host: allocate the host devices, local VLAN and datapath ports it gets."""
-        host = self.hosts[host_name]
-        driver = self.params.mechanism_driver
-        port.host = host_name
-        if not self._building and self.params.agent_delay > 0:   # the agents plumb it later than the API says
-            port.plugged_at = time.time() + self.params.agent_delay
-            self.settled_at = max(self.settled_at, port.plugged_at)
-        port.vif_type = "hw_veb" if port.vnic_type == "direct" else VIF_TYPE[driver]
-        port.status = "ACTIVE" if port.admin_state_up else "DOWN"
-        port.vif_details = self._vif_details(port)
-        self._ports_by_host[host_name][port.id] = None
-        counts = self._net_hosts[port.network_id]
-        counts[host_name] = counts.get(host_name, 0) + 1
-        net = self.networks[port.network_id]
-        owner = port.device_owner
-        if driver == "ovs":
-            self._local_vlan(host, port.network_id)
-            if owner.startswith("compute"):
-                for prefix in ("tap", "qbr", "qvb", "qvo"):
-                    self._ifindex(host, dev_name(prefix, port.id))
-                self._ofport(host, dev_name("qvo", port.id))
-            else:
-                self._plug_namespace_port(host, port)
-        elif driver == "linuxbridge":
-            self._ifindex(host, dev_name("brq", net.id))
-            if net.network_type in ("vxlan", "gre"):
-                self._ifindex(host, f"vxlan-{net.segmentation_id}")
-            elif net.network_type == "vlan":
-                self._ifindex(host, f"{self._provider_nic(host)}.{net.segmentation_id}")
-            if owner.startswith("compute"):
-                self._ifindex(host, dev_name("tap", port.id))
-            else:
-                self._plug_namespace_port(host, port)
-        elif driver == "vpp":
-            if owner.startswith("compute"):
-                host.vpp_ifaces[port.id] = f"VirtualEthernet0/0/{host.next_vpp_virtual}"
-                host.next_vpp_virtual += 1
-            else:
-                n = sum(1 for v in host.vpp_ifaces.values() if v.startswith("tap"))
-                host.vpp_ifaces[port.id] = f"tap{n}"
-                self._plug_namespace_port(host, port)
-
-    def _plug_namespace_port(self, host: Host, port: Port) -> None:
-        ns = self.namespace_of_port(port)
-        if ns is None:
-            return
-        if ns not in host.netns_ids:
-            host.netns_ids[ns] = len(host.netns_ids)
-        self._ifindex(host, f"{ns}/{self.ns_ifname(port)}")
-        if self.ns_uses_veth():
-            self._ifindex(host, dev_name("tap", port.id))
-        if self.params.mechanism_driver == "ovs":
-            self._ofport(host, self.ns_bridge_port(port))
-
-    def _unbind(self, port: Port) -> None:
-        if not port.host:
-            return
-        self._ports_by_host[port.host].pop(port.id, None)
-        counts = self._net_hosts[port.network_id]
-        counts[port.host] = counts.get(port.host, 1) - 1
-        if counts[port.host] <= 0:
-            counts.pop(port.host, None)
-            host = self.hosts.get(port.host)
-            if host is not None:
-                host.local_vlans.pop(port.network_id, None)
-        host = self.hosts.get(port.host)
-        if host is not None:
-            host.vpp_ifaces.pop(port.id, None)
-        port.host, port.vif_type, port.status, port.vif_details = "", "unbound", "DOWN", {}
-
-    def _vif_details(self, port: Port) -> dict:
-        driver = self.params.mechanism_driver
-        if driver == "ovs":
-            hybrid = port.device_owner.startswith("compute")
-            return {"connectivity": "l2", "port_filter": True, "ovs_hybrid_plug": hybrid,
-                    "datapath_type": self.params.datapath, "bridge_name": "br-int",
-                    "bound_drivers": {"0": "openvswitch"}}
-        if driver == "linuxbridge":
-            return {"connectivity": "l2", "port_filter": True, "bound_drivers": {"0": "linuxbridge"}}
-        return {"vhostuser_socket": f"/var/run/vpp/{port.id}", "vhostuser_mode": "server",
-                "bound_drivers": {"0": "vpp"}}
-
-    def ns_uses_veth(self) -> bool:
-        """Namespace interfaces are veths with a `tap<id>` peer (Zed, ovs_use_veth; always for LXB)."""
-        return self.params.mechanism_driver == "linuxbridge" or (
-            self.params.mechanism_driver == "ovs" and self.params.release == "current")
-
-    def namespace_of_port(self, port: Port) -> str | None:
-        if port.device_owner == "network:dhcp":
-            return f"qdhcp-{port.network_id}"
-        if port.device_owner in ("network:router_interface", "network:router_gateway"):
-            return f"qrouter-{port.device_id}"
-        return None
-
-    def ns_ifname(self, port: Port) -> str:
-        """Interface name inside the namespace: qr-/qg- for routers; DHCP `ns-` (veth) or `tap` (OVS internal)."""
-        if port.device_owner == "network:router_interface":
-            return dev_name("qr-", port.id)
-        if port.device_owner == "network:router_gateway":
-            return dev_name("qg-", port.id)
-        return dev_name("ns-" if self.ns_uses_veth() else "tap", port.id)
-
-    def ns_bridge_port(self, port: Port) -> str:
-        """Name of the bridge-side device of a namespace port (OVS br-int port or brq member)."""
-        return dev_name("tap", port.id) if self.ns_uses_veth() else self.ns_ifname(port)
-
-    def _provider_nic(self, host: Host) -> str:
-        """The NIC of physnet1 (LXB VLAN sub-interfaces): its own NIC in a mixed cloud, else the data NIC."""
-        nic = next((p for p in host.pnics if p.role == "provider"), None) or \
-            next((p for p in host.pnics if p.role == "tunnel"), None)
-        return nic.name if nic else "eth1"
 
     # ------------------------------------------------------------------ mutation plumbing
     def _project_id(self, project_id: str | None) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from simulator.model import floating, vswitch
+from simulator.model.binding import ifindex
 from simulator.model.entities import Host, Port
 from simulator.model.host_extras import container_bridges, veth_underlay
 from simulator.model.ids import bridge_id, dev_name, stable_mac, tunnel_port_name
@@ -39,7 +40,7 @@ class _Builder:
         return stable_mac(self.seed, f"{self.h.name}/{key}")
 
     def idx(self, name: str) -> int:
-        return self.m._ifindex(self.h, name)
+        return ifindex(self.h, name)
 
     def dev(self, name: str, kind: str, mac: str | None = None, **kw) -> Device:
         d = Device(name, self.idx(name), mac or self.mac(name), kind, **kw)

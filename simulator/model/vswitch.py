@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from simulator.model.binding import provider_nic
 from simulator.model.entities import Port
 from simulator.model.host_extras import veth_name
 from simulator.model.ids import bridge_id, dev_name
@@ -107,7 +108,7 @@ def linuxbridge(bld, linux_bridges: list[LinuxBridge]) -> None:
                      parent=underlay, state="UNKNOWN")
             members.append(seg)
         elif net.network_type == "vlan":
-            nic = h.bridge_mappings.get(net.physical_network) or m._provider_nic(h)
+            nic = h.bridge_mappings.get(net.physical_network) or provider_nic(h)
             seg = f"{nic}.{net.segmentation_id}"
             bld.dev(seg, "vlan", next(n.mac for n in h.pnics if n.name == nic), master=brq,
                      vlan_id=net.segmentation_id, parent=nic)

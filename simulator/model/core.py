@@ -2,9 +2,10 @@
 
 `Model` is the single facade every other part calls; its mutations are written by domain in the
 classes it is made of: `networks.Networks` (networks, subnets), `ports.Ports`, `routers.Routers`,
-`compute.Compute` (servers) and `binding.PortBinding` (what a bound port gets on its host). They
-share the model's tables, which is why they are parts of one class; the state that stands apart is
-held apart: change events in `events.Notifier`, host numbering on each `Host` (`binding`).
+`floating.FloatingIps`, `compute.Compute` (servers) and `binding.PortBinding` (what a bound port
+gets on its host). They share the model's tables, which is why they are parts of one class; the
+state that stands apart is held apart: change events in `events.Notifier`, host numbering on each
+`Host` (`binding`).
 See the package docstring (`simulator.model`) for the public API.
 """
 
@@ -26,6 +27,7 @@ from simulator.model.entities import (
 )
 from simulator.model.errors import NotFound
 from simulator.model.events import Notifier
+from simulator.model.floating import FloatingIps
 from simulator.model.ids import Ids
 from simulator.model.networks import Networks
 from simulator.model.ports import Ports
@@ -36,7 +38,7 @@ def _utc_text(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Model(Networks, Ports, Routers, Compute, PortBinding):
+class Model(Networks, Ports, Routers, FloatingIps, Compute, PortBinding):
     """A consistent simulated cloud. Thread-safe: every mutation holds `lock` (an RLock).
 
     Readers that combine several objects should hold `model.lock` while they read.

@@ -32,7 +32,6 @@ from scan.hierarchy import Hierarchy
 from scan.hierarchy import load as load_hierarchy
 from scan.hooks import load_hooks
 from scan.interpreter import coarse_switching, collector_paused
-from scan.layers import failed_layers
 from scan.links import LINK_FINDERS
 from scan.links.base import LinkIndex
 from scan.links.implicit import FindImplicitLinks
@@ -41,6 +40,7 @@ from scan.options import ScanOptions
 from scan.outage import through_outage
 from scan.partial import ScanFailed, start_tasks
 from scan.progress import Progress
+from scan.report import Note, add_inventory, add_totals, new_report, outcome
 from scan.runner import PoolRunner, SerialRunner
 from scan.tunnels import mark_missing
 from scan.writer import ScanWriter
@@ -95,8 +95,7 @@ class ScanController:
         self.messages = Messages(store, clock)
         self.coordinator = Coordinator(store, distribution or Distribution(), self.sid, options, self.caller.stats,
                                        self.progress) if options.distributed else None
-        self.report: dict = {"objects": {}, "links": {}, "cliques": {}, "phases": {}, "errors": {},
-                             "store_writes": {"inventory": 0, "links": 0, "cliques": 0}, "retired": {}}
+        self.report: dict = new_report()
 
     # -- helpers --------------------------------------------------------------------------------
     def _message(self, text: str, level: str = "info", **kw) -> None:
@@ -105,6 +104,10 @@ class ScanController:
                               origin_type=self.o.origin_type, **kw)
         except Exception as e:  # messages are a convenience; never fail a scan for them
             log.debug("could not write message: %s", e)
+
+    def _note(self, note: Note) -> None:
+        self._message(note.text, level=note.level, related_object=note.host,
+                      related_object_type="host" if note.host is not None else None)
 
     def _timed(self, phase: str, fn):
         self.progress.phase(phase)
@@ -189,22 +192,10 @@ class ScanController:
         return "partial" if self.o.partial else "full"
 
     def _finish(self, result: ScanResult, started: float) -> ScanResult:
-        self.report["seconds"] = round(time.perf_counter() - started, 3)
-        self.report["remote_calls"] = self.caller.stats.as_dict()
-        total = sum(self.report["objects"].values()) or 0
-        calls = self.caller.stats.total_calls()
-        writes = self.report["store_writes"]["inventory"]
-        self.report["per_object"] = {"remote_calls": round(calls / total, 3) if total else None,
-                                     "store_writes": round(writes / total, 3) if total else None}
+        add_totals(self.report, self.caller.stats, time.perf_counter() - started)
         self.progress.close()
-        if result.status == "failed":
-            self._message(f"scan {self.sid} of {self.o.env} failed: {result.reason}", level="error")
-        else:
-            errs = sum(len(v) for v in (self.report.get("errors") or {}).values())
-            self._message(f"scan {self.sid} of {self.o.env} {result.status.replace('_', ' ')}: "
-                          f"{total} objects, {sum(self.report['links'].values())} links, "
-                          f"{sum(self.report['cliques'].values())} cliques, {errs} errors",
-                          level="warn" if errs else "info")
+        note = outcome(self.report, self.sid, self.o.env, result.status, result.reason)
+        self._message(note.text, level=note.level)
         return result
 
     def _environment(self) -> dict:
@@ -268,27 +259,10 @@ class ScanController:
                 engine.finish()
         finally:
             runner.close()
-        counts: dict[str, int] = {}
-        for (t, _) in engine.placed:
-            counts[t] = counts.get(t, 0) + 1
-        self.report["objects"] = dict(sorted(counts.items()))
-        self.report["errors"] = ctx.errors.as_dict()
-        if ctx.warnings.count():
-            self.report["warnings"] = ctx.warnings.as_dict()
-            for host, msgs in self.report["warnings"].items():
-                log.warning("%s: %s", host, "; ".join(msgs))
-                self._message(f"{host}: {msgs[0]}", level="warn", related_object=host if host != "(cloud)" else None,
-                              related_object_type="host" if host != "(cloud)" else None)
-        self.report["failed_layers"] = failed_layers(self.report["errors"])
-        if clients.pool is not None:
-            self.report["ssh_connections"] = clients.pool.opened + (self.coordinator.ssh_connections
-                                                                     if self.coordinator is not None else 0)
-        self.report["hosts"] = {"total": len(ctx.found.of_type("host")),
-                                "with_errors": len([h for h in self.report["errors"] if h != "(cloud)"])}
-        for host, msgs in self.report["errors"].items():
-            self._message(f"{host}: {len(msgs)} error(s) during scan {self.sid}: {msgs[0]}", level="error",
-                          related_object=host if host != "(cloud)" else None,
-                          related_object_type="host" if host != "(cloud)" else None)
+        ssh = None if clients.pool is None else clients.pool.opened + (
+            self.coordinator.ssh_connections if self.coordinator is not None else 0)
+        for note in add_inventory(self.report, engine.placed, ctx, self.sid, ssh):
+            self._note(note)
         self._failed_paths = engine.failed_paths
         docs = []
         for key in engine.placed:

@@ -15,7 +15,8 @@ from simulator.hostview import (
     OvsBridge, OvsPort, Vpp, VppInterface,
 )
 from simulator.model.mesh import mapped
-from simulator.model.plumbing import HostPlumbing, plumbing
+from simulator.model.plumbing import plumbing
+from simulator.model.plumbing_records import HostPlumbing
 from simulator.render.ovs import Quoted
 from simulator.render.system import OS_RELEASES
 

@@ -59,12 +59,18 @@ Mutations (each holds the lock, bumps `generation`, then emits `Event`s to subsc
     create_router(name, project_id, external_network_id, ...); update_router(id, **changes);
     delete_router(id); add_router_interface(router_id, subnet_id|port_id);
     remove_router_interface(router_id, subnet_id|port_id)
-    simulator.model.floating.create(model, network_id, port_id=...), .update(model, id, port_id=...|None),
-    .delete(model, id); with --agent-delay a new subnet's DHCP port is bound late (model.late_binding)
+    create_floating_ip(network_id, port_id=...); update_floating_ip(id, port_id=...|None);
+    delete_floating_ip(id); with --agent-delay a new subnet's DHCP port is bound late (model.late_binding)
 They raise simulator.model.errors.NotFound / Conflict / BadRequest (each with an `http_status`).
 
 Events: `unsubscribe = model.subscribe(callback)`; callback(Event(event_type, service, host, data,
 project_id, timestamp)) is called outside the lock, after the change is visible in every facade.
+
+Where it is written: `core.Model` is the facade (state, lock, queries); its mutations by domain in
+`networks`, `ports`, `routers`, `floating`, `compute`; what a bound port gets on its host in `binding`;
+change events in `events`; building a cloud (hosts, agents, services, catalogue) in `build`, agents'
+and services' heartbeats in `simulator.heartbeats`; a host's plumbing in `plumbing` (records in
+`plumbing_records`, each mechanism driver's switch in `vswitch`, extra devices in `host_extras`).
 
 Faults and latency: `simulator.faults.Conditions` (parsed from --latency / --fault), passed to facades
 in the options, not stored in the model.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
+from simulator.model.binding import ifindex, ofport
 from simulator.model.core import Model
 from simulator.model.entities import (
     Agent, Aggregate, Flavor, Host, Image, Params, Pnic, Project, Region, SecurityGroup, Service, User,
@@ -161,7 +162,7 @@ def _host(m: Model, k: int, name: str, roles: list[str], region: str) -> Host:
         host.hypervisor_hostname = host.machine_name or name
         host.hypervisor_uuid = m.ids.uuid()
     for dev in ["lo"] + [n.name for n in pnics]:
-        m._ifindex(host, dev)
+        ifindex(host, dev)
     m.hosts[name] = host
     if "controller" in roles:
         for binary in ("nova-scheduler", "nova-conductor"):
@@ -257,28 +258,28 @@ def _base_devices(m: Model, host: Host) -> None:
     p = m.params
     if p.mechanism_driver == "ovs" and (host.is_compute or host.is_network):
         for dev in ("ovs-system", "br-int"):
-            m._ifindex(host, dev)
-        m._ofport(host, "ovs-system")
+            ifindex(host, dev)
+        ofport(host, "ovs-system")
         host.ofports["ovs-system"] = 0
         host.next_ofport = 0
-        m._ofport(host, "br-int")
+        ofport(host, "br-int")
         if p.type_driver in ("vxlan", "gre"):
-            m._ifindex(host, "br-tun")
-            m._ofport(host, "br-tun")
-            m._ofport(host, f"{p.type_driver}_sys_4789")
+            ifindex(host, "br-tun")
+            ofport(host, "br-tun")
+            ofport(host, f"{p.type_driver}_sys_4789")
             if p.tunnel_style == "A":
-                m._ifindex(host, "br-mesh")
+                ifindex(host, "br-mesh")
         for br in sorted(set(host.bridge_mappings.values()), key=lambda b: (b != "br-phys", b)):
-            m._ifindex(host, br)
-            m._ofport(host, br)
+            ifindex(host, br)
+            ofport(host, br)
             for nic in host.bridge_uplinks.get(br, []):
-                m._ofport(host, nic)
-            m._ofport(host, f"int-{br}")
-            m._ofport(host, f"phy-{br}")
+                ofport(host, nic)
+            ofport(host, f"int-{br}")
+            ofport(host, f"phy-{br}")
     elif p.mechanism_driver == "linuxbridge" and p.tunnel_style == "A" and host.tunnel_ip:
-        m._ifindex(host, "br-mesh")
+        ifindex(host, "br-mesh")
     if host.is_compute:
-        m._ifindex(host, "virbr0")
+        ifindex(host, "virbr0")
 
 
 def _catalogue(m: Model) -> None:

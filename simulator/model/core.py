@@ -1,39 +1,44 @@
-"""The one model behind every facade: state, one lock, queries, mutations and change events.
+"""The one model behind every facade: its state, one lock, the queries and the mutation API.
 
+`Model` is the single facade every other part calls; its mutations are written by domain in the
+classes it is made of: `networks.Networks` (networks, subnets), `ports.Ports`, `routers.Routers`,
+`floating.FloatingIps`, `compute.Compute` (servers) and `binding.PortBinding` (what a bound port
+gets on its host). They share the model's tables, which is why they are parts of one class; the
+state that stands apart is held apart: change events in `events.Notifier`, host numbering on each
+`Host` (`binding`).
 See the package docstring (`simulator.model`) for the public API.
 """
 
 from __future__ import annotations
 
 import copy
-import ipaddress
-import logging
 import threading
 import time
 from collections import defaultdict
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import datetime, timezone
-from typing import Callable, Iterable
+from typing import Callable
 
+from simulator.model.binding import PortBinding
+from simulator.model.compute import Compute
 from simulator.model.entities import (
-    RUNNING, SHUTDOWN, SUSPENDED, Agent, Aggregate, Event, Flavor, Host, Image, Instance, Network,
-    Params, Port, Project, Region, Router, SecurityGroup, Service, Subnet, User,
+    Agent, Aggregate, Event, Flavor, Host, Image, Instance, Network, Params, Port, Project, Region, Router,
+    SecurityGroup, Service, Subnet, User,
 )
-from simulator.model.errors import BadRequest, Conflict, NotFound
-from simulator.model.ids import Ids, dev_name
-from simulator.model.late_binding import bind_later
-
-log = logging.getLogger(__name__)
-
-#: how a port is plugged into its host, by mechanism driver
-VIF_TYPE = {"ovs": "ovs", "linuxbridge": "bridge", "vpp": "vhostuser"}
+from simulator.model.errors import NotFound
+from simulator.model.events import Notifier
+from simulator.model.floating import FloatingIps
+from simulator.model.ids import Ids
+from simulator.model.networks import Networks
+from simulator.model.ports import Ports
+from simulator.model.routers import Routers
 
 
 def _utc_text(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Model:
+class Model(Networks, Ports, Routers, FloatingIps, Compute, PortBinding):
     """A consistent simulated cloud. Thread-safe: every mutation holds `lock` (an RLock).
 
     Readers that combine several objects should hold `model.lock` while they read.
@@ -45,9 +50,7 @@ class Model:
         self.lock = threading.RLock()
         self._clock = clock or (lambda: datetime.now(timezone.utc))
         self._building = True
-        self._subscribers: list[Callable[[Event], None]] = []
-        self._outbox: list[Event] = []
-        self._deliver_lock = threading.Lock()
+        self._notifier = Notifier()
         self.generation = 0  # bumped by every mutation (cheap cache key for facades)
         self.settled_at = 0.0  # time.time() after which every bound port is plumbed on its host
 
@@ -84,24 +87,15 @@ class Model:
 
     def subscribe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
         """Call `callback(event)` after every mutation (outside the lock, in order). Returns an unsubscribe."""
-        self._subscribers.append(callback)
-        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
+        return self._notifier.subscribe(callback)
 
     def _emit(self, event_type: str, service: str, host: str, data: dict, project_id: str | None) -> None:
         if self._building:
             return
-        self._outbox.append(Event(event_type, service, host, copy.deepcopy(data), project_id, self.now()))
+        self._notifier.post(Event(event_type, service, host, copy.deepcopy(data), project_id, self.now()))
 
     def _flush(self) -> None:
-        with self._deliver_lock:
-            with self.lock:
-                events, self._outbox = self._outbox, []
-            for event in events:
-                for callback in list(self._subscribers):
-                    try:
-                        callback(event)
-                    except Exception:  # a broken subscriber must not break the cloud
-                        log.exception("event subscriber failed on %s", event.event_type)
+        self._notifier.deliver(self.lock)
 
     def _changed(self) -> None:
         self.generation += 1
@@ -169,7 +163,8 @@ class Model:
     def to_json(self) -> dict:
         """The whole model as JSON-able data: ground truth for tests (`calipso sim --dump-model`)."""
         with self.lock:
-            from simulator.model.plumbing import plumbing, whole
+            from simulator.model.plumbing import plumbing
+            from simulator.model.plumbing_records import whole
             return {
                 "params": asdict(self.params) | {"admin_password": "***"},
                 "regions": [asdict(r) for r in self.regions.values()],
@@ -193,169 +188,7 @@ class Model:
                                       for i in self.deleted_instances.values()],
             }
 
-    # ------------------------------------------------------------------ allocation helpers
-    def new_port_id(self) -> str:
-        """A port uuid whose 11-char device prefix is unique in the cloud (vim-contract §7.8 #20)."""
-        while True:
-            pid = self.ids.uuid()
-            if pid[:11] not in self._dev_names:
-                self._dev_names.add(pid[:11])
-                return pid
-
-    def _ifindex(self, host: Host, name: str) -> int:
-        if name not in host.ifindexes:
-            host.next_ifindex += 1
-            host.ifindexes[name] = host.next_ifindex
-        return host.ifindexes[name]
-
-    def _ofport(self, host: Host, name: str) -> int:
-        if name not in host.ofports:
-            host.next_ofport += 1
-            host.ofports[name] = host.next_ofport
-        return host.ofports[name]
-
-    def _local_vlan(self, host: Host, network_id: str) -> int:
-        if network_id not in host.local_vlans:
-            used = set(host.local_vlans.values())
-            tag = 1
-            while tag in used:
-                tag += 1
-            host.local_vlans[network_id] = tag
-        return host.local_vlans[network_id]
-
-    def _allocate_ip(self, subnet: Subnet, wanted: str | None = None) -> str:
-        net = ipaddress.ip_network(subnet.cidr)
-        taken = {ip["ip_address"] for p in self.ports_of_network(subnet.network_id) for ip in p.fixed_ips}
-        if wanted:
-            if ipaddress.ip_address(wanted) not in net:
-                raise BadRequest(f"IP address {wanted} is not a valid IP for the specified subnet.")
-            if wanted in taken:
-                raise Conflict(f"IP address {wanted} already allocated in subnet {subnet.id}")
-            return wanted
-        hosts = net.num_addresses - 2
-        for _ in range(hosts):
-            n = subnet.next_ip
-            subnet.next_ip = n + 1 if n + 1 <= hosts else 2
-            ip = str(net.network_address + n)
-            if ip not in taken and ip != subnet.gateway_ip:
-                return ip
-        raise Conflict(f"No more IP addresses available on network {subnet.network_id}.")
-
-    # ------------------------------------------------------------------ port plumbing
-    def _bind(self, port: Port, host_name: str) -> None:
-        """Bind a port to a host: allocate the host devices, local VLAN and datapath ports it gets."""
-        host = self.hosts[host_name]
-        driver = self.params.mechanism_driver
-        port.host = host_name
-        if not self._building and self.params.agent_delay > 0:   # the agents plumb it later than the API says
-            port.plugged_at = time.time() + self.params.agent_delay
-            self.settled_at = max(self.settled_at, port.plugged_at)
-        port.vif_type = "hw_veb" if port.vnic_type == "direct" else VIF_TYPE[driver]
-        port.status = "ACTIVE" if port.admin_state_up else "DOWN"
-        port.vif_details = self._vif_details(port)
-        self._ports_by_host[host_name][port.id] = None
-        counts = self._net_hosts[port.network_id]
-        counts[host_name] = counts.get(host_name, 0) + 1
-        net = self.networks[port.network_id]
-        owner = port.device_owner
-        if driver == "ovs":
-            self._local_vlan(host, port.network_id)
-            if owner.startswith("compute"):
-                for prefix in ("tap", "qbr", "qvb", "qvo"):
-                    self._ifindex(host, dev_name(prefix, port.id))
-                self._ofport(host, dev_name("qvo", port.id))
-            else:
-                self._plug_namespace_port(host, port)
-        elif driver == "linuxbridge":
-            self._ifindex(host, dev_name("brq", net.id))
-            if net.network_type in ("vxlan", "gre"):
-                self._ifindex(host, f"vxlan-{net.segmentation_id}")
-            elif net.network_type == "vlan":
-                self._ifindex(host, f"{self._provider_nic(host)}.{net.segmentation_id}")
-            if owner.startswith("compute"):
-                self._ifindex(host, dev_name("tap", port.id))
-            else:
-                self._plug_namespace_port(host, port)
-        elif driver == "vpp":
-            if owner.startswith("compute"):
-                host.vpp_ifaces[port.id] = f"VirtualEthernet0/0/{host.next_vpp_virtual}"
-                host.next_vpp_virtual += 1
-            else:
-                n = sum(1 for v in host.vpp_ifaces.values() if v.startswith("tap"))
-                host.vpp_ifaces[port.id] = f"tap{n}"
-                self._plug_namespace_port(host, port)
-
-    def _plug_namespace_port(self, host: Host, port: Port) -> None:
-        ns = self.namespace_of_port(port)
-        if ns is None:
-            return
-        if ns not in host.netns_ids:
-            host.netns_ids[ns] = len(host.netns_ids)
-        self._ifindex(host, f"{ns}/{self.ns_ifname(port)}")
-        if self.ns_uses_veth():
-            self._ifindex(host, dev_name("tap", port.id))
-        if self.params.mechanism_driver == "ovs":
-            self._ofport(host, self.ns_bridge_port(port))
-
-    def _unbind(self, port: Port) -> None:
-        if not port.host:
-            return
-        self._ports_by_host[port.host].pop(port.id, None)
-        counts = self._net_hosts[port.network_id]
-        counts[port.host] = counts.get(port.host, 1) - 1
-        if counts[port.host] <= 0:
-            counts.pop(port.host, None)
-            host = self.hosts.get(port.host)
-            if host is not None:
-                host.local_vlans.pop(port.network_id, None)
-        host = self.hosts.get(port.host)
-        if host is not None:
-            host.vpp_ifaces.pop(port.id, None)
-        port.host, port.vif_type, port.status, port.vif_details = "", "unbound", "DOWN", {}
-
-    def _vif_details(self, port: Port) -> dict:
-        driver = self.params.mechanism_driver
-        if driver == "ovs":
-            hybrid = port.device_owner.startswith("compute")
-            return {"connectivity": "l2", "port_filter": True, "ovs_hybrid_plug": hybrid,
-                    "datapath_type": self.params.datapath, "bridge_name": "br-int",
-                    "bound_drivers": {"0": "openvswitch"}}
-        if driver == "linuxbridge":
-            return {"connectivity": "l2", "port_filter": True, "bound_drivers": {"0": "linuxbridge"}}
-        return {"vhostuser_socket": f"/var/run/vpp/{port.id}", "vhostuser_mode": "server",
-                "bound_drivers": {"0": "vpp"}}
-
-    def ns_uses_veth(self) -> bool:
-        """Namespace interfaces are veths with a `tap<id>` peer (Zed, ovs_use_veth; always for LXB)."""
-        return self.params.mechanism_driver == "linuxbridge" or (
-            self.params.mechanism_driver == "ovs" and self.params.release == "current")
-
-    def namespace_of_port(self, port: Port) -> str | None:
-        if port.device_owner == "network:dhcp":
-            return f"qdhcp-{port.network_id}"
-        if port.device_owner in ("network:router_interface", "network:router_gateway"):
-            return f"qrouter-{port.device_id}"
-        return None
-
-    def ns_ifname(self, port: Port) -> str:
-        """Interface name inside the namespace: qr-/qg- for routers; DHCP `ns-` (veth) or `tap` (OVS internal)."""
-        if port.device_owner == "network:router_interface":
-            return dev_name("qr-", port.id)
-        if port.device_owner == "network:router_gateway":
-            return dev_name("qg-", port.id)
-        return dev_name("ns-" if self.ns_uses_veth() else "tap", port.id)
-
-    def ns_bridge_port(self, port: Port) -> str:
-        """Name of the bridge-side device of a namespace port (OVS br-int port or brq member)."""
-        return dev_name("tap", port.id) if self.ns_uses_veth() else self.ns_ifname(port)
-
-    def _provider_nic(self, host: Host) -> str:
-        """The NIC of physnet1 (LXB VLAN sub-interfaces): its own NIC in a mixed cloud, else the data NIC."""
-        nic = next((p for p in host.pnics if p.role == "provider"), None) or \
-            next((p for p in host.pnics if p.role == "tunnel"), None)
-        return nic.name if nic else "eth1"
-
-    # ------------------------------------------------------------------ mutation plumbing
+    # ------------------------------------------------------------------ what every domain's mutations share
     def _project_id(self, project_id: str | None) -> str:
         pid = project_id or self.admin_project_id
         if pid not in self.projects:
@@ -378,69 +211,6 @@ class Model:
                 return False
         return _Ctx()
 
-    def _net_payload(self, net: Network) -> dict:
-        return {"network": replace(net, subnets=list(net.subnets))}
-
-    # ------------------------------------------------------------------ networks
-    def create_network(self, name: str, project_id: str | None = None, region: str | None = None,
-                       network_type: str | None = None, segmentation_id: int | None = None,
-                       physical_network: str | None = None, external: bool = False, shared: bool = False,
-                       admin_state_up: bool = True, mtu: int | None = None, description: str = "") -> Network:
-        with self._mutation():
-            net = self._create_network(name, project_id, region, network_type, segmentation_id, physical_network,
-                                       external, shared, admin_state_up, mtu, description)
-            self._emit("network.create.start", "neutron", self._neutron_host(net.region),
-                       {"network": {"name": name}}, net.project_id)
-            self._emit("network.create.end", "neutron", self._neutron_host(net.region), self._net_payload(net),
-                       net.project_id)
-            return net
-
-    def _create_network(self, name, project_id, region, network_type, segmentation_id, physical_network,
-                        external, shared, admin_state_up, mtu, description) -> Network:
-        pid = self._project_id(project_id)
-        region = region or next(iter(self.regions))
-        if region not in self.regions:
-            raise BadRequest(f"Unknown region {region}")
-        ntype = network_type or ("flat" if external else self.params.type_driver)
-        if ntype not in ("vxlan", "vlan", "gre", "flat", "geneve"):
-            raise BadRequest(f"Invalid input for operation: network_type value '{ntype}' not supported.")
-        used = {(n.network_type, n.segmentation_id) for n in self.networks.values()}
-        if ntype == "flat":
-            seg = None
-            physnet = physical_network or ("external" if external else self._free_flat_physnet())
-            if any(n.network_type == "flat" and n.physical_network == physnet for n in self.networks.values()):
-                raise Conflict(f"Unable to create the flat network. Physical network {physnet} is in use.")
-        elif ntype == "vlan":
-            physnet = physical_network or "physnet1"
-            seg = segmentation_id or next((v for v in range(100, 4095) if ("vlan", v) not in used), None)
-            if seg is None:
-                raise Conflict("Unable to create the network. No tenant network is available for allocation.")
-        else:
-            physnet = None
-            seg = segmentation_id
-            while seg is None or (ntype, seg) in used:
-                seg = self.ids.randint(1, 16000)
-        if (ntype, seg) in used and seg is not None:
-            raise Conflict(f"Unable to create the network. The {ntype} {seg} is in use.")
-        if mtu is None:
-            mtu = 1450 if ntype == "vxlan" else (1458 if ntype == "gre" else 1500)
-        now = self.now()
-        net = Network(id=self.ids.uuid(), name=name, project_id=pid, region=region, network_type=ntype,
-                      segmentation_id=seg, physical_network=physnet, mtu=mtu, external=external, shared=shared,
-                      admin_state_up=admin_state_up, description=description, created_at=now, updated_at=now)
-        net.dhcp_host = self._pick_network_node(region, len(self.networks))
-        self.networks[net.id] = net
-        if external and self.external_network_id is None:
-            self.external_network_id = net.id
-        return net
-
-    def _free_flat_physnet(self) -> str:
-        """The first physical network the agents map that no flat network uses yet."""
-        used = {n.physical_network for n in self.networks.values() if n.network_type == "flat"}
-        mapped = sorted({p for h in self.hosts.values() for p in h.bridge_mappings if p != "external"},
-                        key=lambda p: (len(p), p))
-        return next((p for p in mapped if p not in used), f"physnet{len(self.networks) + 1}")
-
     def _pick_network_node(self, region: str, n: int) -> str | None:
         nodes = self.network_hosts(region)
         return nodes[n % len(nodes)].name if nodes else None
@@ -449,516 +219,6 @@ class Model:
         """Publisher host of Neutron notifications: a network node (vim-contract §6.2)."""
         nodes = self.network_hosts(region) or list(self.network_hosts()) or list(self.hosts.values())
         return nodes[0].name if nodes else "localhost"
-
-    def update_network(self, network_id: str, **changes) -> Network:
-        allowed = {"name", "admin_state_up", "shared", "description", "mtu", "external", "port_security_enabled"}
-        with self._mutation():
-            net = self.get("network", network_id)
-            bad = set(changes) - allowed
-            if bad:
-                raise BadRequest(f"Cannot update read-only attribute {sorted(bad)[0]}")
-            self._emit("network.update.start", "neutron", self._neutron_host(net.region),
-                       {"network": dict(changes), "id": net.id}, net.project_id)
-            for k, v in changes.items():
-                setattr(net, k, v)
-            net.updated_at, net.revision_number = self.now(), net.revision_number + 1
-            self._emit("network.update.end", "neutron", self._neutron_host(net.region), self._net_payload(net),
-                       net.project_id)
-            return net
-
-    def delete_network(self, network_id: str) -> None:
-        with self._mutation():
-            net = self.get("network", network_id)
-            busy = [p for p in self.ports_of_network(net.id) if p.device_owner not in ("network:dhcp", "")
-                    or (p.device_owner == "" and p.device_id)]
-            if busy:
-                raise Conflict(f"Unable to complete operation on network {net.id}. "
-                               f"There are one or more ports still in use on the network.")
-            host = self._neutron_host(net.region)
-            self._emit("network.delete.start", "neutron", host, {"network_id": net.id}, net.project_id)
-            for port in self.ports_of_network(net.id):
-                self._delete_port(port, notify=False)
-            for sid in list(net.subnets):
-                self.subnets.pop(sid, None)
-            del self.networks[net.id]
-            if self.external_network_id == net.id:
-                self.external_network_id = None
-            self._emit("network.delete.end", "neutron", host,
-                       {"network_id": net.id} | self._net_payload(net), net.project_id)
-
-    # ------------------------------------------------------------------ subnets
-    def create_subnet(self, network_id: str, cidr: str, name: str = "", gateway_ip: str | None = "auto",
-                      enable_dhcp: bool = True, project_id: str | None = None, ip_version: int = 4,
-                      allocation_pools: list[dict] | None = None, dns_nameservers: list[str] | None = None,
-                      description: str = "") -> Subnet:
-        with self._mutation():
-            net = self.get("network", network_id)
-            host = self._neutron_host(net.region)
-            self._emit("subnet.create.start", "neutron", host, {"subnet": {"network_id": network_id, "cidr": cidr,
-                                                                          "name": name}}, net.project_id)
-            sub = self._create_subnet(net, cidr, name, gateway_ip, enable_dhcp, project_id, ip_version,
-                                      allocation_pools, dns_nameservers, description)
-            self._emit("subnet.create.end", "neutron", host, {"subnet": replace(sub)}, sub.project_id)
-            return sub
-
-    def _create_subnet(self, net, cidr, name, gateway_ip, enable_dhcp, project_id, ip_version,
-                       allocation_pools, dns_nameservers, description) -> Subnet:
-        try:
-            network = ipaddress.ip_network(cidr, strict=False)
-        except ValueError:
-            raise BadRequest(f"Invalid input for cidr. Reason: '{cidr}' is not a valid IP subnet.") from None
-        if network.version != 4:
-            raise BadRequest("Only IPv4 subnets are simulated.")
-        if network.num_addresses < 4:
-            raise BadRequest(f"Invalid input for cidr. Reason: '{cidr}' is too small.")
-        for other in self.subnets.values():
-            if ipaddress.ip_network(other.cidr).overlaps(network) and (
-                    other.network_id == net.id or self.networks[other.network_id].region == net.region):
-                raise BadRequest(f"Invalid input for operation: Requested subnet with cidr: {network} for "
-                                 f"network: {net.id} overlaps with another subnet.")
-        if gateway_ip == "auto":
-            gateway_ip = str(network.network_address + 1)
-        pools = allocation_pools or [{"start": str(network.network_address + 2),
-                                      "end": str(network.broadcast_address - 1)}]
-        now = self.now()
-        sub = Subnet(id=self.ids.uuid(), name=name, network_id=net.id,
-                     project_id=self._project_id(project_id or net.project_id), cidr=str(network),
-                     gateway_ip=gateway_ip, enable_dhcp=enable_dhcp, ip_version=ip_version, allocation_pools=pools,
-                     dns_nameservers=list(dns_nameservers or []), description=description,
-                     created_at=now, updated_at=now)
-        self.subnets[sub.id] = sub
-        net.subnets.append(sub.id)
-        net.revision_number += 1
-        if enable_dhcp:
-            self._ensure_dhcp_port(net, sub)
-        return sub
-
-    def _ensure_dhcp_port(self, net: Network, sub: Subnet) -> None:
-        """The DHCP agent's port (first port of the network; Q14) with an address in the subnet."""
-        if not net.dhcp_host:
-            return
-        dhcp = next((p for p in self.ports_of_network(net.id) if p.device_owner == "network:dhcp"), None)
-        if dhcp is None:
-            ip = str(ipaddress.ip_network(sub.cidr).network_address + 2)
-            if ip == sub.gateway_ip:
-                ip = self._allocate_ip(sub)
-            late = not self._building and self.params.agent_delay > 0   # the agent binds it: unbound and DOWN first
-            port = self._create_port(net, name="", project_id=net.project_id,
-                                     fixed_ips=[{"subnet_id": sub.id, "ip_address": ip}],
-                                     device_owner="network:dhcp", device_id=f"dhcp-{net.dhcp_host}-{net.id}",
-                                     host="" if late else net.dhcp_host)
-            if late:
-                bind_later(self, port.id, net.dhcp_host, self.params.agent_delay)
-        elif not any(f["subnet_id"] == sub.id for f in dhcp.fixed_ips):
-            dhcp.fixed_ips.append({"subnet_id": sub.id, "ip_address": self._allocate_ip(sub)})
-
-    def update_subnet(self, subnet_id: str, **changes) -> Subnet:
-        allowed = {"name", "enable_dhcp", "gateway_ip", "dns_nameservers", "description", "host_routes",
-                   "allocation_pools"}
-        with self._mutation():
-            sub = self.get("subnet", subnet_id)
-            bad = set(changes) - allowed
-            if bad:
-                raise BadRequest(f"Cannot update read-only attribute {sorted(bad)[0]}")
-            net = self.networks[sub.network_id]
-            host = self._neutron_host(net.region)
-            self._emit("subnet.update.start", "neutron", host, {"subnet": dict(changes), "id": sub.id},
-                       sub.project_id)
-            turned_on = changes.get("enable_dhcp") is True and not sub.enable_dhcp
-            for k, v in changes.items():
-                setattr(sub, k, v)
-            if turned_on:
-                self._ensure_dhcp_port(net, sub)
-            sub.updated_at, sub.revision_number = self.now(), sub.revision_number + 1
-            self._emit("subnet.update.end", "neutron", host, {"subnet": replace(sub)}, sub.project_id)
-            return sub
-
-    def delete_subnet(self, subnet_id: str) -> None:
-        with self._mutation():
-            sub = self.get("subnet", subnet_id)
-            net = self.networks[sub.network_id]
-            users = [p for p in self.ports_of_network(net.id)
-                     if p.device_owner != "network:dhcp" and any(f["subnet_id"] == sub.id for f in p.fixed_ips)]
-            if users:
-                raise Conflict(f"Unable to complete operation on subnet {sub.id}: "
-                               f"One or more ports have an IP allocation from this subnet.")
-            host = self._neutron_host(net.region)
-            self._emit("subnet.delete.start", "neutron", host, {"subnet_id": sub.id}, sub.project_id)
-            for p in self.ports_of_network(net.id):
-                if p.device_owner == "network:dhcp":
-                    p.fixed_ips = [f for f in p.fixed_ips if f["subnet_id"] != sub.id]
-                    if not p.fixed_ips:
-                        self._delete_port(p, notify=False)
-            net.subnets.remove(sub.id)
-            del self.subnets[sub.id]
-            self._emit("subnet.delete.end", "neutron", host, {"subnet_id": sub.id, "subnet": replace(sub)},
-                       sub.project_id)
-
-    # ------------------------------------------------------------------ ports
-    def create_port(self, network_id: str, name: str = "", project_id: str | None = None,
-                    fixed_ips: list[dict] | None = None, mac_address: str | None = None, device_owner: str = "",
-                    device_id: str = "", host: str = "", admin_state_up: bool = True, vnic_type: str = "normal",
-                    security_groups: list[str] | None = None, description: str = "") -> Port:
-        with self._mutation():
-            net = self.get("network", network_id)
-            if host and host not in self.hosts:
-                raise BadRequest(f"Invalid input: binding:host_id {host} is not a known host")
-            port = self._create_port(net, name, project_id or net.project_id, fixed_ips, mac_address, device_owner,
-                                     device_id, host, admin_state_up, vnic_type, security_groups, description)
-            self._emit_port("create", port)
-            return port
-
-    def _emit_port(self, action: str, port: Port) -> None:
-        host = self._neutron_host(self.networks[port.network_id].region if port.network_id in self.networks
-                                  else None)
-        self._emit(f"port.{action}.start", "neutron", host,
-                   {"port": {"network_id": port.network_id, "name": port.name}}
-                   if action == "create" else {"port_id": port.id} if action == "delete" else {"id": port.id},
-                   port.project_id)
-        data = {"port": replace(port)}
-        if action == "delete":
-            data = {"port_id": port.id} | data
-        self._emit(f"port.{action}.end", "neutron", host, data, port.project_id)
-
-    def _create_port(self, net: Network, name: str = "", project_id: str | None = None,
-                     fixed_ips: list[dict] | None = None, mac_address: str | None = None, device_owner: str = "",
-                     device_id: str = "", host: str = "", admin_state_up: bool = True, vnic_type: str = "normal",
-                     security_groups: list[str] | None = None, description: str = "") -> Port:
-        pid = self._project_id(project_id)
-        ips: list[dict] = []
-        if fixed_ips is None:
-            sub = next((self.subnets[s] for s in net.subnets), None)
-            if sub is not None:
-                ips.append({"subnet_id": sub.id, "ip_address": self._allocate_ip(sub)})
-        else:
-            for f in fixed_ips:
-                sid = f.get("subnet_id") or next(
-                    (s for s in net.subnets if f.get("ip_address") and ipaddress.ip_address(f["ip_address"])
-                     in ipaddress.ip_network(self.subnets[s].cidr)), None)
-                if sid not in net.subnets:
-                    raise BadRequest(f"Invalid input for fixed_ips: subnet {sid} is not on network {net.id}")
-                ips.append({"subnet_id": sid, "ip_address": self._allocate_ip(self.subnets[sid],
-                                                                             f.get("ip_address"))})
-        if mac_address:
-            if any(p.mac_address == mac_address for p in self.ports_of_network(net.id)):
-                raise Conflict(f"Unable to complete operation for network {net.id}. "
-                               f"The mac address {mac_address} is in use.")
-            self.ids.reserve_mac(mac_address)
-        if security_groups is None:
-            sg = next((g.id for g in self.security_groups.values() if g.project_id == pid and g.name == "default"),
-                      None)
-            security_groups = [sg] if sg and not device_owner.startswith("network:") else []
-        now = self.now()
-        port = Port(id=self.new_port_id(), name=name, network_id=net.id, project_id=pid,
-                    mac_address=mac_address or self.ids.port_mac(), fixed_ips=ips, device_owner=device_owner,
-                    device_id=device_id, host="", vnic_type=vnic_type, admin_state_up=admin_state_up,
-                    security_groups=list(security_groups), description=description, created_at=now,
-                    updated_at=now)
-        self.ports[port.id] = port
-        self._ports_by_network[net.id][port.id] = None
-        if host:
-            self._bind(port, host)
-        return port
-
-    def update_port(self, port_id: str, **changes) -> Port:
-        allowed = {"name", "admin_state_up", "description", "device_owner", "device_id", "host",
-                   "security_groups", "vnic_type"}
-        with self._mutation():
-            port = self.get("port", port_id)
-            bad = set(changes) - allowed
-            if bad:
-                raise BadRequest(f"Cannot update read-only attribute {sorted(bad)[0]}")
-            new_host = changes.pop("host", None)
-            for k, v in changes.items():
-                setattr(port, k, v)
-            if new_host is not None and new_host != port.host:
-                if new_host and new_host not in self.hosts:
-                    raise BadRequest(f"Invalid input: binding:host_id {new_host} is not a known host")
-                self._unbind(port)
-                if new_host:
-                    self._bind(port, new_host)
-            if port.host:
-                port.status = "ACTIVE" if port.admin_state_up else "DOWN"
-            port.updated_at, port.revision_number = self.now(), port.revision_number + 1
-            self._emit_port("update", port)
-            return port
-
-    def delete_port(self, port_id: str) -> None:
-        with self._mutation():
-            port = self.get("port", port_id)
-            if port.device_owner == "network:router_interface":
-                raise Conflict(f"Port {port.id} cannot be deleted directly via the port API: "
-                               f"has device owner network:router_interface.")
-            inst = self.instances.get(port.device_id)
-            if inst is not None and port.id in inst.port_ids:
-                inst.port_ids.remove(port.id)
-            self._delete_port(port, notify=True)
-
-    def _delete_port(self, port: Port, notify: bool) -> None:
-        self._unbind(port)
-        self.ports.pop(port.id, None)
-        self._ports_by_network[port.network_id].pop(port.id, None)
-        self.ids.release_mac(port.mac_address)
-        if notify:
-            self._emit_port("delete", port)
-
-    # ------------------------------------------------------------------ routers
-    def _router_payload(self, router: Router) -> dict:
-        return {"router": replace(router)}
-
-    def create_router(self, name: str, project_id: str | None = None, external_network_id: str | None = None,
-                      enable_snat: bool = True, admin_state_up: bool = True, region: str | None = None,
-                      description: str = "") -> Router:
-        with self._mutation():
-            router = self._create_router(name, project_id, external_network_id, enable_snat, admin_state_up,
-                                         region, description)
-            host = router.host or self._neutron_host(router.region)
-            self._emit("router.create.start", "neutron", host, {"router": {"name": name}}, router.project_id)
-            self._emit("router.create.end", "neutron", host, self._router_payload(router), router.project_id)
-            return router
-
-    def _create_router(self, name, project_id, external_network_id, enable_snat, admin_state_up, region,
-                       description) -> Router:
-        pid = self._project_id(project_id)
-        region = region or next(iter(self.regions))
-        now = self.now()
-        router = Router(id=self.ids.uuid(), name=name, project_id=pid, region=region,
-                        host=self._pick_network_node(region, len(self.routers)), enable_snat=enable_snat,
-                        admin_state_up=admin_state_up, description=description, created_at=now, updated_at=now)
-        self.routers[router.id] = router
-        if external_network_id:
-            self._set_gateway(router, external_network_id)
-        return router
-
-    def _set_gateway(self, router: Router, network_id: str) -> None:
-        net = self.get("network", network_id)
-        if not net.external:
-            raise BadRequest(f"Bad router request: Network {net.id} is not an external network")
-        gw = self._create_port(net, name="", project_id="" or None, device_owner="network:router_gateway",
-                               device_id=router.id, host=router.host or "")
-        gw.project_id = ""  # real Neutron leaves the gateway port's tenant empty
-        router.gw_port_id, router.gw_network_id = gw.id, net.id
-
-    def _clear_gateway(self, router: Router) -> None:
-        if router.gw_port_id and router.gw_port_id in self.ports:
-            self._delete_port(self.ports[router.gw_port_id], notify=False)
-        router.gw_port_id = router.gw_network_id = None
-
-    def update_router(self, router_id: str, **changes) -> Router:
-        with self._mutation():
-            router = self.get("router", router_id)
-            host = router.host or self._neutron_host(router.region)
-            self._emit("router.update.start", "neutron", host, {"router": dict(changes), "id": router.id},
-                       router.project_id)
-            if "external_gateway_info" in changes:
-                info = changes.pop("external_gateway_info")
-                self._clear_gateway(router)
-                if info and info.get("network_id"):
-                    self._set_gateway(router, info["network_id"])
-                    router.enable_snat = info.get("enable_snat", True)
-            for k in ("name", "admin_state_up", "description", "routes"):
-                if k in changes:
-                    setattr(router, k, changes.pop(k))
-            if changes:
-                raise BadRequest(f"Cannot update read-only attribute {sorted(changes)[0]}")
-            router.updated_at, router.revision_number = self.now(), router.revision_number + 1
-            self._emit("router.update.end", "neutron", host, self._router_payload(router), router.project_id)
-            return router
-
-    def delete_router(self, router_id: str) -> None:
-        with self._mutation():
-            router = self.get("router", router_id)
-            if self.router_interfaces(router.id):
-                raise Conflict(f"Router {router.id} still has ports")
-            host = router.host or self._neutron_host(router.region)
-            self._emit("router.delete.start", "neutron", host, {"router_id": router.id}, router.project_id)
-            self._clear_gateway(router)
-            del self.routers[router.id]
-            self._emit("router.delete.end", "neutron", host,
-                       {"router_id": router.id} | self._router_payload(router), router.project_id)
-
-    def add_router_interface(self, router_id: str, subnet_id: str | None = None,
-                             port_id: str | None = None) -> dict:
-        with self._mutation():
-            router = self.get("router", router_id)
-            info = self._add_router_interface(router, subnet_id, port_id)
-            host = router.host or self._neutron_host(router.region)
-            self._emit("router.interface.create", "neutron", host, {"router_interface": info}, router.project_id)
-            return info
-
-    def _add_router_interface(self, router: Router, subnet_id: str | None, port_id: str | None) -> dict:
-        if bool(subnet_id) == bool(port_id):
-            raise BadRequest("Bad router request: Either subnet_id or port_id must be specified")
-        if port_id:
-            port = self.get("port", port_id)
-            if port.device_id:
-                raise Conflict(f"Port {port.id} is in use by {port.device_id}")
-            sub = self.subnets[port.fixed_ips[0]["subnet_id"]]
-            port.device_owner, port.device_id = "network:router_interface", router.id
-            if router.host:
-                self._bind(port, router.host)
-        else:
-            sub = self.get("subnet", subnet_id)
-            for p in self.router_interfaces(router.id):
-                if any(f["subnet_id"] == sub.id for f in p.fixed_ips):
-                    raise BadRequest(f"Bad router request: Router already has a port on subnet {sub.id}.")
-            if not sub.gateway_ip:
-                raise BadRequest(f"Bad router request: Subnet {sub.id} does not have a gateway IP.")
-            net = self.networks[sub.network_id]
-            port = self._create_port(net, name="", project_id=sub.project_id,
-                                     fixed_ips=[{"subnet_id": sub.id, "ip_address": sub.gateway_ip}],
-                                     device_owner="network:router_interface", device_id=router.id,
-                                     host=router.host or "")
-        return {"id": router.id, "tenant_id": router.project_id, "project_id": router.project_id,
-                "port_id": port.id, "network_id": port.network_id, "subnet_id": sub.id, "subnet_ids": [sub.id]}
-
-    def remove_router_interface(self, router_id: str, subnet_id: str | None = None,
-                                port_id: str | None = None) -> dict:
-        with self._mutation():
-            router = self.get("router", router_id)
-            ports = self.router_interfaces(router.id)
-            port = next((p for p in ports if (port_id and p.id == port_id) or
-                         (subnet_id and any(f["subnet_id"] == subnet_id for f in p.fixed_ips))), None)
-            if port is None:
-                what = f"port {port_id}" if port_id else f"subnet {subnet_id}"
-                raise NotFound("Router interface", f"for {what} on router {router.id}")
-            sid = port.fixed_ips[0]["subnet_id"] if port.fixed_ips else subnet_id
-            info = {"id": router.id, "tenant_id": router.project_id, "project_id": router.project_id,
-                    "port_id": port.id, "network_id": port.network_id, "subnet_id": sid, "subnet_ids": [sid]}
-            self._delete_port(port, notify=False)
-            host = router.host or self._neutron_host(router.region)
-            self._emit("router.interface.delete", "neutron", host, {"router_interface": info}, router.project_id)
-            return info
-
-    # ------------------------------------------------------------------ servers
-    def create_server(self, name: str, networks: Iterable[str] | None = None, ports: Iterable[str] | None = None,
-                      flavor_id: str | None = None, image_id: str | None = None, project_id: str | None = None,
-                      host: str | None = None, availability_zone: str | None = None, key_name: str | None = None,
-                      region: str | None = None, metadata: dict | None = None, user_id: str | None = None) -> Instance:
-        """Boot a server: ports allocated and bound, devices plugged, libvirt domain running, DB rows."""
-        with self._mutation():
-            inst = self._create_server(name, list(networks or []), list(ports or []), flavor_id, image_id,
-                                       project_id, host, availability_zone, key_name, region, metadata, user_id)
-            self._emit_instance("create.start", inst)
-            for pid in inst.port_ids:  # Zed order: port.create.end before compute.instance.create.end
-                self._emit("port.create.end", "neutron", self._neutron_host(self.hosts[inst.host].region),
-                           {"port": replace(self.ports[pid])}, inst.project_id)
-            self._emit_instance("create.end", inst)
-            return inst
-
-    def _emit_instance(self, action: str, inst: Instance, **extra) -> None:
-        ports = [replace(self.ports[p]) for p in inst.port_ids if p in self.ports]
-        self._emit(f"compute.instance.{action}", "nova", inst.host,
-                   {"instance": replace(inst, port_ids=list(inst.port_ids)), "ports": ports} | extra,
-                   inst.project_id)
-
-    def _create_server(self, name, networks, ports, flavor_id, image_id, project_id, host, availability_zone,
-                       key_name, region, metadata, user_id) -> Instance:
-        pid = self._project_id(project_id)
-        flavor = self.get("flavor", flavor_id) if flavor_id else next(iter(self.flavors.values()))
-        image = self.get("image", image_id) if image_id else next(iter(self.images.values()))
-        if host is None:
-            candidates = [h for h in self.computes(region) if availability_zone in (None, h.zone)]
-            if not candidates:
-                raise Conflict("No valid host was found. There are not enough hosts available.")
-            load = {h.name: 0 for h in candidates}
-            for i in self.instances.values():
-                if i.host in load:
-                    load[i.host] += 1
-            host = min(candidates, key=lambda h: (load[h.name], h.name)).name
-        h = self.host(host)
-        if not h.is_compute:
-            raise BadRequest(f"Host {host} is not a compute host")
-        for nid in networks:
-            self.get("network", nid)
-        for p in ports:
-            if self.get("port", p).device_id:
-                raise Conflict(f"Port {p} is still in use.")
-        uuid = self.ids.uuid()
-        now = self.now()
-        index = self.next_instance_index
-        self.next_instance_index += 1
-        inst = Instance(id=uuid, name=name, project_id=pid, user_id=user_id or self._admin_user_id(), host=h.name,
-                        node=h.hypervisor_hostname or h.name, availability_zone=h.zone, flavor_id=flavor.id,
-                        image_id=image.id, index=index, domain_id=h.next_domain_id, port_ids=[],
-                        key_name=key_name, created_at=now, updated_at=now, launched_at=now,
-                        metadata=dict(metadata or {}))
-        h.next_domain_id += 1
-        owner = f"compute:{h.zone}"
-        for nid in networks:
-            port = self._create_port(self.networks[nid], project_id=pid, device_owner=owner, device_id=uuid,
-                                     host=h.name)
-            inst.port_ids.append(port.id)
-        for p in ports:
-            port = self.ports[p]
-            port.device_owner, port.device_id = owner, uuid
-            self._unbind(port)
-            self._bind(port, h.name)
-            inst.port_ids.append(port.id)
-        self.instances[uuid] = inst
-        return inst
-
-    def _admin_user_id(self) -> str:
-        return next(iter(self.users.values())).id if self.users else ""
-
-    def delete_server(self, server_id: str) -> None:
-        with self._mutation():
-            inst = self.get("server", server_id)
-            self._emit_instance("delete.start", inst)
-            self._emit_instance("shutdown.start", inst)
-            self._emit_instance("shutdown.end", inst)
-            ports = [self.ports[p] for p in inst.port_ids if p in self.ports]
-            for port in ports:
-                self._delete_port(port, notify=False)
-            for port in ports:
-                self._emit_port("delete", port)
-            del self.instances[inst.id]
-            inst.deleted, inst.vm_state, inst.power_state, inst.domain_id = True, "deleted", SHUTDOWN, None
-            inst.terminated_at = inst.updated_at = self.now()
-            self.deleted_instances[inst.id] = inst
-            self._emit_instance("delete.end", inst)
-
-    def _power(self, server_id: str, action: str, allowed_from: tuple[str, ...], vm_state: str, power: int,
-               running: bool) -> Instance:
-        with self._mutation():
-            inst = self.get("server", server_id)
-            if inst.vm_state not in allowed_from:
-                raise Conflict(f"Cannot '{action}' instance {inst.id} while it is in vm_state {inst.vm_state}")
-            self._emit_instance(f"{action}.start", inst)
-            old = inst.vm_state
-            inst.vm_state, inst.power_state, inst.updated_at = vm_state, power, self.now()
-            host = self.hosts[inst.host]
-            if running and inst.domain_id is None:
-                inst.domain_id = host.next_domain_id
-                host.next_domain_id += 1
-            elif not running:  # power off and suspend (a managed save) both leave no running domain
-                inst.domain_id = None
-            self._emit_instance("update", inst, old_state=old)
-            self._emit_instance(f"{action}.end", inst)
-            return inst
-
-    def stop_server(self, server_id: str) -> Instance:
-        return self._power(server_id, "power_off", ("active",), "stopped", SHUTDOWN, False)
-
-    def start_server(self, server_id: str) -> Instance:
-        return self._power(server_id, "power_on", ("stopped",), "active", RUNNING, True)
-
-    def suspend_server(self, server_id: str) -> Instance:
-        return self._power(server_id, "suspend", ("active",), "suspended", SUSPENDED, False)
-
-    def resume_server(self, server_id: str) -> Instance:
-        return self._power(server_id, "resume", ("suspended",), "active", RUNNING, True)
-
-    def shutdown_server(self, server_id: str) -> Instance:
-        """A guest-initiated shutdown: like power off, notified as `compute.instance.shutdown.*`."""
-        return self._power(server_id, "shutdown", ("active",), "stopped", SHUTDOWN, False)
-
-    def rename_server(self, server_id: str, name: str) -> Instance:
-        with self._mutation():
-            inst = self.get("server", server_id)
-            inst.name, inst.updated_at = name, self.now()
-            self._emit_instance("update", inst, old_state=inst.vm_state)
-            return inst
 
     # ------------------------------------------------------------------ keystone
     def authenticate(self, username: str, password: str, domain_id: str = "default") -> User | None:
@@ -973,5 +233,4 @@ class Model:
                 "instances": self.instances}
 
 
-__all__ = ["Model", "Agent", "Aggregate", "Flavor", "Host", "Image", "Service", "Region", "Project", "User",
-           "SecurityGroup"]
+__all__ = ["Model"]

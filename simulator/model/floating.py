@@ -126,7 +126,7 @@ def _associate(model, fip: FloatingIp, port_id: str | None, fixed_ip: str | None
         model.settled_at = max(model.settled_at, fip.plugged_at)
 
 
-def _emit(model, action: str, fip: FloatingIp, start: dict) -> None:
+def _emit_fip(model, action: str, fip: FloatingIp, start: dict) -> None:
     host = model._neutron_host(fip.region)
     model._emit(f"floatingip.{action}.start", "neutron", host, start, fip.project_id)
     end = {"floatingip": view(model, fip, model.params.release)}
@@ -135,63 +135,65 @@ def _emit(model, action: str, fip: FloatingIp, start: dict) -> None:
     model._emit(f"floatingip.{action}.end", "neutron", host, end, fip.project_id)
 
 
-def create(model, floating_network_id: str, port_id: str | None = None, fixed_ip_address: str | None = None,
-           project_id: str | None = None, floating_ip_address: str | None = None,
-           description: str = "") -> FloatingIp:
-    with model._mutation():
-        net = model.get("network", floating_network_id)
-        if not net.external:
-            raise BadRequest(f"Bad floatingip request: Network {net.id} is not a valid external network.")
-        if floating_ip_address:
+class FloatingIps:
+    """Part of `simulator.model.core.Model`: the floating IP mutations (the reading helpers above are
+    functions of the model, for the facades)."""
+
+    def create_floating_ip(self, floating_network_id: str, port_id: str | None = None,
+                           fixed_ip_address: str | None = None, project_id: str | None = None,
+                           floating_ip_address: str | None = None, description: str = "") -> FloatingIp:
+        with self._mutation():
+            net = self.get("network", floating_network_id)
+            if not net.external:
+                raise BadRequest(f"Bad floatingip request: Network {net.id} is not a valid external network.")
+            if floating_ip_address:
+                try:
+                    ipaddress.ip_address(floating_ip_address)
+                except ValueError:
+                    raise BadRequest(f"Invalid input for floating_ip_address: '{floating_ip_address}' is not a valid "
+                                     f"IP address.") from None
+            pid = self._project_id(project_id)
+            fid = self.ids.uuid()
+            fixed = [{"ip_address": floating_ip_address}] if floating_ip_address else None
+            port = self._create_port(net, name="", project_id=pid, fixed_ips=fixed, device_owner=OWNER, device_id=fid)
+            port.project_id, port.status = "", "N/A"   # Neutron leaves it without a project, and it is never wired
+            now = self.now()
+            fip = FloatingIp(fid, net.id, port.fixed_ips[0]["ip_address"] if port.fixed_ips else "", port.id, pid,
+                             net.region, description=description, created_at=now, updated_at=now)
             try:
-                ipaddress.ip_address(floating_ip_address)
-            except ValueError:
-                raise BadRequest(f"Invalid input for floating_ip_address: '{floating_ip_address}' is not a valid "
-                                 f"IP address.") from None
-        pid = model._project_id(project_id)
-        fid = model.ids.uuid()
-        fixed = [{"ip_address": floating_ip_address}] if floating_ip_address else None
-        port = model._create_port(net, name="", project_id=pid, fixed_ips=fixed, device_owner=OWNER, device_id=fid)
-        port.project_id, port.status = "", "N/A"   # Neutron leaves it without a project, and it is never wired
-        now = model.now()
-        fip = FloatingIp(fid, net.id, port.fixed_ips[0]["ip_address"] if port.fixed_ips else "", port.id, pid,
-                         net.region, description=description, created_at=now, updated_at=now)
-        try:
-            _associate(model, fip, port_id, fixed_ip_address)
-        except Exception:
-            model._delete_port(port, notify=False)
-            raise
-        model.floating_ips[fid] = fip
-        _emit(model, "create", fip, {"floatingip": {"floating_network_id": net.id, "port_id": port_id}})
-        return fip
+                _associate(self, fip, port_id, fixed_ip_address)
+            except Exception:
+                self._delete_port(port, notify=False)
+                raise
+            self.floating_ips[fid] = fip
+            _emit_fip(self, "create", fip, {"floatingip": {"floating_network_id": net.id, "port_id": port_id}})
+            return fip
 
+    def update_floating_ip(self, fip_id: str, **changes) -> FloatingIp:
+        """Associate (`port_id`, optionally `fixed_ip_address`), disassociate (`port_id` None), describe."""
+        allowed = {"port_id", "fixed_ip_address", "description"}
+        with self._mutation():
+            fip = _get(self, fip_id)
+            bad = set(changes) - allowed
+            if bad:
+                raise BadRequest(f"Cannot update read-only attribute {sorted(bad)[0]}")
+            if "port_id" in changes:
+                _associate(self, fip, changes["port_id"], changes.get("fixed_ip_address"))
+            if "description" in changes:
+                fip.description = str(changes["description"] or "")
+            fip.updated_at, fip.revision_number = self.now(), fip.revision_number + 1
+            _emit_fip(self, "update", fip, {"floatingip": dict(changes), "id": fip.id})
+            return fip
 
-def update(model, fip_id: str, **changes) -> FloatingIp:
-    """Associate (`port_id`, optionally `fixed_ip_address`), disassociate (`port_id` None), describe."""
-    allowed = {"port_id", "fixed_ip_address", "description"}
-    with model._mutation():
-        fip = _get(model, fip_id)
-        bad = set(changes) - allowed
-        if bad:
-            raise BadRequest(f"Cannot update read-only attribute {sorted(bad)[0]}")
-        if "port_id" in changes:
-            _associate(model, fip, changes["port_id"], changes.get("fixed_ip_address"))
-        if "description" in changes:
-            fip.description = str(changes["description"] or "")
-        fip.updated_at, fip.revision_number = model.now(), fip.revision_number + 1
-        _emit(model, "update", fip, {"floatingip": dict(changes), "id": fip.id})
-        return fip
-
-
-def delete(model, fip_id: str) -> None:
-    with model._mutation():
-        fip = _get(model, fip_id)
-        port = model.ports.get(fip.floating_port_id)
-        if port is not None:
-            model._delete_port(port, notify=False)
-        _let_go(model, fip)
-        del model.floating_ips[fip.id]
-        _emit(model, "delete", fip, {"floatingip_id": fip.id})
+    def delete_floating_ip(self, fip_id: str) -> None:
+        with self._mutation():
+            fip = _get(self, fip_id)
+            port = self.ports.get(fip.floating_port_id)
+            if port is not None:
+                self._delete_port(port, notify=False)
+            _let_go(self, fip)
+            del self.floating_ips[fip.id]
+            _emit_fip(self, "delete", fip, {"floatingip_id": fip.id})
 
 
 def _get(model, fip_id: str) -> FloatingIp:

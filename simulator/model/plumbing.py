@@ -1,165 +1,26 @@
 """What is plugged where on one host, derived from the model: the single source of host command output.
 
-`plumbing(model, host)` returns plain dataclasses (devices, OVS bridges and datapath ports, Linux
-bridges, namespaces, libvirt domains, VPP interfaces and bridge domains, tunnels). Facades render
-text from these; they never invent names, MACs, tags or numbers of their own.
+`plumbing(model, host)` returns the plain records of `simulator.model.plumbing_records` (devices, OVS
+bridges and datapath ports, Linux bridges, namespaces, libvirt domains, VPP interfaces and bridge
+domains, tunnels); what each mechanism driver's switch holds is built by `simulator.model.vswitch`.
+Facades render text from these; they never invent names, MACs, tags or numbers of their own.
 Call it with `model.lock` held (it takes the lock itself too; the lock is re-entrant).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 
-from simulator.model import floating
+from simulator.model import floating, vswitch
+from simulator.model.binding import ifindex
 from simulator.model.entities import Host, Port
-from simulator.model.host_extras import container_bridges, veth_name, veth_underlay
+from simulator.model.host_extras import container_bridges, veth_underlay
 from simulator.model.ids import bridge_id, dev_name, stable_mac, tunnel_port_name
-from simulator.model.mesh import Mapped, Tunnel, Tunnels, mesh_endpoints
-
-
-@dataclass
-class Device:
-    """A network device in the host's root namespace (`ip link`, `ls -l /sys/class/net`)."""
-
-    name: str
-    ifindex: int
-    mac: str
-    kind: str                 # loopback, physical, bridge, veth, tun, ovs-system, ovs-internal, vlan, vxlan
-    mtu: int = 1500
-    master: str | None = None  # Linux bridge or "ovs-system"
-    peer: str | None = None    # veth peer device name
-    peer_netns: str | None = None  # namespace holding the veth peer
-    ip: str | None = None
-    prefix: int | None = None
-    state: str = "UP"
-    port_id: str | None = None
-    vlan_id: int | None = None
-    vxlan_id: int | None = None
-    parent: str | None = None  # VLAN parent / vxlan underlay device
-    speed_mbps: int | None = None
-    pci: str | None = None
-
-
-@dataclass
-class OvsPort:
-    name: str
-    type: str = ""            # "" (system/veth), internal, patch, vxlan, gre
-    tag: int | None = None
-    options: dict = field(default_factory=dict)
-    ofport: int | None = None
-    port_id: str | None = None
-
-
-@dataclass
-class OvsBridge:
-    name: str
-    ports: list[OvsPort]
-    fail_mode: str = "secure"
-    controller: str = "tcp:127.0.0.1:6633"
-    datapath_type: str = "system"
-
-
-@dataclass
-class DatapathPort:
-    number: int
-    name: str
-    internal: bool
-    extra: str | None = None  # e.g. "vxlan: packet_type=ptap"
-
-
-@dataclass
-class LinuxBridge:
-    name: str
-    mac: str
-    bridge_id: str
-    stp: bool
-    members: list[str]
-    network_id: str | None = None
-
-
-@dataclass
-class NsInterface:
-    name: str
-    ifindex: int
-    mac: str
-    ip: str | None
-    prefix: int | None
-    mtu: int
-    port_id: str
-    network_id: str
-    kind: str                  # veth | ovs-internal
-    peer: str | None = None    # host-side veth peer (tap<id>)
-    peer_ifindex: int | None = None
-    floating: list[str] = field(default_factory=list)   # a router gateway's floating IPs (/32 each)
-
-
-@dataclass
-class Namespace:
-    name: str
-    nsid: int
-    interfaces: list[NsInterface]
-
-
-@dataclass
-class DomainInterface:
-    type: str                  # bridge | vhostuser | hostdev
-    mac: str
-    target_dev: str | None
-    source_bridge: str | None
-    source_path: str | None
-    mtu: int
-    alias: str
-    port_id: str
-    network_id: str
-    vlan: int | None = None
-    virtualport: str | None = None   # "openvswitch" for direct OVS plug
-
-
-@dataclass
-class Domain:
-    id: int | None             # virsh Id (None: not running, shown as "-")
-    name: str                  # instance-%08x
-    uuid: str
-    state: str                 # running | shut off | paused
-    memory_kib: int
-    vcpus: int
-    interfaces: list[DomainInterface]
-    display_name: str = ""
-
-
-@dataclass
-class VppInterface:
-    name: str
-    idx: int
-    mac: str | None
-    state: str                 # up | down
-    kind: str                  # local | physical | sub | virtual | tap | vxlan
-    mtu: int = 9000
-    port_id: str | None = None
-    bd_id: int | None = None
-    shg: int = 0
-
-
-@dataclass
-class HostPlumbing:
-    host: str
-    devices: list[Device]
-    ovs_bridges: list[OvsBridge]
-    datapath: list[DatapathPort]
-    linux_bridges: list[LinuxBridge]
-    namespaces: list[Namespace]
-    domains: list[Domain]
-    vpp_interfaces: list[VppInterface]
-    vpp_bridge_domains: dict[int, list[str]]
-    tunnels: Sequence[Tunnel]
-    tunnel_device: str | None  # interface holding the tunnel IP (br-mesh, eth1, ...)
-
-
-def whole(pl: HostPlumbing) -> HostPlumbing:
-    """The plumbing with its tunnels held as lists (the model dump: test ground truth, small clouds)."""
-    return replace(pl, tunnels=list(pl.tunnels),
-                   ovs_bridges=[replace(b, ports=list(b.ports)) for b in pl.ovs_bridges])
+from simulator.model.mesh import Tunnel, Tunnels, mesh_endpoints
+from simulator.model.plumbing_records import (
+    Device, DatapathPort, Domain, DomainInterface, HostPlumbing, LinuxBridge, Namespace, NsInterface, OvsBridge,
+    VppInterface,
+)
 
 
 def plumbing(model, host_name: str) -> HostPlumbing:
@@ -179,7 +40,7 @@ class _Builder:
         return stable_mac(self.seed, f"{self.h.name}/{key}")
 
     def idx(self, name: str) -> int:
-        return self.m._ifindex(self.h, name)
+        return ifindex(self.h, name)
 
     def dev(self, name: str, kind: str, mac: str | None = None, **kw) -> Device:
         d = Device(name, self.idx(name), mac or self.mac(name), kind, **kw)
@@ -222,11 +83,11 @@ class _Builder:
         bds: dict[int, list[str]] = {}
         namespaces = self.namespaces()
         if p.mechanism_driver == "ovs" and (h.is_compute or h.is_network):
-            ovs_bridges, datapath = self.ovs(tunnels, linux_bridges)
+            ovs_bridges, datapath = vswitch.ovs(self, tunnels, linux_bridges)
         elif p.mechanism_driver == "linuxbridge":
-            self.linuxbridge(linux_bridges)
+            vswitch.linuxbridge(self, linux_bridges)
         elif p.mechanism_driver == "vpp" and (h.is_compute or h.is_network):
-            vpp_ifaces, bds = self.vpp(tunnels)
+            vpp_ifaces, bds = vswitch.vpp(self, tunnels)
         self.sriov()
         domains = self.domains()
         self.devices.sort(key=lambda d: d.ifindex)
@@ -291,160 +152,14 @@ class _Builder:
         out.sort(key=lambda n: n.nsid)
         return out
 
-    # -- Open vSwitch
-    def ovs(self, tunnels: Sequence[Tunnel], linux_bridges: list[LinuxBridge]):
-        h, p, m = self.h, self.p, self.m
-        old = p.release == "old"
-        self.dev("ovs-system", "ovs-system", self.mac("ovs-system"), state="DOWN")
-        self.dev("br-int", "ovs-internal", self.mac("br-int"), state="DOWN")
-        integ = [OvsPort("br-int", "internal", ofport=h.ofports.get("br-int"))]
-        bridges = []
-
-        def patch(a: str, b: str) -> OvsPort:
-            return OvsPort(a, "" if old else "patch", options={} if old else {"peer": b}, ofport=h.ofports.get(a))
-
-        has_tun = p.type_driver in ("vxlan", "gre")
-        if has_tun:
-            integ.append(OvsPort("patch-tun", "patch", options={"peer": "patch-int"}))
-        provider = sorted(set(h.bridge_mappings.values()), key=lambda b: (b != "br-phys", b))
-        for br in provider:
-            integ.append(patch(f"int-{br}", f"phy-{br}"))
-        for port in self.ports:
-            net = m.networks[port.network_id]
-            tag = h.local_vlans.get(port.network_id)
-            if port.device_owner.startswith("compute"):
-                if port.vnic_type == "direct":
-                    continue
-                tap, qbr, qvb, qvo = (dev_name(x, port.id) for x in ("tap", "qbr", "qvb", "qvo"))
-                br = self.dev(qbr, "bridge", self.mac(qbr), mtu=net.mtu)
-                self.dev(qvb, "veth", self.mac(qvb), mtu=net.mtu, master=qbr, peer=qvo, port_id=port.id)
-                self.dev(qvo, "veth", self.mac(qvo), mtu=net.mtu, master="ovs-system", peer=qvb, port_id=port.id)
-                members = [qvb]
-                if self.running(port):   # a stopped server keeps its bridge; its tap goes with the domain
-                    self.dev(tap, "tun", "fe" + port.mac_address[2:], mtu=net.mtu, master=qbr, port_id=port.id)
-                    members.append(tap)
-                linux_bridges.append(LinuxBridge(qbr, br.mac, bridge_id(br.mac), False, members, net.id))
-                integ.append(OvsPort(qvo, tag=tag, ofport=h.ofports.get(qvo), port_id=port.id))
-            elif m.namespace_of_port(port):
-                name = m.ns_bridge_port(port)
-                integ.append(OvsPort(name, "" if m.ns_uses_veth() else "internal", tag=tag,
-                                     ofport=h.ofports.get(name), port_id=port.id))
-        bridges.append(OvsBridge("br-int", integ))
-        if has_tun:
-            self.dev("br-tun", "ovs-internal", self.mac("br-tun"), state="DOWN")
-            tun = [OvsPort("br-tun", "internal", ofport=h.ofports.get("br-tun")),
-                   OvsPort("patch-int", "patch", options={"peer": "patch-tun"})]
-            bridges.append(OvsBridge("br-tun", Mapped(tun, tunnels, _tunnel_port)))  # type: ignore[arg-type]
-        for br in provider:   # provider bridges (bridge_mappings), with or without physical ports
-            self.dev(br, "ovs-internal", self.mac(br), state="DOWN")
-            ports = [OvsPort(br, "internal", ofport=h.ofports.get(br)), patch(f"phy-{br}", f"int-{br}")]
-            for nic in h.bridge_uplinks.get(br, []):
-                ports.append(OvsPort(nic, ofport=h.ofports.get(nic)))
-                self._set_master(nic, "ovs-system")
-            bridges.append(OvsBridge(br, ports))
-        for b in bridges:
-            b.datapath_type = p.datapath
-        if old:  # the veth-style int-br-*/phy-br-* pairs of older releases are kernel devices too
-            for br in provider:
-                a, b = f"int-{br}", f"phy-{br}"
-                self.dev(a, "veth", self.mac(a), master="ovs-system", peer=b)
-                self.dev(b, "veth", self.mac(b), master="ovs-system", peer=a)
-        internal = {pt.name for br in bridges for pt in br.ports if pt.type == "internal"} | {"ovs-system"}
-        skip = set() if old else {n for br in provider for n in (f"int-{br}", f"phy-{br}")}
-        datapath = []
-        for name, number in sorted(h.ofports.items(), key=lambda kv: kv[1]):
-            if name in skip:
-                continue
-            if name.endswith("_sys_4789"):
-                datapath.append(DatapathPort(number, name, False, f"{p.type_driver}: packet_type=ptap"))
-            else:
-                datapath.append(DatapathPort(number, name, name in internal))
-        present = {pt.name for br in bridges for pt in br.ports} | {"ovs-system"} | {
-            d.name for d in datapath if d.extra}
-        datapath = [d for d in datapath if d.name in present]
-        return bridges, datapath
-
     def running(self, port: Port) -> bool:
         inst = self.m.instances.get(port.device_id)
         return inst is None or inst.libvirt_state == "running"
 
-    def _set_master(self, name: str, master: str) -> None:
+    def set_master(self, name: str, master: str) -> None:
         for d in self.devices:
             if d.name == name:
                 d.master = master
-
-    # -- Linux bridge agent
-    def linuxbridge(self, linux_bridges: list[LinuxBridge]) -> None:
-        h, m = self.h, self.m
-        by_net: dict[str, list[Port]] = {}
-        for port in self.ports:
-            by_net.setdefault(port.network_id, []).append(port)
-        underlay = {"A": "br-mesh", "lo": "lo", "veth": veth_name(h.name)}.get(self.p.tunnel_style, "eth1") \
-            if h.tunnel_ip else "eth1"
-        for net_id, ports in by_net.items():
-            net = m.networks[net_id]
-            brq = dev_name("brq", net_id)
-            br = self.dev(brq, "bridge", self.mac(brq), mtu=net.mtu)
-            members = []
-            if net.network_type in ("vxlan", "gre"):
-                seg = f"vxlan-{net.segmentation_id}"
-                self.dev(seg, "vxlan", self.mac(seg), mtu=net.mtu, master=brq, vxlan_id=net.segmentation_id,
-                         parent=underlay, state="UNKNOWN")
-                members.append(seg)
-            elif net.network_type == "vlan":
-                nic = h.bridge_mappings.get(net.physical_network) or m._provider_nic(h)
-                seg = f"{nic}.{net.segmentation_id}"
-                self.dev(seg, "vlan", next(n.mac for n in h.pnics if n.name == nic), master=brq,
-                         vlan_id=net.segmentation_id, parent=nic)
-                members.append(seg)
-            else:
-                nic = h.bridge_mappings.get(net.physical_network)   # unmapped: the network stays on the host
-                if nic is not None:
-                    self._set_master(nic, brq)
-                    members.append(nic)
-            for port in ports:
-                tap = dev_name("tap", port.id)
-                if port.device_owner.startswith("compute"):
-                    if not self.running(port):
-                        continue
-                    self.dev(tap, "tun", "fe" + port.mac_address[2:], mtu=net.mtu, master=brq, port_id=port.id)
-                members.append(tap)
-            linux_bridges.append(LinuxBridge(brq, br.mac, bridge_id(br.mac), False, members, net_id))
-
-    # -- VPP
-    def vpp(self, tunnels: Sequence[Tunnel]):
-        h, m = self.h, self.m
-        nic = next(n for n in h.pnics if n.role in ("tunnel", "provider"))
-        ifaces = [VppInterface("local0", 0, None, "down", "local", mtu=0),
-                  VppInterface(nic.name, 1, nic.mac, "up", "physical")]
-        bds: dict[int, list[str]] = {}
-        idx = 2
-        if m.params.type_driver in ("vxlan", "gre"):
-            for t in tunnels:
-                ifaces.append(VppInterface(f"vxlan_tunnel{idx - 2}", idx, None, "up", "vxlan"))
-                idx += 1
-        subs: dict[int, str] = {}
-        for port in self.ports:
-            net = m.networks[port.network_id]
-            bd = net.segmentation_id or (1000 + list(m.networks).index(net.id))
-            if bd not in bds:
-                bds[bd] = []
-                if net.network_type == "vlan":
-                    sub = f"{nic.name}.{net.segmentation_id}"
-                    ifaces.append(VppInterface(sub, idx, nic.mac, "up", "sub", bd_id=bd))
-                    subs[bd] = sub
-                    idx += 1
-                    bds[bd].append(sub)
-                else:
-                    bds[bd].extend(i.name for i in ifaces if i.kind == "vxlan")
-            name = h.vpp_ifaces.get(port.id)
-            if name is None:
-                continue
-            kind = "virtual" if name.startswith("Virtual") else "tap"
-            ifaces.append(VppInterface(name, idx, port.mac_address, "up", kind, port_id=port.id, bd_id=bd, shg=1))
-            idx += 1
-            bds[bd].append(name)
-        return ifaces, bds
 
     def sriov(self) -> None:
         pass  # the SR-IOV PF is a physical NIC already; its VFs are derived by facades from direct ports
@@ -478,8 +193,3 @@ class _Builder:
                               (flavor.ram if flavor else 512) * 1024, flavor.vcpus if flavor else 1, ifaces,
                               inst.name))
         return out
-
-
-def _tunnel_port(t: Tunnel) -> OvsPort:
-    return OvsPort(t.name, t.type, options={"df_default": "true", "egress_pkt_mark": "0", "in_key": "flow",
-                                            "local_ip": t.local_ip, "out_key": "flow", "remote_ip": t.remote_ip})

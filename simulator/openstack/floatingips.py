@@ -29,18 +29,19 @@ def routes(neutron) -> list[tuple]:
         spec = neutron._body(call, "floatingip")
         if not spec.get("floating_network_id"):
             raise bad("Failed to parse request. Required attribute 'floating_network_id' not specified")
-        fip = floating.create(model, spec["floating_network_id"], port_id=spec.get("port_id"),
-                              fixed_ip_address=spec.get("fixed_ip_address"), project_id=neutron._project(call, spec),
-                              floating_ip_address=spec.get("floating_ip_address"),
-                              description=str(spec.get("description", "")))
+        fip = model.create_floating_ip(spec["floating_network_id"], port_id=spec.get("port_id"),
+                                       fixed_ip_address=spec.get("fixed_ip_address"),
+                                       project_id=neutron._project(call, spec),
+                                       floating_ip_address=spec.get("floating_ip_address"),
+                                       description=str(spec.get("description", "")))
         return 201, {"floatingip": show(fip)}
 
     def update(call: Call, ident: str):
-        fip = floating.update(model, ident, **neutron._body(call, "floatingip"))
+        fip = model.update_floating_ip(ident, **neutron._body(call, "floatingip"))
         return 200, {"floatingip": show(fip)}
 
     def delete(call: Call, ident: str):
-        floating.delete(model, ident)
+        model.delete_floating_ip(ident)
         return 204, None
 
     return [("GET", r"/v2.0/floatingips", listing), ("POST", r"/v2.0/floatingips", create),

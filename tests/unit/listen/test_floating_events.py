@@ -14,7 +14,6 @@ from listen.events import load as load_table
 from listen.floating import holders, lags
 from listen.processor import Delivery, Processor
 from simulator.model import Params, build_model
-from simulator.model import floating
 from simulator.notifications import envelope, notification
 
 ENV = "e"
@@ -42,17 +41,17 @@ def plan(m, event):
 
 def test_each_event_names_the_floating_ip_and_while_associated_its_router_and_port(cloud):
     m, events, ext, _, port = cloud
-    fip = floating.create(m, ext.id)
+    fip = m.create_floating_ip(ext.id)
     created = plan(m, events[-1])
     assert (created.object_type, created.object_id, created.region) == ("floatingip", fip.id, True)
     assert created.floating == {fip.floating_ip_address: False} and not created.devices and not created.ports
-    floating.update(m, fip.id, port_id=port.id)
+    m.update_floating_ip(fip.id, port_id=port.id)
     linked = plan(m, events[-1])
     assert linked.floating == {fip.floating_ip_address: True}
     assert linked.devices == {fip.router_id} and linked.ports == {port.id}
-    floating.update(m, fip.id, port_id=None)
+    m.update_floating_ip(fip.id, port_id=None)
     assert plan(m, events[-1]).floating == {fip.floating_ip_address: False}
-    floating.delete(m, fip.id)
+    m.delete_floating_ip(fip.id)
     gone = plan(m, events[-1])
     assert gone.object_id == fip.id and gone.floating == {fip.floating_ip_address: False}
 
@@ -98,7 +97,7 @@ class Agents:
 
 def test_an_associated_floating_ip_is_waited_for_on_the_gateway_and_in_network_info(cloud, initialized_store):
     m, events, ext, inst, port = cloud
-    fip = floating.create(m, ext.id, port_id=port.id)
+    fip = m.create_floating_ip(ext.id, port_id=port.id)
     address = fip.floating_ip_address
     inv = initialized_store["inventory"]
     inv.insert_many([doc("port", fip.floating_port_id, device_owner="network:floatingip", device_id=fip.id),

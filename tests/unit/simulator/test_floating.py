@@ -33,11 +33,11 @@ def gateway(m, router_id: str) -> list[tuple[str, int]]:
 
 def test_a_floating_ip_shows_in_neutron_the_router_nova_and_the_notifications(cloud):
     m, events, ext, inst, port = cloud
-    fip = floating.create(m, ext.id)
+    fip = m.create_floating_ip(ext.id)
     own = m.ports[fip.floating_port_id]
     assert own.device_owner == "network:floatingip" and own.device_id == fip.id and own.project_id == ""
     assert floating.view(m, fip)["status"] == "DOWN" and floating.view(m, fip)["port_id"] is None
-    floating.update(m, fip.id, port_id=port.id)
+    m.update_floating_ip(fip.id, port_id=port.id)
     view = floating.view(m, fip)
     assert view["status"] == "ACTIVE" and view["fixed_ip_address"] == port.fixed_ips[0]["ip_address"]
     assert (fip.floating_ip_address, 32) in gateway(m, view["router_id"])
@@ -49,7 +49,7 @@ def test_a_floating_ip_shows_in_neutron_the_router_nova_and_the_notifications(cl
     nova = notification(m, events[-1])["payload"]["fixed_ips"][0]
     assert [f["address"] for f in nova["floating_ips"]] == [fip.floating_ip_address]
     del events[-1]
-    floating.delete(m, fip.id)
+    m.delete_floating_ip(fip.id)
     assert fip.floating_port_id not in m.ports and (fip.floating_ip_address, 32) not in gateway(m, view["router_id"])
     assert [e.event_type for e in events] == [f"floatingip.{a}.{s}" for a in ("create", "update", "delete")
                                               for s in ("start", "end")]
@@ -60,12 +60,12 @@ def test_a_floating_ip_shows_in_neutron_the_router_nova_and_the_notifications(cl
 def test_the_l3_agent_puts_the_address_on_and_takes_it_off_late(cloud):
     m, _, ext, _, port = cloud
     m.params.agent_delay = 0.3
-    fip = floating.create(m, ext.id, port_id=port.id)
+    fip = m.create_floating_ip(ext.id, port_id=port.id)
     assert (fip.floating_ip_address, 32) not in gateway(m, fip.router_id) and not m.settled()
     time.sleep(0.35)
     assert (fip.floating_ip_address, 32) in gateway(m, fip.router_id)
     router = fip.router_id
-    floating.update(m, fip.id, port_id=None)
+    m.update_floating_ip(fip.id, port_id=None)
     assert floating.view(m, fip)["router_id"] is None
     assert (fip.floating_ip_address, 32) in gateway(m, router), "taken off the gateway at once"
     time.sleep(0.35)
@@ -76,13 +76,13 @@ def test_bad_requests_are_refused_and_leave_nothing_behind(cloud):
     m, _, ext, _, port = cloud
     tenant = next(n for n in m.networks.values() if not n.external)
     with pytest.raises(BadRequest):
-        floating.create(m, tenant.id)
+        m.create_floating_ip(tenant.id)
     other = m.create_network("isolated")
     m.create_subnet(other.id, "10.99.0.0/24")
     lone = m.create_port(other.id)
     ports = len(m.ports)
     with pytest.raises(NotFound):   # no router joins that subnet to the external network
-        floating.create(m, ext.id, port_id=lone.id)
+        m.create_floating_ip(ext.id, port_id=lone.id)
     assert len(m.ports) == ports and not m.floating_ips
     with pytest.raises(NotFound):
-        floating.update(m, "0" * 36, port_id=port.id)
+        m.update_floating_ip("0" * 36, port_id=port.id)

@@ -249,5 +249,11 @@ def scan_times(store: Store, envs: list[str]) -> dict[str, datetime | None]:
     """When each environment's last full scan completed (its `last_scanned`)."""
     out: dict[str, datetime | None] = {e: None for e in envs}
     for d in store["environments_config"].find({"name": {"$in": list(envs)}}, {"name": 1, "last_scanned": 1}):
-        out[d["name"]] = d.get("last_scanned") if isinstance(d.get("last_scanned"), datetime) else None
+        out.update(scan_time_of(d))
     return out
+
+
+def scan_time_of(env_config: dict) -> dict[str, datetime | None]:
+    """`scan_times` of one environment whose configuration the caller has read already (no second query)."""
+    t = env_config.get("last_scanned")
+    return {env_config["name"]: t if isinstance(t, datetime) else None}

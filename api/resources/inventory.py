@@ -20,7 +20,7 @@ from api.params import Param
 from api.resources.base import Resource
 from api.spec import PAGING, STR, Operation, listing, obj
 from app.errors import Problem
-from app.inventory import scan_times, scanned_between, served
+from app.inventory import scan_time_of, scan_times, scanned_between, served
 from app.keyenc import encode_key
 from app.store.keys import k, prefix_range
 from app.tunnel_mesh import SERVED_PAGE, mesh_of, with_ports
@@ -87,13 +87,13 @@ class Inventory(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         v = self.query(req)
         envs_access = self.envs(req)
-        if "env_name" in v:
-            envs_access.view(v["env_name"])
+        if "env_name" in v:   # the configuration read to check access also says when it was scanned
+            scanned = scan_time_of(envs_access.view(v["env_name"]))
             envs = [v["env_name"]]
         else:
             envs = envs_access.names()
+            scanned = scan_times(self.store, envs)
         coll = self.store["inventory"]
-        scanned = scan_times(self.store, envs)
         if "id" in v:
             doc = coll.find_one({"_env_id": _keys(envs, v["id"])}) if envs else None
             if doc and doc.get("tunnels"):   # the original's tunnel port list, a page of it (app.tunnel_mesh)

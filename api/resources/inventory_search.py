@@ -15,7 +15,6 @@ which reads every name of the environments searched.
 from __future__ import annotations
 
 import heapq
-import itertools
 import re
 
 import falcon
@@ -58,20 +57,17 @@ class InventorySearch(Resource):
 
     def _by_prefix(self, envs: list[str], v: dict) -> list[dict]:
         """The first `limit` objects by lower-cased name among those whose name starts with the query: the
-        first `limit` of each environment (one index range each, read in order), merged. A type is checked
-        on the rows read, so the range stays the plan (an equality on `_env_type` could take the store to
-        every object of the type instead)."""
-        prefix, limit, wanted = name_key(v["query"].strip())["_name_lc"], v["limit"], v.get("type")
+        first `limit` of each environment (one range of the (environment, _name_lc) index each, in its
+        order), merged."""
+        prefix, limit = name_key(v["query"].strip())["_name_lc"], v["limit"]
         projection = {f: 1 for f in FIELDS} | {"_name_lc": 1}
         per_env = []
         for env in envs:
-            cursor = self.store["inventory"].find({"environment": env, "_name_lc": prefix_range(prefix)}, projection,
-                                                  limit=0 if wanted else limit, batch_size=limit)
-            with cursor.sort([("_name_lc", 1)]) as rows:
-                per_env.append(list(itertools.islice((d for d in rows if not wanted or d.get("type") == wanted),
-                                                     limit)))
+            query: dict = {"environment": env, "_name_lc": prefix_range(prefix)}
+            if "type" in v:
+                query["_env_type"] = k(env, v["type"])
+            per_env.append(list(self.store["inventory"].find(query, projection, limit=limit).sort([("_name_lc", 1)])))
         return list(heapq.merge(*per_env, key=lambda d: d.get("_name_lc", "")))[:limit]
-
 
 def routes(deps):
     return [("/search/inventory", InventorySearch(deps))]

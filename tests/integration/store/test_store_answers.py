@@ -189,3 +189,20 @@ def test_keyset_pages_and_name_prefixes_are_ranges_of_an_index(store, embedded_o
     plan = _plan(prefix)
     assert "USING INDEX idx_ranged_environment__name_lc" in plan and "TEMP B-TREE" not in plan, plan
     assert [d["_name_lc"] for d in prefix.clone()] == ["tap290", "tap291", "tap292"]
+
+
+def test_a_name_prefix_of_one_type_is_still_a_range_of_the_name_index(store, embedded_only):
+    """With Calipso's own indexes, the console's typed suggestion (a picker's) reads the (environment,
+    _name_lc) range in order, not every object of the type."""
+    from app.store.init import init_db
+    from app.store.keys import prefix_range
+
+    init_db(store)
+    inv = store["inventory"]
+    inv.insert_many([{"environment": "e", "_env_type": "e|vnic", "_name_lc": f"tap{i:03d}", "_key": f"e|vnic|{i}"}
+                     for i in range(200)])
+    found = inv.find({"environment": "e", "_name_lc": prefix_range("tap1"), "_env_type": "e|vnic"}).sort(
+        "_name_lc", 1).limit(3)
+    plan = _plan(found)
+    assert "USING INDEX idx_inventory_environment__name_lc" in plan and "TEMP B-TREE" not in plan, plan
+    assert [d["_name_lc"] for d in found.clone()] == ["tap100", "tap101", "tap102"]

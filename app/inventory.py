@@ -17,7 +17,7 @@ from app.clock import Clock, utcnow
 from app.diffing import content, content_hash
 from app.keyenc import decode, encode
 from app.store.bulk import upsert_by_id, write_found
-from app.store.keys import as_object_id, k, object_keys, stable_id
+from app.store.keys import as_object_id, k, name_key, object_keys, stable_id
 from app.store.store import Store
 from app.stored_index import indexed
 
@@ -36,6 +36,11 @@ def _out(doc: dict | None) -> dict | None:
     doc = decode(doc)
     doc["_id"] = as_object_id(doc["_id"])
     return doc
+
+
+def _with_name_key(fields: dict) -> dict:
+    """Fields to `$set`, with the lower-cased name key when the name is among them."""
+    return {**fields, **name_key(fields["name"])} if "name" in fields else fields
 
 
 #: what names a stored object in the change log and in retirement (Inventory.described)
@@ -61,6 +66,7 @@ class Inventory:
         plain = content(doc)
         body = encode(plain)
         body.update(object_keys(doc["environment"], doc["type"], doc["id"], doc.get("parent_id")))
+        body.update(name_key(doc.get("name")))
         body["_hash"] = content_hash(plain)
         body["last_scanned"] = body["last_seen"] = seen
         return object_id(doc["environment"], doc["type"], doc["id"]), body
@@ -82,7 +88,7 @@ class Inventory:
 
     def patch(self, changes: list[tuple[ObjectId, dict]]) -> int:
         """Set some fields of many objects (what link finders annotate), in bulk."""
-        ops = [UpdateOne({"_id": oid}, {"$set": encode(fields)}) for oid, fields in changes if fields]
+        ops = [UpdateOne({"_id": oid}, {"$set": _with_name_key(encode(fields))}) for oid, fields in changes if fields]
         for start in range(0, len(ops), BATCH):
             self.coll.bulk_write(ops[start:start + BATCH], ordered=False)
         return len(ops)
@@ -100,7 +106,7 @@ class Inventory:
 
     def set_fields(self, env: str, obj_type: str, obj_id: str, fields: dict) -> bool:
         """Update some fields of one object (status, clique flag, ...)."""
-        res = self.coll.update_one({"_id": object_id(env, obj_type, obj_id)}, {"$set": encode(fields)})
+        res = self.coll.update_one({"_id": object_id(env, obj_type, obj_id)}, {"$set": _with_name_key(encode(fields))})
         return res.matched_count == 1
 
     # -- reads ----------------------------------------------------------------------------------
@@ -243,5 +249,11 @@ def scan_times(store: Store, envs: list[str]) -> dict[str, datetime | None]:
     """When each environment's last full scan completed (its `last_scanned`)."""
     out: dict[str, datetime | None] = {e: None for e in envs}
     for d in store["environments_config"].find({"name": {"$in": list(envs)}}, {"name": 1, "last_scanned": 1}):
-        out[d["name"]] = d.get("last_scanned") if isinstance(d.get("last_scanned"), datetime) else None
+        out.update(scan_time_of(d))
     return out
+
+
+def scan_time_of(env_config: dict) -> dict[str, datetime | None]:
+    """`scan_times` of one environment whose configuration the caller has read already (no second query)."""
+    t = env_config.get("last_scanned")
+    return {env_config["name"]: t if isinstance(t, datetime) else None}

@@ -1,7 +1,10 @@
 """/inventory: inventory objects, by id or as pages, filtered by place in the tree, type and scan time.
 
 Every query goes through one single-field indexed synthetic key when it can (`_env_id`,
-`_env_parent`, `_env_type`), which is what keeps it fast on the embedded store.
+`_env_parent`, `_key`), which is what keeps it fast on the embedded store. Pages come in the order of the
+unique `_key` (environment|type|id): an environment's objects, or those of one type, are a range of it.
+`page=N` skips N pages along that index; `after=<next_after of the page before>` starts right after the
+last row shown, so a deep page costs what the first does (api.cursor).
 """
 
 from __future__ import annotations
@@ -11,14 +14,15 @@ import re
 import falcon
 
 from api import jsonio
+from api.cursor import decode_cursor, encode_cursor
 from api.errors import bad_request
 from api.params import Param
 from api.resources.base import Resource
 from api.spec import PAGING, STR, Operation, listing, obj
 from app.errors import Problem
-from app.inventory import scan_times, scanned_between, served
+from app.inventory import scan_time_of, scan_times, scanned_between, served
 from app.keyenc import encode_key
-from app.store.keys import k
+from app.store.keys import k, prefix_range
 from app.tunnel_mesh import SERVED_PAGE, mesh_of, with_ports
 
 FIELDS = ("id", "name", "name_path", "type", "environment", "status", "status_value")
@@ -40,12 +44,39 @@ QUERY = (
           doc="single-object mode, a vEdge or OTEP: which page of its tunnel ports (`tunnel_ports`/`ports`)"),
     Param("tunnel_page_size", "int", default=SERVED_PAGE, minimum=1, maximum=10 * SERVED_PAGE,
           doc="tunnel ports on that page"),
+    Param("after", doc="the `next_after` of the page before: the page that follows it, as fast at any depth "
+                       "(with `page` left at 0)"),
 ) + PAGING
 
 
 def _keys(envs: list[str], value: str) -> dict:
     keys = [k(e, value) for e in envs]
     return keys[0] if len(keys) == 1 else {"$in": keys}
+
+
+def _in_key_order(query: dict, envs: list[str]) -> None:
+    """Restrict to the environment(s), in one environment (and type) as a range of `_key`, which both
+    selects and orders the page from one index."""
+    if "_env_parent" in query:
+        return
+    if len(envs) == 1:
+        prefix = (query.pop("_env_type") if "_env_type" in query else envs[0]) + "|"
+        query["_key"] = prefix_range(prefix)
+    elif "_env_type" not in query:
+        query["environment"] = {"$in": envs}
+
+
+def _after(query: dict, v: dict) -> None:
+    """The rows after the cursor `v["after"]`, within the listing's own range of `_key`."""
+    if v.get("page"):
+        raise bad_request([Problem("after", "a page after a cursor takes no page number: leave page at 0")])
+    after = decode_cursor(v["after"])
+    key_range = query.setdefault("_key", {})
+    low = key_range.pop("$gte", None)
+    if low is not None and after < low:
+        key_range["$gte"] = low
+    else:
+        key_range["$gt"] = after     # one lower bound: the one the index range starts from
 
 
 class Inventory(Resource):
@@ -56,13 +87,13 @@ class Inventory(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         v = self.query(req)
         envs_access = self.envs(req)
-        if "env_name" in v:
-            envs_access.view(v["env_name"])
+        if "env_name" in v:   # the configuration read to check access also says when it was scanned
+            scanned = scan_time_of(envs_access.view(v["env_name"]))
             envs = [v["env_name"]]
         else:
             envs = envs_access.names()
+            scanned = scan_times(self.store, envs)
         coll = self.store["inventory"]
-        scanned = scan_times(self.store, envs)
         if "id" in v:
             doc = coll.find_one({"_env_id": _keys(envs, v["id"])}) if envs else None
             if doc and doc.get("tunnels"):   # the original's tunnel port list, a page of it (app.tunnel_mesh)
@@ -101,15 +132,20 @@ class Inventory(Resource):
         if "scanned_after" in v or "scanned_before" in v:   # when last seen: see app.inventory.served
             query.setdefault("$and", []).append(scanned_between(scanned, v.get("scanned_after"),
                                                                 v.get("scanned_before")))
-        if not any(key in query for key in ("_env_parent", "_env_type")):
-            query["environment"] = envs[0] if len(envs) == 1 else {"$in": envs}
+        _in_key_order(query, envs)
         skip, limit, applied = self.page(v, resp)
+        if "after" in v:
+            _after(query, v)
+            skip = 0
         projection = None
         if all("." not in f for f in fields):
             projection = {encode_key(f): 1 for f in fields}
-        docs = (served(d, scanned, envs[0]) for d in coll.find(query, projection, skip=skip, limit=limit,
-                                                               batch_size=min(limit, 1000)))
-        self.send_list(resp, "objects", docs, fields, applied)
+            projection["_key"] = 1
+        rows = list(coll.find(query, projection, skip=skip, limit=limit, batch_size=min(limit, 1000)).sort("_key", 1))
+        last = rows[-1].get("_key") if len(rows) == limit else None
+        self.send_list(resp, "objects", (served(d, scanned, envs[0]) for d in rows), fields, applied)
+        if isinstance(last, str):
+            resp.media["next_after"] = encode_cursor(last)
 
 
 def routes(deps):

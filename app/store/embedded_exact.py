@@ -9,6 +9,8 @@ finding `v` inside arrays. A command here is answered in SQL only when every fil
 - a top-level field equal to (or `$in` of) strings, or of ObjectIds: from the field's index where it has one
   and no document holds an array there, else by a scan in SQL that also looks into arrays (embedded_sql);
 - a find's `$regex` with options "" or "i" on a field with an index and no arrays;
+- a string range (`$gt`, `$gte`, `$lt`, `$lte` of strings) on an indexed field that holds only strings or null
+  (keyset pages and name prefixes: SQLite's BINARY order of UTF-8 text is MongoDB's order of strings);
 - a sort on such fields where every value is a string or null (or the field is missing).
 
 "Has an index / holds no array / holds only strings" is read from a partial index on `json_type(data, path)`
@@ -32,6 +34,7 @@ PLAIN_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HEX24 = re.compile(r"^[0-9a-fA-F]{24}$")
 SCALAR = "="     # prefix of a field name in the fields of `answering`: no arrays nor documents there
 TEXT = "~"       # prefix of a field name in the fields of `answering`: only strings or null there
+RANGE = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 
 
 def forced() -> bool:
@@ -102,6 +105,12 @@ def _plain_id(value: Any) -> bool:
     return isinstance(value, str) and not HEX24.match(value)
 
 
+def string_range(value: Any) -> bool:
+    """Whether `value` is a range of strings, `{"$gte": "a", "$lt": "b"}`."""
+    return (isinstance(value, dict) and bool(value) and set(value) <= set(RANGE)
+            and all(isinstance(v, str) for v in value.values()))
+
+
 def exact_filter(query: Any, probe: Probe, fields: set[str], allow_regex: bool) -> bool:
     """Whether SQL answers this filter as MongoDB does. The fields it relies on go into `fields`: each indexed
     field without arrays, that field prefixed with SCALAR when it holds no documents either, and with TEXT when
@@ -128,6 +137,9 @@ def exact_filter(query: Any, probe: Probe, fields: set[str], allow_regex: bool) 
         elif (allow_regex and isinstance(value, dict) and set(value) <= {"$regex", "$options"} and "$regex" in value
               and isinstance(value["$regex"], str) and value.get("$options", "") in ("", "i")):
             if not probe.typed(key) or probe.holds(key, ("array",)):
+                return False
+        elif string_range(value):
+            if not probe.typed(key) or probe.holds(key):   # a number or a date there would compare otherwise
                 return False
         else:
             return False

@@ -1,5 +1,6 @@
-"""Entry point of the embedded store's server process (nx-27017), quiet, with one fix applied and the
-write-path patches of app.store.embedded_patches.
+"""Entry point of the embedded store's server process (nx-27017), quiet, with one fix applied, the
+write-path patches of app.store.embedded_patches and the serving of app.store.embedded_serving (heartbeats
+answered at once, commands on the server's own threads).
 
 nx-27017 logs every command at INFO; we keep its warnings and errors only, so the log file
 under $CALIPSO_HOME stays small.
@@ -16,7 +17,7 @@ import logging
 import sys
 from datetime import datetime
 
-from app.store import embedded_patches
+from app.store import embedded_patches, embedded_serving
 
 
 def _needs_python_path(update_spec: dict) -> bool:
@@ -45,6 +46,7 @@ def main() -> int:
     logging.getLogger("nx_27017").setLevel(logging.WARNING)
     patch_datetime_set()
     embedded_patches.apply_all()
+    embedded_serving.patch_serving()
     # a write burst decodes tens of thousands of documents into millions of small dicts; with the default
     # thresholds the collector runs every 700 of them and keeps walking what the batch in flight still holds
     # (1.3 s of a 1,000-host scan's 20 s write). What the server keeps from startup is frozen out of it.

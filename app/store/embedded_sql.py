@@ -9,7 +9,8 @@ ObjectIds for their hex text, and added an OR that kept SQLite from using the fi
   (whose JSON text could equal the string); on a field that is not indexed or
   holds arrays, or an array element among them (`json_each`);
 - ObjectIds: the same over the text SQLite gives for the stored ObjectId, of type 'object';
-- `$regex`: app.store.embedded_regex.
+- `$regex`: app.store.embedded_regex;
+- a string range: `json_extract(data, path) >= ?` and so on, on a field of strings only (embedded_exact).
 
 Each `json_extract(data, path)` is the expression of the field's index, so the index serves it (the store
 contract suite checks the plan).
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.store.embedded_exact import SCALAR, TEXT, array_free_fields
+from app.store.embedded_exact import RANGE, SCALAR, TEXT, array_free_fields, string_range
 from app.store.embedded_regex import regex_clause
 
 
@@ -50,6 +51,10 @@ def where(query: dict) -> tuple[str, list[Any]]:
             clause, args = regex_clause(path, value["$regex"], value.get("$options", ""), TEXT + key not in fields)
             clauses.append(clause)
             params.extend(args)
+            continue
+        if string_range(value):
+            clauses.extend(f"json_extract(data, {path}) {RANGE[op]} ?" for op in value)
+            params.extend(value.values())
             continue
         items = values if values is not None else [value]
         hexes = [_oid_hex(v) for v in items]

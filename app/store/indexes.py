@@ -39,6 +39,7 @@ INDEXES: tuple[Index, ...] = (
     Index("inventory", "status_value"),
     Index("inventory", "name"),
     Index("inventory", ("environment", "name")),
+    Index("inventory", ("environment", "_name_lc")),   # name prefixes (search suggestions), in name order
     Index("links", "_key", unique=True),
     Index("links", "_env_type"),
     Index("links", "_env_source_id"),

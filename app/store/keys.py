@@ -32,6 +32,13 @@ def object_keys(env: str, obj_type: str, obj_id: str, parent_id: str | None) -> 
     }
 
 
+def name_key(name: object) -> dict[str, str]:
+    """`_name_lc`: the name lower-cased, which name prefixes are looked up by (a range of the (environment,
+    _name_lc) index on both stores; api.resources.inventory_search). "" when there is no text name, so every
+    object has one and a write that drops the name drops it from the key too."""
+    return {"_name_lc": name.lower() if isinstance(name, str) else ""}
+
+
 def link_keys(env: str, link_type: str, source_id: str, target_id: str) -> dict[str, str]:
     return {
         "_key": k(env, link_type, source_id, target_id),
@@ -77,3 +84,21 @@ def as_object_id(value):
         except Exception:
             return value
     return value
+
+
+def prefix_end(prefix: str) -> str | None:
+    """The least string above every string that starts with `prefix` (code point order, which is UTF-8 byte
+    order: MongoDB's and SQLite's order of strings), or None when there is none (only U+10FFFF in it)."""
+    for i in range(len(prefix) - 1, -1, -1):
+        c = ord(prefix[i])
+        if c < 0x10FFFF:
+            nxt = c + 1 if c + 1 != 0xD800 else 0xE000   # no string holds a surrogate
+            return prefix[:i] + chr(nxt)
+    return None
+
+
+def prefix_range(prefix: str) -> dict:
+    """A filter on a string field for the values starting with `prefix`: a range an index serves on both
+    stores (an anchored regex is one on MongoDB only)."""
+    end = prefix_end(prefix)
+    return {"$gte": prefix, "$lt": end} if end is not None else {"$gte": prefix}

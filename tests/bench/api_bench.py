@@ -24,7 +24,8 @@ from api.app import create_app
 from api.settings import Settings
 from app.store.embedded import EmbeddedStore
 from app.store.init import init_db
-from app.store.keys import link_keys, object_keys
+from api.cursor import encode_cursor
+from app.store.keys import link_keys, name_key, object_keys
 from app.store.store import Store, StoreLocation
 
 ENV = "bench"
@@ -52,14 +53,15 @@ def _objects(n: int, now: datetime):
         hid = f"host-{h}"
         yield {"_id": ObjectId(), "environment": ENV, "id": hid, "type": "host", "name": hid, "object_name": hid,
                "parent_id": ENV, "parent_type": "environment", "id_path": f"/{ENV}/{hid}", "name_path": f"/{ENV}/{hid}",
-               "show_in_tree": True, "host": hid, "last_scanned": now, **object_keys(ENV, "host", hid, ENV)}
+               "show_in_tree": True, "host": hid, "last_scanned": now, **object_keys(ENV, "host", hid, ENV),
+               **name_key(hid)}
         for i in range(PER_HOST):
             vid = f"{hid}-tap{i:05d}"
             yield {"_id": ObjectId(), "environment": ENV, "id": vid, "type": "vnic", "name": vid, "object_name": vid,
                    "parent_id": hid, "parent_type": "host", "id_path": f"/{ENV}/{hid}/{vid}",
                    "name_path": f"/{ENV}/{hid}/{vid}", "show_in_tree": True, "host": hid,
                    "mac_address": f"fa:16:3e:{h % 256:02x}:{i // 256:02x}:{i % 256:02x}", "last_scanned": now,
-                   **object_keys(ENV, "vnic", vid, hid)}
+                   **object_keys(ENV, "vnic", vid, hid), **name_key(vid)}
 
 
 def _load(store: Store, n: int) -> tuple[int, float]:
@@ -92,6 +94,12 @@ def _links(store: Store, hosts: int, per_host: int) -> int:
     for start in range(0, len(docs), BATCH):
         store["links"].insert_many(docs[start:start + BATCH], ordered=False)
     return len(docs)
+
+
+def _rows(n: int):
+    def check(body: dict) -> None:
+        assert len(body["objects"]) == n, len(body["objects"])
+    return check
 
 
 class Timed(list):
@@ -152,6 +160,15 @@ def run() -> None:
             deep = max(0, n // 1000 - 2)
             deep_pages = _time(client, h, "/inventory", lambda i: f"env_name={ENV}&page={max(0, deep - i)}&page_size=1000", 5,
                                lambda b: len(b["objects"]) == 1000)
+            # the same deep pages as a client walking with next_after reaches them: the cursor of the row before
+            keys = sorted(d["_key"] for d in _objects(n, datetime.now(timezone.utc)))
+            starts = [max(1, deep - i) * 1000 for i in range(20)]
+            deep_after = _time(client, h, "/inventory",
+                               lambda i: f"env_name={ENV}&page_size=1000&after={encode_cursor(keys[starts[i] - 1])}", 20,
+                               _rows(1000))
+            first_after = _time(client, h, "/inventory",
+                                lambda i: f"env_name={ENV}&page_size=1000&after={encode_cursor(keys[1000 * (i + 1) - 1])}",
+                                20, _rows(1000))
             typed = _time(client, h, "/inventory", lambda i: f"env_name={ENV}&type=vnic&page={i}&page_size=1000", 10,
                           lambda b: len(b["objects"]) == 1000)
             by_source = _time(client, h, "/links", lambda i: f"env_name={ENV}&source_id=host-{i % link_hosts}", 200,
@@ -159,15 +176,20 @@ def run() -> None:
             link_by_id_docs = [str(d["_id"]) for d in store["links"].find({}, {"_id": 1}).limit(200)]
             link_by_id = _time(client, h, "/links", lambda i: f"env_name={ENV}&id={link_by_id_docs[i]}", 200,
                                lambda b: b["link_type"])
-            # what the console's search box sends while one types (ui/static/js/calipso.js): a common part of a
-            # name (many matches, first 15 by name), a rare one (one host's vNIC), and one that matches nothing
-            common = _time(client, h, "/search/inventory", lambda i: f"limit=15&query=TAP00{i % 10}", 20,
+            # what the console's search box sends while one types (ui/static/js/calipso.js): the start of a name,
+            # any case: a common one (many matches, first 15 by name), a rare one (one host's vNIC), and one that
+            # matches nothing
+            common = _time(client, h, "/search/inventory", lambda i: f"match=prefix&limit=15&query=HOST-{i % 10}", 20,
                            lambda b: len(b["objects"]) == 15 or (_ for _ in ()).throw(AssertionError(len(b["objects"]))))
             rare = _time(client, h, "/search/inventory",
-                         lambda i: f"limit=15&query=host-{rnd.randrange(hosts)}-tap{rnd.randrange(PER_HOST):05d}", 20,
-                         lambda b: len(b["objects"]) >= 1 or (_ for _ in ()).throw(AssertionError(b)))
-            none = _time(client, h, "/search/inventory", lambda i: f"limit=15&query=nothing-{i}", 10,
+                         lambda i: f"match=prefix&limit=15&query=Host-{rnd.randrange(hosts)}-TAP{rnd.randrange(PER_HOST):05d}",
+                         20, lambda b: len(b["objects"]) >= 1 or (_ for _ in ()).throw(AssertionError(b)))
+            none = _time(client, h, "/search/inventory", lambda i: f"match=prefix&limit=15&query=nothing-{i}", 10,
                          lambda b: len(b["objects"]) == 0 or (_ for _ in ()).throw(AssertionError(b)))
+            # what Enter sends (the results page, /search): any part of the name, which reads every name
+            contains = _time(client, h, "/search/inventory",
+                             lambda i: f"limit=100&query=tap{rnd.randrange(PER_HOST):05d}-nothing", 5,
+                             lambda b: len(b["objects"]) == 0 or (_ for _ in ()).throw(AssertionError(b)))
         finally:
             embedded.stop()
 
@@ -179,13 +201,16 @@ def run() -> None:
         row("object by id (GET /inventory?id=)", by_id, "p99 <= 10 ms"),
         row("1,000 children of a host (parent_id)", children, "<= 100 ms"),
         row("1,000-row page, pages 0-19 of the env", first_pages, "<= 100 ms"),
-        row(f"1,000-row page, deep (page ~{deep})", deep_pages, "<= 100 ms"),
+        row(f"1,000-row page, deep (page={deep}, skips)", deep_pages),
+        row("1,000-row page, first 20 by cursor (after=)", first_after, "<= 100 ms"),
+        row(f"1,000-row page, deep (~{deep}) by cursor (after=)", deep_after, "<= 100 ms"),
         row("1,000-row page of one type (type=vnic)", typed, "<= 100 ms"),
         row("links by source (100 links)", by_source),
         row("link by ObjectId", link_by_id),
         row("search suggestion, common part (15 of many)", common, "<= 200 ms"),
         row("search suggestion, one object's name", rare, "<= 200 ms"),
         row("search suggestion, no match", none, "<= 200 ms"),
+        row("search results page, part of a name, no match", contains),
     ]
     print(f"{n} inventory objects ({hosts} hosts x {PER_HOST} vNICs) loaded in {load_s:.0f} s "
           f"({n / load_s:.0f}/s); {n_links} links; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "

@@ -80,3 +80,36 @@ def test_summary_without_counts_is_the_change_marker_alone(api):
     light = api.get("/summary", "alice", "env_name=visible&counts=false").json
     assert "messages" not in light and "counts" not in light["environments"][0]
     assert light["environments"][0]["version"] == full["version"]
+
+
+def test_suggestions_by_prefix_are_case_insensitive_in_name_order_and_viewable_only(api):
+    admin = api.get("/search/inventory", "admin", "query=ViSiBlE-T&match=prefix").json["objects"]
+    assert [o["id"] for o in admin] == ["visible-tap0", "visible-tap1", "visible-tap2"]
+    both = api.get("/search/inventory", "admin", "query=HIDDEN-tap1&match=prefix").json["objects"]
+    assert [(o["environment"], o["id"]) for o in both] == [("hidden", "hidden-tap1")]
+    merged = api.get("/search/inventory", "admin", "query=h&match=prefix&limit=2").json["objects"]
+    assert [o["name"] for o in merged] == sorted(o["name"] for o in api.get(
+        "/search/inventory", "admin", "query=h&match=prefix&limit=200").json["objects"])[:2]
+    assert api.get("/search/inventory", "alice", "query=hidden&match=prefix").json["objects"] == []
+    assert api.get("/search/inventory", "alice", "query=tap&match=prefix").json["objects"] == []   # not a prefix
+    typed = api.get("/search/inventory", "alice", "query=visible&match=prefix&type=host").json["objects"]
+    assert [o["id"] for o in typed] == ["visible-node-1"]
+    assert api.get("/search/inventory", "alice", "query=.*&match=prefix").json["objects"] == []
+
+
+def test_a_renamed_object_is_suggested_by_its_new_name_only(api):
+    from app.inventory import Inventory
+
+    inv = Inventory(api.store)
+    vnic = api.data["visible"]["vnic"]
+    doc = inv.get("visible", vnic)
+    old = doc["name"]
+    try:
+        inv.patch([(doc["_id"], {"name": "Renamed-Port"})])     # a listener's or a link finder's write
+        assert [o["id"] for o in api.get("/search/inventory", "alice", "query=renamed-p&match=prefix").json[
+            "objects"]] == [vnic]
+        assert vnic not in [o["id"] for o in api.get("/search/inventory", "alice", f"query={old}&match=prefix").json[
+            "objects"]]
+    finally:
+        inv.patch([(doc["_id"], {"name": old})])
+    assert [o["id"] for o in api.get("/search/inventory", "alice", f"query={old}&match=prefix").json["objects"]] == [vnic]

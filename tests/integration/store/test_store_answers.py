@@ -169,3 +169,40 @@ def test_find_one_and_update_that_fails_says_so(store):
     with pytest.raises(DuplicateKeyError):
         c.find_one_and_update({"key": "b"}, {"$set": {"key": "a"}})
     assert c.find_one_and_update({"key": "b"}, {"$inc": {"n": 1}}, return_document=True)["n"] == 3
+
+
+def test_keyset_pages_and_name_prefixes_are_ranges_of_an_index(store, embedded_only):
+    """A page after a cursor and a name prefix are SEARCHes of one index, in its order: no temporary sort, and
+    no row skipped by reading it (api.resources.inventory, api.resources.inventory_search)."""
+    from app.store.keys import prefix_range
+
+    c = store["ranged"]
+    c.create_index("_key", unique=True, name="_key")
+    c.create_index([("environment", 1), ("_name_lc", 1)], name="env_name_lc")
+    c.insert_many([{"_key": f"e|vnic|tap{i:03d}", "environment": "e", "_name_lc": f"tap{i:03d}"} for i in range(300)]
+                  + [{"_key": f"f|vnic|tap{i:03d}", "environment": "f", "_name_lc": f"tap{i:03d}"} for i in range(5)])
+    page = c.find({"_key": {"$gt": "e|vnic|tap099", "$lt": "e}"}}).sort("_key", 1).limit(10)
+    plan = _plan(page)
+    assert "USING INDEX idx_ranged__key" in plan and "TEMP B-TREE" not in plan, plan
+    assert [d["_key"] for d in page.clone()] == [f"e|vnic|tap{i:03d}" for i in range(100, 110)]
+    prefix = c.find({"environment": "e", "_name_lc": prefix_range("tap29")}).sort("_name_lc", 1).limit(3)
+    plan = _plan(prefix)
+    assert "USING INDEX idx_ranged_environment__name_lc" in plan and "TEMP B-TREE" not in plan, plan
+    assert [d["_name_lc"] for d in prefix.clone()] == ["tap290", "tap291", "tap292"]
+
+
+def test_a_name_prefix_of_one_type_is_still_a_range_of_the_name_index(store, embedded_only):
+    """With Calipso's own indexes, the console's typed suggestion (a picker's) reads the (environment,
+    _name_lc) range in order, not every object of the type."""
+    from app.store.init import init_db
+    from app.store.keys import prefix_range
+
+    init_db(store)
+    inv = store["inventory"]
+    inv.insert_many([{"environment": "e", "_env_type": "e|vnic", "_name_lc": f"tap{i:03d}", "_key": f"e|vnic|{i}"}
+                     for i in range(200)])
+    found = inv.find({"environment": "e", "_name_lc": prefix_range("tap1"), "_env_type": "e|vnic"}).sort(
+        "_name_lc", 1).limit(3)
+    plan = _plan(found)
+    assert "USING INDEX idx_inventory_environment__name_lc" in plan and "TEMP B-TREE" not in plan, plan
+    assert [d["_name_lc"] for d in found.clone()] == ["tap100", "tap101", "tap102"]

@@ -75,7 +75,7 @@
       if (q.length < 2) { hideSuggestions(); return; }
       timer = setTimeout(function () {
         var mine = ++asked;
-        Calipso.getJSON("/search/inventory?limit=15&query=" + encodeURIComponent(q)).then(function (b) {
+        Calipso.getJSON("/search/inventory?match=prefix&limit=15&query=" + encodeURIComponent(q)).then(function (b) {
           if (mine === asked) { showSuggestions(b.objects || [], q); }
         }).catch(function () {});
       }, 250);

@@ -54,7 +54,7 @@
         var mine = ++asked, env = envOf(input);
         var type = input.getAttribute("data-picker-type-from");
         var typeField = type ? document.querySelector(type) : null;
-        var url = "/search/inventory?limit=10&query=" + encodeURIComponent(q) + (env ? "&env_name=" + encodeURIComponent(env) : "") +
+        var url = "/search/inventory?match=prefix&limit=10&query=" + encodeURIComponent(q) + (env ? "&env_name=" + encodeURIComponent(env) : "") +
           (typeField && typeField.value ? "&type=" + encodeURIComponent(typeField.value) : "");
         Calipso.getJSON(url).then(function (b) { if (mine === asked) { show(b.objects || [], q); } }).catch(function () {});
       }, 200);

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from bson import ObjectId
 
-from app.cliques import Cliques, link_copy, stored_form
+from app.cliques import Cliques, LinkCopies, stored_form
 from app.clock import Clock, utcnow
 from app.diffing import FOREIGN, Change, Changes, Comparison, compare
 from app.inventory import Inventory, object_id
@@ -185,8 +185,10 @@ class ScanWriter:
         the focal points in `scope`, when the scan rebuilds only those).
 
         A kept clique waits for the write without its copies of links, which are made again from `links`
-        as it is written: held for every clique of a first scan they were 100 MB at 1,000 hosts."""
+        as it is written: held for every clique of a first scan they were 100 MB at 1,000 hosts. One copy of
+        each link (`link_copies`, to pass to scan.cliques.find_cliques) is shared by all its cliques."""
         hashes = {o: m.get("_hash") for o, m in self.stored_cliques().items()}
+        self.link_copies = LinkCopies()
         self._cliques_built = set()
         self._retire_cliques = retire
         self._clique_scope = scope
@@ -195,7 +197,7 @@ class ScanWriter:
 
         def sink(batch: list[dict]) -> None:
             for clique in batch:
-                oid, body = stored_form(clique, seen)
+                oid, body = stored_form(clique, seen, self.link_copies)
                 self._cliques_built.add(oid)
                 self.clique_focal.append(clique["focal_point"])
                 if hashes.get(oid) != body["_hash"]:
@@ -210,7 +212,7 @@ class ScanWriter:
         links = self._clique_links
         for oid, body in self.clique_forms:
             if "links_detailed" in body:
-                body = {**body, "links_detailed": [link_copy(links[i]) for i in body["links"]]}
+                body = {**body, "links_detailed": [self.link_copies.copy(links[i]) for i in body["links"]]}
             yield oid, body
 
     # -- applying -------------------------------------------------------------------------------

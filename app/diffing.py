@@ -109,7 +109,12 @@ def content(doc: dict) -> dict:
 def content_hash(doc: dict) -> str:
     """The hash of a document's content, the same whether it was just found or read back, and
     whatever its volatile fields say (app.volatile)."""
-    return hashlib.blake2b(canonical_bytes(steady(content(doc))), digest_size=12).hexdigest()
+    return hash_of_content(content(doc))
+
+
+def hash_of_content(plain: dict) -> str:
+    """`content_hash` of a document that is its content already (`content`), not copied again."""
+    return hashlib.blake2b(canonical_bytes(steady(plain)), digest_size=12).hexdigest()
 
 
 def content_hash_strict(doc: dict) -> str:

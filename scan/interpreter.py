@@ -44,20 +44,13 @@ def collector_paused() -> Iterator[None]:
     quarter of the old ones, the collector walks the whole heap again and finds nothing to free:
     8 of the scanner's 33 CPU seconds at 1,000 hosts. What a scan frees, it frees by reference
     counting; the cycles it leaves (a closed SSH connection is one) are collected once, when the
-    inventory's connections have closed (scan.memory.give_back). What the process held before the
-    scan (its modules: 56,000 objects, 45 % of that collection's walk at 100 hosts) is frozen out of
-    that walk, and unfrozen when the scan ends (unless the process had frozen objects of its own).
+    inventory's connections have closed (scan.memory.give_back).
     """
     if not gc.isenabled():   # paused already (another scan of this process): that one turns it back on
         yield
         return
     gc.disable()
-    ours = gc.get_freeze_count() == 0
-    if ours:
-        gc.freeze()
     try:
         yield
     finally:
-        if ours:
-            gc.unfreeze()
         gc.enable()

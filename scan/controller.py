@@ -388,6 +388,7 @@ class ScanController:
         sink = self.writer.clique_sink(links, retire=not self.o.partial, scope=scope)
         counts = clique_finder.find_cliques(self.store, env, docs, links, sink, self.o.max_clique_nodes, plan, scope,
                                             self.writer.link_copies)
+        self.writer.cliques_built()
         for focal_type, n in self.writer.cliques_kept().items():
             counts[focal_type] = counts.get(focal_type, 0) + n
         self.report["cliques"] = dict(sorted(counts.items()))

@@ -32,10 +32,10 @@ def link_copy(link: dict) -> dict:
 
 class LinkCopies:
     """Each link's clique copy (`link_copy`) and its canonical text, made once for all the cliques built
-    from the same link documents: a link shows in tens of cliques (about 40 at 100 hosts), and each clique
-    copied and serialised each of its links anew. By the document's identity (an ObjectId hashes in
-    Python); the documents are held here, so an identity is never reused. The copies are shared: never
-    change one."""
+    from the same link documents: at 100 hosts a link shows in about 10 cliques and a clique holds about
+    40 links, and each clique copied (twice) and serialised each of its links anew. By the document's
+    identity (an ObjectId hashes in Python); the documents are held here, so an identity is never reused.
+    The copies are shared: never change one."""
 
     def __init__(self) -> None:
         self._copies: dict[int, dict] = {}

@@ -1,10 +1,10 @@
 """Reading a private key file once, not twice.
 
 paramiko's `PKey.from_path` decodes the file to learn the key's type, then has that type decode it
-again; each decoding of an RSA key checks it (OpenSSL's RSA key check: about 90 ms of CPU for the
-simulator's key, 5 % of a 100-host scan's CPU, and again in every scan worker). An RSA key is
-decoded here once, checked as before, and handed to paramiko as it is; other keys, and keys with a
-certificate beside them, are read by `PKey.from_path` itself.
+again; each decoding of an RSA key checks it (OpenSSL's RSA key check: for the simulator's 2048-bit
+key, 105 ms of CPU read twice against 55 ms once, in every scan process and scan worker). An RSA
+key is decoded here once, checked as before, and handed to paramiko as it is; other keys, and keys
+with a certificate beside them, are read by `PKey.from_path` itself.
 """
 
 from __future__ import annotations

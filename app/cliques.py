@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable
 
+import orjson
 from bson import ObjectId
 
 from app.clock import Clock, utcnow
-from app.diffing import content_hash, without_times
+from app.diffing import canonical_fragment, content_hash, content_hash_strict, without_times
 from app.store.bulk import upsert_by_id
 from app.store.keys import as_object_id, k, stable_id
 from app.store.store import Store
@@ -29,20 +30,59 @@ def link_copy(link: dict) -> dict:
     return without_times(link, "_id")
 
 
-def stored_form(clique: dict, seen: datetime) -> tuple[ObjectId, dict]:
+class LinkCopies:
+    """Each link's clique copy (`link_copy`) and its canonical text, made once for all the cliques built
+    from the same link documents: at 100 hosts a link shows in about 10 cliques and a clique holds about
+    40 links, and each clique copied (twice) and serialised each of its links anew. By the document's
+    identity (an ObjectId hashes in Python); the documents are held here, so an identity is never reused.
+    The copies are shared: never change one."""
+
+    def __init__(self) -> None:
+        self._copies: dict[int, dict] = {}
+        self._texts: dict[int, object] = {}
+        self._held: list[dict] = []
+
+    def copy(self, link: dict) -> dict:
+        """The link's copy; a copy made here is its own."""
+        made = self._copies.get(id(link))
+        if made is None:
+            made = link_copy(link)
+            self._copies[id(link)] = self._copies[id(made)] = made
+            self._held += (link, made)
+        return made
+
+    def texts(self, copies: list[dict]) -> list | None:
+        """The canonical text of each of these copies (made here), None if one has none."""
+        out = []
+        known = self._texts
+        for c in copies:
+            if self._copies.get(id(c)) is not c:   # not made here: no text known for it
+                return None
+            text = known.get(id(c), False)
+            if text is False:
+                text = known[id(c)] = canonical_fragment(c)
+            if text is None:
+                return None
+            out.append(text)
+        return out
+
+
+def stored_form(clique: dict, seen: datetime, copies: LinkCopies | None = None) -> tuple[ObjectId, dict]:
     """(`_id`, document) of a clique as stored: its original fields plus string copies of its
     node and link ids, which the embedded store can match inside an array (`$in`), and the
-    hash of its content, so an unchanged clique is not written again."""
+    hash of its content, so an unchanged clique is not written again. With `copies`, the links'
+    copies are those (one per link for every clique built from the same links)."""
     for f in ("environment", "focal_point", "focal_point_type", "links"):
         if f not in clique:
             raise ValueError(f"clique lacks {f}")
     body = {key: v for key, v in clique.items() if key != "_id"}
     if "links_detailed" in body:   # copies of links: their times are not the clique's content
-        body["links_detailed"] = [link_copy(l) for l in body["links_detailed"]]
+        copy = link_copy if copies is None else copies.copy
+        body["links_detailed"] = [copy(l) for l in body["links_detailed"]]
     body["_key"] = clique_key(clique["environment"], clique["focal_point"])
     body["_nodes"] = [str(n) for n in clique.get("nodes", [])]
     body["_links"] = [str(n) for n in clique["links"]]
-    body["_hash"] = clique_hash(body)
+    body["_hash"] = clique_hash(body, copies)
     body["last_scanned"] = body["last_seen"] = seen
     return stable_id("cliques", body["_key"]), body
 
@@ -51,9 +91,19 @@ def stored_form(clique: dict, seen: datetime) -> tuple[ObjectId, dict]:
 CHECK_TIME = "status_timestamp"
 
 
-def clique_hash(body: dict) -> str:
-    """The hash a clique is stored with, of its content as built or as read back."""
-    return content_hash(_hashed(body))
+def clique_hash(body: dict, copies: LinkCopies | None = None) -> str:
+    """The hash a clique is stored with, of its content as built or as read back. With `copies` (which
+    made `body`'s copies of links), each link's text is serialised once, not once per clique: the same
+    bytes are hashed."""
+    hashed = _hashed(body)
+    if copies is not None and hashed is body and body.get("links_detailed"):
+        texts = copies.texts(body["links_detailed"])
+        if texts is not None:
+            try:
+                return content_hash_strict({**body, "links_detailed": texts})
+            except (orjson.JSONEncodeError, TypeError):   # refused elsewhere: hashed the usual way
+                pass
+    return content_hash(hashed)
 
 
 def _hashed(body: dict) -> dict:

@@ -33,6 +33,8 @@ FOREIGN = frozenset({"clique", "status", "status_value", "status_text", "status_
 
 
 def _default(value):
+    if type(value) is ObjectId:       # first: the most common by far (links' ends, cliques' nodes and links)
+        return str(value)
     if type(value) is PackedDicts:    # hashed as the plain list it is stored as
         return value.unpack()
     if isinstance(value, datetime):   # as BSON keeps it: UTC, milliseconds (the embedded store drops the zone)
@@ -107,7 +109,28 @@ def content(doc: dict) -> dict:
 def content_hash(doc: dict) -> str:
     """The hash of a document's content, the same whether it was just found or read back, and
     whatever its volatile fields say (app.volatile)."""
-    return hashlib.blake2b(canonical_bytes(steady(content(doc))), digest_size=12).hexdigest()
+    return hash_of_content(content(doc))
+
+
+def hash_of_content(plain: dict) -> str:
+    """`content_hash` of a document that is its content already (`content`), not copied again."""
+    return hashlib.blake2b(canonical_bytes(steady(plain)), digest_size=12).hexdigest()
+
+
+def content_hash_strict(doc: dict) -> str:
+    """`content_hash` where orjson takes the content (raises where it refuses it; the caller then hashes
+    it by `content_hash`): the content may hold text already canonical (orjson.Fragment, app.cliques)."""
+    return hashlib.blake2b(orjson.dumps(steady(content(doc)), default=_default, option=_ORJSON),
+                           digest_size=12).hexdigest()
+
+
+def canonical_fragment(value) -> orjson.Fragment | None:
+    """`value`'s canonical text, to be placed as it is inside another value (`content_hash_strict`);
+    None where orjson refuses it (that value is then hashed the usual way)."""
+    try:   # copied: orjson's own output keeps the room it was written in (4 KB for a 470-byte link)
+        return orjson.Fragment(bytes(memoryview(orjson.dumps(value, default=_default, option=_ORJSON))))
+    except (orjson.JSONEncodeError, TypeError):
+        return None
 
 
 def field_changes(before: dict, after: dict) -> dict[str, tuple]:

@@ -14,7 +14,7 @@ from bson import ObjectId
 from pymongo import UpdateOne
 
 from app.clock import Clock, utcnow
-from app.diffing import content, content_hash
+from app.diffing import content, hash_of_content
 from app.keyenc import decode, encode
 from app.store.bulk import upsert_by_id, write_found
 from app.store.keys import as_object_id, k, name_key, object_keys, stable_id
@@ -67,7 +67,7 @@ class Inventory:
         body = encode(plain)
         body.update(object_keys(doc["environment"], doc["type"], doc["id"], doc.get("parent_id")))
         body.update(name_key(doc.get("name")))
-        body["_hash"] = content_hash(plain)
+        body["_hash"] = hash_of_content(plain)
         body["last_scanned"] = body["last_seen"] = seen
         return object_id(doc["environment"], doc["type"], doc["id"]), body
 

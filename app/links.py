@@ -12,7 +12,7 @@ from typing import Iterable
 from bson import ObjectId
 
 from app.clock import Clock, utcnow
-from app.diffing import FOREIGN, content, content_hash
+from app.diffing import FOREIGN, content, hash_of_content
 from app.keyenc import decode, encode
 from app.store.bulk import upsert_by_id, write_found
 from app.store.keys import as_object_id, k, link_keys, stable_id
@@ -81,7 +81,7 @@ class Links:
         plain = content(link)
         body = encode(plain)
         body.update(link_keys(link["environment"], link["link_type"], link["source_id"], link["target_id"]))
-        body["_hash"] = content_hash(plain)
+        body["_hash"] = hash_of_content(plain)
         body["last_scanned"] = body["last_seen"] = seen
         return link_id(link["environment"], link["link_type"], link["source_id"], link["target_id"]), body
 

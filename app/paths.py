@@ -47,8 +47,9 @@ def place(obj: dict, parent: dict, env: str, obj_type: str | None = None) -> dic
     o["id_path"] = f"{parent_id_path}/{o['id']}"
     o["name_path"] = f"{parent_name_path}/{o['name']}"
     o["object_name"] = o.get("object_name") or o["name"]
-    projects = [k[len(PROJECT_MARKER):] for k in list(o) if k.startswith(PROJECT_MARKER)]
-    for k in [k for k in o if k.startswith(PROJECT_MARKER)]:
+    marked = [k for k in o if k.startswith(PROJECT_MARKER)]   # nearly always none: one pass over the keys
+    projects = [k[len(PROJECT_MARKER):] for k in marked]
+    for k in marked:
         del o[k]
     if projects:
         o["projects"] = sorted(set(o.get("projects", [])) | set(projects))

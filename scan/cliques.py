@@ -21,7 +21,7 @@ from typing import Callable
 
 from bson import ObjectId
 
-from app.cliques import link_copy
+from app.cliques import LinkCopies, link_copy
 from app.diffing import canonical, content_hash
 from app.releases import same_release
 from app.store.store import Store
@@ -238,8 +238,10 @@ def _walk(focal: dict, clique_type: dict, cons: dict, graph: LinkGraph, max_node
 
 
 def build_walks(focal: dict, walks: list[tuple[dict, dict]], graph: LinkGraph,
-                max_nodes: int = DEFAULT_MAX_NODES, constraints: dict | None = None) -> dict | None:
-    """The clique document of one focal object from its walks, or None when no link was found."""
+                max_nodes: int = DEFAULT_MAX_NODES, constraints: dict | None = None,
+                copies: LinkCopies | None = None) -> dict | None:
+    """The clique document of one focal object from its walks, or None when no link was found; its copies
+    of links from `copies` (shared with the other cliques) when given."""
     acc = {"node_set": {focal["_id"]}, "nodes": [focal["_id"]], "links": [], "seen": set(), "truncated": False}
     for ct, cons in walks:
         _walk(focal, ct, cons, graph, max_nodes, acc)
@@ -251,7 +253,7 @@ def build_walks(focal: dict, walks: list[tuple[dict, dict]], graph: LinkGraph,
     return {"environment": focal["environment"], "focal_point": focal["_id"], "focal_point_object_id": focal["id"],
             "focal_point_type": focal["type"], "clique_type": type_ids[0], "clique_types": type_ids,
             "constraints": cons, "links": [l["_id"] for l in links],
-            "links_detailed": [link_copy(l) for l in links],
+            "links_detailed": [(link_copy if copies is None else copies.copy)(l) for l in links],
             "nodes": acc["nodes"], "truncated": acc["truncated"]}
 
 
@@ -263,7 +265,7 @@ def build_clique(focal: dict, clique_type: dict, constraints: list[str], graph: 
 
 
 def plan_clique(plan: CliquePlan, doc: dict, graphs: dict[bool, LinkGraph], links: list[dict],
-                max_nodes: int = DEFAULT_MAX_NODES) -> dict | None:
+                max_nodes: int = DEFAULT_MAX_NODES, copies: LinkCopies | None = None) -> dict | None:
     """The clique of one focal object as the plan says (scanner and listener alike)."""
     walks = plan.walks(doc)
     if not walks:
@@ -272,7 +274,7 @@ def plan_clique(plan: CliquePlan, doc: dict, graphs: dict[bool, LinkGraph], link
     if implicit not in graphs:
         graphs[implicit] = LinkGraph.build(links, implicit)
     base = {c: doc.get(c) for c in plan.constraints.get(doc["type"], [])}
-    clique = build_walks(doc, walks, graphs[implicit], max_nodes, base)
+    clique = build_walks(doc, walks, graphs[implicit], max_nodes, base, copies)
     if clique is not None:
         clique["_plan"] = plan.key(max_nodes)
     return clique
@@ -285,9 +287,11 @@ def plan_for(store: Store, env: dict, inventory_docs: list[dict]) -> CliquePlan:
 
 def find_cliques(store: Store, env: dict, inventory_docs: list[dict], links: list[dict],
                  sink: Callable[[list[dict]], None], max_nodes: int = DEFAULT_MAX_NODES,
-                 plan: CliquePlan | None = None, only: set | None = None) -> dict[str, int]:
+                 plan: CliquePlan | None = None, only: set | None = None,
+                 copies: LinkCopies | None = None) -> dict[str, int]:
     """Build every clique of the environment (or of the focal points `only`) and hand them to `sink` in
-    batches; returns counts by focal type."""
+    batches (their copies of links from `copies` when given: app.cliques.LinkCopies); returns counts by
+    focal type."""
     if only is not None and not only:    # nothing near a change: no graph to build
         return {}
     plan = plan or plan_for(store, env, inventory_docs)
@@ -298,7 +302,7 @@ def find_cliques(store: Store, env: dict, inventory_docs: list[dict], links: lis
     for doc in inventory_docs:
         if doc["type"] not in focal_types or (only is not None and doc["_id"] not in only):
             continue
-        clique = plan_clique(plan, doc, graphs, links, max_nodes)
+        clique = plan_clique(plan, doc, graphs, links, max_nodes, copies)
         if clique is None:
             continue
         if clique["truncated"]:

@@ -360,7 +360,9 @@ class ScanController:
         if made is not None and self.o.run_all and not self.o.partial:   # a full rescan: near what changed only
             scope = self.writer.clique_scope(plan.key(self.o.max_clique_nodes))
         sink = self.writer.clique_sink(links, retire=not self.o.partial, scope=scope)
-        counts = clique_finder.find_cliques(self.store, env, docs, links, sink, self.o.max_clique_nodes, plan, scope)
+        counts = clique_finder.find_cliques(self.store, env, docs, links, sink, self.o.max_clique_nodes, plan, scope,
+                                            self.writer.link_copies)
+        self.writer.cliques_built()
         for focal_type, n in self.writer.cliques_kept().items():
             counts[focal_type] = counts.get(focal_type, 0) + n
         self.report["cliques"] = dict(sorted(counts.items()))

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from bson import ObjectId
 
-from app.cliques import Cliques, link_copy, stored_form
+from app.cliques import Cliques, LinkCopies, link_copy, stored_form
 from app.clock import Clock, utcnow
 from app.diffing import FOREIGN, Change, Changes, Comparison, compare
 from app.inventory import Inventory, object_id
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 class ScanWriter:
     def __init__(self, store: Store, env: str, clock: Clock = utcnow, clear: bool = False,
                  previous_scan: datetime | None = None):
+        self.link_copies: LinkCopies | None = None   # while cliques are built (clique_sink)
         self.store = store
         self.env = env
         self.clock = clock
@@ -185,8 +186,11 @@ class ScanWriter:
         the focal points in `scope`, when the scan rebuilds only those).
 
         A kept clique waits for the write without its copies of links, which are made again from `links`
-        as it is written: held for every clique of a first scan they were 100 MB at 1,000 hosts."""
+        as it is written: held for every clique of a first scan they were 100 MB at 1,000 hosts. While they
+        are built, one copy of each link and its text (`link_copies`, to pass to scan.cliques.find_cliques:
+        about 1.1 KB a link) serve all its cliques; `cliques_built` lets them go."""
         hashes = {o: m.get("_hash") for o, m in self.stored_cliques().items()}
+        self.link_copies = LinkCopies()
         self._cliques_built = set()
         self._retire_cliques = retire
         self._clique_scope = scope
@@ -195,7 +199,7 @@ class ScanWriter:
 
         def sink(batch: list[dict]) -> None:
             for clique in batch:
-                oid, body = stored_form(clique, seen)
+                oid, body = stored_form(clique, seen, self.link_copies)
                 self._cliques_built.add(oid)
                 self.clique_focal.append(clique["focal_point"])
                 if hashes.get(oid) != body["_hash"]:
@@ -203,6 +207,10 @@ class ScanWriter:
                         body["links_detailed"] = None     # its place in the document, filled in when written
                     self.clique_forms.append((oid, body))
         return sink
+
+    def cliques_built(self) -> None:
+        """Every clique is built: the shared copies of links go (the written cliques' are made anew)."""
+        self.link_copies = None
 
     def _clique_bodies(self):
         """The kept cliques as written, each with its copies of links made again (scan.cliques builds

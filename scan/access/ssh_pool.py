@@ -22,6 +22,7 @@ import paramiko
 from app.ssh_channel import ChannelSocket, QuietTransport
 from scan.access.calls import AuthError, RemoteError
 from scan.access.known_hosts import HostKeyRefused, KnownHosts, key_name
+from scan.access.private_keys import load_private_key
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ class SshPool:
         with self._cond:
             key = self._keys.get(path)
         if key is None:
-            key = paramiko.PKey.from_path(path)
+            key = load_private_key(path)
             with self._cond:
                 self._keys[path] = key
         return key

@@ -8,6 +8,9 @@ import re
 from scan.parsers import ParseError, parser
 
 HEADER = re.compile(r"^(\d+):\s+([^:\s]+):\s+<([^>]*)>(.*)$")
+STATE = re.compile(r"\bstate (\S+)")
+MTU = re.compile(r"\bmtu (\d+)")
+MASTER = re.compile(r"\bmaster (\S+)")
 
 
 @parser
@@ -23,9 +26,7 @@ def parse_addresses(text: str) -> list[dict]:
             name = m.group(2)
             flags = m.group(3).split(",")
             rest = m.group(4)
-            st = re.search(r"\bstate (\S+)", rest)
-            mtu = re.search(r"\bmtu (\d+)", rest)
-            master = re.search(r"\bmaster (\S+)", rest)
+            st, mtu, master = STATE.search(rest), MTU.search(rest), MASTER.search(rest)
             cur = {"index": m.group(1), "name": name.split("@")[0], "full_name": name, "flags": flags,
                    "state": "UP" if "UP" in flags else "DOWN", "oper_state": st.group(1) if st else None,
                    "mtu": mtu.group(1) if mtu else None, "master": master.group(1) if master else None,

@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 
 from app.store.keys import as_object_id
 from app.store.store import Store
-from app.topology.graph import STATUSES, link_of, name_of, node_of, status_of, worst
+from app.topology.graph import STATUSES, failing_filter, link_of, name_of, node_of, status_of, worst
 from app.topology.hover import HoverSpec
 from app.topology.summary_store import PLACES, place_id, place_of
 
@@ -63,18 +63,6 @@ class Places:
                 for d in self.store[PLACES].find({"_id": {"$in": ids[start:start + 1000]}}):
                     self._kept[d["key"]] = d
         return {p: self._kept[p] for p in keys if p in self._kept}
-
-
-def failing_filter(store: Store) -> dict:
-    """What fails, as a filter the embedded store answers from the `status` index (it cannot from an integer
-    field such as `status_value`): the labels of warning and error, as written by monitoring (the
-    `monitoring_check_statuses` constants) or in another case."""
-    labels = {"Warning", "Error"}
-    doc = store["constants"].find_one({"name": "monitoring_check_statuses"}) or {}
-    for item in doc.get("data") or []:
-        if str(item.get("value")) in ("1", "2") and isinstance(item.get("label"), str):
-            labels.add(item["label"])
-    return {"status": {"$in": sorted({v for l in labels for v in (l, l.lower(), l.upper())})}}
 
 
 def _failing(store: Store, env: str) -> tuple[dict, dict]:

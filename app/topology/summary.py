@@ -76,8 +76,8 @@ def _failing(store: Store, env: str) -> tuple[dict, dict]:
     return out[0], out[1]
 
 
-def _live(store: Store, summary: dict, places: Places) -> tuple[dict[str, str | None], dict]:
-    """(place -> worst status now, place-level edge (a, b) -> worst status now, and link id -> status now)."""
+def _live(store: Store, summary: dict, places: Places) -> tuple[dict[str, str | None], dict, dict]:
+    """(place -> worst status now, place-level edge (a, b) -> worst status now, link id -> status now)."""
     info = {p[0]: p for p in summary["places"]}
     status = {p: info[p][3] for p in info}
     objects, links = _failing(store, summary["environment"])

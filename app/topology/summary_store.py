@@ -172,14 +172,15 @@ def current(store: Store, env: str, clique_id, keep_above: int = STORE_ABOVE) ->
     kept = store[SUMMARIES].find_one({"_id": clique_id})
     if kept is not None and kept.get("environment") == env and kept.get("marker") == marker:
         return kept, None
-    clique = store["cliques"].find_one({"_id": clique_id}, UNREAD)
-    if clique is None or clique.get("environment") != env:
+    stamp = store["cliques"].find_one({"_id": clique_id}, {"_hash": 1, "environment": 1})
+    if stamp is None or stamp.get("environment") != env:
         return None
-    if (kept is not None and kept.get("environment") == env and kept.get("clique_hash") == clique.get("_hash")
+    if (kept is not None and kept.get("environment") == env and kept.get("clique_hash") == stamp.get("_hash")
             and not _touched(store, env, clique_id, kept.get("marker", 0))):
         store[SUMMARIES].update_one({"_id": clique_id}, {"$set": {"marker": marker}})
         return {**kept, "marker": marker}, None
-    made = build(store, clique, marker)
+    clique = store["cliques"].find_one({"_id": clique_id}, UNREAD)
+    made = build(store, clique, marker) if clique is not None else None
     if made is None:
         return None
     if made[0]["nodes"] > keep_above:

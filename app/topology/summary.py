@@ -144,7 +144,8 @@ def _groups(info: dict, status: dict, g: Grouping) -> tuple[dict[str, str], dict
 def _summary_node(key: str, about: dict, info: dict) -> dict:
     types: Counter = Counter()
     for p in about["places"]:
-        types.update(dict(info[p][2]))
+        for t, c in info[p][2]:
+            types[t] += c
     n = sum(types.values())
     hover = [["objects", n]] + ([["hosts", about["hosts"]]] if about["kind"] == "hosts" else [])
     hover += [[t, c] for t, c in sorted(types.items(), key=lambda tc: (-tc[1], tc[0]))]
@@ -170,8 +171,10 @@ class _Edges:
                                          "host": None, "implicit": False, "stale": False, "last_seen": None,
                                          "aggregate": True, "count": 0, "types": Counter(), "hover": []})
         m["count"] += count
-        m["types"].update(dict(types))
-        m["status"] = worst([m["status"], status])
+        for t, c in types:
+            m["types"][t] += c
+        if status != m["status"] and status in STATUSES:
+            m["status"] = worst([m["status"], status])
 
     def out(self) -> list[dict]:
         done = []

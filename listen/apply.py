@@ -23,11 +23,13 @@ from bson import ObjectId
 
 from app.changelog import ChangeLog
 from app.clock import Clock, utcnow
-from app.cliques import Cliques
+from app.cliques import Cliques, clique_key
 from app.diffing import Change, Changes, compare, field_changes
 from app.inventory import Inventory, object_id
 from app.links import Links, link_id
+from app.store.keys import stable_id
 from app.store.store import Store
+from app.topology.summary_store import refresh as refresh_summaries
 from scan.access.calls import Caller, CallStats, Limiter
 from scan.cliques import DEFAULT_MAX_NODES, CliquePlan, LinkGraph, plan_clique
 from scan.engine import Engine, Task
@@ -215,9 +217,10 @@ class Applier:
             self.cliques.delete_for_focal_points(self.name, gone_ids)
             result.deleted = self.inventory.delete(gone_ids)
             changes.objects += [Change("removed", d) for d in gone]
-        self._cliques(touched, result)
+        cliques = self._cliques(touched, result)
         paths = {d["_id"]: d.get("id_path") for d in before_docs} | {d["_id"]: d["id_path"] for d in written.values()}
         self.changelog.record(self.name, changes, "listener", paths=paths)
+        refresh_summaries(self.store, self.name, cliques)   # large cliques' summaries (app.topology.summary_store)
         return result
 
     def _hosts(self, plan: Plan, before: dict, written: dict) -> set[str]:
@@ -278,19 +281,20 @@ class Applier:
             touched |= {l["source"], l["target"]}
         return touched
 
-    def _cliques(self, touched: set[ObjectId], result: Applied) -> None:
-        """Rebuild the cliques of focal points near what changed; drop those that no longer have one."""
+    def _cliques(self, touched: set[ObjectId], result: Applied) -> list[tuple[ObjectId, int]]:
+        """Rebuild the cliques of focal points near what changed; drop those that no longer have one.
+        Returns (_id, object count) of the cliques built."""
         if not touched:
-            return
+            return []
         plan = CliquePlan.from_store(self.store, self.env)
         types = plan.focal_types()
         if not types:
-            return
+            return []
         focal = set(touched) | self.cliques.focal_points_near(self.name, touched)
         docs = [d for d in self.inventory.by_object_ids(focal)
                 if d.get("type") in types and not d.get("stale_since")]
         if not docs:
-            return
+            return []
         links = self.links.live(self.name)
         graphs: dict[bool, LinkGraph] = {}
         built, with_clique, without = [], [], []
@@ -308,6 +312,7 @@ class Applier:
                                                 {"$set": {"clique": True}})
         if without:
             result.cliques_deleted = self.cliques.delete_for_focal_points(self.name, without)
+        return [(stable_id("cliques", clique_key(self.name, c["focal_point"])), len(c.get("nodes") or ())) for c in built]
 
 
 def _plain(doc: dict) -> dict:

@@ -212,6 +212,10 @@ class ScanWriter:
         """Every clique is built: the shared copies of links go (the written cliques' are made anew)."""
         self.link_copies = None
 
+    def written_cliques(self) -> list[tuple[ObjectId, int]]:
+        """(_id, object count) of the cliques this scan wrote."""
+        return [(oid, len(body.get("_nodes") or ())) for oid, body in self.clique_forms]
+
     def _clique_bodies(self):
         """The kept cliques as written, each with its copies of links made again (scan.cliques builds
         them from the same links, by the same rule: app.cliques.link_copy)."""

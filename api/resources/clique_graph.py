@@ -12,10 +12,9 @@ from api.spec import STR, Operation, obj
 from app.errors import Problem
 from app.topology.export import from_clique
 from app.topology.graph import DEFAULT_MAX_NODES, HARD_MAX_NODES, Bounds, build
-from app.topology.source import (clique_oid, find_clique, hover_spec, load_clique, load_light, whole_links,
-                                  whole_objects)
-from app.topology.light_cache import LightCache
-from app.topology.summary import LIGHT, LIGHT_LINK, Grouping, summarize
+from app.topology.source import clique_oid, find_clique, hover_spec, load_clique, whole_links, whole_objects
+from app.topology.summary import Grouping, summarize
+from app.topology.summary_store import current, stored_summary
 
 FOCAL = ("focal_point_object_id", "focal_point", "id")
 QUERY = (
@@ -47,10 +46,6 @@ class CliqueGraph(Resource):
         "bounded by depth and a node cap, with what was left out", query=QUERY, env_scoped=True,
         tags=("inventory",), response=RESPONSE)}
 
-    def __init__(self, deps):
-        super().__init__(deps)
-        self.light = LightCache()
-
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         v = self.query(req)
         named = [f for f in FOCAL if f in v]
@@ -58,31 +53,35 @@ class CliqueGraph(Resource):
             raise bad_request([Problem("focal_point_object_id", "give exactly one of " + ", ".join(FOCAL))])
         env = self.envs(req).view(v["env_name"])["name"]
         named_by = dict(object_id=v.get("focal_point_object_id"), focal_point=v.get("focal_point"), clique_id=v.get("id"))
+        missing = f"No clique for {named[0]} {v[named[0]]} in environment {env}"
         auto = v["group"] == "auto" and "depth" not in v
         cid = clique_oid(self.store, env, **named_by) if auto else None
-        light = self.light.cached(self.store, env, cid) if cid is not None else None
-        clique = light.clique if light is not None else find_clique(self.store, env, **named_by)
+        # a large clique has a stored summary: it opens without reading the clique (app.topology.summary_store)
+        clique = None if cid is not None and stored_summary(self.store, cid) else find_clique(self.store, env, **named_by)
+        if auto and (clique is None or len(clique.get("nodes") or []) > v["max_nodes"]):
+            made = current(self.store, env, cid) if cid is not None else None
+            if made is None:
+                raise not_found(missing)
+            if made[0]["nodes"] > v["max_nodes"]:
+                return self._send(resp, v, env, self._summary(made, v), str(cid), made[0]["truncated"])
+            clique = find_clique(self.store, env, **named_by)
         if clique is None:
-            raise not_found(f"No clique for {named[0]} {v[named[0]]} in environment {env}")
-        if auto and len(clique.get("nodes") or []) > v["max_nodes"]:
-            graph = self._summary(env, clique, light, v)
-        else:
-            data = load_clique(self.store, clique)
-            if data is None:
-                raise not_found(f"No clique for {named[0]} {v[named[0]]} in environment {env}")
-            graph = build(data.focal, data.objects, data.links, hover_spec(self.store),
-                          Bounds(v.get("depth"), v["max_nodes"]))
-        graph.update(environment=env, clique_id=str(clique["_id"]), truncated=bool(clique.get("truncated")))
+            raise not_found(missing)
+        data = load_clique(self.store, clique)
+        if data is None:
+            raise not_found(missing)
+        graph = build(data.focal, data.objects, data.links, hover_spec(self.store), Bounds(v.get("depth"), v["max_nodes"]))
+        self._send(resp, v, env, graph, str(clique["_id"]), bool(clique.get("truncated")))
+
+    @staticmethod
+    def _send(resp: falcon.Response, v: dict, env: str, graph: dict, clique_id: str, truncated: bool) -> None:
+        graph.update(environment=env, clique_id=clique_id, truncated=truncated)
         send(resp, v["format"], graph, lambda: from_clique(graph),
              f"clique-{graph['focal_point'].get('type')}-{graph['focal_point'].get('object_id')}")
 
-    def _summary(self, env: str, clique: dict, light, v: dict) -> dict:
-        data = light or self.light.load(self.store, env, clique["_id"],
-                                        lambda: load_light(self.store, clique, LIGHT, LIGHT_LINK))
-        if data is None:
-            raise not_found(f"No clique {clique['_id']}: its focal object is gone")
-        return summarize(data.focal, data.objects, data.links, hover_spec(self.store),
-                         Grouping(frozenset(v.get("expand") or ())),
+    def _summary(self, made: tuple, v: dict) -> dict:
+        summary, kept = made
+        return summarize(self.store, summary, kept, hover_spec(self.store), Grouping(frozenset(v.get("expand") or ())),
                          lambda oids: whole_objects(self.store, oids), lambda oids: whole_links(self.store, oids))
 
 

@@ -2,8 +2,9 @@
 
 Objects and links whose monitoring status (`status_value`) is 1 (warning) or 2 (error), worst
 first, then newest first; with per-environment counts, so a dashboard shows them and a health
-page lists them. Read through the `status_value` index: the rows are the few that fail, never
-the whole inventory.
+page lists them. Read through the `status` index (app.topology.graph.failing_filter: the embedded
+store cannot answer the integer `status_value` from its index): the rows are the few that fail,
+never the whole inventory.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from api import jsonio
 from api.params import Param
 from api.resources.base import Resource
 from api.spec import STR, Operation, obj
-from app.topology.graph import status_of
+from app.topology.graph import failing_filter, status_of
 
 LEVELS = {2: "Error", 1: "Warning"}
 OBJECT_FIELDS = {"_id": 1, "id": 1, "type": 1, "name": 1, "object_name": 1, "environment": 1, "host": 1,
@@ -58,11 +59,11 @@ class Problems(Resource):
         v = self.query(req)
         access = self.envs(req)
         names = {access.view(v["env_name"])["name"]} if "env_name" in v else set(access.names())
-        query = {"status_value": {"$in": list(LEVELS)}}
+        query = failing_filter(self.store)
         rows = [_row(d, "object") for d in self.store["inventory"].find(query, OBJECT_FIELDS)
-                if d.get("environment") in names]
+                if d.get("environment") in names and d.get("status_value") in LEVELS]
         rows += [_row(d, "link") for d in self.store["links"].find(query, LINK_FIELDS)
-                 if d.get("environment") in names]
+                 if d.get("environment") in names and d.get("status_value") in LEVELS]
         counts = {n: {"Error": 0, "Warning": 0} for n in sorted(names)}
         for r in rows:
             counts[r["environment"]][r["status"] if r["status"] in ("Error", "Warning") else "Warning"] += 1

@@ -16,6 +16,7 @@ from app.inventory import Inventory
 from app.links import Links
 from app.listener_queue import declare_for
 from app.store.store import open_store
+from app.topology.summary_store import clear as clear_summaries
 
 HELP = "add, list, show or delete environment configurations"
 
@@ -116,7 +117,7 @@ def delete(args) -> int:
     EnvironmentConfigs(store).delete(args.name)
     if args.purge:
         counts = [Inventory(store).clear(args.name), Links(store).clear(args.name), Cliques(store).clear(args.name),
-                  ChangeLog(store).forget(args.name)]
+                  ChangeLog(store).forget(args.name), clear_summaries(store, args.name)]
         print(f"environment {args.name} deleted, with {counts[0]} objects, {counts[1]} links, "
               f"{counts[2]} cliques and its change log")
     else:

@@ -37,6 +37,7 @@ INDEXES: tuple[Index, ...] = (
     Index("inventory", "_env_parent"),
     Index("inventory", "environment"),
     Index("inventory", "status_value"),
+    Index("inventory", "status"),         # what fails now, on the embedded store (app.topology.summary)
     Index("inventory", "name"),
     Index("inventory", ("environment", "name")),
     Index("inventory", ("environment", "_name_lc")),   # name prefixes (search suggestions), in name order
@@ -48,10 +49,14 @@ INDEXES: tuple[Index, ...] = (
     Index("links", "target"),
     Index("links", "environment"),
     Index("links", "status_value"),
+    Index("links", "status"),
     Index("cliques", "_key", unique=True),
     Index("cliques", "_nodes"),
     Index("cliques", "_links"),
     Index("cliques", "environment"),
+    Index("clique_summaries", "environment"),
+    Index("clique_places", "clique"),
+    Index("clique_places", "environment"),
     Index("monitoring_config", "_key", unique=True),
     Index("messages", "environment"),
     Index("messages", "timestamp"),

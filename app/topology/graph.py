@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from app.plain import plain
+from app.store.store import Store
 from app.topology.hover import HoverSpec
 
 # Reading order from the VM down to the wire: the layered layout's rows, and the cap's tie-break.
@@ -48,6 +49,18 @@ def status_of(doc: dict) -> str | None:
     if isinstance(v, (int, str)) and str(v) in ("0", "1", "2"):
         return STATUSES[int(v)]
     return None
+
+
+def failing_filter(store: Store) -> dict:
+    """What fails, as a filter the embedded store answers from the `status` index (it cannot from an integer
+    field such as `status_value`): the labels of warning and error, as written by monitoring (the
+    `monitoring_check_statuses` constants) or in another case."""
+    labels = {"Warning", "Error"}
+    doc = store["constants"].find_one({"name": "monitoring_check_statuses"}) or {}
+    for item in doc.get("data") or []:
+        if str(item.get("value")) in ("1", "2") and isinstance(item.get("label"), str):
+            labels.add(item["label"])
+    return {"status": {"$in": sorted({v for l in labels for v in (l, l.lower(), l.upper())})}}
 
 
 def worst(statuses: Iterable[str | None]) -> str | None:

@@ -5,8 +5,8 @@ The page is the graph panel served with the API behind it (tests/integration/ui/
 the console's template, scripts and CSP); the store is the embedded one. "ready" is the panel's
 own event, fired once the layout is drawn. Rows: the default (above 500 objects, hosts folded into
 summary nodes), the 2,000-node clique with all 2,000 drawn, and the 10,000-host network clique
-(40,001 objects) as summaries: its first opening (the API reads the clique's light projection),
-then opened again (kept while the environment is unchanged). Goals: <= 2 s at 2,000 drawn and for
+(40,001 objects) as summaries: its first opening (the API reads the clique's summary, stored when
+the clique was written, as a scan stores it: app.topology.summary_store), then opened again. Goals: <= 2 s at 2,000 drawn and for
 the 10,000-host clique as summaries. Set CALIPSO_BENCH_WIDE_HOSTS to change the 10,000.
 """
 

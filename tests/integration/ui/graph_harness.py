@@ -21,11 +21,13 @@ from markupsafe import Markup
 
 from api.app import create_app
 from api.settings import Settings
-from app.cliques import Cliques
+from app.cliques import Cliques, clique_key
 from app.inventory import Inventory
 from app.links import Links, new_link
 from app.paths import place, root
+from app.store.keys import stable_id
 from app.store.store import Store
+from app.topology.summary_store import refresh as refresh_summaries
 
 UI = Path(__file__).resolve().parents[3] / "ui"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -133,9 +135,8 @@ def star(store, env: str, hosts: int, vnics_per_host: int, statuses: dict | None
     mine = {vn for vn, _ in plan}
     all_links = [l for l in Links(store).for_env(env) if l["source_id"] in mine or l["target_id"] in mine]
     nodes = {stored[inst["id"]]["_id"]} | {l["source"] for l in all_links} | {l["target"] for l in all_links}
-    Cliques(store).upsert({"environment": env, "focal_point": stored[inst["id"]]["_id"], "focal_point_type": "instance",
-                           "focal_point_object_id": inst["id"], "nodes": list(nodes),
-                           "links": [l["_id"] for l in all_links]})
+    written({"environment": env, "focal_point": stored[inst["id"]]["_id"], "focal_point_type": "instance",
+             "focal_point_object_id": inst["id"], "nodes": list(nodes), "links": [l["_id"] for l in all_links]}, store)
     return {"instance": inst["id"], "objects": len(nodes), "links": len(all_links)}
 
 
@@ -155,6 +156,13 @@ def scan_into(store: Store, name: str, state_dir, mechanism_driver: str = "ovs",
         sim.stop()
     return sim.model
 
+
+
+def written(clique: dict, store) -> None:
+    """Store a clique as a scan writes it: the clique, then its summary when it is large."""
+    Cliques(store).upsert(clique)
+    cid = stable_id("cliques", clique_key(clique["environment"], clique["focal_point"]))
+    refresh_summaries(store, clique["environment"], [(cid, len(clique["nodes"]))])
 
 
 def network_clique(store, env: str, hosts: int, statuses: dict | None = None) -> dict:
@@ -182,6 +190,6 @@ def network_clique(store, env: str, hosts: int, statuses: dict | None = None) ->
     Links(store).upsert(links)
     ids = [l["_id"] for l in Links(store).for_env(env)]
     nodes = [stored[d["id"]]["_id"] for d in docs[1:]]
-    Cliques(store).upsert({"environment": env, "focal_point": stored[net["id"]]["_id"], "focal_point_type": "network",
-                           "focal_point_object_id": net["id"], "nodes": nodes, "links": ids})
+    written({"environment": env, "focal_point": stored[net["id"]]["_id"], "focal_point_type": "network",
+             "focal_point_object_id": net["id"], "nodes": nodes, "links": ids}, store)
     return {"network": net["id"], "objects": len(nodes), "links": len(ids)}

@@ -88,7 +88,25 @@ def test_labels_hide_when_zoomed_out_and_a_highlight_shows_the_way(page, harness
     on = page.evaluate("() => calipsoGraph.cy.elements('.on-path').map(e => e.data('type') || 'edge')")
     assert sorted(t for t in on if t != "edge") == ["network", "vconnector", "vedge", "vnic"] and on.count("edge") == 3
     shot(page, "large-highlight")
+    # 1,201 objects: names are drawn only once zoomed in far enough to read them, and again not when zoomed out
+    label = "(id) => calipsoGraph.cy.getElementById(id).style('label')"
+    vedge = page.evaluate("(oid) => calipsoGraph.cy.nodes('.obj').filter(n => n.data('api').object_id === oid)[0].id()",
+                          FAILING)
     page.evaluate("() => calipsoGraph.cy.zoom(0.1)")
+    assert page.evaluate(label, vedge) == ""
+    page.evaluate("(id) => { const cy = calipsoGraph.cy; cy.zoom(1.2); cy.center(cy.getElementById(id)); }", vedge)
+    assert page.evaluate(label, vedge) == f"vedge on {ENV}-host-00042"
+    page.wait_for_timeout(1000)   # the canvas is redrawn a moment after the viewport moves
+    shot(page, "large-zoomed-in")
+    # a host box folded while zoomed in stays folded when zooming out changes the style
+    box = f"box|host|{ENV}-host-00043"
+    page.evaluate("(id) => calipsoGraph.cy.getElementById(id).emit('tap')", box)
+    hidden = ("(id) => calipsoGraph.cy.nodes('.obj').filter(n => n.data('box') === id)"
+              ".map(n => n.style('display'))")
+    assert set(page.evaluate(hidden, box)) == {"none"}
+    page.evaluate("() => calipsoGraph.cy.zoom(0.1)")
+    assert page.evaluate(label, vedge) == ""
+    assert set(page.evaluate(hidden, box)) == {"none"}
     assert page.evaluate("() => calipsoGraph.cy.nodes('.obj')[0].pstyle('min-zoomed-font-size').pfValue") >= 8
     assert page.errors == []
 

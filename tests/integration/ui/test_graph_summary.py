@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from app.changelog import ChangeLog
+from app.diffing import Change, Changes
 from app.inventory import Inventory
 from app.store.init import init_db
 from app.store.store import Store, StoreLocation
@@ -101,6 +103,43 @@ def test_summaries_follow_monitoring_changes_and_rescans(harness, sstore, wide):
     finally:
         inv.set_fields(env, "vedge", "wide-host-00007-vedge", {"status": "Error", "status_value": 2})
         inv.set_fields(env, "otep", "wide-host-00120-otep", {"status": "OK", "status_value": 0})
+
+
+def test_summaries_follow_what_the_listener_moves_and_stay_stored(harness, sstore, wide):
+    """A listener batch that moves an object to another host (logged, the clique itself unchanged) shows
+    on the next opening; the summary is not made again on every opening."""
+    env, made = wide
+    ask = dict(env_name=env, focal_point_object_id=made["network"], group="auto")
+    host = lambda g, name: next(n for n in g["nodes"] if n.get("expand") == f"host:{name}")  # noqa: E731
+    assert host(get(harness, "/clique_graph", **ask), "wide-host-00007")["counts"]["otep"] == 1
+    stamp = sstore["clique_summaries"].find_one({"environment": env}, {"marker": 1})
+    assert stamp is not None, "a clique over 500 objects keeps a summary from its write on"
+    inv = Inventory(sstore)
+    moved = inv.get(env, "wide-host-00100-otep")
+    inv.set_fields(env, "otep", moved["id"], {"host": "wide-host-00007"})
+    ChangeLog(sstore).record(env, Changes(objects=[Change("changed", {**moved, "host": "wide-host-00007"},
+                                                          {"host": ("wide-host-00100", "wide-host-00007")})]), "listener")
+    try:
+        g = get(harness, "/clique_graph", **ask)
+        seven = host(g, "wide-host-00007")
+        # the moved OTEP (in warning) now counts on host 7, and host 100 has nothing failing: folded into a run
+        assert seven["counts"]["otep"] == 2 and seven["count"] == 5
+        assert not any(n.get("expand") == "host:wide-host-00100" for n in g["nodes"])
+        assert sum(n["count"] for n in g["nodes"] if n.get("summary")) == 600
+    finally:
+        inv.set_fields(env, "otep", moved["id"], {"host": "wide-host-00100"})
+        ChangeLog(sstore).record(env, Changes(objects=[Change("changed", moved,
+                                                              {"host": ("wide-host-00007", "wide-host-00100")})]), "listener")
+    g = get(harness, "/clique_graph", **ask)
+    assert host(g, "wide-host-00100")["counts"] == {"vnic": 1, "vconnector": 1, "vedge": 1, "otep": 1}
+    # a status change alone (monitoring: not logged) leaves the stored summary as it was
+    marker = sstore["clique_summaries"].find_one({"environment": env}, {"marker": 1})["marker"]
+    inv.set_fields(env, "vnic", "wide-host-00120-vnic", {"status": "Error", "status_value": 2})
+    try:
+        assert host(get(harness, "/clique_graph", **ask), "wide-host-00120")["status"] == "Error"
+    finally:
+        inv.set_fields(env, "vnic", "wide-host-00120-vnic", {"status": "OK", "status_value": 0})
+    assert sstore["clique_summaries"].find_one({"environment": env}, {"marker": 1})["marker"] == marker
 
 
 def test_without_group_the_clique_graph_is_as_before(harness, wide):

@@ -89,28 +89,43 @@
     var real = data.nodes.filter(function (n) { return !n.aggregate; }).length;
     var big = data.nodes.length > BIG;
     if (this.cy) { this.cy.destroy(); this.cy = null; NS.clearOverlays(this); }
-    this.cy = window.cytoscape({
-      container: this.q(".cg-canvas"), elements: NS.elements(data, this.cfg.iconBase || "/static/graph/icons/", big),
-      style: NS.style(big, data.links.length <= EDGE_LABELS), minZoom: 0.03, maxZoom: 4, boxSelectionEnabled: false, autoungrabify: false,
-      textureOnViewport: big, hideEdgesOnViewport: big, pixelRatio: big ? 1 : "auto", layout: { name: "null" }
-    });
-    NS.bindHover(this.cy, this.q(".cg-card"), this.q(".cg-stage"));
-    NS.bindClicks(this.cy, this.cfg.objectUrl, this);
+    var canvas = this.q(".cg-canvas"), minZoom = 0.03;
+    var els = NS.elements(data, this.cfg.iconBase || "/static/graph/icons/", big);
     var force = this.q(".cg-layout option[value=force]");
     force.disabled = data.nodes.length > FORCE_MAX;
     force.textContent = force.disabled ? "Force (up to " + FORCE_MAX + " nodes)" : "Force";
     if (force.disabled) this.layoutName = "layered";
+    // the layered layout is placed before Cytoscape is made, so it draws once (render.js NS.preset)
+    var view = this.layoutName === "layered" ? NS.preset(els, canvas.clientWidth, canvas.clientHeight, minZoom) : null;
+    this.cy = window.cytoscape({
+      container: canvas, elements: els, zoom: view ? view.zoom : 1, pan: view ? view.pan : { x: 0, y: 0 },
+      style: NS.style(big, data.links.length <= EDGE_LABELS), minZoom: minZoom, maxZoom: 4, boxSelectionEnabled: false, autoungrabify: false,
+      textureOnViewport: big, hideEdgesOnViewport: big, pixelRatio: big ? 1 : "auto", layout: view ? { name: "preset", fit: false } : { name: "null" }
+    });
+    if (big) {   // names appear once zoomed in far enough to read them (render.js LABEL_ZOOM)
+      var cy = this.cy, labelled = false, edgeLabels = data.links.length <= EDGE_LABELS;
+      cy.on("zoom", function () {
+        var want = cy.zoom() >= NS.LABEL_ZOOM;
+        if (want !== labelled) { labelled = want; cy.style(NS.style(big, edgeLabels, want)); }
+      });
+    }
+    NS.bindHover(this.cy, this.q(".cg-card"), this.q(".cg-stage"));
+    NS.bindClicks(this.cy, this.cfg.objectUrl, this);
     this.q(".cg-layout").value = this.layoutName;
     this.summary(real, data);
     this.notice(data);
     this.fillTable(data);
-    this.layout();
+    this.layout(!!view);
   };
 
-  Panel.prototype.layout = function () {
+  // Lay out (`placed`: already placed by NS.preset, only wait for it to be drawn), then say the graph is ready.
+  Panel.prototype.layout = function (placed) {
     var self = this;
     this.setState("layout", "");
-    NS.runLayout(this.cy, this.layoutName, function () {
+    var run = placed ? function (cy, name, done) {
+      window.requestAnimationFrame(function () { window.requestAnimationFrame(done); });
+    } : NS.runLayout;
+    run(this.cy, this.layoutName, function () {
       self.setState("ready", "");
       var find = self.q(".cg-find").value;
       if (find.trim()) self.q(".cg-found").textContent = NS.find(self.cy, find) + " found";

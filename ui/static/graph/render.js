@@ -72,14 +72,19 @@
     return out;
   };
 
-  NS.style = function (big, edgeLabels) {
+  // Node labels are drawn from this zoom on (11 px names under 8 px are unreadable). A big graph leaves
+  // them out of its style below it (`labels` false): measuring 2,000 names cost a second at the first draw.
+  NS.LABEL_ZOOM = 8 / 11;
+
+  NS.style = function (big, edgeLabels, labels) {
+    var named = !big || labels;
     return [
       { selector: "node.obj", style: {
         "shape": "round-rectangle", "width": 38, "height": 38, "background-color": "data(fill)",
         "border-width": 3, "border-color": "data(color)", "background-image": "data(images)",
         "background-fit": "none", "background-width": ["60%", "56%"], "background-height": ["60%", "56%"],
         "background-position-x": ["40%", "104%"], "background-position-y": ["60%", "-4%"],
-        "label": "data(label)", "font-size": 11, "color": "#1f2933", "text-valign": "bottom",
+        "label": named ? "data(label)" : "", "font-size": 11, "color": "#1f2933", "text-valign": "bottom",
         "text-margin-y": 4, "text-wrap": big ? "none" : "ellipsis", "text-max-width": 110,
         // labels are hidden while they would be drawn smaller than this (zoomed out): the hover card names the node
         "min-zoomed-font-size": 8, "z-index-compare": "manual", "z-index": 3 } },
@@ -103,7 +108,9 @@
       { selector: "node.box.collapsed", style: { "width": 110, "height": 46, "border-width": 2,
         "border-style": "double", "text-valign": "center", "text-margin-y": 0 } },
       { selector: "edge", style: {
-        "width": 2, "line-color": "data(color)", "curve-style": "straight", "z-index-compare": "manual", "z-index": 2,
+        // haystack: straight lines without per-edge geometry (arrows, control points), the fastest to draw
+        "width": 2, "line-color": "data(color)", "curve-style": big ? "haystack" : "straight", "haystack-radius": 0,
+        "z-index-compare": "manual", "z-index": 2,
         "label": edgeLabels ? "data(label)" : "", "font-size": 8, "color": "#37474f", "text-rotation": "autorotate",
         "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 1,
         // link names only when zoomed in (8 px at zoom 1.4): zoomed out they covered the nodes' names
@@ -134,27 +141,70 @@
 
   // The viewport showing the rectangle `r`, at most 1.6x.
   function view(cy, r) {
-    var w = cy.width(), h = cy.height(), pad = 40;
-    var zoom = Math.min(1.6, (w - 2 * pad) / Math.max(1, r.x2 - r.x1), (h - 2 * pad) / Math.max(1, r.y2 - r.y1));
-    zoom = Math.max(cy.minZoom(), zoom);
-    cy.viewport({ zoom: zoom, pan: { x: w / 2 - zoom * (r.x1 + r.x2) / 2, y: h / 2 - zoom * (r.y1 + r.y2) / 2 } });
+    cy.viewport(viewport(cy.width(), cy.height(), r, cy.minZoom()));
   }
+
+  var RANK = { Error: -3, Warning: -2, OK: -1 };
+
+  // The layered layout's input from Cytoscape element definitions (or elements): summaries sort worst
+  // first; objects by name, then reordered to cross fewer links (layout.js).
+  function layoutItem(id, d, summary) {
+    return { id: id, type: d.type, name: d.name, box: d.box || null, rank: summary ? (RANK[d.status] || 0) : 0 };
+  }
+
+  // The viewport showing the rectangle `r` in a `w` x `h` canvas, at most 1.6x and at least `minZoom`.
+  function viewport(w, h, r, minZoom) {
+    var pad = 40;
+    var zoom = Math.min(1.6, (w - 2 * pad) / Math.max(1, r.x2 - r.x1), (h - 2 * pad) / Math.max(1, r.y2 - r.y1));
+    zoom = Math.max(minZoom, zoom);
+    return { zoom: zoom, pan: { x: w / 2 - zoom * (r.x1 + r.x2) / 2, y: h / 2 - zoom * (r.y1 + r.y2) / 2 } };
+  }
+
+  function extentOf(points) {
+    var all = { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity };
+    points.forEach(function (p) {
+      all.x1 = Math.min(all.x1, p.x - 60); all.x2 = Math.max(all.x2, p.x + 60);
+      all.y1 = Math.min(all.y1, p.y - 60); all.y2 = Math.max(all.y2, p.y + 60);
+    });
+    return all;
+  }
+
+  // The layered layout applied to element definitions before Cytoscape is made (positions, boxes' sizes):
+  // Cytoscape then draws once, where placing 2,000 drawn nodes afterwards made it redo their bounds and
+  // styles. Returns the viewport ({zoom, pan}) for a `w` x `h` canvas, and sets NS.extent.
+  NS.preset = function (els, w, h, minZoom) {
+    var items = [], edges = [], boxes = [];
+    els.forEach(function (e) {
+      if (e.group === "edges") edges.push([e.data.source, e.data.target]);
+      else if (e.classes === "box") boxes.push(e);
+      else items.push(layoutItem(e.data.id, e.data, / summary/.test(e.classes)));
+    });
+    var placed = NS.layered(items, edges), points = [];
+    els.forEach(function (e) {
+      var p = placed.positions[e.data.id];
+      if (p) { e.position = { x: p.x, y: p.y }; points.push(p); }
+    });
+    boxes.forEach(function (b) {
+      var r = placed.boxes[b.data.id];
+      if (!r) return;
+      b.data.rect = r;
+      b.data.w = Math.max(20, r.x2 - r.x1); b.data.h = Math.max(20, r.y2 - r.y1);
+      b.position = { x: (r.x1 + r.x2) / 2, y: (r.y1 + r.y2) / 2 };
+    });
+    NS.extent = extentOf(points);
+    return points.length ? viewport(w, h, NS.extent, minZoom) : { zoom: 1, pan: { x: 0, y: 0 } };
+  };
 
   // Lay out: the layered reading order (default) or a force layout; `done` runs once drawn.
   NS.runLayout = function (cy, name, done) {
     var leaves = cy.nodes(".obj"), boxes = cy.nodes(".box");
     function finish() {
-      var all = { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity };
-      var byBox = {};
+      var all, byBox = {};
       leaves.forEach(function (n) { var b = n.data("box"); if (b) (byBox[b] = byBox[b] || []).push(n); });
       cy.batch(function () {
         boxes.forEach(function (b) { NS.placeBox(b, b.data("rect") || NS.boxAround(byBox[b.id()] || [])); });
       });
-      leaves.forEach(function (n) {
-        var p = n.position();
-        all.x1 = Math.min(all.x1, p.x - 60); all.x2 = Math.max(all.x2, p.x + 60);
-        all.y1 = Math.min(all.y1, p.y - 60); all.y2 = Math.max(all.y2, p.y + 60);
-      });
+      all = extentOf(leaves.map(function (n) { return n.position(); }));
       if (leaves.nonempty()) view(cy, all);
       NS.extent = all;
       window.requestAnimationFrame(function () { window.requestAnimationFrame(done); });
@@ -167,12 +217,8 @@
       layout.run();
       return;
     }
-    var RANK = { Error: -3, Warning: -2, OK: -1 };
-    var placed = NS.layered(leaves.map(function (n) {
-      // summaries sort worst first; objects by name, then reordered to cross fewer links (layout.js)
-      return { id: n.id(), type: n.data("type"), name: n.data("name"), box: n.data("box") || null,
-        rank: n.hasClass("summary") ? (RANK[n.data("status")] || 0) : 0 };
-    }), cy.edges().not(".meta").map(function (e) { return [e.source().id(), e.target().id()]; }));
+    var placed = NS.layered(leaves.map(function (n) { return layoutItem(n.id(), n.data(), n.hasClass("summary")); }),
+      cy.edges().not(".meta").map(function (e) { return [e.source().id(), e.target().id()]; }));
     cy.batch(function () {
       leaves.forEach(function (n) { n.position(placed.positions[n.id()]); });
       boxes.forEach(function (b) { b.data("rect", placed.boxes[b.id()]); });

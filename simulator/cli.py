@@ -67,6 +67,10 @@ def add_parser(sub, common) -> None:
                    help="hosts' own names (uname -n) differ from their Nova/Neutron host ids")
     p.add_argument("--agent-delay", metavar="SECONDS", type=float, default=None,
                    help="seconds between a notification and the host's plumbing (default 0, 3 with --churn)")
+    p.add_argument("--dhcp-port-events", default="update", choices=("update", "none"),
+                   help="with --agent-delay, the DHCP agent's port: update (made unbound with the subnet, bound "
+                        "later with port.update.end; default) or none (made by the agent later, bound, with no "
+                        "notification at all): both seen on real two-node clouds")
     p.add_argument("--name", default="", help="environment name (default sim-<mechanism driver>)")
     p.add_argument("--latency", metavar="api=MS,db=MS,ssh=MS", help="added delay per call and protocol")
     p.add_argument("--fault", action="append", metavar="HOST:KIND",
@@ -164,7 +168,8 @@ def params_from_args(args) -> Params:
         container_bridges=bool(getattr(args, "container_bridges", False)),
         l2_population=getattr(args, "l2_population", "on") != "off",
         agent_delay=args.agent_delay if getattr(args, "agent_delay", None) is not None else (
-            3.0 if getattr(args, "churn", 0) else 0.0))
+            3.0 if getattr(args, "churn", 0) else 0.0),
+        dhcp_port_events=getattr(args, "dhcp_port_events", "update"))
 
 
 def _ports(args) -> dict[str, int]:

@@ -37,6 +37,9 @@ class Params:
     datapath: str = "system"       # system | netdev (userspace: `ovs-dpctl show` fails, `ovs-appctl` answers)
     machine_names: bool = False    # `uname -n` differs from the host id (Zed: compute1 vs vm)
     agent_delay: float = 0.0       # seconds between a notification and the host's plumbing (agents lag)
+    dhcp_port_events: str = "update"  # with agent_delay, the DHCP agent's port: "update" made unbound with the
+                                   # subnet, bound later with port.update.end; "none" made by the agent later,
+                                   # bound, with no notification at all (both seen on two-node Zed)
     ethtool: bool = True           # False: hosts without ethtool (`command not found`; /sys/class/net says the same)
     container_bridges: bool = False  # hosts also run a container runtime's bridge (cni-podman0, docker0)
     l2_population: bool = True     # tunnels only to hosts sharing a network; off: to every endpoint (full mesh)

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from simulator.model.entities import Network, Subnet
 from simulator.model.errors import BadRequest, Conflict
-from simulator.model.late_binding import bind_later
+from simulator.model.late_binding import bind_later, create_later
 
 
 class Networks:
@@ -169,6 +169,9 @@ class Networks:
             if ip == sub.gateway_ip:
                 ip = self._allocate_ip(sub)
             late = not self._building and self.params.agent_delay > 0   # the agent binds it: unbound and DOWN first
+            if late and self.params.dhcp_port_events == "none":
+                create_later(self, net.id, sub.id, ip, self.params.agent_delay)
+                return
             port = self._create_port(net, name="", project_id=net.project_id,
                                      fixed_ips=[{"subnet_id": sub.id, "ip_address": ip}],
                                      device_owner="network:dhcp", device_id=f"dhcp-{net.dhcp_host}-{net.id}",

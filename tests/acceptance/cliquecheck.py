@@ -23,7 +23,7 @@ def _needs(cloud: Cloud, host: str, ports: list[dict], vnic_by_mac: dict) -> tup
             need.add(("vnic", vnic["id"]))
         need.add(("network", p["network_id"]))
         if net.get("provider:network_type") in TUNNELS:
-            need.add(("otep", f"{host}-otep"))
+            need.add(("otep", cloud.otep_for(host, net)))
         elif net.get("provider:physical_network"):
             bridge = cloud.bridge_mappings(host).get(net["provider:physical_network"])
             if bridge:

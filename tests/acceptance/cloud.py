@@ -29,6 +29,16 @@ class Cloud:
         conf = agent.get("configurations") or {}
         return bool(conf.get("tunnel_types") or conf.get("tunneling_ip"))
 
+    def linux_bridge(self, host: str) -> bool:
+        return (self.l2_agent(host) or {}).get("agent_type") == "Linux bridge agent"
+
+    def otep_for(self, host: str, network: dict) -> str:
+        """The OTEP carrying a tunnel network off the host: Open vSwitch has one per host (br-tun); Linux bridge
+        one per VXLAN device, `vxlan-<VNI>` (the spec's `<host>-otep-<ifname>`)."""
+        if self.linux_bridge(host):
+            return f"{host}-otep-vxlan-{network.get('provider:segmentation_id')}"
+        return f"{host}-otep"
+
     def defined(self) -> set[str]:
         """Servers with a libvirt domain (a stopped one keeps it)."""
         return {s["id"] for s in self.servers if s["status"] in ("ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED")}

@@ -38,8 +38,10 @@ def nodes_of(doc: dict, dp: Datapath) -> list[str]:
         found = [f"{host}:dev:{doc.get('bridge_name') or name.removeprefix(f'{host}-')}"]
     elif t == "vedge":
         found = [f"{host}:dev:br-int"] if doc.get("vedge_type") == "OVS" else []
-    elif t == "otep":     # Open vSwitch: br-tun; Linux bridge: the vxlan-<VNI> devices
-        found = [f"{host}:dev:br-tun"] if dp.has(f"{host}:dev:br-tun") else dp.nodes_like(f"{host}:dev:vxlan-")
+    elif t == "otep":     # Open vSwitch: br-tun; Linux bridge: its own vxlan-<VNI> device (`<host>-otep-<ifname>`)
+        device = str(doc.get("id") or "").removeprefix(f"{host}-otep-")
+        found = [f"{host}:dev:br-tun"] if dp.has(f"{host}:dev:br-tun") else (
+            [f"{host}:dev:{device}"] if device.startswith("vxlan-") else dp.nodes_like(f"{host}:dev:vxlan-"))
     elif t == "provider_bridge":
         found = [f"{host}:dev:{doc.get('bridge') or name}"]
     elif t == "host_pnic":
@@ -89,6 +91,9 @@ def _carried(end: dict, net: dict, agents: dict[str, dict]) -> bool:
         return kind in TUNNELS
     if t == "provider_bridge":
         return kind not in TUNNELS and end.get("physical_network") == physnet
+    if t == "vconnector":     # Linux bridge: a flat or VLAN network's own bridge, brq + its id's first 11
+        bridge = end.get("bridge_name") or str(end.get("name") or "").removeprefix(f"{end.get('host')}-")
+        return kind not in TUNNELS and bridge == f"brq{net['id'][:11]}"
     mappings = agents.get(end.get("host") or "", {})
     if t == "host_pnic":
         name = end.get("local_name") or end.get("name")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.acceptance.cloud import Cloud
 from tests.acceptance.datapath import HostFacts, bridges
 from tests.acceptance.table import Row
@@ -23,8 +25,16 @@ def expected(cloud: Cloud, hosts: dict[str, HostFacts]) -> dict[str, set]:
             or p["device_owner"].startswith("compute:") and p["device_id"] in defined)},
         "vconnector (host, bridge)": {(h, b) for h, f in hosts.items() for b in bridges(f) if b.startswith(AGENT_BRIDGES)},
         "provider_bridge": {f"{h}-{b}" for h in hosts for b in cloud.bridge_mappings(h).values()},
-        "otep": {f"{h}-otep" for h in hosts if cloud.tunnels(h)},
+        "otep": set().union(*[oteps(cloud, h, f) for h, f in hosts.items()]),
     }
+
+
+def oteps(cloud: Cloud, host: str, facts: HostFacts) -> set[str]:
+    """Open vSwitch: the host's one OTEP when its agent tunnels; Linux bridge: one per VXLAN device it has."""
+    if cloud.linux_bridge(host):
+        return {f"{host}-otep-{l['ifname']}" for l in json.loads(facts.links_json or "[]")
+                if l.get("linkinfo", {}).get("info_kind") == "vxlan"}
+    return {f"{host}-otep"} if cloud.tunnels(host) else set()
 
 
 def found(docs: list[dict]) -> dict[str, set]:

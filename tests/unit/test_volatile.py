@@ -38,3 +38,14 @@ def test_other_types_and_the_documents_themselves_are_left_as_they_are():
     doc = vm(True)
     steady(doc)
     assert doc == vm(True)     # copied along the path, not changed in place
+
+
+def test_an_agents_running_count_of_devices_is_no_change_but_its_mappings_are():
+    """Two-node Linux bridge Zed: the agent's report said 11 devices, then 10, of an unchanged cloud."""
+    conf = {"devices": 11, "interface_mappings": {"external": "c1-ext"}, "tunnel_types": ["vxlan"]}
+    for t in ("network_agent", "vedge", "vconnector"):
+        a = {"type": t, "id": "x", "configurations": conf}
+        b = {"type": t, "id": "x", "configurations": dict(conf, devices=10)}
+        assert content_hash(a) == content_hash(b) and field_changes(a, b) == {}
+        c = {"type": t, "id": "x", "configurations": dict(conf, interface_mappings={"external": "eth3"})}
+        assert content_hash(c) != content_hash(a)

@@ -30,6 +30,8 @@ class Lag:
     text: str
     in_namespace: bool    # a DHCP or router port: rescanning NAMESPACE_SCOPES is enough
     on_host: bool = True  # False: the API has not brought the port up yet, a host rescan cannot show it
+    api_final: bool = False   # the store already holds the API's last word (port ACTIVE, or deleted): only the
+                              # host lags, so the region need not be asked again
 
     def __str__(self) -> str:
         return self.text
@@ -91,13 +93,14 @@ def unplumbed(store: Store, env: str, plans: list[Plan]) -> list[Lag]:
             continue    # a stopped or building server has no device on its host
         in_namespace = str(p.get("device_owner")).startswith("network:")
         key = (p["binding:host_id"], (p.get("mac_address") or "").lower())
+        active = str(p.get("status") or "").upper() == "ACTIVE"
         if key not in vnics:
-            down = p["id"] in own and str(p.get("status") or "").upper() != "ACTIVE"   # the L2 agent has not wired it
+            down = p["id"] in own and not active   # the L2 agent has not wired it
             missing.append(Lag(f"port {p['id']} ({p.get('device_owner')}) on {p['binding:host_id']}"
-                               + (" not active yet" if down else ""), in_namespace, not down))
+                               + (" not active yet" if down else ""), in_namespace, not down, active))
         elif in_namespace and _v4(p) and vnics[key] not in _v4(p):
             missing.append(Lag(f"port {p['id']} ({p.get('device_owner')}) on {p['binding:host_id']} "
-                               f"without its address yet", True))
+                               f"without its address yet", True, True, active))
     return missing
 
 
@@ -139,12 +142,12 @@ def lingering(store: Store, env: str, plans: list[Plan]) -> list[Lag]:
     if gone_nets:
         ids = [f"{h['id']}-qdhcp-{n}" for h in store["inventory"].find({**q, "type": "host"}, {"id": 1})
                for n in sorted(gone_nets)]
-        out += [Lag(f"{d['id']} (network deleted)", True) for d in store["inventory"].find(
+        out += [Lag(f"{d['id']} (network deleted)", True, True, True) for d in store["inventory"].find(
             {**q, "type": "vservice", "id": {"$in": ids}}, {"id": 1})]
     if gone_ports:
         tails = {p[:11] for p in gone_ports}
         vnics = store["inventory"].find({**q, "type": "vnic"}, {"id": 1, "name": 1, "vnic_type": 1})
-        out += [Lag(f"{d['id']} (port deleted)", d.get("vnic_type") == "vservice_vnic") for d in vnics
+        out += [Lag(f"{d['id']} (port deleted)", d.get("vnic_type") == "vservice_vnic", True, True) for d in vnics
                 if str(d.get("name") or "")[-11:] in tails]
     return out
 

@@ -168,7 +168,7 @@
     var p = node.renderedPosition(), stage = panel.q(".cg-stage");
     card.style.left = Math.min(p.x + 24, Math.max(0, stage.clientWidth - 320)) + "px";
     card.style.top = Math.min(p.y + 24, Math.max(0, stage.clientHeight - 220)) + "px";
-    var first = card.querySelector("a");
+    var first = card.querySelector(".cg-card-links a") || card.querySelector("a");   // "Open …", not a row's reference
     if (first) first.focus({ preventScroll: true });
   };
 

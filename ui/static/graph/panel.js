@@ -275,6 +275,7 @@
             e.data({ status: f.data.status, color: f.data.color, fill: f.data.fill, api: f.data.api, label: f.data.label,
               images: f.data.images });
             e.toggleClass("stale", /\bstale\b/.test(f.classes));
+            e.removeClass("s-OK s-Warning s-Error s-none").addClass("s-" + f.data.status);   // colours a big graph
           });
         });
         self.summary(data.nodes.filter(function (n) { return !n.aggregate; }).length, data);

@@ -31,12 +31,12 @@ QUERY = (
     FORMAT,
 )
 NODE = obj({"id": STR, "type": STR, "name": STR, "status": {"type": ["string", "null"]},
-            "depth": {"type": ["integer", "null"]}, "hover": {"type": "array"}}, required=("id", "type", "name"))
+            "depth": {"type": ["integer", "null"]}, "hover": {"type": "array"}}, required=("id", "type", "name"))   # hover: aggregates only
 LINK = obj({"id": STR, "source": STR, "target": STR, "link_type": STR, "status": {"type": ["string", "null"]}},
            required=("id", "source", "target"))
 RESPONSE = obj({"focal_point": obj({"id": STR, "type": STR}), "nodes": {"type": "array", "items": NODE},
                 "links": {"type": "array", "items": LINK}, "total": obj(), "bounds": obj(), "omitted": obj(),
-                "clique_id": STR, "truncated": {"type": "boolean"}},
+                "clique_id": STR, "truncated": {"type": "boolean"}, "tooltips": obj()},
                required=("focal_point", "nodes", "links", "total", "omitted"))
 
 

@@ -74,7 +74,6 @@
       NS.fetchJSON(base + "/graph_card?env_name=" + encodeURIComponent(panel.root.dataset.environment || "") +
         "&id=" + encodeURIComponent(api.id)).then(function (c) {
         known.rows = c.rows || [];
-        known.last_seen = c.last_seen;
       }, function () { known.rows = []; delete panel.cards[api.id]; }).then(function () {
         known.waiting.forEach(function (f) { f(known.rows || []); });
         known.waiting = [];

@@ -30,4 +30,4 @@ def listed(doc: dict, fields: tuple[str, ...]) -> dict:
 
 
 def dumps(value) -> str:
-    return json.dumps(plain(value), ensure_ascii=False)
+    return json.dumps(plain(value), ensure_ascii=False, separators=(",", ":"))   # no spaces: 10% of a large graph

@@ -129,6 +129,15 @@ class Inventory:
             out += [_out(d) for d in self.coll.find({"_env_id": {"$in": keys[start:start + BATCH]}})]
         return out
 
+    def names(self, env: str, ids: Iterable[str]) -> list[dict]:
+        """Only what names the objects `ids` of `env` (id, name, object_name, type), in batches."""
+        keys = [k(env, i) for i in ids]
+        fields = {"id": 1, "name": 1, "object_name": 1, "type": 1}
+        out: list[dict] = []
+        for start in range(0, len(keys), BATCH):
+            out += [_out(d) for d in self.coll.find({"_env_id": {"$in": keys[start:start + BATCH]}}, fields)]
+        return out
+
     def live(self, env: str, fields: list[str] | None = None) -> list[dict]:
         """The environment's objects not marked stale."""
         query: dict = {"environment": env, "stale_since": {"$exists": False}}

@@ -36,5 +36,6 @@ RESOURCES: tuple[str, ...] = (
     "api.resources.inventory_search",
     "api.resources.problems",
     "api.resources.host_graph",
+    "api.resources.graph_card",
     "api.resources.original_ids",
 )

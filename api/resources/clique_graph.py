@@ -11,7 +11,7 @@ from api.resources.topology_export import FORMAT, send
 from api.spec import STR, Operation, obj
 from app.errors import Problem
 from app.topology.export import from_clique
-from app.topology.graph import DEFAULT_MAX_NODES, HARD_MAX_NODES, Bounds, build
+from app.topology.graph import DEFAULT_MAX_NODES, DRAWN_FIELDS, DRAWN_LINK_FIELDS, HARD_MAX_NODES, Bounds, build
 from app.topology.source import clique_oid, find_clique, hover_spec, load_clique, whole_links, whole_objects
 from app.topology.summary import Grouping, summarize
 from app.topology.summary_store import current, stored_summary
@@ -31,12 +31,12 @@ QUERY = (
     FORMAT,
 )
 NODE = obj({"id": STR, "type": STR, "name": STR, "status": {"type": ["string", "null"]},
-            "depth": {"type": ["integer", "null"]}, "hover": {"type": "array"}}, required=("id", "type", "name"))
+            "depth": {"type": ["integer", "null"]}, "hover": {"type": "array"}}, required=("id", "type", "name"))   # hover: aggregates only
 LINK = obj({"id": STR, "source": STR, "target": STR, "link_type": STR, "status": {"type": ["string", "null"]}},
            required=("id", "source", "target"))
 RESPONSE = obj({"focal_point": obj({"id": STR, "type": STR}), "nodes": {"type": "array", "items": NODE},
                 "links": {"type": "array", "items": LINK}, "total": obj(), "bounds": obj(), "omitted": obj(),
-                "clique_id": STR, "truncated": {"type": "boolean"}},
+                "clique_id": STR, "truncated": {"type": "boolean"}, "tooltips": obj()},
                required=("focal_point", "nodes", "links", "total", "omitted"))
 
 
@@ -67,7 +67,7 @@ class CliqueGraph(Resource):
             clique = find_clique(self.store, env, **named_by)
         if clique is None:
             raise not_found(missing)
-        data = load_clique(self.store, clique)
+        data = load_clique(self.store, clique, (DRAWN_FIELDS, DRAWN_LINK_FIELDS))
         if data is None:
             raise not_found(missing)
         graph = build(data.focal, data.objects, data.links, hover_spec(self.store), Bounds(v.get("depth"), v["max_nodes"]))
@@ -82,7 +82,8 @@ class CliqueGraph(Resource):
     def _summary(self, made: tuple, v: dict) -> dict:
         summary, kept = made
         return summarize(self.store, summary, kept, hover_spec(self.store), Grouping(frozenset(v.get("expand") or ())),
-                         lambda oids: whole_objects(self.store, oids), lambda oids: whole_links(self.store, oids))
+                         lambda oids: whole_objects(self.store, oids, DRAWN_FIELDS),
+                         lambda oids: whole_links(self.store, oids, DRAWN_LINK_FIELDS))
 
 
 def routes(deps):

@@ -57,17 +57,23 @@ def find_clique(store: Store, env: str, *, object_id: str | None = None, focal_p
     return doc if doc and doc.get("environment") == env else None
 
 
-def load_clique(store: Store, clique: dict) -> CliqueData | None:
-    """The clique's focal object, links and every object they touch; None when the focal object is gone."""
+def load_clique(store: Store, clique: dict, fields: tuple[dict, dict] | None = None) -> CliqueData | None:
+    """The clique's focal object, links and every object they touch; None when the focal object is gone.
+    With `fields` (objects', links'), only those are read, but for OTEPs and networks (their tunnels need more)."""
     inv = Inventory(store)
     focal = inv.get_by_object_id(as_object_id(clique["focal_point"]))
     if focal is None:
         return None
-    links = Links(store).by_ids([as_object_id(i) for i in clique.get("links") or []])
+    object_fields, link_fields = fields or (None, None)
+    links = Links(store)._in("_id", [as_object_id(i) for i in clique.get("links") or []], None, None, link_fields)
     oids = {focal["_id"]} | {as_object_id(i) for i in clique.get("nodes") or []}
     for l in links:
         oids.update((l["source"], l["target"]))
-    objects = {d["_id"]: d for d in inv.by_object_ids(oids)}
+    objects = {d["_id"]: d for d in inv.by_object_ids(oids, object_fields)}
+    if object_fields:
+        whole = [i for i, d in objects.items() if d.get("type") in ("otep", "network")]
+        objects.update((d["_id"], d) for d in inv.by_object_ids(whole))
+    objects[focal["_id"]] = focal
     oteps = [d for d in objects.values() if d.get("type") == "otep"]
     if len(oteps) > 1:   # the tunnels between the clique's OTEPs: derived edges, never stored
         nets = [d for d in objects.values() if d.get("type") == "network"]
@@ -89,9 +95,11 @@ def load_light(store: Store, clique: dict, object_fields: dict, link_fields: dic
     return CliqueData(clique, focal, objects, links)
 
 
-def whole_objects(store: Store, oids) -> dict:
-    return {d["_id"]: d for d in Inventory(store).by_object_ids([as_object_id(i) for i in oids])}
+def whole_objects(store: Store, oids, fields: dict | None = None) -> dict:
+    """Objects by `_id` (with `fields`: only those)."""
+    return {d["_id"]: d for d in Inventory(store).by_object_ids([as_object_id(i) for i in oids], fields)}
 
 
-def whole_links(store: Store, oids) -> list[dict]:
-    return Links(store).by_ids([as_object_id(i) for i in oids])
+def whole_links(store: Store, oids, fields: dict | None = None) -> list[dict]:
+    """Links by `_id` (with `fields`: only those)."""
+    return Links(store)._in("_id", [as_object_id(i) for i in oids], None, None, fields)

@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 
 from app.store.keys import as_object_id
 from app.store.store import Store
-from app.topology.graph import STATUSES, failing_filter, link_of, name_of, node_of, status_of, worst
+from app.topology.graph import STATUSES, failing_filter, link_of, name_of, node_of, status_of, tooltips, worst
 from app.topology.hover import HoverSpec
 from app.topology.summary_store import PLACES, place_id, place_of
 
@@ -153,7 +153,7 @@ def _summary_node(key: str, about: dict, info: dict) -> dict:
             "type": about["kind"], "summary": True, "aggregate": True, "expand": key, "count": n,
             "hosts": about["hosts"], "counts": dict(types), "name": about["name"], "host": None, "switch": None,
             "status": about["status"], "status_text": None, "depth": None, "focal": False, "stale": False,
-            "last_seen": None, "tooltip": None, "hover": hover}
+            "last_seen": None, "hover": hover}
 
 
 class _Edges:
@@ -241,7 +241,7 @@ def summarize(store: Store, summary: dict, kept_places: dict | None, hover: Hove
                 edges.add(rs, rt, 1, [(ltype, 1)], worst([base, link_status.get(lid)]))
     plain += [lid for lid, s, t, *_ in summary["loose_links"] if s in shown and t in shown]
     whole = {str(i): d for i, d in full(drawn).items()}
-    nodes = [node_of(whole[i], hover, None, i == fid) for i in drawn if i in whole]
+    nodes = [node_of(whole[i], None, i == fid) for i in drawn if i in whole]
     nodes += [_summary_node(key, a, info) for key, a in about.items()]
     out_links = [link_of(l, str(l["source"]), str(l["target"]), hover) for l in full_links(plain)]
     folded_links = edges.out()
@@ -249,7 +249,7 @@ def summarize(store: Store, summary: dict, kept_places: dict | None, hover: Hove
     return {
         "focal_point": {"id": fid, "object_id": (whole.get(fid) or {}).get("id"),
                         "type": (whole.get(fid) or {}).get("type"), "name": name_of(whole.get(fid) or {"id": fid})},
-        "nodes": nodes, "links": out_links + folded_links, "total": total,
+        "nodes": nodes, "links": out_links + folded_links, "tooltips": tooltips(hover, nodes), "total": total,
         "bounds": {"depth": None, "max_nodes": DRAWN_CAP},
         "grouped": {"summaries": len(about), "expanded": sorted(grouping.expand), "drawn": len(drawn),
                     "capped": capped, "hosts": sum(a["hosts"] for a in about.values())},

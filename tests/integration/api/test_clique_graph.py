@@ -36,7 +36,10 @@ def test_whole_clique_with_status_depth_and_hover(api):
     assert by_obj[f"{env}-h0-tap0"]["status"] == "OK" and by_obj[f"{env}-h0-tap1"]["status"] is None
     assert [by_obj[f"{env}-vm"]["depth"], by_obj[f"{env}-h0-tap0"]["depth"], by_obj[f"{env}-h0-br"]["depth"]] == [0, 1, 2]
     assert by_obj[f"{env}-vm"]["name"] == "vm <b>one</b>"   # raw text: the page escapes, the API does not mangle
-    assert dict(by_obj[f"{env}-vm"]["hover"])["type"] == "instance"
+    assert "hover" not in by_obj[f"{env}-vm"]   # read when pointed at (/graph_card), not shipped with 2,000 nodes
+    assert g["tooltips"]["instance"] == api.store["attributes_for_hover_on_data"].find_one({"type": "instance"})["tooltip"]
+    card = api.get("/graph_card", user="alice", query=f"env_name={env}&id={by_obj[f'{env}-vm']['id']}").json
+    assert dict(r[:2] for r in card["rows"])["type"] == "instance"
     assert {l["link_type"] for l in g["links"]} == {"instance-vnic", "vnic-vconnector"}
     ids = {n["id"] for n in g["nodes"]}
     assert all(l["source"] in ids and l["target"] in ids for l in g["links"])

@@ -71,8 +71,11 @@ def test_a_300_host_clique_opens_as_summaries_and_a_host_opens_on_click(page, ha
     assert style[2] == 2
     shot(page, "large-summaries")
     page.evaluate("document.getElementById('calipso-graph').dataset.state = 'redraw'")
+    page.mouse.move(*at(page, f"group|host:{ENV}-host-00042"))
+    page.locator(".cg-card", has_text=f"{ENV}-host-00042").wait_for(state="visible")
     page.mouse.click(*at(page, f"group|host:{ENV}-host-00042"))
     page.wait_for_selector(READY, state="attached", timeout=60_000)
+    assert page.locator(".cg-card").is_hidden()   # the summary's card went with it once the host opened
     opened = page.evaluate("() => calipsoGraph.cy.nodes('.obj').not('.summary').map(n => n.data('type')).sort()")
     assert opened == ["network", "otep", "vconnector", "vedge", "vnic"]
     assert page.evaluate("() => calipsoGraph.cy.getElementById('box|host|" + ENV + "-host-00042').nonempty()")

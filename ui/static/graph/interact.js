@@ -30,10 +30,63 @@
     return isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
   }
 
-  // The hover card of a node, box or link, from the API's hover list.
-  NS.fillCard = function (card, ele) {
+  // A value of a card row: ids the API named (row[2]: {id: {name, type}}) as their names, each a link
+  // to its object's page (its id in the title); anything else as text.
+  function cell(row, objectUrl) {
+    var td = document.createElement("td"), known = row[2] || {}, values = Array.isArray(row[1]) ? row[1] : [row[1]];
+    var named = values.some(function (v) { return typeof v === "string" && known[v]; });
+    if (!named) { td.textContent = show(row[1]); return td; }
+    values.forEach(function (v, i) {
+      if (i) td.appendChild(document.createTextNode(", "));
+      var ref = typeof v === "string" ? known[v] : null;
+      if (!ref) { td.appendChild(document.createTextNode(show(v))); return; }
+      var a = text(objectUrl ? "a" : "span", "cg-card-ref", ref.name);
+      if (objectUrl) a.href = objectUrl.replace("{id}", encodeURIComponent(v));
+      a.title = (ref.type ? ref.type + " " : "") + v;
+      td.appendChild(a);
+    });
+    return td;
+  }
+
+  function rows(card, list, objectUrl) {
+    var table = card.querySelector(".cg-card-rows");
+    table.textContent = "";
+    list.forEach(function (row) {
+      var tr = document.createElement("tr");
+      tr.appendChild(text("th", null, row[0]));
+      tr.appendChild(cell(row, objectUrl));
+      table.appendChild(tr);
+    });
+  }
+
+  // The card's rows of an object or link: read from the API when first pointed at (the graph ships none),
+  // then kept; `done(rows)` runs when they are there (at once when already read).
+  NS.cardRows = function (panel, ele, done) {
+    var api = ele.data("api") || {};
+    if (api.hover) { done(api.hover); return; }
+    if (!panel || ele.hasClass("ghost") || /\|/.test(api.id || "|")) { done([]); return; }
+    panel.cards = panel.cards || {};
+    var known = panel.cards[api.id];
+    if (known && known.rows) { done(known.rows); return; }
+    if (!known) {
+      known = panel.cards[api.id] = { waiting: [] };
+      var base = panel.cfg.apiBase || "/ui-api";
+      NS.fetchJSON(base + "/graph_card?env_name=" + encodeURIComponent(panel.root.dataset.environment || "") +
+        "&id=" + encodeURIComponent(api.id)).then(function (c) {
+        known.rows = c.rows || [];
+      }, function () { known.rows = []; delete panel.cards[api.id]; }).then(function () {
+        known.waiting.forEach(function (f) { f(known.rows || []); });
+        known.waiting = [];
+      });
+    }
+    known.waiting.push(done);
+  };
+
+  // The hover card of a node, box or link: what the graph has at once, its rows when read (NS.cardRows).
+  NS.fillCard = function (card, ele, panel) {
     card.textContent = "";
     var d = ele.data(), api = d.api || {};
+    card.dataset.element = ele.id();
     if (ele.hasClass("box")) {
       card.appendChild(text("div", "cg-card-title", d.name));
       card.appendChild(text("div", "cg-card-sub", (d.kind === "switch" ? "switch" : "host") + " · " +
@@ -42,26 +95,35 @@
     }
     var title = ele.isEdge() ? (api.link_name || api.link_type) : api.name;
     card.appendChild(text("div", "cg-card-title", title));
-    var sub = ele.isEdge() ? "link " + (api.link_type || "") : (api.type || "") + (api.tooltip ? " — " + api.tooltip : "");
+    var tips = (panel && panel.data && panel.data.tooltips) || {};
+    var tip = ele.isEdge() ? null : (tips[api.type] || api.tooltip);
+    var sub = ele.isEdge() ? "link " + (api.link_type || "") : (api.type || "") + (tip ? " — " + tip : "");
     card.appendChild(text("div", "cg-card-sub", sub));
     if (api.status) card.appendChild(text("div", "cg-card-status cg-status-" + api.status, api.status +
       (api.status_text ? ": " + api.status_text : "")));
     if (api.stale) card.appendChild(text("div", "cg-card-stale", "Not seen by the last scan · last seen " + when(api.last_seen)));
     var table = text("table", "cg-card-rows");
-    (api.hover || []).forEach(function (row) {
-      var tr = document.createElement("tr");
-      tr.appendChild(text("th", null, row[0]));
-      tr.appendChild(text("td", null, show(row[1])));
-      table.appendChild(tr);
-    });
     card.appendChild(table);
     if (api.type === "network" && api.object_id) card.appendChild(text("div", "cg-card-hint", "click to open this network"));
+    var objectUrl = panel && panel.cfg.objectUrl, id = ele.id(), pending = true;
+    NS.cardRows(panel, ele, function (list) {
+      pending = false;
+      if (card.dataset.element !== id || !card.contains(table)) return;   // the card moved on to another element
+      rows(card, list, objectUrl);
+      card.dataset.rows = "ready";
+    });
+    if (pending) {
+      card.dataset.rows = "loading";
+      var tr = text("tr", "cg-card-loading");
+      tr.appendChild(text("td", null, "reading…"));
+      table.appendChild(tr);
+    }
   };
 
-  NS.bindHover = function (cy, card, container) {
+  NS.bindHover = function (cy, card, container, panel) {
     cy.on("mouseover", "node, edge", function (e) {
       if (e.target.hasClass("meta") || card.classList.contains("pinned")) return;
-      NS.fillCard(card, e.target);
+      NS.fillCard(card, e.target, panel);
       card.hidden = false;
       var p = e.renderedPosition || { x: 0, y: 0 };
       var w = container.clientWidth, h = container.clientHeight;
@@ -71,7 +133,11 @@
     cy.on("mouseout", "node, edge", function () { if (!card.classList.contains("pinned")) card.hidden = true; });
     cy.on("viewport", function () { if (!card.classList.contains("pinned")) card.hidden = true; });
     cy.on("tap", function (e) { if (e.target === cy) NS.unpin(card); });
-    document.addEventListener("keydown", function (e) { if (e.key === "Escape") NS.unpin(card); });
+    // one listener per card, not per drawing: the panel redraws (a summary opened) with the same card
+    if (!card.dataset.escape) {
+      card.dataset.escape = "bound";
+      document.addEventListener("keydown", function (e) { if (e.key === "Escape") NS.unpin(card); });
+    }
   };
 
   NS.unpin = function (card) {
@@ -88,7 +154,7 @@
   // A clicked object's card stays open, with links: the object's own page, and its host's graph.
   NS.pinCard = function (panel, node) {
     var card = panel.q(".cg-card"), api = node.data("api") || {}, url = panel.cfg.objectUrl;
-    NS.fillCard(card, node);
+    NS.fillCard(card, node, panel);
     if (url && api.object_id && !api.aggregate) {
       var links = text("div", "cg-card-links");
       links.appendChild(cardLink("Open " + (api.name || api.object_id), url.replace("{id}", encodeURIComponent(api.object_id))));
@@ -101,7 +167,7 @@
     var p = node.renderedPosition(), stage = panel.q(".cg-stage");
     card.style.left = Math.min(p.x + 24, Math.max(0, stage.clientWidth - 320)) + "px";
     card.style.top = Math.min(p.y + 24, Math.max(0, stage.clientHeight - 220)) + "px";
-    var first = card.querySelector("a");
+    var first = card.querySelector(".cg-card-links a") || card.querySelector("a");   // "Open …", not a row's reference
     if (first) first.focus({ preventScroll: true });
   };
 
@@ -164,10 +230,14 @@
     });
     cy.on("tap", "node", function (e) {
       var n = e.target, api = n.data("api") || {};
-      if (n.hasClass("summary") && panel) { panel.toggleGroup(api.expand); return; }
+      if (n.hasClass("summary") && panel) { NS.unpin(panel.q(".cg-card")); panel.toggleGroup(api.expand); return; }
       if (n.hasClass("box")) {
         var key = (n.data("kind") === "switch" ? "switch:" : "host:") + n.data("name");
-        if (panel && panel.data && panel.data.grouped && panel.expand.indexOf(key) >= 0) { panel.toggleGroup(key); return; }
+        if (panel && panel.data && panel.data.grouped && panel.expand.indexOf(key) >= 0) {
+          NS.unpin(panel.q(".cg-card"));
+          panel.toggleGroup(key);
+          return;
+        }
         NS.toggleBox(cy, n);
         return;
       }

@@ -88,7 +88,8 @@
     this.data = data;
     var real = data.nodes.filter(function (n) { return !n.aggregate; }).length;
     var big = data.nodes.length > BIG;
-    if (this.cy) { this.cy.destroy(); this.cy = null; NS.clearOverlays(this); }
+    // the card of what was under the pointer (a summary just clicked) goes with the drawing it described
+    if (this.cy) { this.cy.destroy(); this.cy = null; NS.clearOverlays(this); NS.unpin(this.q(".cg-card")); }
     var canvas = this.q(".cg-canvas"), minZoom = 0.03;
     var els = NS.elements(data, this.cfg.iconBase || "/static/graph/icons/", big);
     var force = this.q(".cg-layout option[value=force]");
@@ -109,7 +110,7 @@
         if (want !== labelled) { labelled = want; cy.style(NS.style(big, edgeLabels, want)); }
       });
     }
-    NS.bindHover(this.cy, this.q(".cg-card"), this.q(".cg-stage"));
+    NS.bindHover(this.cy, this.q(".cg-card"), this.q(".cg-stage"), this);
     NS.bindClicks(this.cy, this.cfg.objectUrl, this);
     this.q(".cg-layout").value = this.layoutName;
     this.summary(real, data);
@@ -195,7 +196,7 @@
     data.nodes.forEach(function (n) {
       var tr = document.createElement("tr");
       if (n.stale) tr.className = "cg-stale";
-      [n.type, n.name, n.host || n.switch || "", n.status || "", n.depth === null ? "" : n.depth,
+      [n.type, n.name, n.host || n.switch || "", n.status || "", n.depth == null ? "" : n.depth,
         n.last_seen || ""].forEach(function (v) { tr.appendChild(text("td", null, v)); });
       t.appendChild(tr);
     });
@@ -265,6 +266,7 @@
           data.nodes.every(function (n) { return self.cy.getElementById(n.id).nonempty(); });
         if (!same) { self.started = performance.now(); self.draw(data); return; }
         self.data = data;
+        self.cards = {};   // statuses changed: cards are read again when next pointed at
         var fresh = NS.elements(data, self.cfg.iconBase || "/static/graph/icons/", data.nodes.length > BIG);
         self.cy.batch(function () {
           fresh.forEach(function (f) {
@@ -273,6 +275,7 @@
             e.data({ status: f.data.status, color: f.data.color, fill: f.data.fill, api: f.data.api, label: f.data.label,
               images: f.data.images });
             e.toggleClass("stale", /\bstale\b/.test(f.classes));
+            e.removeClass("s-OK s-Warning s-Error s-none").addClass("s-" + f.data.status);   // colours a big graph
           });
         });
         self.summary(data.nodes.filter(function (n) { return !n.aggregate; }).length, data);

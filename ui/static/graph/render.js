@@ -47,7 +47,7 @@
           (n.host || n.switch), kind: isSwitch ? "switch" : "host", name: n.host || n.switch, w: 10, h: 10 } });
       }
       var status = n.status || "none";
-      var classes = ["obj"];
+      var classes = ["obj", "s-" + status];   // a big graph's style colours by class (NS.style)
       if (n.stale) classes.push("stale");
       if (n.focal) classes.push("focal");
       if (n.aggregate) classes.push("aggregate");
@@ -65,7 +65,7 @@
     });
     graph.links.forEach(function (l) {
       var status = l.status || "none";
-      out.push({ group: "edges", classes: (l.aggregate ? "aggregate" : "") + (l.stale ? " stale" : ""), data: {
+      out.push({ group: "edges", classes: "s-" + status + (l.aggregate ? " aggregate" : "") + (l.stale ? " stale" : ""), data: {
         id: "link|" + l.id, source: l.source, target: l.target, label: l.link_name || "", status: status, count: l.count || 1,
         color: NS.COLORS[status] || NS.COLORS.none, api: l } });
     });
@@ -76,16 +76,77 @@
   // them out of its style below it (`labels` false): measuring 2,000 names cost a second at the first draw.
   NS.LABEL_ZOOM = 8 / 11;
 
+  // The marks every graph needs whatever its size: overlays (find, path, changes) and what a box is.
+  function overlays() {
+    return [
+      { selector: ".dimmed", style: { "opacity": 0.15 } },
+      { selector: "node.found", style: { "border-color": "#1565c0", "border-width": 7, "z-index": 20 } },
+      { selector: "node.on-path", style: { "border-color": "#6a1b9a", "border-width": 7, "z-index": 20 } },
+      { selector: "edge.on-path", style: { "line-color": "#6a1b9a", "width": 6, "z-index": 20 } },
+      { selector: "node.added", style: { "underlay-color": "#2e7d32", "underlay-opacity": 0.5, "underlay-padding": 8 } },
+      { selector: "node.changed", style: { "underlay-color": "#f9a825", "underlay-opacity": 0.6, "underlay-padding": 8 } },
+      { selector: "node.removed", style: { "opacity": 0.3, "border-style": "dotted" } }
+    ];
+  }
+
+  function boxes() {
+    return [
+      { selector: "node.box", style: {
+        "shape": "round-rectangle", "width": "data(w)", "height": "data(h)", "z-index-compare": "manual", "z-index": 1,
+        "background-color": "#e3f2fd", "background-opacity": 0.55,
+        "border-width": 1, "border-color": "#64b5f6", "label": "data(label)", "font-size": 12,
+        "font-weight": "bold", "color": "#0d47a1", "text-valign": "top", "text-halign": "center",
+        "text-margin-y": -4, "min-zoomed-font-size": 5 } },
+      { selector: "node.box[kind = 'switch']", style: { "background-color": "#ede7f6", "border-color": "#9575cd",
+        "color": "#4527a0" } },
+      { selector: "node.box.collapsed", style: { "width": 110, "height": 46, "border-width": 2,
+        "border-style": "double", "text-valign": "center", "text-margin-y": 0 } }
+    ];
+  }
+
+  // Above BIG nodes (panel.js): fewer selectors and values, status by class rather than one mapped from each
+  // element's data; one icon per node (no badge); no link labels (they cost the most to measure).
+  function bigStyle(labels) {
+    var out = [
+      { selector: "node.obj", style: {
+        "shape": "round-rectangle", "width": 38, "height": 38, "background-color": FILLS.none,
+        "border-width": 3, "border-color": NS.COLORS.none, "background-image": "data(icon)",
+        "background-fit": "none", "background-width": "60%", "background-height": "60%",
+        "label": labels ? "data(label)" : "", "font-size": 11, "color": "#1f2933", "text-valign": "bottom",
+        "text-margin-y": 4, "text-wrap": "none", "min-zoomed-font-size": 8, "z-index-compare": "manual", "z-index": 3 } },
+      { selector: "node.focal", style: { "border-width": 6, "width": 46, "height": 46 } },
+      { selector: "node.aggregate", style: { "shape": "ellipse", "border-style": "double", "border-width": 5,
+        "width": 54, "height": 54 } },
+      { selector: "node.summary", style: { "width": 64, "height": 48, "border-style": "double", "text-wrap": "wrap",
+        "text-max-width": 150, "background-image": "data(images)", "background-width": ["55%", "36%"],
+        "background-height": ["55%", "36%"], "background-position-x": ["40%", "104%"],
+        "background-position-y": ["60%", "-4%"] } },
+      { selector: "node.stale", style: { "opacity": 0.4, "border-style": "dashed" } },
+      // haystack: straight lines without per-edge geometry (arrows, control points), the fastest to draw
+      { selector: "edge", style: { "width": 2, "line-color": NS.COLORS.none, "curve-style": "haystack",
+        "haystack-radius": 0, "z-index-compare": "manual", "z-index": 2 } },
+      { selector: "edge.aggregate", style: { "line-style": "dashed", "width": 4 } },
+      { selector: "edge.stale", style: { "opacity": 0.35, "line-style": "dotted" } },
+      { selector: "edge.meta", style: { "line-style": "dashed" } }
+    ];
+    ["OK", "Warning", "Error"].forEach(function (s) {
+      out.push({ selector: "node.obj.s-" + s, style: s === "OK" ? { "background-color": FILLS[s], "border-color": NS.COLORS[s] } :
+        { "background-color": FILLS[s], "border-color": NS.COLORS[s], "border-width": 4, "font-weight": "bold" } });
+      out.push({ selector: "edge.s-" + s, style: { "line-color": NS.COLORS[s] } });
+    });
+    return out.concat(boxes(), overlays());
+  }
+
   NS.style = function (big, edgeLabels, labels) {
-    var named = !big || labels;
+    if (big) return bigStyle(labels);
     return [
       { selector: "node.obj", style: {
         "shape": "round-rectangle", "width": 38, "height": 38, "background-color": "data(fill)",
         "border-width": 3, "border-color": "data(color)", "background-image": "data(images)",
         "background-fit": "none", "background-width": ["60%", "56%"], "background-height": ["60%", "56%"],
         "background-position-x": ["40%", "104%"], "background-position-y": ["60%", "-4%"],
-        "label": named ? "data(label)" : "", "font-size": 11, "color": "#1f2933", "text-valign": "bottom",
-        "text-margin-y": 4, "text-wrap": big ? "none" : "ellipsis", "text-max-width": 110,
+        "label": "data(label)", "font-size": 11, "color": "#1f2933", "text-valign": "bottom",
+        "text-margin-y": 4, "text-wrap": "ellipsis", "text-max-width": 110,
         // labels are hidden while they would be drawn smaller than this (zoomed out): the hover card names the node
         "min-zoomed-font-size": 8, "z-index-compare": "manual", "z-index": 3 } },
       { selector: "node.obj[status = 'Error'], node.obj[status = 'Warning']", style: { "border-width": 4, "font-weight": "bold" } },
@@ -97,19 +158,8 @@
         "background-width": ["55%", "36%"], "background-height": ["55%", "36%"] } },
       { selector: "node.summary[status = 'Error'], node.summary[status = 'Warning']", style: { "border-width": 5 } },
       { selector: "node.stale", style: { "opacity": 0.4, "border-style": "dashed" } },
-      { selector: "node.box", style: {
-        "shape": "round-rectangle", "width": "data(w)", "height": "data(h)", "z-index-compare": "manual", "z-index": 1,
-        "background-color": "#e3f2fd", "background-opacity": 0.55,
-        "border-width": 1, "border-color": "#64b5f6", "label": "data(label)", "font-size": 12,
-        "font-weight": "bold", "color": "#0d47a1", "text-valign": "top", "text-halign": "center",
-        "text-margin-y": -4, "min-zoomed-font-size": 5 } },
-      { selector: "node.box[kind = 'switch']", style: { "background-color": "#ede7f6", "border-color": "#9575cd",
-        "color": "#4527a0" } },
-      { selector: "node.box.collapsed", style: { "width": 110, "height": 46, "border-width": 2,
-        "border-style": "double", "text-valign": "center", "text-margin-y": 0 } },
       { selector: "edge", style: {
-        // haystack: straight lines without per-edge geometry (arrows, control points), the fastest to draw
-        "width": 2, "line-color": "data(color)", "curve-style": big ? "haystack" : "straight", "haystack-radius": 0,
+        "width": 2, "line-color": "data(color)", "curve-style": "straight", "haystack-radius": 0,
         "z-index-compare": "manual", "z-index": 2,
         "label": edgeLabels ? "data(label)" : "", "font-size": 8, "color": "#37474f", "text-rotation": "autorotate",
         "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": 1,
@@ -117,15 +167,8 @@
         "min-zoomed-font-size": 11 } },
       { selector: "edge.aggregate", style: { "line-style": "dashed", "width": "mapData(count, 1, 200, 2, 9)" } },
       { selector: "edge.stale", style: { "opacity": 0.35, "line-style": "dotted" } },
-      { selector: "edge.meta", style: { "line-style": "dashed", "width": 2, "label": "" } },
-      { selector: ".dimmed", style: { "opacity": 0.15 } },
-      { selector: "node.found", style: { "border-color": "#1565c0", "border-width": 7, "z-index": 20 } },
-      { selector: "node.on-path", style: { "border-color": "#6a1b9a", "border-width": 7, "z-index": 20 } },
-      { selector: "edge.on-path", style: { "line-color": "#6a1b9a", "width": 6, "z-index": 20 } },
-      { selector: "node.added", style: { "underlay-color": "#2e7d32", "underlay-opacity": 0.5, "underlay-padding": 8 } },
-      { selector: "node.changed", style: { "underlay-color": "#f9a825", "underlay-opacity": 0.6, "underlay-padding": 8 } },
-      { selector: "node.removed", style: { "opacity": 0.3, "border-style": "dotted" } }
-    ];
+      { selector: "edge.meta", style: { "line-style": "dashed", "width": 2, "label": "" } }
+    ].concat(boxes(), overlays());
   };
 
   // Each box as the rectangle `r` (a box node is sized and placed, never a compound parent).

@@ -26,12 +26,13 @@ from scan.parsers.ovs import Merged, options, read_lines, vsctl_show
 
 TUNNEL_TYPES = ("vxlan", "gre", "geneve", "stt")
 
-_PORT = re.compile(
-    r'\n {8}Port (?P<q>"?)(?P<name>[A-Za-z0-9_.-]+)(?P=q)\n'
-    r' {12}Interface (?P=q)(?P=name)(?P=q)\n'
-    r' {16}type: (?P<type>' + "|".join(TUNNEL_TYPES) + r')\n'
-    r' {16}options: \{(?P<pre>[^\n]*)remote_ip=(?P<rq>"?)(?P<ip>[0-9A-Fa-f.:]+)(?P=rq)(?P<post>[^\n]*)\}'
-    r'(?=\n {4}\S|\n {8}\S|\n?\Z)')   # nothing more of the port: a bridge's or a port's line, or the end
+_PORT = re.compile(   # spaces written out, not counted: the search then skips to each "\n        Port "
+    r'\n        Port (?P<q>"?)(?P<name>[A-Za-z0-9_.-]+)(?P=q)\n'
+    r'            Interface (?P=q)(?P=name)(?P=q)\n'
+    r'                type: (?P<type>' + "|".join(TUNNEL_TYPES) + r')\n'
+    r'                options: \{(?P<pre>[^\n]*, |)remote_ip=(?P<rq>"?)(?P<ip>[0-9A-Fa-f.:]+)(?P=rq)'
+    r'(?P<post>(?:, [^\n]*)?)\}'
+    r'(?=\n    \S|\n        \S|\n?\Z)')   # nothing more of the port: a bridge's or a port's line, or the end
 # the options around remote_ip, of the plain kind: quotes only around a value, no comma, space, brace,
 # `=` or escape in one (so they read alike whatever the address); checked once for each layout
 _ITEM = r'[A-Za-z0-9_-]+=(?:"[^"\\\s,{}=]*"|[^"\\\s,{}=]+)'

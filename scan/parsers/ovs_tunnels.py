@@ -2,10 +2,10 @@
 
 With a full tunnel mesh `br-tun` has a port per other host, each four lines printed alike:
 
-            Port vxlan-ac10000a
-                Interface vxlan-ac10000a
-                    type: vxlan
-                    options: {df_default="true", in_key=flow, local_ip="172.16.0.3", out_key=flow, remote_ip="172.16.0.10"}
+        Port vxlan-ac10000a
+            Interface vxlan-ac10000a
+                type: vxlan
+                options: {df_default="true", in_key=flow, local_ip="172.16.0.3", out_key=flow, remote_ip="172.16.0.10"}
 
 Read line by line, with a dict of options each, they cost 8 µs a port, most of a host's parse at
 100 hosts and growing with the cloud. Here one regular expression finds the ports of exactly that
@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from app.tunnel_mesh import Layout, ShownPort
-from scan.parsers import ParseError, parser
+from scan.parsers import parser
 from scan.parsers.ovs import Merged, options, read_lines, vsctl_show
 
 TUNNEL_TYPES = ("vxlan", "gre", "geneve", "stt")
@@ -101,9 +101,7 @@ def _fast(text: str, name: str) -> dict[str, dict]:
         tun[port_name] = new(ShownPort, (port_name, ip, layout))
         port = None      # the next line is a port's or a bridge's: the line parser would start afresh too
         pos = m.end()
-    versioned = read_lines(text[pos:].splitlines(), bridges, bridge, port, versioned)[2]
-    if not bridges and not versioned:
-        raise ParseError("no bridge found in 'ovs-vsctl show' output")
+    read_lines(text[pos:].splitlines(), bridges, bridge, port, versioned)
     return bridges
 
 

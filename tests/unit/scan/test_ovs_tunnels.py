@@ -22,17 +22,20 @@ def hexname(k: int) -> str:
 def show(n: int = 12, me: int = 0, quoted: bool = False) -> str:
     q = '"' if quoted else ""
     out = ["2f9c6e3a-0d2b-4c55-9d7e-3f1c0b8a7e11", "    Bridge br-int", "        Port patch-tun",
-           "            Interface patch-tun", "                type: patch", "                options: {peer=patch-int}",
+           "            Interface patch-tun", "                type: patch",
+           "                options: {peer=patch-int}",
            "    Bridge br-tun", '        Controller "tcp:127.0.0.1:6633"', "            is_connected: true",
            "        fail_mode: secure", "        Port patch-int", "            Interface patch-int",
            "                type: patch", "                options: {peer=patch-tun}"]
     for k in range(n):
         if k == me:
             continue
-        out += [f"        Port {q}{hexname(k)}{q}", f"            Interface {q}{hexname(k)}{q}", "                type: vxlan",
+        out += [f"        Port {q}{hexname(k)}{q}", f"            Interface {q}{hexname(k)}{q}",
+                "                type: vxlan",
                 f'                options: {{df_default="true", egress_pkt_mark="0", in_key=flow, '
                 f'local_ip="{ip(me)}", out_key=flow, remote_ip="{ip(k)}"}}']
-    out += ["        Port br-tun", "            Interface br-tun", "                type: internal", '    ovs_version: "3.1.0"']
+    out += ["        Port br-tun", "            Interface br-tun", "                type: internal",
+            '    ovs_version: "3.1.0"']
     return "\n".join(out) + "\n"
 
 
@@ -67,8 +70,10 @@ def test_a_plain_mesh_is_read_without_a_dict_a_port():
 
 PLAIN = show()
 ODD = {
-    "a port with one more field": PLAIN.replace('remote_ip="172.16.0.4"}\n', 'remote_ip="172.16.0.4"}\n                error: "x"\n'),
-    "a blank line then a field": PLAIN.replace('remote_ip="172.16.0.4"}\n', 'remote_ip="172.16.0.4"}\n    \n                bfd: x\n'),
+    "a port with one more field": PLAIN.replace('remote_ip="172.16.0.4"}\n',
+                                                'remote_ip="172.16.0.4"}\n                error: "x"\n'),
+    "a blank line then a field": PLAIN.replace('remote_ip="172.16.0.4"}\n',
+                                               'remote_ip="172.16.0.4"}\n    \n                bfd: x\n'),
     "a tagged tunnel port": PLAIN.replace(f"Port {hexname(5)}\n", f"Port {hexname(5)}\n            tag: 7\n"),
     "a port named twice": PLAIN.replace(f"Port {hexname(6)}\n", f"Port {hexname(3)}\n"),
     "an option with a space": PLAIN.replace('remote_ip="172.16.0.7"', 'remote_ip="172.16.0.7", tos="a b"'),
@@ -84,7 +89,8 @@ ODD = {
     "the same remote twice": PLAIN.replace('remote_ip="172.16.0.12"', 'remote_ip="172.16.0.11"'),
     "CRLF line ends": PLAIN.replace("\n", "\r\n"),
     "a form feed starting a bridge": PLAIN.replace(f"Port {hexname(6)}\n", f"Port {hexname(6)}\x0c    Bridge x\n"),
-    "a port deeper than a port": PLAIN.replace(f"        Port {hexname(4)}\n", f"                    Port {hexname(4)}\n"),
+    "a port deeper than a port": PLAIN.replace(f"        Port {hexname(4)}\n",
+                                               f"                    Port {hexname(4)}\n"),
     "no newline at the end": PLAIN.rsplit("        Port br-tun", 1)[0].rstrip("\n"),
     "br-tun twice": PLAIN + f"    Bridge br-tun\n        Port {hexname(1)}\n            Interface x\n",
     "br-tun again spelt otherwise": PLAIN + f"    Bridge br-tun \n        Port {hexname(99)}\n"

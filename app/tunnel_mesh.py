@@ -18,11 +18,12 @@ builds the mesh from one table (`ml2_<type>_endpoints`, see README "Tunnels"), s
 from __future__ import annotations
 
 import hashlib
+import sys
 from bisect import bisect_left
 from collections import Counter
 from functools import lru_cache
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import bson
 
@@ -86,10 +87,34 @@ class Mesh:
         return {"_id": mesh_id(env, self.overlay_type), **body, "_hash": digest}
 
 
-def _template_of(port: dict) -> tuple | None:
+class Layout(NamedTuple):
+    """The options a host's tunnel ports share, all but `remote_ip`."""
+    key: tuple    # (type, the other options as (name, value) in printed order): a template's key
+    at: int       # where remote_ip is printed among them
+
+
+class ShownPort(NamedTuple):
+    """A tunnel port `ovs-vsctl show` printed plainly (Port and Interface of one name, type, options),
+    read without building its options: the host's ports whose options differ only in `remote_ip`
+    share one `Layout` (scan.parsers.ovs_tunnels reads them so; a mesh is a thousand ports a host)."""
+    name: str
+    remote_ip: str
+    layout: Layout
+
+    def whole(self) -> dict:
+        """The port as a dict, as the line parser gives it."""
+        (kind, rest), at = self.layout
+        options = dict(rest[:at] + (("remote_ip", self.remote_ip),) + rest[at:])
+        return {"name": self.name, "interface": self.name, "type": kind, "options": options}
+
+
+def _template_of(port: dict | ShownPort) -> tuple | None:
     """What a port shares with the host's other Neutron-made ports: its type and options but the
     remote address, when its name is Neutron's for that address and it has no other field. Options
     keep their order (OVS prints them sorted): this runs for every port of a mesh on every scan."""
+    if port.__class__ is ShownPort:
+        key = port.layout.key
+        return key if port_name(key[0], port.remote_ip) == port.name else None
     options = port.get("options")
     if port.keys() != SHAPE or port["name"] != port["interface"] or type(options) is not dict:
         return None
@@ -99,8 +124,19 @@ def _template_of(port: dict) -> tuple | None:
     return (port["type"], tuple([kv for kv in options.items() if kv[0] != "remote_ip"]))
 
 
-def compact(ports: Iterable[dict], mesh: Mesh, own_ip: str | None = None, l2pop: bool | None = None) -> dict:
-    """A host's tunnel ports as its difference from `mesh` (the stored `tunnels` field).
+def _remote(port: dict | ShownPort) -> str:
+    """The remote address of a port that has a template key."""
+    return port.remote_ip if port.__class__ is ShownPort else port["options"]["remote_ip"]
+
+
+def _whole(port: dict | ShownPort) -> dict:
+    return port.whole() if port.__class__ is ShownPort else port
+
+
+def compact(ports: Iterable[dict | ShownPort], mesh: Mesh, own_ip: str | None = None,
+            l2pop: bool | None = None) -> dict:
+    """A host's tunnel ports (dicts as `ovs-vsctl show` gave them, or `ShownPort`s) as their difference
+    from `mesh` (the stored `tunnels` field).
 
     Without l2population the host lists the endpoints it lacks (`except`), with it the ones it has
     (`only`): either way a host joining the mesh leaves the list alone unless this host tunnels to it.
@@ -113,11 +149,10 @@ def compact(ports: Iterable[dict], mesh: Mesh, own_ip: str | None = None, l2pop:
         own_ip = dict(template[1]).get("local_ip")
     have, other = [], []
     for port, key in zip(ports, keys):
-        remote = port["options"]["remote_ip"] if key is not None else None
-        if key == template and remote in mesh and remote != own_ip:
+        if key == template and key is not None and (remote := _remote(port)) in mesh and remote != own_ip:
             have.append(remote)
         else:
-            other.append(port)
+            other.append(_whole(port))
     out: dict[str, Any] = {"overlay_type": mesh.overlay_type, "local_ip": own_ip}
     if template is not None:
         out["template"] = {"type": template[0], "options": dict(template[1])}
@@ -126,14 +161,14 @@ def compact(ports: Iterable[dict], mesh: Mesh, own_ip: str | None = None, l2pop:
     if l2pop is False or (l2pop is None and len(have_set) * 2 >= len(others)):
         out["except"] = [ip for ip in others if ip not in have_set]
     else:
-        out["only"] = sorted(have_set, key=ip_key)
+        out["only"] = [sys.intern(ip) for ip in sorted(have_set, key=ip_key)]   # every host names the same peers
     if len(have_set) != len(have):   # the same remote twice: kept whole, nothing is lost
         seen: set[str] = set()
         for port, key in zip(ports, keys):
-            remote = port["options"]["remote_ip"] if key is not None else None
+            remote = _remote(port) if key is not None else None
             if key == template and remote in have_set:
                 if remote in seen:
-                    other.append(port)
+                    other.append(_whole(port))
                 seen.add(remote)
     out["other"] = other
     return out

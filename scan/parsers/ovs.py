@@ -22,7 +22,7 @@ def _unquote(s: str) -> str:
     return sys.intern(s[1:-1] if len(s) >= 2 and s[0] == s[-1] == '"' else s)
 
 
-def _options(text: str) -> dict:
+def options(text: str) -> dict:
     """`{k=v, k="v"}`; names and values interned: a full mesh of tunnels repeats them on every host."""
     text = text.strip()
     if text.startswith("{") and text.endswith("}"):
@@ -32,22 +32,32 @@ def _options(text: str) -> dict:
             for k, v in _OPTION.findall(text)}
 
 
+class Merged(Exception):
+    """A port named twice in a bridge met a port read another way (`ovs_tunnels`)."""
+
+
 @parser
 def vsctl_show(text: str) -> dict:
-    """{bridge: {port: {name, tag, interface, type, options}}}.
-
-    One pass over the lines with no call per line but the string methods: at 1,000 hosts a full
-    tunnel mesh is a million ports, each four lines, on every scan.
-    """
+    """{bridge: {port: {name, tag, interface, type, options}}}."""
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
         raise ParseError("empty 'ovs-vsctl show' output")
-    intern = sys.intern
     bridges: dict[str, dict] = {}
-    bridge = port = None
-    versioned = False
-    for line in lines[first + 1:]:
+    versioned = read_lines(lines[first + 1:], bridges, None, None, False)[2]
+    if not bridges and not versioned:
+        raise ParseError("no bridge found in 'ovs-vsctl show' output")
+    return bridges
+
+
+def read_lines(lines: list[str], bridges: dict[str, dict], bridge: dict | None, port: dict | None,
+               versioned: bool) -> tuple[dict | None, dict | None, bool]:
+    """Read `lines` into `bridges` from the state (bridge, port, versioned) the lines before left, and
+    give the state they leave: `ovs_tunnels` reads a text in parts around the tunnel ports it reads itself.
+
+    One pass over the lines with no call per line but the string methods."""
+    intern = sys.intern
+    for line in lines:
         body = line.lstrip(" ")
         if not body:
             continue
@@ -68,6 +78,8 @@ def vsctl_show(text: str) -> dict:
             if body.startswith("Port "):
                 name = _unquote(body[5:])
                 port = bridge.setdefault(name, {"name": name})
+                if port.__class__ is not dict:
+                    raise Merged(name)
         elif port is None:
             continue
         elif ind == 12:
@@ -78,10 +90,8 @@ def vsctl_show(text: str) -> dict:
         elif ind >= 16:
             key, sep, value = body.partition(": ")
             if sep:
-                port[intern(key)] = _options(value) if key == "options" else _unquote(value)
-    if not bridges and not versioned:
-        raise ParseError("no bridge found in 'ovs-vsctl show' output")
-    return bridges
+                port[intern(key)] = options(value) if key == "options" else _unquote(value)
+    return bridge, port, versioned
 
 
 @parser

@@ -21,6 +21,7 @@ BENCHES: list[str] = [
     "tests.bench.changelog_bench",
     "tests.bench.ui_graph_bench",
     "tests.bench.path_bench",
+    "tests.bench.tunnel_read_bench",
     "tests.bench.hardening_bench",
     "tests.bench.ui_bench",
 ]

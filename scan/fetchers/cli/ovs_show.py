@@ -5,20 +5,20 @@ of a host (about 200 KB at 1,000 hosts), too large for the command cache: each f
 it again cost the host a second transfer and the scanner a second parse. The tunnel ports of
 `br-tun` (one per other host) are kept as their difference from the mesh of Neutron's endpoint
 table (app.tunnel_mesh): a few hundred bytes a host where the mesh is whole, not 200 KB. They are
-the vEdge's and its OTEP's `tunnels`, and no fetcher looks into them.
+the vEdge's and its OTEP's `tunnels`, and no fetcher looks into them; they are read without a dict
+each where printed plainly (scan.parsers.ovs_tunnels).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from app.tunnel_mesh import compact
+from app.tunnel_mesh import ShownPort, compact
 from scan.fetchers.db.common import agents
 from scan.fetchers.db.tunnel_endpoints import mesh
 from scan.fetchers.host_commands import OVS_SHOW
-from scan.parsers.ovs import vsctl_show
+from scan.parsers.ovs_tunnels import TUNNEL_TYPES, vsctl_show_split
 
-TUNNEL_TYPES = ("vxlan", "gre", "geneve", "stt")
 TUNNEL_BRIDGE = "br-tun"
 
 
@@ -41,16 +41,13 @@ def tunnels(ctx, host: str, config: dict) -> dict | None:
 
 def _show(ctx, host: str) -> tuple[dict[str, dict], dict | None]:
     return ctx.memo.once(("ovs-vsctl show", host),
-                         lambda: _split(ctx, host, vsctl_show(ctx.cli.run(host, OVS_SHOW))))
+                         lambda: _split(ctx, host, *vsctl_show_split(ctx.cli.run(host, OVS_SHOW), TUNNEL_BRIDGE)))
 
 
-def _split(ctx, host: str, bridges: dict[str, dict]) -> tuple[dict[str, dict], dict | None]:
-    ports = bridges.get(TUNNEL_BRIDGE) or {}
-    found = [p for p in ports.values() if p.get("type") in TUNNEL_TYPES]
+def _split(ctx, host: str, bridges: dict[str, dict], found: list) -> tuple[dict[str, dict], dict | None]:
     if not found:
         return bridges, None
-    bridges[TUNNEL_BRIDGE] = {name: p for name, p in ports.items() if p.get("type") not in TUNNEL_TYPES}
-    kind = Counter(p["type"] for p in found).most_common(1)[0][0]
+    kind = Counter(p.layout.key[0] if p.__class__ is ShownPort else p["type"] for p in found).most_common(1)[0][0]
     config = _agent_config(ctx, host)
     l2pop = config.get("l2_population")
     return bridges, compact(found, mesh(ctx, kind), config.get("tunneling_ip") or None,

@@ -100,7 +100,7 @@ def unplumbed(store: Store, env: str, plans: list[Plan]) -> list[Lag]:
                                + (" not active yet" if down else ""), in_namespace, not down, active))
         elif in_namespace and _v4(p) and vnics[key] not in _v4(p):
             missing.append(Lag(f"port {p['id']} ({p.get('device_owner')}) on {p['binding:host_id']} "
-                               f"without its address yet", True, True, active))
+                               f"without its address yet", True))   # the API may have changed the address
     return missing
 
 

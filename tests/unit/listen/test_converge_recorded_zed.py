@@ -178,3 +178,26 @@ def test_only_the_host_is_asked_again_when_the_api_has_said_its_last_word(initia
 
 def test_a_port_still_down_in_the_store_has_the_api_asked_again(initialized_store):
     assert _router_plumbed_late(initialized_store, "DOWN").plans[1][0].region
+
+
+class RegionAgents(Agents):
+    """Only a rescan that asks the region sees the API's change (here: the DHCP port's address gone)."""
+
+    def apply(self, plans):
+        if plans[0].region and self.calls >= 1:
+            self.store["inventory"].update_one({"id": DHCP}, {"$set": {"fixed_ips": []}})
+        return super().apply(plans)
+
+
+def test_a_deleted_subnets_address_leaving_the_dhcp_port_is_asked_of_the_api_again(initialized_store):
+    """Two-node Zed: after subnet.delete.end the namespace drops the address before the store's port does; the
+    port stays ACTIVE, but only the API says its address went (the listener waited 28 s for the last look)."""
+    net = "7ec44a04-745b-47ad-b31f-fb63a1d509ba"
+    inv = initialized_store["inventory"]
+    inv.insert_many([doc("network_agent", "neutron-dhcp-agent-1", agent_type="DHCP agent", host=HOST),
+                     {**dhcp_port(), "status": "ACTIVE", "network_id": net, "binding:host_id": HOST, "fixed_ips": [
+                         {"subnet_id": "7cc12827-a34d-4acd-a8f4-1bdf2ee95bf6", "ip_address": "10.9.9.2"}]},
+                     doc("vnic", f"{HOST}-ns-de0e3cac-6f", host=HOST, mac_address="fa:16:3e:81:ab:37", network=net)])
+    agents = RegionAgents(initialized_store, [lambda c: None])
+    slept = handle(initialized_store, "subnet.delete.end", agents)
+    assert agents.calls == 2 and len(slept) == 1, "the port's address was not asked of the API at the first retry"

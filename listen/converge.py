@@ -108,7 +108,8 @@ def _dhcp_ports_to_come(store: Store, env: str, plans: list[Plan], served: set) 
     """Networks of subnet events with DHCP on and no DHCP port yet. The DHCP agent creates its port itself
     ~2 s after `subnet.create.end`, over RPC: Neutron sends no notification for it, nor for its binding
     (two-node Zed, measured); only the API can tell when it is there, so the region is rescanned for it."""
-    nets = set().union(*(p.networks for p in plans if p.object_type == "subnet" and not p.action.endswith("delete"))) - served
+    made = [p for p in plans if p.object_type == "subnet" and not p.action.endswith("delete")]
+    nets = set().union(*(p.networks for p in made)) - served
     if not nets:
         return []
     docs = store["inventory"].find({"environment": env, "type": "network", "id": {"$in": sorted(nets)}},

@@ -189,9 +189,11 @@ class Processor:
                 again = [dataclasses.replace(p, host_scopes=()) for p in again]
             elif all(lag.in_namespace for lag in missing):   # only namespaces lag: the instances need no rescan
                 again = [dataclasses.replace(p, host_scopes=NAMESPACE_SCOPES) for p in again]
-            if not last and all(lag.api_final for lag in missing):
-                # the store holds the API's last word already (ports ACTIVE, or deleted), only hosts lag: the
-                # region's networks and ports are not asked again (on a loaded test bed each asking cost 1-2 s)
+            if not last and all(lag.api_final for lag in missing) and all(p.action.endswith(" add") for p in plans):
+                # something was added and the store holds the API's last word on it (ports ACTIVE), only hosts
+                # lag: the region's networks and ports are not asked again (on a loaded test bed each asking
+                # cost 1-2 s). Not after a delete or an update: a port ACTIVE in the store may be gone by now
+                # (a subnet's and its network's deletes together: 28 s waiting for the last full look)
                 again = [dataclasses.replace(p, region=False) for p in again]
             if not self._apply_with_retries(again, attempts=1):
                 return

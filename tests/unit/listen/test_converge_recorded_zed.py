@@ -201,3 +201,24 @@ def test_a_deleted_subnets_address_leaving_the_dhcp_port_is_asked_of_the_api_aga
     agents = RegionAgents(initialized_store, [lambda c: None])
     slept = handle(initialized_store, "subnet.delete.end", agents)
     assert agents.calls == 2 and len(slept) == 1, "the port's address was not asked of the API at the first retry"
+
+
+class PortGoneAgents(Agents):
+    """Only a rescan that asks the region sees that the API deleted the DHCP port (its network went too)."""
+
+    def apply(self, plans):
+        if plans[0].region and self.calls >= 1:
+            self.store["inventory"].delete_one({"id": DHCP})
+        return super().apply(plans)
+
+
+def test_after_a_delete_a_port_active_in_the_store_is_asked_of_the_api_again(initialized_store):
+    """Two-node Zed: a subnet and its network deleted together; the DHCP agent removes the namespace while the
+    store's DHCP port is still ACTIVE; only the API says the port is gone (the host-only retries waited 28 s)."""
+    net = "7ec44a04-745b-47ad-b31f-fb63a1d509ba"
+    initialized_store["inventory"].insert_many([
+        doc("network_agent", "neutron-dhcp-agent-1", agent_type="DHCP agent", host=HOST),
+        {**dhcp_port(), "status": "ACTIVE", "network_id": net, "binding:host_id": HOST}])
+    agents = PortGoneAgents(initialized_store, [lambda c: None])
+    slept = handle(initialized_store, "subnet.delete.end", agents)
+    assert agents.calls == 2 and len(slept) == 1, "the deleted port was not asked of the API at the first retry"

@@ -129,9 +129,10 @@ def stored_summary(store: Store, clique_id) -> bool:
 
 
 def forget(store: Store, clique_ids: Iterable) -> None:
-    for cid in clique_ids:
-        store[PLACES].delete_many({"clique": str(cid)})
-        store[SUMMARIES].delete_one({"_id": cid})
+    ids = list(clique_ids)
+    if ids:
+        store[PLACES].delete_many({"clique": {"$in": [str(c) for c in ids]}})
+        store[SUMMARIES].delete_many({"_id": {"$in": ids}})
 
 
 def clear(store: Store, env: str) -> int:
@@ -155,11 +156,11 @@ def _touched(store: Store, env: str, clique_id, since: int) -> bool:
                     into.add(str(r["_id"]))
     if len(objects) + len(links) > TOUCHED_MAX:
         return True
+    own = as_object_id(clique_id)
     for field, ids in (("_nodes", sorted(objects)), ("_links", sorted(links))):
-        for start in range(0, len(ids), 1000):
-            for c in store["cliques"].find({field: {"$in": ids[start:start + 1000]}}, {"_id": 1}):
-                if as_object_id(c["_id"]) == as_object_id(clique_id):
-                    return True
+        for start in range(0, len(ids), 1000):   # this clique only: not every clique holding one of them
+            if store["cliques"].find_one({"_id": own, field: {"$in": ids[start:start + 1000]}}, {"_id": 1}):
+                return True
     return False
 
 

@@ -148,16 +148,17 @@
 
   // Above BIG nodes (panel.js): fewer selectors and values, status by class rather than one mapped from each
   // element's data; one icon per node (no badge); no link labels (they cost the most to measure). Zoomed out
-  // (`labels` false) no text value at all, and none that is Cytoscape's default: every value set on a node
+  // (`labels` false) no other text value, and none that is Cytoscape's default: every value set on a node
   // makes Cytoscape look again at each of its links, 2,000 of them for a clique's focal instance.
   function bigStyle(labels) {
     var node = { "shape": "round-rectangle", "width": 38, "height": 38, "background-color": FILLS.none,
       "border-width": 3, "border-color": NS.COLORS.none, "background-image": "data(icon)",
-      "background-width": "60%", "background-height": "60%", "z-index-compare": "manual", "z-index": 3 };
+      "background-width": "60%", "background-height": "60%", "z-index-compare": "manual", "z-index": 3,
+      "min-zoomed-font-size": 8 };   // kept zoomed out too: no name is ever drawn smaller than readable
     if (labels) {
       node.label = "data(label)";
       node["font-size"] = 11; node.color = "#1f2933"; node["text-valign"] = "bottom"; node["text-margin-y"] = 4;
-      node["text-wrap"] = "none"; node["min-zoomed-font-size"] = 8;
+      node["text-wrap"] = "none";
     }
     var out = [
       { selector: "node.obj", style: node },

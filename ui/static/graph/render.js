@@ -35,14 +35,14 @@
     if (preloaded) return preloaded;
     var urls = ICONS.concat(["object", "more", "hosts"]).map(function (t) { return base + t + ".svg"; })
       .concat(Object.keys(BADGES).map(function (s) { return base + BADGES[s]; }));
-    preloaded = Promise.all(urls.map(function (url) {
+    preloaded = Promise.race([Promise.all(urls.map(function (url) {
       return new Promise(function (resolve) {
         var img = new Image();
         img.crossOrigin = "anonymous";
         img.onload = img.onerror = function () { resolve(img); };
         img.src = url;
       });
-    }));
+    })), new Promise(function (resolve) { setTimeout(resolve, 3000); })]);   // a stalled icon never holds the graph
     return preloaded;
   };
 

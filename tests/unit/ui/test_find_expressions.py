@@ -119,9 +119,12 @@ def test_folded_hosts_answer_what_is_known_of_them():
     assert r["folded"] == [["part", 12], ["all", 300]]
     (r,) = run("type!=vnic")
     assert r["folded"] == [["part", 2], ["none", 0]]
-    assert run("status=error")[0]["folded"] == [["some", None], ["none", None]]
+    assert run("status=error")[0]["folded"] == [["some", None], ["none", 0]]   # its worst: at least one
     assert run("status=warning")[0]["folded"][0][0] == "maybe"        # under an error, a warning may hide
-    assert run("host=compute-3")[0]["folded"] == [["all", None], ["none", None]]
-    assert run("host=compute-15")[0]["folded"] == [["none", None], ["some", None]]   # in the run's range of names
+    assert run("host=compute-3")[0]["folded"] == [["all", 14], ["none", 0]]
+    assert run("host=compute-15")[0]["folded"] == [["none", 0], ["some", None]]   # in the run's range of names
     assert run("name=vm-1")[0]["folded"] == [["maybe", None], ["maybe", None]]    # names inside are not shipped
-    assert run("type=vnic and status=error")[0]["folded"] == [["maybe", None], ["none", None]]
+    # which of its types holds the error is not known
+    assert run("type=vnic and status=error")[0]["folded"] == [["maybe", None], ["none", 0]]
+    # asked type by type: a host holding only vNICs and vConnectors wholly matches (hide takes it away)
+    assert run("type=vnic, type=vconnector")[0]["folded"] == [["all", 14], ["all", 300]]

@@ -190,15 +190,17 @@
     return m ? [m[1].toLowerCase(), m[2].toLowerCase()] : null;
   }
 
-  function foldPositive(c, s) {
+  // One condition asked of the objects folded in summary `s`: of those of type `t`, or (t undefined) of all.
+  function foldPositive(c, s, t) {
     if (c.field === "type") {
-      var types = Object.keys(s.counts || {}), hit = types.filter(function (t) { return c.test(t.toLowerCase()); });
+      if (t !== undefined) return c.test(t.toLowerCase()) ? ALL : NONE;
+      var types = Object.keys(s.counts || {}), hit = types.filter(function (x) { return c.test(x.toLowerCase()); });
       return !hit.length ? NONE : hit.length === types.length ? ALL : PART;
     }
-    if (c.field === "status") {
+    if (c.field === "status") {   // the worst status is of the whole summary: which type holds it is not known
       var want = RANK[c.value.toLowerCase()], worst = RANK[String(s.status || "none").toLowerCase()] || 0;
       if (want > worst) return NONE;
-      if (want === worst) return want === 0 ? ALL : SOME;
+      if (want === worst) return want === 0 ? ALL : t === undefined ? SOME : MAYBE;
       return MAYBE;
     }
     var run = runOf(s);
@@ -224,21 +226,43 @@
     return a === MAYBE && b === MAYBE ? MAYBE : SOME;
   }
 
-  // How much of a summary node `s` the expression `e` matches: NS.FOLD's ALL, PART, SOME, MAYBE or NONE.
-  NS.matchesFolded = function (e, s) {
+  function asked(e, s, t) {
     return e.any.reduce(function (acc, all) {
       return or(acc, all.reduce(function (a, c) {
-        var x = foldPositive(c, s);
+        var x = foldPositive(c, s, t);
         return and(a, c.neg ? not(x) : x);
       }, ALL));
     }, NONE);
+  }
+
+  // {type: how much of that type's objects in summary `s` the expression `e` matches}
+  function perType(e, s) {
+    var out = {};
+    Object.keys(s.counts || {}).forEach(function (t) { if (s.counts[t] > 0) out[t] = asked(e, s, t); });
+    return out;
+  }
+
+  // How much of a summary node `s` the expression `e` matches: NS.FOLD's ALL, PART, SOME, MAYBE or NONE.
+  // Asked twice, both sound: type by type (so `type=vnic, type=otep` wholly matches a host holding only
+  // those) and of the summary as a whole (so `status=error` is known to be in a host whose worst it is);
+  // the more telling answer wins.
+  var TELLING = { all: 3, none: 3, part: 2, some: 1, maybe: 0 };
+  NS.matchesFolded = function (e, s) {
+    var states = perType(e, s), types = Object.keys(states), whole = asked(e, s, undefined);
+    if (!types.length) return whole;
+    var has = function (x) { return types.some(function (t) { return states[t] === x; }); };
+    var some = has(ALL) || has(PART) || has(SOME), split;
+    if (types.every(function (t) { return states[t] === ALL; })) split = ALL;
+    else if (types.every(function (t) { return states[t] === NONE; })) split = NONE;
+    else if (some && (has(NONE) || has(PART))) split = PART;
+    else split = some ? SOME : MAYBE;
+    return TELLING[whole] > TELLING[split] ? whole : split;
   };
 
-  // How many of a summary's objects match, when the expression asks only about types (else null).
+  // How many of a summary's objects match, when that is known exactly (each type wholly in or out), else null.
   NS.foldedCount = function (e, s) {
-    var typesOnly = e.any.every(function (all) { return all.every(function (c) { return c.field === "type"; }); });
-    if (!typesOnly) return null;
-    var counts = s.counts || {};
-    return Object.keys(counts).reduce(function (n, t) { return n + (NS.matches(e, { type: t }) ? counts[t] : 0); }, 0);
+    var states = perType(e, s), types = Object.keys(states);
+    if (!types.every(function (t) { return states[t] === ALL || states[t] === NONE; })) return null;
+    return types.reduce(function (n, t) { return n + (states[t] === ALL ? s.counts[t] : 0); }, 0);
   };
 })(typeof window !== "undefined" ? window : globalThis);

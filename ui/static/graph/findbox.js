@@ -65,8 +65,17 @@
       parts.push("in folded " + (r.held.length === 1 ? "host " : "hosts ") + names.join(", ") +
         (r.held.length > SHOWN ? " and " + (r.held.length - SHOWN) + " more" : "") + ": click one to open it");
     }
-    if (r.maybe) parts.push(r.maybe + " folded " + (r.maybe === 1 ? "host is" : "hosts are") + " not searched by name or status inside: open one to search it");
+    if (r.maybe) {
+      var hosts = r.maybe + " folded " + (r.maybe === 1 ? "host" : "hosts");
+      parts.push(byName(e) ? "names inside " + hosts + " are not searched: open one to search it"
+        : hosts + " may hold matches (not known until opened): open one to see");
+    }
     return parts.join(" · ");
+  }
+
+  // Whether the expression asks about what a summary does not ship: names, ids, staleness.
+  function byName(e) {
+    return e.any.some(function (all) { return all.some(function (c) { return c.field !== "type" && c.field !== "status" && c.field !== "host"; }); });
   }
 
   function mark(input, parsed) {
@@ -126,6 +135,8 @@
     out.textContent = lines.join(" · ");
     panel.root.dataset.found = found ? String(found.objects + found.held.length) : "";
     if (!stay && found && found.objects + found.held.length) NS.fit(cy, cy.nodes(".found"));
+    else if (!stay && !found && hideBox && hideBox.value !== (panel.hideShown || "")) NS.fit(cy, hidden ? cy.elements(":visible") : undefined);
+    panel.hideShown = hideBox ? hideBox.value : "";   // what is drawn changed: the view takes in what is left
     return found;
   };
 

@@ -33,7 +33,7 @@
     var cy = panel.cy, was = panel.selected ? cy.getElementById(panel.selected) : null;
     if (was && was.nonempty()) was.removeStyle("overlay-color overlay-opacity overlay-padding");
     panel.selected = node ? node.id() : null;
-    if (node) node.style({ "overlay-color": "#1565c0", "overlay-opacity": 0.25, "overlay-padding": 10 });
+    if (node) node.removeClass("dimmed").style({ "overlay-color": "#1565c0", "overlay-opacity": 0.25, "overlay-padding": 10 });
   }
 
   // Select `node`: marked, its card pinned, said; the focus stays where it was (the box or the graph).

@@ -177,3 +177,27 @@ def test_tabbing_into_the_graph_selects_the_focal_object(page, harness, gstore):
     page.mouse.click(box["x"] + 5, box["y"] + 5)
     assert page.locator(".cg-card").is_hidden()
     assert page.errors == []
+
+
+def test_a_folded_host_opens_from_the_keyboard(page, harness, gstore):
+    env = "keyswide"
+    gstore["environments_config"].insert_one({"name": env, "auth": {}})
+    made = network_clique(gstore, env, hosts=130, statuses={f"{env}-host-00003-otep": "Warning"})
+    open_graph(page, harness, env, made["network"])
+    page.fill(".cg-find", "status=warning")
+    _wait(page, lambda: "in folded host" in message(page))
+    page.focus(".cg-find")
+    page.keyboard.press("Enter")                                # the folded host holding the warning
+    page.wait_for_selector(".cg-card.pinned", state="visible")
+    assert page.get_attribute("#calipso-graph", "data-selected") == f"group|host:{env}-host-00003"
+    assert "folded: 4 objects, worst status Warning. Enter opens it." in page.inner_text(".cg-sr")
+    page.keyboard.press("ArrowDown")
+    page.evaluate("document.getElementById('calipso-graph').dataset.state = 'redraw'")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(READY, state="attached", timeout=60_000)
+    drawn = page.evaluate("() => calipsoGraph.cy.nodes('.obj').filter(n => n.data('api').host === '%s-host-00003')"
+                          ".map(n => n.data('type')).sort()" % env)
+    assert drawn == ["otep", "vconnector", "vedge", "vnic"]
+    # the Find still holds after the redraw: the warning itself is found now, no longer its folded host
+    _wait(page, lambda: found(page) == [f"{env}-host-00003-otep"])
+    assert page.errors == []

@@ -121,6 +121,8 @@
     }
     delete panel.root.dataset.findError;
     out.classList.remove("cg-found-error");
+    if (f.empty && h.empty && !panel.findActive) { out.textContent = ""; return null; }   // nothing to undo either
+    panel.findActive = !(f.empty && h.empty);
     cy.batch(function () {
       cy.elements().removeClass("found dimmed");
       unhide(cy);

@@ -108,8 +108,9 @@
         var next = toward(n, DIRS[e.key]);
         if (next) NS.selectNode(panel, next); else say(panel, "No link that way from " + ((n.data("api") || {}).name || "here") + ".");
         if (stage.contains(document.activeElement) && document.activeElement !== stage) stage.focus({ preventScroll: true });
-      } else if (e.key === "Enter" && e.target === stage && n) {
+      } else if (e.key === "Enter" && e.target === stage) {
         e.preventDefault();
+        if (!n) { n = start(panel); if (n) NS.selectNode(panel, n); return; }
         var a = n.data("api") || {};
         if (a.summary) { mark(panel, null); panel.toggleGroup(a.expand); return; }
         var open = panel.q(".cg-card.pinned .cg-card-links a");
@@ -121,6 +122,11 @@
         say(panel, "Card closed.");
         if (document.activeElement !== stage) stage.focus({ preventScroll: true });
       }
+    });
+    // a redraw (a folded host opened, a live change) keeps the selection when its object is still drawn
+    document.addEventListener("calipso:graph-ready", function () {
+      var n = panel.cy && panel.selected ? panel.cy.getElementById(panel.selected) : null;
+      if (n && n.nonempty()) mark(panel, n); else panel.selected = null;
     });
     if (find) {
       find.addEventListener("keydown", function (e) {

@@ -20,9 +20,8 @@ QUERY = (
     Param("id", "strings", required=True,
           doc=f"an inventory id; repeat the parameter for more (at most {MAX_REFS} are looked up)"),
 )
-RESPONSE = obj({"names": {"type": "object", "additionalProperties": obj({"name": STR, "type": {"type": ["string", "null"]}},
-                                                                          required=("name",))}},
-               required=("names",))
+NAMED = obj({"name": STR, "type": {"type": ["string", "null"]}}, required=("name",))
+RESPONSE = obj({"names": {"type": "object", "additionalProperties": NAMED}}, required=("names",))
 
 
 class Names(Resource):

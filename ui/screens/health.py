@@ -65,7 +65,8 @@ def name_sources(screen, req, rows: list[dict]) -> None:
     by_env: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         if r.get("kind") == "link":
-            by_env[r["environment"]] += [i for i in (r.get("source_id"), r.get("target_id")) if isinstance(i, str) and i]
+            ends = (r.get("source_id"), r.get("target_id"))
+            by_env[r["environment"]] += [i for i in ends if isinstance(i, str) and i]
     named = {env: names(screen, req, env, ids) for env, ids in by_env.items()}
     for r in rows:
         if r.get("kind") != "link":

@@ -14,7 +14,8 @@ HOSTILE = "<img src=x onerror=window.__pwned=1>"
 
 
 def found(pg) -> list[str]:
-    return pg.evaluate("() => calipsoGraph.cy.nodes('.found').map(n => n.data('api').object_id || n.data('name')).sort()")
+    return pg.evaluate("() => calipsoGraph.cy.nodes('.found')"
+                       ".map(n => n.data('api').object_id || n.data('name')).sort()")
 
 
 def shown_types(pg) -> set[str]:

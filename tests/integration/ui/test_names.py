@@ -64,7 +64,8 @@ def test_ids_on_an_object_page_are_names_that_link_to_their_objects(page, consol
 
 def test_a_scanned_port_names_its_network(page, console):
     login(page, "alice", console.users["alice"])
-    ports = console.api_get("alice", "/inventory", {"env_name": console.env, "type": "port", "page_size": 50})["objects"]
+    ports = console.api_get("alice", "/inventory",
+                            {"env_name": console.env, "type": "port", "page_size": 50})["objects"]
     port = next(p for p in (console.api_get("alice", "/inventory", {"env_name": console.env, "id": p["id"]})
                             for p in ports) if p.get("network_id"))
     net = console.api_get("alice", "/inventory", {"env_name": console.env, "id": port["network_id"]})

@@ -102,7 +102,8 @@ def test_mistakes_say_what_and_where():
     assert (e["at"], e["end"]) == (0, 4)
     assert error("name=")["error"] == 'Column 5: "name=" needs a value after it'
     e = error("type=vnic, status=red")
-    assert e["error"] == 'Column 19: status is ok, warning, error or none, not "red"' and (e["at"], e["end"]) == (18, 21)
+    assert e["error"] == 'Column 19: status is ok, warning, error or none, not "red"'
+    assert (e["at"], e["end"]) == (18, 21)
     assert error("type=vnic,")["error"] == 'Column 10: nothing after ",": a condition must follow'
     assert error(", type=vnic")["error"] == 'Column 1: a condition is missing before ","'
     assert error('name="vm')["error"] == "Column 6: the quote opened here is not closed"

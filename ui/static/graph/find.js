@@ -47,7 +47,11 @@
         continue;
       }
       if (c === "=" || c === "~") { out.push({ kind: "op", value: c, at: i, end: i + 1 }); i++; continue; }
-      if (c === "," || c === "|" || c === "&") { out.push({ kind: "sep", value: c === "," ? "|" : c, at: i, end: i + 1, word: c }); i++; continue; }
+      if (c === "," || c === "|" || c === "&") {
+        out.push({ kind: "sep", value: c === "," ? "|" : c, at: i, end: i + 1, word: c });
+        i++;
+        continue;
+      }
       if (c === "!") { out.push({ kind: "not", value: c, at: i, end: i + 1 }); i++; continue; }
       var k = i;
       while (k < n && !/[\s=~,|&"]/.test(text[k]) && !(text[k] === "!" && /[=~]/.test(text[k + 1] || ""))) k++;
@@ -92,20 +96,27 @@
 
   function condition(list, pos) {
     var t = list[pos], neg = false, start = t.at;
-    if (t.kind === "not") { neg = true; pos++; t = list[pos]; if (!t) return fail("\"!\" needs a condition after it", start, start + 1); }
-    if (t.kind === "op") return fail("a field name is missing before \"" + t.value + "\" (one of " + FIELDS.join(", ") + ")", t.at, t.end);
+    if (t.kind === "not") {
+      neg = true;
+      t = list[++pos];
+      if (!t) return fail("\"!\" needs a condition after it", start, start + 1);
+    }
+    if (t.kind === "op") {
+      return fail("a field name is missing before \"" + t.value + "\" (one of " + FIELDS.join(", ") + ")", t.at, t.end);
+    }
     if (t.kind === "sep") return fail("a condition is missing before \"" + (t.word || t.value) + "\"", t.at, t.end);
     var op = list[pos + 1];
     if (t.kind === "word" && op && op.kind === "op") {
       var field = t.value.toLowerCase();
       if (FIELDS.indexOf(field) < 0) {
-        return fail("unknown field \"" + t.value + "\": use " + FIELDS.slice(0, -1).join(", ") + " or " + FIELDS[FIELDS.length - 1], t.at, t.end);
+        return fail("unknown field \"" + t.value + "\": use " + FIELDS.slice(0, -1).join(", ") + " or " +
+          FIELDS[FIELDS.length - 1], t.at, t.end);
       }
       var v = list[pos + 2] && value(list, pos + 2);
       if (!v) {
         var after = list[pos + 2];
-        return fail("\"" + t.value + op.value + "\" needs a value after it" + (after ? ", not \"" + (after.word || after.value) + "\"" : ""),
-          op.at, op.end);
+        var instead = after ? ", not \"" + (after.word || after.value) + "\"" : "";
+        return fail("\"" + t.value + op.value + "\" needs a value after it" + instead, op.at, op.end);
       }
       if (runOn(list, v)) return runOn(list, v);
       var c = { field: field, op: op.value, value: v.value, at: start, end: v.end };
@@ -115,7 +126,9 @@
         }
         if (op.value.indexOf("~") >= 0) return fail("status takes = or !=, not " + op.value, op.at, op.end);
       }
-      if (field === "stale" && !(v.value.toLowerCase() in BOOLS)) return fail("stale is yes or no, not \"" + v.value + "\"", v.at, v.end);
+      if (field === "stale" && !(v.value.toLowerCase() in BOOLS)) {
+        return fail("stale is yes or no, not \"" + v.value + "\"", v.at, v.end);
+      }
       c.neg = neg !== (op.value[0] === "!");
       c.test = pattern(op.value.replace("!", ""), v.value, v.quoted);
       return { cond: c, next: v.next };
@@ -142,7 +155,9 @@
         if (t.value === "|") any.push([]);
         wantCond = true;
         pos++;
-        if (pos >= list.length) return fail("nothing after \"" + (t.word || t.value) + "\": a condition must follow", t.at, t.end);
+        if (pos >= list.length) {
+          return fail("nothing after \"" + (t.word || t.value) + "\": a condition must follow", t.at, t.end);
+        }
         continue;
       }
       var r = condition(list, pos);
@@ -159,7 +174,9 @@
     if (name === "name") return String(node.name || "").toLowerCase();
     if (name === "id") return String(node.object_id || "").toLowerCase();
     if (name === "type") return String(node.type || "").toLowerCase();
-    if (name === "host") return String(node.host || node.switch || (node.type === "host" ? node.object_id : "") || "").toLowerCase();
+    if (name === "host") {
+      return String(node.host || node.switch || (node.type === "host" ? node.object_id : "") || "").toLowerCase();
+    }
     if (name === "status") return String(node.status || "none").toLowerCase();
     return "";
   }

@@ -75,7 +75,9 @@
 
   // Whether the expression asks about what a summary does not ship: names, ids, staleness.
   function byName(e) {
-    return e.any.some(function (all) { return all.some(function (c) { return c.field !== "type" && c.field !== "status" && c.field !== "host"; }); });
+    return e.any.some(function (all) {
+      return all.some(function (c) { return ["type", "status", "host"].indexOf(c.field) < 0; });
+    });
   }
 
   function mark(input, parsed) {
@@ -137,7 +139,9 @@
     out.textContent = lines.join(" · ");
     panel.root.dataset.found = found ? String(found.objects + found.held.length) : "";
     if (!stay && found && found.objects + found.held.length) NS.fit(cy, cy.nodes(".found"));
-    else if (!stay && !found && hideBox && hideBox.value !== (panel.hideShown || "")) NS.fit(cy, hidden ? cy.elements(":visible") : undefined);
+    else if (!stay && !found && hideBox && hideBox.value !== (panel.hideShown || "")) {
+      NS.fit(cy, hidden ? cy.elements(":visible") : undefined);
+    }
     panel.hideShown = hideBox ? hideBox.value : "";   // what is drawn changed: the view takes in what is left
     return found;
   };

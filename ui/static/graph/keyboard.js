@@ -106,7 +106,8 @@
         e.preventDefault();
         if (!n) { n = start(panel); if (n) NS.selectNode(panel, n); return; }
         var next = toward(n, DIRS[e.key]);
-        if (next) NS.selectNode(panel, next); else say(panel, "No link that way from " + ((n.data("api") || {}).name || "here") + ".");
+        if (next) NS.selectNode(panel, next);
+        else say(panel, "No link that way from " + ((n.data("api") || {}).name || "here") + ".");
         if (stage.contains(document.activeElement) && document.activeElement !== stage) stage.focus({ preventScroll: true });
       } else if (e.key === "Enter" && e.target === stage) {
         e.preventDefault();
@@ -131,7 +132,11 @@
     if (find) {
       find.addEventListener("keydown", function (e) {
         if (e.key === "ArrowDown" && panel.cy && current(panel)) { e.preventDefault(); stage.focus(); }
-        if (e.key === "Escape" && current(panel)) { mark(panel, null); NS.unpin(panel.q(".cg-card")); delete panel.root.dataset.selected; }
+        if (e.key === "Escape" && current(panel)) {
+          mark(panel, null);
+          NS.unpin(panel.q(".cg-card"));
+          delete panel.root.dataset.selected;
+        }
       });
     }
   };

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 from tests.integration.ui.axe import assert_accessible
 from tests.integration.ui.graph_harness import network_clique
 from tests.integration.ui.test_graph_panel import (  # noqa: F401  (fixtures shared with the panel's tests)
-    READY, _wait, chromium, gstore, harness, open_graph, page, shot, synthetic)
+    READY, _wait, chromium, corner, gstore, harness, open_graph, page, shot, synthetic)
 
 HOSTILE = "<img src=x onerror=window.__pwned=1>"
 
@@ -54,8 +54,12 @@ def test_find_marks_matches_hide_takes_them_away_and_the_url_keeps_both(page, ha
     page.goto(page.url)
     page.wait_for_selector(READY, state="attached", timeout=60_000)
     assert page.input_value(".cg-hide") == "type=vnic" and shown_types(page) == {"instance", "vconnector"}
+    page.fill(".cg-hide", "type=*")                             # everything: an empty picture, no error
+    _wait(page, lambda: message(page) == f"{made['objects']} hidden")
+    assert shown_types(page) == set() and page.evaluate("() => calipsoGraph.cy.nodes(':visible').length") == 0
     page.fill(".cg-hide", "")
     _wait(page, lambda: len(shown_types(page)) == 3)
+    assert page.evaluate("() => calipsoGraph.cy.nodes('.box').filter(n => n.visible()).length") == 2
     assert page.errors == []
 
 
@@ -201,4 +205,19 @@ def test_a_folded_host_opens_from_the_keyboard(page, harness, gstore):
     assert drawn == ["otep", "vconnector", "vedge", "vnic"]
     # the Find still holds after the redraw: the warning itself is found now, no longer its folded host
     _wait(page, lambda: found(page) == [f"{env}-host-00003-otep"])
+    assert page.errors == []
+
+
+def test_hidden_objects_stay_hidden_when_their_host_box_folds_and_unfolds(page, harness, gstore):
+    env = "findfold"
+    made = synthetic(gstore, env, hosts=2, vnics_per_host=2)
+    open_graph(page, harness, env, made["instance"])
+    page.fill(".cg-hide", "type=vnic")
+    _wait(page, lambda: message(page) == "4 hidden")
+    box = f"box|host|{env}-h1"
+    page.mouse.click(*corner(page, box))                        # fold
+    _wait(page, lambda: page.evaluate("(id) => calipsoGraph.cy.getElementById(id).hasClass('collapsed')", box))
+    page.mouse.click(*corner(page, box))                        # unfold: its bridge comes back, its vNICs do not
+    _wait(page, lambda: not page.evaluate("(id) => calipsoGraph.cy.getElementById(id).hasClass('collapsed')", box))
+    assert shown_types(page) == {"instance", "vconnector"}
     assert page.errors == []

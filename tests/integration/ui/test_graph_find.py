@@ -104,7 +104,7 @@ def test_on_summaries_find_says_which_folded_hosts_hold_matches(page, harness, g
     _wait(page, lambda: "in folded hosts" in message(page))
     summaries = page.evaluate("() => calipsoGraph.cy.nodes('.summary').length")
     assert page.evaluate("() => calipsoGraph.cy.nodes('.summary.found').length") == summaries   # every host has one
-    assert f"{env}-host-00007 (1)" in message(page) and f"and {summaries - 3} more" in message(page)
+    assert f"{env}-host-00007 (1 of 4 objects)" in message(page) and f"and {summaries - 3} more" in message(page)
     page.fill(".cg-find", "name=vedge on findwide-host-00042")
     _wait(page, lambda: "not searched" in message(page))
     assert message(page).startswith("0 found")

@@ -42,7 +42,7 @@
   function describe(s, e) {
     var a = api(s), n = NS.foldedCount(e, a);
     var what = a.type === "hosts" ? "hosts " + a.name : a.name;
-    return what + (n !== null ? " (" + n + ")" : "");
+    return what + (n !== null ? " (" + n + " of " + a.count + " objects)" : "");
   }
 
   function findMatches(cy, e) {

@@ -38,4 +38,5 @@ RESOURCES: tuple[str, ...] = (
     "api.resources.host_graph",
     "api.resources.graph_card",
     "api.resources.original_ids",
+    "api.resources.names",
 )

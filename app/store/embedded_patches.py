@@ -73,6 +73,10 @@ def _encoder() -> json.JSONEncoder:
 
     class WireDocumentEncoder(NeoSQLiteJSONEncoder):
         def default(self, obj: Any) -> Any:
+            # the two types of nearly every call first, written as neosqlite writes them (a clique's document
+            # holds thousands of ids: making a neosqlite ObjectId of each was most of an insert's CPU)
+            if type(obj) is BsonObjectId:
+                return {"__neosqlite_objectid__": True, "id": obj.binary.hex()}   # ObjectId.encode_for_storage
             if type(obj) is datetime:
                 return {"$date": obj.isoformat()}   # NeoSQLiteJSONEncoder.default, without its per-call import
             if isinstance(obj, BsonObjectId):

@@ -39,6 +39,14 @@ def prefer_aead(ciphers: tuple[str, ...]) -> tuple[str, ...]:
     return aead + tuple(c for c in ciphers if c not in aead)
 
 
+def _login_interrupted(e: Exception) -> bool:
+    """Whether paramiko's login failure is a timeout or a lost connection, not a refusal: it raises the same
+    AuthenticationException for all three, and under load (3,000 hosts opening connections beside the
+    simulator) a login that took over the timeout was reported as wrong credentials and never retried."""
+    text = str(e).lower()
+    return "timeout" in text or "transport shut down" in text or "saw eof" in text
+
+
 class ConnectFailed(RemoteError):
     """The host could not be reached, or refused us (host key, no route); its other commands fail at once."""
 
@@ -167,6 +175,9 @@ class SshPool:
                 sock.close()
             if carrier is not None:
                 self._release(carrier[0], carrier[1], False, "forwards")
+            if isinstance(e, paramiko.AuthenticationException) and _login_interrupted(e):
+                raise ConnectFailed("SSH", ep.host, "login", f"login not finished{jump}: {e} (the host or the "
+                                    "master answered too slowly; tried again)", transient=True) from None
             if isinstance(e, paramiko.AuthenticationException):
                 hint = (" (a jump connection logs in to each host with the CLI section's user and key; set "
                         "CLI.host_access to hop to use the master's own ssh instead)") if jump else ""

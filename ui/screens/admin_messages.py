@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from ui.apiclient import NotFound
 from ui.screens.admin_base import AdminScreen, form_of, many, one
 from ui.screens.admin_scans import to_utc
+from ui.screens.node_views import names
 
 GROUPS = {"error": ("panic", "alert", "crit", "error"), "warning": ("warn",), "info": ("notice", "info")}
 GROUP_OF = {lvl: g for g, lvls in GROUPS.items() for lvl in lvls}
@@ -23,6 +24,17 @@ def text_of(message) -> str:
     if isinstance(message, str):
         return message
     return json.dumps(message, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def name_related(screen, req, rows: list[dict]) -> None:
+    """Each row's `related_name`: the name of its related object (one /names read per environment shown)."""
+    by_env: dict[str, list[str]] = {}
+    for r in rows:
+        if isinstance(r.get("related_object"), str) and r["related_object"] and isinstance(r.get("environment"), str):
+            by_env.setdefault(r["environment"], []).append(r["related_object"])
+    named = {env: names(screen, req, env, ids) for env, ids in by_env.items()}
+    for r in rows:
+        r["related_name"] = named.get(r.get("environment"), {}).get(r.get("related_object"), {}).get("name")
 
 
 class MessagesList(AdminScreen):
@@ -67,6 +79,7 @@ class MessagesList(AdminScreen):
         for r in rows:
             r["text"] = text_of(r.get("message"))
             r["group"] = GROUP_OF.get(r.get("level"), "info")
+        name_related(self, req, rows)
         sources = [d["value"] for d in self.api(req, "/constants", {"name": "message_source_systems"}).get("data") or []]
         base = {k: v for k, v in f.items() if v}
         self.render(req, resp, "admin/messages_list.html", rows=rows, f=f, tiles=tiles, envs=self.env_names(req),
@@ -82,6 +95,7 @@ class MessageView(AdminScreen):
         msg = self.api(req, "/messages", {"env_name": env, "id": id})
         if not msg:
             raise NotFound(f"no message {id} in {env}")
+        name_related(self, req, [msg])
         self.render(req, resp, "admin/message_view.html", msg=msg, env=env, text=text_of(msg.get("message")),
                     payload=msg.get("message"), group=GROUP_OF.get(msg.get("level"), "info"), current_env=env)
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from urllib.parse import urlencode, quote
 
 from ui.console import Screen
+from ui.screens.node_views import names
 
 NO_HOST = ""
 
@@ -58,11 +59,31 @@ def grouped(rows: list[dict]) -> list[dict]:
     return out
 
 
+def name_sources(screen, req, rows: list[dict]) -> None:
+    """Link rows name their ends: `source_name`, and a name made of ids ("a → b", a link without a name of its
+    own) made of the ends' names; one /names read per environment."""
+    by_env: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        if r.get("kind") == "link":
+            ends = (r.get("source_id"), r.get("target_id"))
+            by_env[r["environment"]] += [i for i in ends if isinstance(i, str) and i]
+    named = {env: names(screen, req, env, ids) for env, ids in by_env.items()}
+    for r in rows:
+        if r.get("kind") != "link":
+            continue
+        known = named.get(r["environment"], {})
+        source, target = (known.get(r.get(f"{end}_id"), {}).get("name") for end in ("source", "target"))
+        r["source_name"] = source
+        if r.get("name") == f"{r.get('source_id')} → {r.get('target_id')}" and (source or target):
+            r["name"] = f"{source or r.get('source_id')} → {target or r.get('target_id')}"
+
+
 class Health(Screen):
     def on_get(self, req, resp):
         env = req.get_param("env") or None
         params = {"limit": 2000, **({"env_name": env} if env else {})}
         p = self.api(req, "/problems", params)
+        name_sources(self, req, p["problems"])
         self.render(req, resp, "health.html", title="Health", groups=grouped(p["problems"]), total=p["total"],
                     shown=p.get("shown", len(p["problems"])), counts=p["counts"], env_filter=env)
 

@@ -41,22 +41,62 @@ HIGHLIGHTS = ("id", "type", "environment", "host", "parent_id", "parent_type", "
               "stale_since")
 
 
-# fields whose value is another object's inventory id: shown as that object's name, linked to its page
-REFERENCES = ("parent_id", "network", "host", "switch", "master_parent_id", "project_id")
+# fields never holding another object's id: not looked up (the rest of the object's strings are)
+NOT_REFERENCES = frozenset(("id", "_id", "name", "object_name", "type", "parent_type", "environment", "status",
+                            "status_text", "status_value", "state", "last_scanned", "last_seen", "stale_since",
+                            "show_in_tree", "mac_address", "ip_address", "description", "clique"))
+NAMES_MAX = 200          # ids named per page at most (the API's cap: app.topology.cards.MAX_REFS)
+QUERY_MAX = 3000         # characters of ids per /names request (the API's request line is read up to 4 KB)
 
 
-def _named(screen, req, env: str, obj: dict, pool=None) -> dict:
-    """{field: {"id", "name", "type"}} for the reference fields of `obj` that name an object of `env`."""
-    refs = {f: obj[f] for f in REFERENCES if isinstance(obj.get(f), str) and obj[f] and obj[f] != obj.get("id")}
+def _id_strings(value) -> list[str]:
+    """The strings of a field's value that could be ids: the value itself, or a list's strings."""
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str) and v]
+    return []
 
-    def lookup(ref: str) -> dict:
+
+def references(obj: dict) -> dict[str, list[str]]:
+    """{field: its id-like strings} for the fields of `obj` that may name other objects (its own id left out)."""
+    own = obj.get("id")
+    out: dict[str, list[str]] = {}
+    for field, value in obj.items():
+        if field in NOT_REFERENCES or field.endswith("_path") or field.startswith("_"):
+            continue
+        ids = [s for s in _id_strings(value) if s != own and not s.startswith("$") and "\0" not in s and len(s) <= 256]
+        if ids:
+            out[field] = ids
+    return out
+
+
+def _batches(ids: list[str]) -> list[list[str]]:
+    """`ids` cut so each request's query stays short (one batch for any ordinary object)."""
+    out: list[list[str]] = [[]]
+    size = 0
+    for i in ids:
+        if out[-1] and size + len(i) + 4 > QUERY_MAX:
+            out.append([])
+            size = 0
+        out[-1].append(i)
+        size += len(i) + 4
+    return out if out[0] else []
+
+
+def names(screen, req, env: str, ids: list[str]) -> dict[str, dict]:
+    """{id: {name, type}} for those of `ids` that name an object of `env`: one /names read per page."""
+    wanted = list(dict.fromkeys(ids))[:NAMES_MAX]
+
+    def lookup(batch: list[str]) -> dict:
         try:
-            return screen.api(req, "/inventory", {"env_name": env, "id": ref})
-        except (NotFound, ApiDown):     # a name not found (or not in time) leaves the id shown as it is
+            return screen.api(req, "/names", {"env_name": env, "id": batch}).get("names", {})
+        except (NotFound, ApiDown):     # not named (or not in time): the ids are shown as they are
             return {}
-    found = dict(zip(refs, (pool.map if pool else map)(lookup, refs.values())))
-    return {f: {"id": refs[f], "name": str(d.get("object_name") or d.get("name") or refs[f]), "type": d.get("type")}
-            for f, d in found.items() if d}
+    out: dict[str, dict] = {}
+    for found in map(lookup, _batches(wanted)):
+        out.update(found)
+    return out
 
 
 def _subtree_counts(screen, req, env: str, obj: dict) -> tuple[dict, bool]:
@@ -73,14 +113,16 @@ def data_view(screen, req, summary: dict, obj: dict, pool=None) -> dict:
     if not obj:
         view = VIEWS["environment"]
         return {"template": view.template, "cubes": [(t, label, summary["counts"].get(t, 0)) for t, label in view.cubes],
-                "capped": False, "named": {}}
+                "capped": False, "named": {}, "related": []}
     obj_type = str(obj.get("type") or "")
     view = VIEWS.get(obj_type) or (FOLDER if obj_type.endswith("_folder") else GENERIC)
     cubes, capped = [], False
     counted = None
     if view.cubes and obj.get("id_path"):
         counted = pool.submit(_subtree_counts, screen, req, summary["name"], obj) if pool else None
-    named = _named(screen, req, summary["name"], obj, pool)
+    refs = references(obj)     # named in one read, beside the counts (the pool runs single API calls only)
+    ids = [i for v in refs.values() for i in v]
+    asked_names = pool.submit(names, screen, req, summary["name"], ids) if pool else None
     partial = None
     if view.cubes and obj.get("id_path"):
         try:
@@ -89,5 +131,8 @@ def data_view(screen, req, summary: dict, obj: dict, pool=None) -> dict:
         except ApiDown:     # the rest of the page is worth showing without the counts
             partial = "The API did not count what this object holds in time; reload the page to try again."
     highlights = [(f, obj[f]) for f in HIGHLIGHTS if obj.get(f) not in (None, "", [], {})]
+    named = asked_names.result() if asked_names else names(screen, req, summary["name"], ids)
+    # the other fields that name objects: shown under the highlights as links, not only in "All fields"
+    related = [(f, obj[f]) for f in refs if f not in HIGHLIGHTS and any(i in named for i in refs[f])]
     return {"template": view.template, "cubes": cubes, "capped": capped, "highlights": highlights, "named": named,
-            "partial": partial}
+            "related": related, "partial": partial}

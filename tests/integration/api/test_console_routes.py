@@ -41,6 +41,27 @@ def test_tree_walks_down_level_by_level(api):
     assert vnics["more"] == 1 and not vnics["children"][0]["has_children"]
 
 
+def test_ports_in_the_tree_say_what_they_belong_to_not_only_their_mac(api):
+    """A port is named by its MAC; the tree adds its instance's name, or its role when its device is no object."""
+    from app.inventory import Inventory
+    from app.paths import place
+
+    inv = Inventory(api.store)
+    region = api.store["inventory"].find_one({"environment": "visible", "id": "RegionOne"})
+    vm = place({"id": "uuid-vm", "type": "instance", "name": "web-<1>", "host": "visible-node-1"}, region, "visible")
+    folder = place({"id": "net-ports", "type": "ports_folder", "name": "Ports"}, region, "visible")
+    ports = [place({"id": pid, "type": "port", "name": mac, "device_id": dev, "device_owner": owner}, folder, "visible")
+             for pid, mac, dev, owner in (("p1", "fa:16:3e:00:00:01", "uuid-vm", "compute:nova"),
+                                          ("p2", "fa:16:3e:00:00:02", "dhcp-abc-net", "network:dhcp"),
+                                          ("p3", "fa:16:3e:00:00:03", "", ""))]
+    inv.upsert([vm, folder, *ports])
+    children = api.get("/tree", "alice", "env_name=visible&parent_id=net-ports").json["children"]
+    assert [(n["name"], n.get("detail")) for n in children] == [
+        ("fa:16:3e:00:00:01", "web-<1>"), ("fa:16:3e:00:00:02", "DHCP"), ("fa:16:3e:00:00:03", None)]
+    chain = api.get("/tree/path", "alice", "env_name=visible&id=p1").json["path"]
+    assert chain[-1]["detail"] == "web-<1>"
+
+
 def test_tree_path_is_the_chain_from_the_root(api):
     chain = api.get("/tree/path", "alice", "env_name=visible&id=visible-tap2").json["path"]
     assert [n["id"] for n in chain] == ["RegionOne", "visible-node-1", "visible-tap2"]

@@ -227,3 +227,64 @@ def test_a_channel_that_times_out_leaves_the_master_connection_and_its_other_hos
         pool.close()
     finally:
         sim.stop()
+
+
+@pytest.mark.parametrize("message", ["Authentication timeout.", "Authentication failed: transport shut down or saw EOF"])
+def test_a_login_that_times_out_is_tried_again_not_reported_as_bad_credentials(tmp_path, monkeypatch, message):
+    """paramiko raises the same AuthenticationException for a refusal, a timeout and a dropped connection;
+    a slow login under load is a transient failure (the call is retried), not 'authentication failed'."""
+    import paramiko
+
+    from scan.access.calls import AuthError
+    from scan.access.ssh_pool import ConnectFailed, Endpoint, SshPool
+
+    sim = start_in_process("slowlogin", tmp_path / "slowlogin", computes=1, instances=0)
+    try:
+        cli = next(s for s in sim.env["configuration"] if s["name"] == "CLI")
+        master = Endpoint(cli["host"], int(cli.get("port") or 22), cli["user"], cli.get("pwd"), cli.get("key"))
+        (host,) = sorted(_computes(sim))
+        jump = Endpoint(host, 22, master.user, master.pwd, master.key, via=master)
+        pool = SshPool("accept-any")
+        assert pool.exec(master, "uname -n", 10).status == 0
+        real = (paramiko.Transport.auth_publickey, paramiko.Transport.auth_password)
+
+        def slow(self, *args, **kw):
+            raise paramiko.AuthenticationException(message)
+
+        monkeypatch.setattr(paramiko.Transport, "auth_publickey", slow)
+        monkeypatch.setattr(paramiko.Transport, "auth_password", slow)
+        with pytest.raises(ConnectFailed, match="login not finished") as caught:
+            pool.exec(jump, "uname -n", 10)
+        assert caught.value.transient and not isinstance(caught.value, AuthError)
+        monkeypatch.setattr(paramiko.Transport, "auth_publickey", real[0])
+        monkeypatch.setattr(paramiko.Transport, "auth_password", real[1])
+        assert pool.exec(jump, "uname -n", 10).status == 0       # the next try logs in
+        pool.close()
+    finally:
+        sim.stop()
+
+
+def test_wrong_credentials_are_still_reported_as_such(tmp_path, monkeypatch):
+    import paramiko
+
+    from scan.access.calls import AuthError
+    from scan.access.ssh_pool import Endpoint, SshPool
+
+    sim = start_in_process("badlogin", tmp_path / "badlogin", computes=1, instances=0)
+    try:
+        cli = next(s for s in sim.env["configuration"] if s["name"] == "CLI")
+        master = Endpoint(cli["host"], int(cli.get("port") or 22), cli["user"], cli.get("pwd"), cli.get("key"))
+        (host,) = sorted(_computes(sim))
+        pool = SshPool("accept-any")
+        assert pool.exec(master, "uname -n", 10).status == 0
+
+        def refused(self, *args, **kw):
+            raise paramiko.AuthenticationException("Authentication failed.")
+
+        monkeypatch.setattr(paramiko.Transport, "auth_publickey", refused)
+        monkeypatch.setattr(paramiko.Transport, "auth_password", refused)
+        with pytest.raises(AuthError, match="authentication failed for user"):
+            pool.exec(Endpoint(host, 22, master.user, master.pwd, master.key, via=master), "uname -n", 10)
+        pool.close()
+    finally:
+        sim.stop()

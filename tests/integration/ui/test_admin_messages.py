@@ -79,6 +79,11 @@ def test_a_viewer_marks_messages_viewed_and_follows_the_related_object(page, con
     mid = Messages(console.store).add("about a vm", level="warn", environment=console.env,
                                       related_object=instance["id"], related_object_type="instance")
     page.goto(f"/message/{console.env}/{mid}")
+    assert page.locator("#related a").inner_text() == instance["name"]       # its name, not its id
+    assert instance["id"] in page.locator("#related").inner_text()            # the id beside it
+    page.goto(f"/messages-list?env={console.env}&related_object={instance['id']}")
+    assert page.locator(f'#messages tr[data-message="{mid}"] a', has_text=instance["name"]).count() == 1
+    page.goto(f"/message/{console.env}/{mid}")
     page.click("#related a")
     page.wait_for_load_state("domcontentloaded")
     assert f"selectedNodeId={instance['id']}" in page.url

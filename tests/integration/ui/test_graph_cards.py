@@ -35,6 +35,9 @@ def test_hover_card_names_ids_and_the_pinned_card_links_them(page, harness, gsto
     ref = page.locator(".cg-card.pinned .cg-card-ref", has_text="compute <i>one</i>")
     assert ref.get_attribute("href") == f"/object?env={env}&id={env}-h0"
     assert f"{env}-h0" in ref.get_attribute("title")
+    graph = page.locator(".cg-card.pinned .cg-card-links a", has_text="Graph of host compute <i>one</i>")   # named too
+    graph.wait_for()
+    assert graph.get_attribute("title") == f"host {env}-h0" and "&view=graph" in graph.get_attribute("href")
     shot(page, "card-names")
     page.keyboard.press("Escape")
     assert page.locator(".cg-card").is_hidden()

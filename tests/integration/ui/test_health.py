@@ -84,3 +84,24 @@ def test_health_lists_only_environments_the_user_may_view(page, console):
         assert page.locator(f'[data-health-env="{console.other_env}"]').count() == 0
     finally:
         Inventory(console.store).set_fields(console.other_env, "instance", other["id"], {"status_value": 0, "status": "OK"})
+
+
+def test_a_failing_link_is_named_by_the_objects_it_joins(page, console):
+    link = console.store["links"].find_one({"environment": console.env, "link_type": "instance-vnic"})
+    instance = console.api_get("admin", "/inventory", {"env_name": console.env, "id": link["source_id"]})
+    vnic = console.api_get("admin", "/inventory", {"env_name": console.env, "id": link["target_id"]})
+    kept = {k: link[k] for k in ("status", "status_value", "link_name") if k in link}
+    console.store["links"].update_one({"_id": link["_id"]}, {"$set": {"status": "Error", "status_value": 2},
+                                                             "$unset": {"link_name": ""}})
+    try:
+        login(page, "admin", console.users["admin"])
+        page.goto("/health")
+        row = page.locator(f'tr.health-row[data-id="{link["_id"]}"]')
+        name = lambda o: o.get("object_name") or o["name"]  # noqa: E731
+        assert f"{name(instance)} → {name(vnic)}" in row.inner_text()      # names, not the ids it joins
+        source = row.locator("a", has_text=name(instance))
+        assert source.get_attribute("title") == instance["id"]
+    finally:
+        console.store["links"].update_one({"_id": link["_id"]}, {"$unset": {"status": "", "status_value": ""}})
+        if kept:
+            console.store["links"].update_one({"_id": link["_id"]}, {"$set": kept})

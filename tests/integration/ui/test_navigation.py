@@ -54,6 +54,29 @@ def test_tree_walks_down_to_an_instance(page, console, shot):
     assert page.js_errors == []
 
 
+def test_ports_in_the_tree_name_their_instance_beside_their_mac(page, console, shot):
+    """Loaded on demand (tree.js) and drawn by the server when a port's page opens (tree_node.html)."""
+    login(page, "alice", console.users["alice"])
+    ports = console.api_get("alice", "/inventory", {"env_name": console.env, "type": "port",
+                                                     "projection": "name,device_id,device_owner,stale_since"})["objects"]
+    port = next(p for p in ports if str(p.get("device_owner", "")).startswith("compute:") and not p.get("stale_since"))
+    vm = console.api_get("alice", "/inventory", {"env_name": console.env, "id": port["device_id"]})
+    chain = console.api_get("alice", "/tree/path", {"env_name": console.env, "id": port["id"]})["path"]
+    page.goto(f"/environment/{console.env}?selectedNodeId={chain[-2]['id']}")     # the Ports folder
+    folder = page.locator(f'#tree li.node[data-id="{chain[-2]["id"]}"]').first
+    if folder.locator(":scope > .node-row .twisty").get_attribute("aria-expanded") != "true":
+        folder.locator(":scope > .node-row .twisty").click()
+    row = page.locator(f'#tree li.node[data-id="{port["id"]}"] > .node-row').first
+    row.wait_for()
+    assert row.locator(".node-name").inner_text() == port["name"]
+    assert row.locator(".node-detail").inner_text() == f"· {vm['name']}"
+    page.goto(f"/environment/{console.env}?selectedNodeId={port['id']}")       # drawn by the server
+    row = page.locator(f'#tree li.node.selected[data-id="{port["id"]}"] > .node-row').first
+    assert row.locator(".node-detail").inner_text() == f"· {vm['name']}"
+    shot(page, "tree-ports")
+    assert page.js_errors == []
+
+
 def test_focal_object_opens_on_its_graph_and_toggles_to_data(page, console, shot):
     login(page, "alice", console.users["alice"])
     clique = console.api_get("alice", "/cliques", {"env_name": console.env, "page_size": 1})["cliques"][0]

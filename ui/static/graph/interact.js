@@ -1,7 +1,7 @@
 /* Calipso graph: what the pointer and the keyboard do on the canvas.
  *
  * Hover card (text nodes only), click a network to open it, click a host or switch box to
- * fold it into one node (its links re-routed to the box) and again to unfold, find-in-graph.
+ * fold it into one node (its links re-routed to the box) and again to unfold (find: findbox.js).
  */
 (function () {
   "use strict";
@@ -159,7 +159,12 @@
       var links = text("div", "cg-card-links");
       links.appendChild(cardLink("Open " + (api.name || api.object_id), url.replace("{id}", encodeURIComponent(api.object_id))));
       var host = api.type === "host" ? api.object_id : api.host;
-      if (host) links.appendChild(cardLink("Graph of host " + host, url.replace("{id}", encodeURIComponent(host)) + "&view=graph"));
+      if (host) {
+        var graph = cardLink("Graph of host " + host, url.replace("{id}", encodeURIComponent(host)) + "&view=graph");
+        graph.title = "host " + host;
+        links.appendChild(graph);
+        NS.nameOf(panel, host, function (name) { graph.textContent = "Graph of host " + name; });
+      }
       card.appendChild(links);
     }
     card.classList.add("pinned");
@@ -189,12 +194,25 @@
     panel.root.dataset.highlighted = target.id();
   };
 
+  // The name of the object `id` (its id when it names nothing), read from /names once per page and kept.
+  NS.nameOf = function (panel, id, done) {
+    var names = (panel.names = panel.names || {});
+    if (names[id] !== undefined) { if (names[id]) done(names[id]); return; }
+    var env = panel.root.dataset.environment || "";
+    NS.fetchJSON((panel.cfg.apiBase || "/ui-api") + "/names?env_name=" + encodeURIComponent(env) + "&id=" + encodeURIComponent(id))
+      .then(function (r) {
+        var found = r.names && r.names[id];
+        names[id] = found ? found.name : "";
+        if (found) done(found.name);
+      }, function () { /* the id stays shown */ });
+  };
+
   // Fold or unfold a box; links crossing a folded box are drawn to the box (dashed "meta" edges).
   NS.toggleBox = function (cy, box) {
     cy.batch(function () {
       var folding = !box.hasClass("collapsed");
       box.toggleClass("collapsed", folding);
-      NS.membersOf(cy, box).style("display", folding ? "none" : "element");
+      NS.membersOf(cy, box).not(".find-hidden").style("display", folding ? "none" : "element");   // Hide stays
       NS.rerouteMeta(cy);
     });
   };
@@ -247,25 +265,5 @@
       }
       if (panel && n.hasClass("obj")) NS.pinCard(panel, n);
     });
-  };
-
-  // Highlight the objects whose name or id contains `query` (any case); returns how many.
-  NS.find = function (cy, query) {
-    var q = (query || "").trim().toLowerCase();
-    var nodes = cy.nodes(".obj");
-    cy.batch(function () {
-      cy.elements().removeClass("found dimmed");
-      if (!q) return;
-      var hits = nodes.filter(function (n) {
-        var api = n.data("api") || {};
-        return String(api.name || "").toLowerCase().indexOf(q) >= 0 ||
-          String(api.object_id || "").toLowerCase().indexOf(q) >= 0;
-      });
-      hits.addClass("found");
-      cy.elements().not(hits).not(".box").addClass("dimmed");
-    });
-    var found = cy.nodes(".found");
-    if (found.nonempty()) NS.fit(cy, found);
-    return found.length;
   };
 })();

@@ -130,8 +130,7 @@
     var run = placed ? function (cy, name, done) { NS.whenDrawn(cy, done); } : NS.runLayout;
     run(this.cy, this.layoutName, function () {
       self.setState("ready", "");
-      var find = self.q(".cg-find").value;
-      if (find.trim()) self.q(".cg-found").textContent = NS.find(self.cy, find) + " found";
+      NS.applyFind(self);
       var detail = { nodes: self.cy.nodes(".obj").length, links: self.cy.edges().not(".meta").length,
         ms: Math.round(performance.now() - self.started), layout: self.layoutName,
         since_navigation: Math.round(performance.now()) };
@@ -215,7 +214,7 @@
   };
 
   Panel.prototype.bindToolbar = function () {
-    var self = this, timer = null;
+    var self = this;
     this.q(".cg-layout").addEventListener("change", function (e) {
       self.layoutName = e.target.value;
       if (self.cy) { self.started = performance.now(); self.layout(); }
@@ -224,14 +223,8 @@
     this.q(".cg-zoom-in").addEventListener("click", function () { self.zoom(1.25); });
     this.q(".cg-zoom-out").addEventListener("click", function () { self.zoom(0.8); });
     this.q(".cg-table-toggle").addEventListener("click", function () { self.showTable(self.q(".cg-table").hidden); });
-    this.q(".cg-find").addEventListener("input", function (e) {
-      clearTimeout(timer);
-      timer = setTimeout(function () {
-        if (!self.cy) return;
-        var n = NS.find(self.cy, e.target.value);
-        self.q(".cg-found").textContent = e.target.value.trim() ? n + " found" : "";
-      }, 200);
-    });
+    NS.bindFind(this);   // find.js, findbox.js: Find and Hide expressions
+    NS.bindKeys(this);   // keyboard.js: the graph from the keyboard
     NS.bindPathSearch(this);
     NS.bindChanges(this);
     this.root.querySelectorAll(".cg-export [data-format]").forEach(function (b) {
@@ -283,6 +276,7 @@
           });
         });
         self.summary(data.nodes.filter(function (n) { return !n.aggregate; }).length, data);
+        NS.applyFind(self, true);   // a status may have changed what `status=error` finds (the view stays put)
         document.dispatchEvent(new CustomEvent("calipso:graph-updated", { detail: { nodes: data.nodes.length } }));
       })
       .catch(function () { /* the page's banner reports an unreachable API */ });

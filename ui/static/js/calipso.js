@@ -29,7 +29,7 @@
   function emit(name, detail) { document.dispatchEvent(new CustomEvent(name, {detail: detail})); }
 
   /* ---- menus (the graph's export menu too): one open at a time, closed by a click outside or Escape ---- */
-  function menus() { return document.querySelectorAll("details.menu, details.cg-export"); }
+  function menus() { return document.querySelectorAll("details.menu, details.cg-export, details.cg-find-help-box"); }
   document.addEventListener("click", function (e) {
     menus().forEach(function (m) { if (!m.contains(e.target)) { m.open = false; } });
   });

@@ -31,7 +31,9 @@
     a.className = "node-link"; a.href = base + encodeURIComponent(n.id);
     var dot = document.createElement("span"); dot.className = "type-dot type-" + n.type.replace(/[^A-Za-z0-9_-]/g, "");
     var name = document.createElement("span"); name.className = "node-name"; name.textContent = n.name;
-    a.appendChild(dot); a.appendChild(name); row.appendChild(a); li.appendChild(row);
+    a.appendChild(dot); a.appendChild(name);
+    if (n.detail) { var det = document.createElement("span"); det.className = "node-detail"; det.textContent = "\u00b7 " + n.detail; a.appendChild(det); }
+    row.appendChild(a); li.appendChild(row);
     if (n.has_children) { var ul = document.createElement("ul"); ul.className = "children"; ul.hidden = true; li.appendChild(ul); }
     return li;
   }

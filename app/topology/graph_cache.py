@@ -30,7 +30,7 @@ from app.store.store import Store
 from app.topology.graph import failing_filter, status_of, worst
 
 KEEP_ABOVE = 500       # graphs of cliques with more objects than this are kept (smaller ones build fast)
-KEEP_AT_MOST = 6       # graphs kept per process: a 2,000-object graph is ~10 MB of Python objects
+KEEP_AT_MOST = 6       # graphs kept per process: a 2,000-object graph is ~6 MB of Python objects
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ a tenth of encoding it again.
 
 from __future__ import annotations
 
+import json
+import re
 from math import isfinite
 from typing import Any, Callable
 
@@ -52,3 +54,37 @@ def _non_finite(value: Any) -> bool:
         if _non_finite(v):
             return True
     return False
+
+
+# -- reading it back --------------------------------------------------------------------------------------------
+
+_LONG_NUMBER = re.compile(r"\d{19}")    # orjson reads integers beyond 64 bits (or below -2**63) as floats
+
+
+def fast_loads(hook: Callable[[dict], Any]) -> Callable[[str], Any]:
+    """loads(text) -> the value `json.loads(text, object_hook=hook)` gives, read by orjson (a third of the time)
+    with `hook` applied afterwards, innermost documents first as json applies it. Text orjson reads otherwise
+    (NaN, infinities, lone surrogates, integers of 19 digits or more) goes to `json.loads`."""
+
+    def apply(value: Any) -> Any:
+        if type(value) is dict:
+            for key, v in value.items():
+                if type(v) is dict or type(v) is list:
+                    value[key] = apply(v)
+            return hook(value)
+        for i, v in enumerate(value):
+            if type(v) is dict or type(v) is list:
+                value[i] = apply(v)
+        return value
+
+    def loads(text: str) -> Any:
+        if _LONG_NUMBER.search(text) is None:
+            try:
+                value = orjson.loads(text)
+            except orjson.JSONDecodeError:
+                pass
+            else:
+                return apply(value) if type(value) is dict or type(value) is list else value
+        return json.loads(text, object_hook=hook)
+
+    return loads

@@ -72,7 +72,7 @@ def create_app(store: Store, settings: Settings | None = None, clock: Clock = ut
     settings = settings or Settings()
     keeper = keeper or StoreKeeper(store)
     deps = Deps(store, settings, clock, keeper=keeper)
-    users = Users(store, rounds=settings.bcrypt_rounds, clock=clock)
+    users = Users(store, rounds=settings.bcrypt_rounds, clock=clock, standing_ttl=settings.user_standing_ttl)
     tokens = Tokens(store, settings.token_lifetime, settings.max_session, clock)
     ldap = None
     if settings.ldap is not None:

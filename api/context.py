@@ -84,16 +84,19 @@ class EnvAccess:
         self.caller = caller
         self._names: list[str] | None = None
 
-    def find(self, name: str) -> dict | None:
+    def find(self, name: str, fields: tuple[str, ...] | None = None) -> dict | None:
+        """The environment's configuration if the caller may view it; with `fields`, only those (with its
+        name and `auth`): an environment's configuration is kilobytes, most requests only check access."""
         if not isinstance(name, str):
             return None
-        doc = self.coll.find_one({"name": name})
+        projection = None if fields is None else {f: 1 for f in ("name", "auth", *fields)}
+        doc = self.coll.find_one({"name": name}, projection)
         if doc is None or not self.caller.can_view(doc):
             return None
         return doc
 
-    def view(self, name: str) -> dict:
-        doc = self.find(name)
+    def view(self, name: str, fields: tuple[str, ...] | None = None) -> dict:
+        doc = self.find(name, fields)
         if doc is None:
             raise unknown_env(name)
         return doc

@@ -106,7 +106,7 @@ class Resource:
     def env_filter(self, req: falcon.Request, env_name: str | None, field: str = "environment") -> dict:
         """Query restricting to one viewable environment, or to all the caller may view."""
         if env_name is not None:
-            self.envs(req).view(env_name)
+            self.envs(req).view(env_name, ())
             return {field: env_name}
         return {field: {"$in": self.envs(req).names()}}
 

@@ -39,7 +39,9 @@ def patch_find_projection() -> None:
     if getattr(original, "_calipso_patched", False):
         return
 
-    def apply_projection(self: Any, docs: Any) -> list:
+    def apply_projection(self: Any, docs: Any) -> Any:
+        if getattr(self, "_calipso_sql_projected", False):
+            return docs     # built by `patch_find_projection_sql` from just the projected top-level fields
         projection = self._projection
         if not projection or any(_is_expression(v) or (isinstance(v, str) and v.startswith("$"))
                                  for v in projection.values()):
@@ -125,6 +127,7 @@ def patch_find_projection_sql() -> None:
         return
 
     def filtered(self: Any) -> Iterable[dict]:
+        self._calipso_sql_projected = False
         fields = projected_fields(self._projection)
         if fields is None or not _plain_query(self):
             return original(self)
@@ -165,6 +168,7 @@ def patch_find_projection_sql() -> None:
 
         out = docs()
         self._active_generator = out
+        self._calipso_sql_projected = True   # each document is already what the projection shows of it
         return out
 
     filtered._calipso_patched = True  # type: ignore[attr-defined]

@@ -26,12 +26,20 @@ def patch_batches() -> None:
     if getattr(cls._fit_bson_budget, "_calipso_patched", False):
         return
 
+    def converted(doc: Any) -> Any:
+        """convert_neo_to_bson_objectids(doc), strings passed over (they convert to themselves, and a string is
+        never the `id == 0` it turns into an Int64)."""
+        if type(doc) is not dict:
+            return convert_neo_to_bson_objectids(doc)
+        return {key: value if type(value) is str else convert_neo_to_bson_objectids({key: value})[key]
+                for key, value in doc.items()}
+
     def fit_bson_budget(docs: list, limit: int = nx_handler.MAX_BSON_DOCUMENT_SIZE) -> tuple[list, list]:
         head: list = []
         used = 0
         for doc in docs:
             try:
-                item = RawBSONDocument(encode(convert_neo_to_bson_objectids(doc)))
+                item = RawBSONDocument(encode(converted(doc)))
                 size = len(item.raw)
             except Exception:
                 item, size = doc, len(repr(doc))

@@ -84,7 +84,7 @@ class Resource:
         return values.get("page", 0) * size, size, applied
 
     def send_list(self, resp: falcon.Response, key: str, docs, fields: tuple[str, ...], applied: int | None) -> None:
-        body: dict = {key: [jsonio.listed(d, fields) for d in docs]}
+        body = jsonio.Listing({key: [jsonio.listed(d, fields) for d in docs]})
         if applied is not None:
             body["page_size_applied"] = applied
         resp.media = body

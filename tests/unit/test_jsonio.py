@@ -35,3 +35,12 @@ def test_plain_values_keep_their_types_and_other_values_become_json():
     assert plain(value) == {"s": "t", "i": 2 ** 70, "f": 1.5, "b": True, "n": None,
                             "3": ["0123456789abcdef01234567", "2026-01-01T00:00:00+00:00", [None]]}
     assert type(plain({"b": True})["b"]) is bool
+
+
+def test_a_listing_is_written_as_the_json_of_its_rows():
+    from api.jsonio import Listing, dumps
+
+    rows = [listed({"_id": OID, "name": "ü", "seen": WHEN}, ("id", "name", "seen"))]
+    assert dumps(Listing({"objects": rows, "next_after": "abc"})) == dumps({"objects": rows, "next_after": "abc"}) == (
+        '{"objects":[{"name":"ü","seen":"2026-01-02T03:04:05.600000+00:00","id":"0123456789abcdef01234567"}],'
+        '"next_after":"abc"}')

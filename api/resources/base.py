@@ -30,7 +30,7 @@ class Resource:
 
     def envs(self, req: falcon.Request) -> EnvAccess:
         if not hasattr(req.context, "envs"):
-            req.context.envs = EnvAccess(self.store, self.caller(req))
+            req.context.envs = EnvAccess(self.store, self.caller(req), self.deps.envs)
         return req.context.envs
 
     def query(self, req: falcon.Request, method: str | None = None) -> dict:

@@ -11,7 +11,7 @@ from falcon import testing
 from api.app import create_app
 from api.auth.tokens import token_hash
 from api.settings import LdapConfig, Settings
-from tests.integration.api.conftest import PASSWORDS
+from tests.integration.api.conftest import PASSWORDS, env_config
 
 
 def login(api, user, password=None, methods=("credentials",)):
@@ -154,7 +154,7 @@ class Ticks:
 def other_worker(api, ticks: Ticks) -> testing.TestClient:
     """A second API worker (or replica) on the same store, as gunicorn runs several."""
     app = create_app(api.store, Settings(bcrypt_rounds=4), clock=api.clock)
-    app.deps.extra["users"].monotonic = ticks
+    app.deps.extra["users"].monotonic = app.deps.envs.monotonic = ticks
     return testing.TestClient(app)
 
 
@@ -189,6 +189,24 @@ def test_admin_rights_change_at_once_here_and_within_seconds_in_other_workers(ap
     assert api.get("/users", user=None, headers=h).status_code == 403        # the worker that changed it
     ticks.now += api.app.deps.settings.user_standing_ttl + 0.1
     assert other.simulate_get("/users", headers=h).status_code == 403        # the others, within the TTL
+
+
+def test_environment_rights_change_at_once_here_and_within_seconds_in_other_workers(api):
+    """A worker answers an environment's access lists from what it read within `env_access_ttl`; the worker
+    that changes them (an environment's `auth`, or a user's rights) sees the change with its next request."""
+    ticks = Ticks()
+    other = other_worker(api, ticks)
+    api.call("POST", "/environment_configs", json_body=env_config("moving", {"view-env": ["alice"], "edit-env": []}))
+    alice = api.headers("alice")
+    query = "env_name=moving&id=nothing"
+    assert api.get("/inventory", user="alice", query=query).status_code == 200
+    assert other.simulate_get("/inventory", query_string=query, headers=alice).status_code == 200
+    assert api.call("PUT", "/users/alice", json_body={"view_envs": ["visible"]}).status_code == 200
+    assert api.get("/inventory", user="alice", query=query).status_code == 404     # here: at once
+    ticks.now += api.app.deps.settings.env_access_ttl + 0.1
+    assert other.simulate_get("/inventory", query_string=query, headers=alice).status_code == 404  # there: within
+    assert api.call("PUT", "/users/alice", json_body={"view_envs": ["visible", "moving"]}).status_code == 200
+    assert api.get("/inventory", user="alice", query=query).status_code == 200
 
 
 def test_first_start_creates_admin_once(store):

@@ -17,6 +17,7 @@ from api.auth.tokens import Tokens
 from api.auth.users import Users
 from api.auth.verified import VerifiedCredentials
 from api.context import Deps
+from api.env_directory import EnvDirectory, EnvDirectoryMiddleware
 from api.errors import ApiError, body, handle_api_error, serialize_http_error
 from api.resources import RESOURCES
 from api.settings import Settings
@@ -72,7 +73,7 @@ def create_app(store: Store, settings: Settings | None = None, clock: Clock = ut
     settings = settings or Settings()
     keeper = keeper or StoreKeeper(store)
     deps = Deps(store, settings, clock, keeper=keeper)
-    users = Users(store, rounds=settings.bcrypt_rounds, clock=clock)
+    users = Users(store, rounds=settings.bcrypt_rounds, clock=clock, standing_ttl=settings.user_standing_ttl)
     tokens = Tokens(store, settings.token_lifetime, settings.max_session, clock)
     ldap = None
     if settings.ldap is not None:
@@ -81,9 +82,11 @@ def create_app(store: Store, settings: Settings | None = None, clock: Clock = ut
     verified = VerifiedCredentials(settings.verified_ttl) if settings.verified_ttl > 0 else None
     authenticator = Authenticator(users, tokens, ldap, limiter, verified, settings.password_checks)
     deps.extra.update(users=users, tokens=tokens, authenticator=authenticator)
+    deps.envs = EnvDirectory(store, settings.env_access_ttl)
 
     app = CalipsoApp(middleware=[_KeeperMiddleware(keeper), CorsMiddleware(settings.cors_origin),
-                                 AuthMiddleware(authenticator, settings.console_secret)])
+                                 AuthMiddleware(authenticator, settings.console_secret),
+                                 EnvDirectoryMiddleware(deps.envs)])
     app.req_options.strip_url_path_trailing_slash = True
     app.req_options.keep_blank_qs_values = True
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = _Json()

@@ -66,6 +66,7 @@ class Deps:
     catalog: CatalogCache = None  # type: ignore[assignment]
     extra: dict = field(default_factory=dict)
     keeper: object = None         # app.store.keeper.StoreKeeper: is the store up, since when down
+    envs: object = None           # api.env_directory.EnvDirectory (create_app makes one)
 
     def __post_init__(self):
         if self.catalog is None:
@@ -79,21 +80,28 @@ def unknown_env(name: str) -> ApiError:
 class EnvAccess:
     """The caller's view of environments: an environment they may not view does not exist for them."""
 
-    def __init__(self, store: Store, caller: Caller):
+    def __init__(self, store: Store, caller: Caller, directory=None):
         self.coll = store["environments_config"]
         self.caller = caller
+        self.directory = directory      # api.env_directory.EnvDirectory: what the worker read lately
         self._names: list[str] | None = None
 
-    def find(self, name: str) -> dict | None:
+    def find(self, name: str, fields: tuple[str, ...] | None = None) -> dict | None:
+        """The environment's configuration if the caller may view it; with `fields`, only those (with its
+        name and `auth`): an environment's configuration is kilobytes, most requests only check access."""
         if not isinstance(name, str):
             return None
-        doc = self.coll.find_one({"name": name})
+        if fields is not None and self.directory is not None and set(fields) <= set(self.directory.FIELDS):
+            doc = self.directory.get(name)
+        else:
+            projection = None if fields is None else {f: 1 for f in ("name", "auth", *fields)}
+            doc = self.coll.find_one({"name": name}, projection)
         if doc is None or not self.caller.can_view(doc):
             return None
         return doc
 
-    def view(self, name: str) -> dict:
-        doc = self.find(name)
+    def view(self, name: str, fields: tuple[str, ...] | None = None) -> dict:
+        doc = self.find(name, fields)
         if doc is None:
             raise unknown_env(name)
         return doc

@@ -31,6 +31,12 @@ class Settings:
     ldap: LdapConfig | None = None
     login: LoginPolicy | None = field(default_factory=LoginPolicy)   # None: no login rate limiting
     verified_ttl: float = 60.0           # seconds good Basic credentials skip bcrypt (0: never)
+    # seconds a worker answers a token's user (admin? disabled?) from what it read lately (0: read it every
+    # request): a change made by another worker or replica is seen within it. Tokens are read every request.
+    user_standing_ttl: float = 5.0
+    # seconds a worker answers an environment's access lists and scan time from what it read lately (0: read
+    # them every request); changes made through the worker are seen at once (api.env_directory)
+    env_access_ttl: float = 2.0
     password_checks: int = 1             # bcrypt checks at once per worker
     console_secret: str | None = None    # proves the console's X-Calipso-Client-Address (api.auth.address)
     version: str = __version__

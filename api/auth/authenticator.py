@@ -73,9 +73,10 @@ class Authenticator:
         return None
 
     def token(self, token: str) -> Caller:
-        """The caller owning a valid token; raises TokenError otherwise."""
+        """The caller owning a valid token; raises TokenError otherwise. The token is read every time (a revoked
+        one is refused at once everywhere); its user's standing may be a few seconds old (Users.standing)."""
         doc = self.tokens.validate(token)
-        user = self.users.get(doc.get("username"))
+        user = self.users.standing(doc.get("username"))
         if user is None and self.ldap is None:
             raise TokenError("Token doesn't exist")
         if (user or {}).get("disabled"):

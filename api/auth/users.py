@@ -9,6 +9,9 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import threading
+import time
+from typing import Callable
 
 import bcrypt
 from pymongo.errors import DuplicateKeyError
@@ -59,11 +62,18 @@ def public_user(doc: dict) -> dict:
 
 
 class Users:
-    def __init__(self, store: Store, rounds: int = 12, clock: Clock = utcnow):
+    """`standing_ttl`: seconds `standing` answers from what it read lately (0: always from the store)."""
+
+    def __init__(self, store: Store, rounds: int = 12, clock: Clock = utcnow, standing_ttl: float = 0.0,
+                 monotonic: Callable[[], float] = time.monotonic):
         self.coll = store["users"]
         self.rounds = rounds
         self.clock = clock
         self._dummy_hash: bytes | None = None
+        self.standing_ttl, self.monotonic = standing_ttl, monotonic
+        self._standing: dict[str, tuple[float, dict | None]] = {}
+        self._standing_lock = threading.Lock()
+        self._generation = 0      # changes made through this object (what was read before one is not kept)
 
     @property
     def _dummy(self) -> bytes:
@@ -88,6 +98,7 @@ class Users:
             self.coll.insert_one(doc)
         except DuplicateKeyError:
             raise UserError(f"user {username!r} already exists") from None
+        self._changed(username)
         log.info("user %s added (%s%s)", username, backend, ", admin" if admin else "")
         return doc
 
@@ -95,6 +106,35 @@ class Users:
         if not isinstance(username, str):
             return None
         return self.coll.find_one({"username": username})
+
+    def standing(self, username: str) -> dict | None:
+        """`{"admin": .., "disabled": ..}` of the user (None: no such user), as read at most `standing_ttl`
+        seconds ago by this process: what a request by token needs of its user, without a store read per
+        request. A change made through this object is seen at once; one made by another worker or replica
+        within `standing_ttl`. (What must end access at once, disabling, deleting, a new password, also
+        revokes the user's tokens, which are read on every request.)"""
+        if not isinstance(username, str):
+            return None
+        now = self.monotonic()
+        with self._standing_lock:
+            kept, generation = self._standing.get(username), self._generation
+        if kept is not None and kept[0] > now:
+            return kept[1]
+        doc = self.coll.find_one({"username": username}, {"admin": 1, "disabled": 1})
+        found = None if doc is None else {"admin": bool(doc.get("admin")), "disabled": bool(doc.get("disabled"))}
+        if self.standing_ttl > 0:
+            with self._standing_lock:
+                if generation != self._generation:     # changed here while it was read: not kept
+                    return found
+                if len(self._standing) >= 10000:
+                    self._standing.clear()
+                self._standing[username] = (now + self.standing_ttl, found)
+        return found
+
+    def _changed(self, username: str) -> None:
+        with self._standing_lock:
+            self._standing.pop(username, None)
+            self._generation += 1
 
     def list(self) -> list[dict]:
         return list(self.coll.find({}).sort("username", 1))
@@ -107,12 +147,14 @@ class Users:
         register_secret(password)
         res = self.coll.update_one({"username": username},
                                    {"$set": {"password_hash": self.hash(password), "backend": "local"}})
+        self._changed(username)
         if res.matched_count == 0:
             raise UserError(f"no user {username!r}")
         log.info("password of user %s changed", username)
 
     def set_admin(self, username: str, admin: bool) -> None:
         res = self.coll.update_one({"username": username}, {"$set": {"admin": bool(admin)}})
+        self._changed(username)
         if res.matched_count == 0:
             raise UserError(f"no user {username!r}")
 
@@ -120,12 +162,15 @@ class Users:
         if username == FIRST_ADMIN and disabled:
             raise UserError(f"the {FIRST_ADMIN} user cannot be disabled")
         res = self.coll.update_one({"username": username}, {"$set": {"disabled": bool(disabled)}})
+        self._changed(username)
         if res.matched_count == 0:
             raise UserError(f"no user {username!r}")
         log.info("user %s %s", username, "disabled" if disabled else "enabled")
 
     def delete(self, username: str) -> bool:
-        return self.coll.delete_one({"username": username}).deleted_count == 1
+        deleted = self.coll.delete_one({"username": username}).deleted_count == 1
+        self._changed(username)
+        return deleted
 
     def verify(self, username: str, password: str) -> dict | None:
         """The user document when the local password matches, else None (constant-ish time)."""

@@ -30,7 +30,7 @@ class Resource:
 
     def envs(self, req: falcon.Request) -> EnvAccess:
         if not hasattr(req.context, "envs"):
-            req.context.envs = EnvAccess(self.store, self.caller(req))
+            req.context.envs = EnvAccess(self.store, self.caller(req), self.deps.envs)
         return req.context.envs
 
     def query(self, req: falcon.Request, method: str | None = None) -> dict:
@@ -84,7 +84,7 @@ class Resource:
         return values.get("page", 0) * size, size, applied
 
     def send_list(self, resp: falcon.Response, key: str, docs, fields: tuple[str, ...], applied: int | None) -> None:
-        body: dict = {key: [jsonio.listed(d, fields) for d in docs]}
+        body = jsonio.Listing({key: [jsonio.listed(d, fields) for d in docs]})
         if applied is not None:
             body["page_size_applied"] = applied
         resp.media = body
@@ -106,7 +106,7 @@ class Resource:
     def env_filter(self, req: falcon.Request, env_name: str | None, field: str = "environment") -> dict:
         """Query restricting to one viewable environment, or to all the caller may view."""
         if env_name is not None:
-            self.envs(req).view(env_name)
+            self.envs(req).view(env_name, ())
             return {field: env_name}
         return {field: {"$in": self.envs(req).names()}}
 

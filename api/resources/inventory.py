@@ -88,7 +88,7 @@ class Inventory(Resource):
         v = self.query(req)
         envs_access = self.envs(req)
         if "env_name" in v:   # the configuration read to check access also says when it was scanned
-            scanned = scan_time_of(envs_access.view(v["env_name"]))
+            scanned = scan_time_of(envs_access.view(v["env_name"], ("last_scanned",)))
             envs = [v["env_name"]]
         else:
             envs = envs_access.names()

@@ -34,7 +34,7 @@ class Links(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         v = self.query(req)
         if "env_name" in v:
-            self.envs(req).view(v["env_name"])
+            self.envs(req).view(v["env_name"], ())
             envs = [v["env_name"]]
         else:
             envs = self.envs(req).names()

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.store.embedded_exact import PLAIN_FIELD, Probe, answering, exact_filter
+from app.store.embedded_probes import memory_of
 
 def counted_in_sql(pipeline: list, probe: Probe) -> frozenset[str] | None:
     """The array-free fields of a count by a string field neosqlite can GROUP BY in SQL, else None."""
@@ -58,7 +59,7 @@ def aggregate(handler: Any, command: dict, msg: dict, run: Any) -> tuple[int, di
     db = handler.get_database(db_name)
     exists = name in db.list_collection_names()
     if exists:
-        fields = counted_in_sql(pipeline, Probe(db.db, name))
+        fields = counted_in_sql(pipeline, Probe(db.db, name, memory_of(db, db.db)))
         if fields is not None:
             with answering(False, fields):
                 return run(msg)
@@ -68,7 +69,7 @@ def aggregate(handler: Any, command: dict, msg: dict, run: Any) -> tuple[int, di
     docs: list = []
     results: list | None = None
     if exists:
-        probe, fields = Probe(db.db, name), set()
+        probe, fields = Probe(db.db, name, memory_of(db, db.db)), set()
         exact = exact_filter(match, probe, fields, allow_regex=False)
         with answering(not exact, frozenset(fields)):
             if exact and pipeline == [{"$group": {"_id": 1, "n": {"$sum": 1}}}]:     # count_documents

@@ -66,23 +66,38 @@ def type_index_name(collection: str, field: str) -> str:
 
 
 class Probe:
-    """Index probes on one collection's SQLite table, for one command."""
+    """Index probes on one collection's SQLite table, for one command; with a `memory`
+    (app.store.embedded_probes), answered from what earlier commands found while nothing has changed."""
 
-    def __init__(self, conn: Any, collection: str):
-        self.conn, self.collection = conn, collection
-        self._indexed: set[str] | None = None
+    def __init__(self, conn: Any, collection: str, memory: Any = None):
+        self.conn, self.collection, self.memory = conn, collection, memory
+        self._indexed: frozenset[str] | None = None
 
     def typed(self, field: str) -> bool:
         if self._indexed is None:
-            prefix = f"calipso_type_{self.collection}_"
-            rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND tbl_name=?",
-                                     (self.collection,)).fetchall()
-            self._indexed = {r[0][len(prefix):] for r in rows if r[0].startswith(prefix)}
+            kept = self.memory.typed.get(self.collection) if self.memory is not None else None
+            if kept is None:
+                prefix = f"calipso_type_{self.collection}_"
+                rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND tbl_name=?",
+                                         (self.collection,)).fetchall()
+                kept = frozenset(r[0][len(prefix):] for r in rows if r[0].startswith(prefix))
+                if self.memory is not None:
+                    self.memory.typed[self.collection] = kept
+            self._indexed = kept
         return field in self._indexed
 
     def holds(self, field: str, types: tuple[str, ...] | None = None) -> bool:
         """Whether a document holds, at `field`, a value of one of `types` (of any type but a string, when
         None). Reads only the partial index, which holds only such values."""
+        key = (self.collection, field, types)
+        if self.memory is not None and key in self.memory.holds:
+            return self.memory.holds[key]
+        found = self._holds(field, types)
+        if self.memory is not None:
+            self.memory.holds[key] = found
+        return found
+
+    def _holds(self, field: str, types: tuple[str, ...] | None) -> bool:
         from neosqlite.sql_utils import quote_table_name
 
         sql = f"SELECT 1 FROM {quote_table_name(self.collection)} WHERE {_other_than_text(field)}"

@@ -25,6 +25,7 @@ from typing import Any
 
 from app.store import embedded_aggregate, embedded_exact
 from app.store.embedded_exact import Probe, answering, exact_filter, exact_sort
+from app.store.embedded_probes import memory_of
 
 BAD_VALUE, NAMESPACE_NOT_FOUND, NAMESPACE_EXISTS, NOT_SUPPORTED = 2, 26, 48, 115
 CODE_NAMES = {2: "BadValue", 26: "NamespaceNotFound", 48: "NamespaceExists", 115: "CommandNotSupported"}
@@ -168,7 +169,7 @@ def _plan(handler: Any, command: dict, msg: dict) -> tuple[bool, frozenset[str]]
     for query in filters:
         check_filter(query)
     db = handler.get_database(command.get("$db", "test"))
-    probe = Probe(db.db, name)
+    probe = Probe(db.db, name, memory_of(db, db.db))
     fields: set[str] = set()
     exact = (all(exact_filter(q, probe, fields, allow_regex=verb == "find") for q in filters)
              and all(exact_sort(s, probe) for s in sorts))

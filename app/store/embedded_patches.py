@@ -17,6 +17,8 @@ deepcopy of each; a projected find deep-copied every document before picking its
   `patch_busy_while_in_transaction` keeps nx-27017 from closing a connection in the middle of one.
 - `patch_update_copy`: the Python update path copies the loaded document with a JSON-shaped copy.
 - `embedded_projection`: projected finds read only the projected fields (its own module).
+- `embedded_probes`: the planning probes' answers kept until the database changes; `embedded_replies`: each
+  document of a cursor batch encoded to BSON once.
 - `embedded_guard`: every query, update and aggregation answered as MongoDB does or refused with MongoDB's
   error (with app.store.embedded_exact, embedded_sql, embedded_match, embedded_aggregate, embedded_dotted).
 
@@ -34,7 +36,7 @@ import os
 from importlib.metadata import version
 from typing import Any
 
-from app.store import embedded_guard, embedded_projection, embedded_sql
+from app.store import embedded_guard, embedded_probes, embedded_projection, embedded_replies, embedded_sql
 from app.store.embedded_json import fast_encoder
 
 log = logging.getLogger(__name__)
@@ -371,4 +373,6 @@ def apply_all() -> None:
     embedded_projection.patch_find_projection()
     embedded_projection.patch_find_projection_sql()
     embedded_sql.patch_where()
+    embedded_probes.patch_collection_names()
+    embedded_replies.patch_batches()
     embedded_guard.patch_guard()    # last: it wraps the command handler the patches above left

@@ -10,7 +10,7 @@ OTEP carries a thousand tunnel ports, and reading the index of an environment de
 - `patch_find_projection_sql`: a find whose filter neosqlite turns into SQL anyway, with a projection that
   names top-level fields only, asks SQLite for just those fields (`data -> '$."field"'`), builds the
   document from them, and decodes it the way neosqlite decodes a whole one (same object hook: dates,
-  ids, binaries). A field that is missing stays missing, a stored null stays null. Anything else
+  ids, binaries), with orjson (app.store.embedded_json `fast_loads`). A field that is missing stays missing, a stored null stays null. Anything else
   (dotted or `$` fields, exclusions, sorts SQLite cannot do, `$where`, text search, date queries, JSONB
   tables) keeps neosqlite's path.
 
@@ -20,7 +20,7 @@ Checked by tests/integration/store/test_embedded_patches.py against a store run 
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 
 def patch_find_projection() -> None:
@@ -39,7 +39,9 @@ def patch_find_projection() -> None:
     if getattr(original, "_calipso_patched", False):
         return
 
-    def apply_projection(self: Any, docs: Any) -> list:
+    def apply_projection(self: Any, docs: Any) -> Any:
+        if getattr(self, "_calipso_sql_projected", False):
+            return docs     # built by `patch_find_projection_sql` from just the projected top-level fields
         projection = self._projection
         if not projection or any(_is_expression(v) or (isinstance(v, str) and v.startswith("$"))
                                  for v in projection.values()):
@@ -81,16 +83,51 @@ def _plain_query(cursor: Any) -> bool:
                 or (cursor._sort and not cursor._query_helpers._build_sort_clause(cursor._sort, cursor._collation)))
 
 
+def stored_values() -> Callable[[dict], Any]:
+    """neosqlite 1.17.2's `object_hook` (neosqlite.collection.json_helpers.neosqlite_json_loads), which is local
+    to that function: a stored binary, ObjectId or date as its value, any other document as it is."""
+    from datetime import datetime, timezone
+
+    from neosqlite.binary import Binary
+    from neosqlite.objectid import ObjectId
+
+    def stored_value(dct: dict) -> Any:
+        if "__neosqlite_binary__" in dct:
+            try:
+                return Binary.decode_from_storage(dct)
+            except (ValueError, KeyError, TypeError):
+                return dct
+        if "__neosqlite_objectid__" in dct:
+            try:
+                return ObjectId(dct["id"])
+            except (ValueError, ImportError, KeyError):
+                pass
+        if "$date" in dct and isinstance(dct["$date"], (str, int, float)):
+            try:
+                if isinstance(dct["$date"], str):
+                    return datetime.fromisoformat(dct["$date"].replace("Z", "+00:00"))
+                return datetime.fromtimestamp(dct["$date"] / 1000.0, tz=timezone.utc)
+            except (ValueError, OSError):
+                pass
+        return dct
+
+    return stored_value
+
+
 def patch_find_projection_sql() -> None:
     from neosqlite.collection.cursor import Cursor
-    from neosqlite.collection.json_helpers import neosqlite_json_loads
     from neosqlite.sql_utils import quote_table_name
+
+    from app.store.embedded_json import fast_loads
+
+    neosqlite_json_loads = fast_loads(stored_values())   # decoded as neosqlite decodes, by orjson
 
     original = Cursor._get_filtered_documents
     if getattr(original, "_calipso_patched", False):
         return
 
     def filtered(self: Any) -> Iterable[dict]:
+        self._calipso_sql_projected = False
         fields = projected_fields(self._projection)
         if fields is None or not _plain_query(self):
             return original(self)
@@ -131,6 +168,7 @@ def patch_find_projection_sql() -> None:
 
         out = docs()
         self._active_generator = out
+        self._calipso_sql_projected = True   # each document is already what the projection shows of it
         return out
 
     filtered._calipso_patched = True  # type: ignore[attr-defined]

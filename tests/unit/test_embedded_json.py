@@ -51,3 +51,34 @@ def test_what_orjson_cannot_write_goes_the_standard_way():
     standard = _encoder()
     doc = {"huge": 2 ** 70, "none": None}
     assert fast_encoder(standard)(doc) == standard.encode(doc)
+
+
+def _same(a, b) -> bool:
+    """Equal, and of the same types all the way down (1 and 1.0 differ, so do a list and a tuple)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return a == b
+
+
+@pytest.mark.parametrize("text", [
+    json.dumps(json.loads(_encoder().encode(DOC))),
+    '{"id":{"__neosqlite_objectid__":true,"id":"0123456789abcdef01234567"},"when":{"$date":"2026-01-01T00:00:00Z"},'
+    '"ms":{"$date":1700000000000},"bad":{"$date":"not a date"},"b":{"__neosqlite_binary__":true,"data":"AAE=",'
+    '"subtype":0},"deep":[{"x":{"$date":"2026-01-01T00:00:00"}},[{"y":1}]],"one":1,"float":1.0}',
+    '{"huge":123456789012345678901234567890,"low":-9223372036854775809,"top":18446744073709551615}',
+    '{"nan":NaN,"inf":Infinity,"lone":"\\ud800","e":1e400}',
+    '{"dup":1,"dup":2}', '[1,{"$date":0}]', '"text"', '12', 'null',
+])
+def test_documents_read_back_by_orjson_as_neosqlite_reads_them(text):
+    from neosqlite.collection.json_helpers import neosqlite_json_loads
+
+    from app.store.embedded_json import fast_loads
+    from app.store.embedded_projection import stored_values
+
+    assert _same(fast_loads(stored_values())(text), neosqlite_json_loads(text))

@@ -11,7 +11,7 @@ from falcon import testing
 from api.app import create_app
 from api.auth.tokens import token_hash
 from api.settings import LdapConfig, Settings
-from tests.integration.api.conftest import PASSWORDS
+from tests.integration.api.conftest import PASSWORDS, env_config
 
 
 def login(api, user, password=None, methods=("credentials",)):
@@ -139,6 +139,74 @@ def test_deleting_a_user_ends_their_access(api):
     assert api.call("DELETE", "/users/gone").status_code == 200
     assert api.get("/health", user=None, headers={"X-Auth-Token": token}).status_code == 401
     assert api.call("DELETE", "/users/gone").status_code == 404
+
+
+class Ticks:
+    """A monotonic clock that moves when told (Users.standing's TTL)."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def other_worker(api, ticks: Ticks) -> testing.TestClient:
+    """A second API worker (or replica) on the same store, as gunicorn runs several."""
+    app = create_app(api.store, Settings(bcrypt_rounds=4), clock=api.clock)
+    app.deps.extra["users"].monotonic = app.deps.envs.monotonic = ticks
+    return testing.TestClient(app)
+
+
+def test_what_ends_access_ends_it_in_every_worker_at_once(api):
+    """Each worker keeps what it read of a token's user for a few seconds; a logout, a disabled user, a new
+    password or a deleted user still ends access in the other workers with their next request."""
+    ticks = Ticks()
+    other = other_worker(api, ticks)
+    users = api.app.deps.extra["users"]
+    for name in ("hank", "ivan", "judy", "kate"):
+        users.add(name, f"{name.capitalize()}-pass-1")
+    tokens = {n: login(api, n, f"{n.capitalize()}-pass-1").json["token"] for n in ("hank", "ivan", "judy", "kate")}
+    for token in tokens.values():
+        assert other.simulate_get("/health", headers={"X-Auth-Token": token}).status_code == 200
+    assert api.call("DELETE", "/auth/tokens", user=None, headers={"X-Auth-Token": tokens["hank"]}).status_code == 200
+    assert api.call("PUT", "/users/ivan", json_body={"disabled": True}).status_code == 200
+    assert api.call("PUT", "/users/judy", json_body={"password": "Judy-pass-2"}).status_code == 200
+    assert api.call("DELETE", "/users/kate").status_code == 200
+    for name, token in tokens.items():
+        assert other.simulate_get("/health", headers={"X-Auth-Token": token}).status_code == 401, name
+
+
+def test_admin_rights_change_at_once_here_and_within_seconds_in_other_workers(api):
+    ticks = Ticks()
+    other = other_worker(api, ticks)
+    users = api.app.deps.extra["users"]
+    users.add("mona", "Mona-pass-1", admin=True)
+    h = {"X-Auth-Token": login(api, "mona", "Mona-pass-1").json["token"]}
+    assert api.get("/users", user=None, headers=h).status_code == 200
+    assert other.simulate_get("/users", headers=h).status_code == 200
+    assert api.call("PUT", "/users/mona", json_body={"admin": False}).status_code == 200
+    assert api.get("/users", user=None, headers=h).status_code == 403        # the worker that changed it
+    ticks.now += api.app.deps.settings.user_standing_ttl + 0.1
+    assert other.simulate_get("/users", headers=h).status_code == 403        # the others, within the TTL
+
+
+def test_environment_rights_change_at_once_here_and_within_seconds_in_other_workers(api):
+    """A worker answers an environment's access lists from what it read within `env_access_ttl`; the worker
+    that changes them (an environment's `auth`, or a user's rights) sees the change with its next request."""
+    ticks = Ticks()
+    other = other_worker(api, ticks)
+    api.call("POST", "/environment_configs", json_body=env_config("moving", {"view-env": ["alice"], "edit-env": []}))
+    alice = api.headers("alice")
+    query = "env_name=moving&id=nothing"
+    assert api.get("/inventory", user="alice", query=query).status_code == 200
+    assert other.simulate_get("/inventory", query_string=query, headers=alice).status_code == 200
+    assert api.call("PUT", "/users/alice", json_body={"view_envs": ["visible"]}).status_code == 200
+    assert api.get("/inventory", user="alice", query=query).status_code == 404     # here: at once
+    ticks.now += api.app.deps.settings.env_access_ttl + 0.1
+    assert other.simulate_get("/inventory", query_string=query, headers=alice).status_code == 404  # there: within
+    assert api.call("PUT", "/users/alice", json_body={"view_envs": ["visible", "moving"]}).status_code == 200
+    assert api.get("/inventory", user="alice", query=query).status_code == 200
 
 
 def test_first_start_creates_admin_once(store):

@@ -72,6 +72,27 @@ def test_indexed_equality_finds_array_elements(mixed):
     assert ids(c.find({"name": "x"})) == [3]
 
 
+def test_what_a_query_found_of_a_field_follows_later_writes(store):
+    """The store plans a query by what the field holds (only strings, no arrays: its index alone answers) and
+    keeps what it found between queries: a write that puts an array, a number or a new collection there is
+    seen by the very next query."""
+    assert store["later"].find_one({"name": "a"}) is None          # no collection yet
+    c = store["later"]
+    c.create_index("name", name="name")
+    c.insert_many([{"_id": 1, "name": "a"}, {"_id": 2, "name": "b"}])
+    assert ids(c.find({"name": "a"})) == [1]
+    assert [d["_id"] for d in c.find({"name": {"$gte": "a"}}, sort=[("name", 1)])] == [1, 2]
+    c.insert_one({"_id": 3, "name": ["x", "a"]})
+    assert ids(c.find({"name": "a"})) == [1, 3]
+    c.update_one({"_id": 2}, {"$set": {"name": 5}})
+    assert ids(c.find({"name": {"$gte": "a"}})) == [1, 3]
+    c.delete_one({"_id": 3})
+    c.update_one({"_id": 2}, {"$set": {"name": "a"}})
+    assert ids(c.find({"name": "a"})) == [1, 2]
+    c.drop()
+    assert c.find_one({"name": "a"}) is None
+
+
 def test_sort_follows_mongodb_type_order(mixed):
     c, _ = mixed
     assert [d["_id"] for d in c.find({}, sort=[("n", 1), ("_id", 1)])] == [4, 1, 2, 3]
@@ -206,3 +227,13 @@ def test_a_name_prefix_of_one_type_is_still_a_range_of_the_name_index(store, emb
     plan = _plan(found)
     assert "USING INDEX idx_inventory_environment__name_lc" in plan and "TEMP B-TREE" not in plan, plan
     assert [d["_name_lc"] for d in found.clone()] == ["tap100", "tap101", "tap102"]
+
+
+def test_a_find_larger_than_a_reply_arrives_whole_in_batches(store):
+    """Replies are at most 16 MB: 20 documents of 1 MB come in more than one batch, each as stored."""
+    c = store["big"]
+    docs = [{"_id": ObjectId(), "i": i, "when": T, "blob": chr(ord("a") + i) * 1_000_000} for i in range(20)]
+    c.insert_many(docs)
+    got = list(c.find({}, sort=[("i", 1)], batch_size=100))
+    assert [(d["_id"], d["i"], d["when"], d["blob"]) for d in got] == [
+        (d["_id"], d["i"], d["when"], d["blob"]) for d in docs]

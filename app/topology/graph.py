@@ -139,8 +139,11 @@ def depths(focal: str, edges: list[tuple[str, str]]) -> dict[str, int]:
     return out
 
 
-def build(focal: dict, objects: dict, links: list[dict], hover: HoverSpec, bounds: Bounds = Bounds()) -> dict:
-    """The bounded graph of a clique. `objects` maps `_id` -> inventory document; `links` are link documents."""
+def build(focal: dict, objects: dict, links: list[dict], hover: HoverSpec, bounds: Bounds = Bounds(),
+          where: dict | None = None) -> dict:
+    """The bounded graph of a clique. `objects` maps `_id` -> inventory document; `links` are link documents.
+    `where`, when given, is filled with where each object and link went ("objects"/"links": `_id` -> the id of
+    the node or link drawing it), so a kept graph can take statuses read later (app.topology.graph_cache)."""
     fid = str(focal["_id"])
     docs = {str(k): v for k, v in objects.items()}
     docs.setdefault(fid, focal)
@@ -165,7 +168,9 @@ def build(focal: dict, objects: dict, links: list[dict], hover: HoverSpec, bound
             shown[i] = agg_id
         nodes.append(_aggregate_node(agg_id, key, members, docs, depth))
 
-    out_links, folded = _route_links(links, shown, hover)
+    out_links, folded = _route_links(links, shown, hover, where)
+    if where is not None:
+        where["objects"] = shown
     beyond_by_type = Counter(docs[i].get("type") for i in beyond)
     return {
         "focal_point": {"id": fid, "object_id": focal.get("id"), "type": focal.get("type"), "name": name_of(focal)},
@@ -210,22 +215,26 @@ def _aggregate_node(agg_id: str, key: tuple, members: list[str], docs: dict, dep
     }
 
 
-def _route_links(links: list[dict], shown: dict[str, str], hover: HoverSpec) -> tuple[list[dict], int]:
+def _route_links(links: list[dict], shown: dict[str, str], hover: HoverSpec,
+                 where: dict | None = None) -> tuple[list[dict], int]:
     """Links between shown objects as they are; links touching an aggregate merged per (ends, type)."""
     out: list[dict] = []
     merged: dict[tuple, dict] = {}
     folded = 0
+    went: dict[str, str] = where.setdefault("links", {}) if where is not None else {}
     for l in links:
         s, t = shown.get(str(l["source"])), shown.get(str(l["target"]))
         if s is None or t is None:
             continue
         if s == str(l["source"]) and t == str(l["target"]):
             out.append(link_of(l, s, t, hover))
+            went[str(l["_id"])] = out[-1]["id"]
             continue
         folded += 1
         if s == t:
             continue
         key = (s, t, l.get("link_type"))
+        went[str(l["_id"])] = "more|" + "|".join(str(p) for p in key)
         if key not in merged:
             merged[key] = {"id": "more|" + "|".join(str(p) for p in key), "source": s, "target": t,
                            "link_type": l.get("link_type"), "link_name": "", "state": None, "status": None,

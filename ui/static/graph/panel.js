@@ -57,7 +57,10 @@
     var slow = setTimeout(function () {
       if (self.root.dataset.state === "loading") self.setState("loading", "Still loading the graph: the API is slow to answer…");
     }, 3000);
+    // the icons load while the API answers: drawn with them, the first frame is the whole picture
+    var icons = NS.preloadIcons(this.cfg.iconBase || "/static/graph/icons/");
     return NS.fetchJSON(this.url(this.query()))
+      .then(function (data) { return icons.then(function () { return data; }); })
       .then(function (data) { clearTimeout(slow); self.retries = 0; self.draw(data); })
       .catch(function (err) {
         clearTimeout(slow);
@@ -115,7 +118,8 @@
     this.q(".cg-layout").value = this.layoutName;
     this.summary(real, data);
     this.notice(data);
-    this.fillTable(data);
+    this.tableOf = data;   // the table is made when first shown (2,000 rows cost the first picture time)
+    if (!this.q(".cg-table").hidden) this.fillTable(data);
     this.layout(!!view);
   };
 
@@ -123,9 +127,7 @@
   Panel.prototype.layout = function (placed) {
     var self = this;
     this.setState("layout", "");
-    var run = placed ? function (cy, name, done) {
-      window.requestAnimationFrame(function () { window.requestAnimationFrame(done); });
-    } : NS.runLayout;
+    var run = placed ? function (cy, name, done) { NS.whenDrawn(cy, done); } : NS.runLayout;
     run(this.cy, this.layoutName, function () {
       self.setState("ready", "");
       NS.applyFind(self);
@@ -187,6 +189,7 @@
   };
 
   Panel.prototype.fillTable = function (data) {
+    this.tableOf = null;
     var holder = this.q(".cg-table");
     holder.textContent = "";
     var t = text("table", "cg-rows"), head = document.createElement("tr");
@@ -203,6 +206,7 @@
   };
 
   Panel.prototype.showTable = function (on) {
+    if (on && this.tableOf) this.fillTable(this.tableOf);
     this.q(".cg-table").hidden = !on;
     this.q(".cg-stage").hidden = on;
     this.q(".cg-table-toggle").textContent = on ? "Graph" : "Table";

@@ -26,6 +26,43 @@
     return base + (ICONS.indexOf(type) >= 0 ? type : type === "pnic" ? "host_pnic" : "object") + ".svg";
   }
 
+  // Every icon fetched while the API is still answering, the way Cytoscape asks for them (CORS mode): an image
+  // already loaded in the page is complete at once, so the first frame draws the icons, rather than a second
+  // frame after they arrive, redone for every node. Resolves once every icon has loaded (or failed: a missing
+  // icon leaves its nodes without one, as Cytoscape would).
+  var preloaded = null;
+  NS.preloadIcons = function (base) {
+    if (preloaded) return preloaded;
+    var urls = ICONS.concat(["object", "more", "hosts"]).map(function (t) { return base + t + ".svg"; })
+      .concat(Object.keys(BADGES).map(function (s) { return base + BADGES[s]; }));
+    preloaded = Promise.race([Promise.all(urls.map(function (url) {
+      return new Promise(function (resolve) {
+        var img = new Image();
+        img.crossOrigin = "anonymous";
+        img.onload = img.onerror = function () { resolve(img); };
+        img.src = url;
+      });
+    })), new Promise(function (resolve) { setTimeout(resolve, 3000); })]);   // a stalled icon never holds the graph
+    return preloaded;
+  };
+
+  // `done` once the graph is on the canvas. Placed before Cytoscape was made (NS.preset) and with the icons
+  // loaded, Cytoscape's first frame draws all of it (at the first look it draws every element into its layers
+  // at once); a hidden panel draws nothing, so there two frames are waited for as before.
+  // That first frame is drawn straight onto the canvas: Cytoscape's first frame would otherwise draw every
+  // element into an off-screen layer (kept to pan and zoom fast), then the layer, which at 2,000 nodes cost
+  // about twice the drawing itself; its layers are then made in the frames that follow, while nobody waits.
+  // (`firstGet` is the layer cache's own flag; a Cytoscape without it keeps its usual first frame.)
+  NS.whenDrawn = function (cy, done) {
+    var c = cy.container(), r = cy.renderer(), layers = r && r.data && r.data.lyrTxrCache;
+    if (!c || !c.clientWidth || !c.clientHeight) {
+      window.requestAnimationFrame(function () { window.requestAnimationFrame(done); });
+      return;
+    }
+    if (layers && layers.firstGet === true) layers.firstGet = false;
+    cy.one("render", function () { done(); });
+  };
+
   function boxOf(n) {
     if (n.summary) return null;
     if (n.host) return "box|host|" + n.host;
@@ -63,11 +100,21 @@
         color: NS.COLORS[status] || NS.COLORS.none, fill: FILLS[status] || FILLS.none,
         icon: icon, images: BADGES[status] && !plain ? [icon, iconBase + BADGES[status]] : [icon], api: n } });
     });
+    // A big graph draws its links without arrows, so each is given to Cytoscape from its end with fewer links:
+    // adding an edge looks through every link of its source for parallel ones, which from an instance with
+    // 2,000 vNICs was 4 million looks. The link as the API gave it stays in `api` (hover card, path, export).
+    var degree = {};
+    if (plain) {
+      graph.links.forEach(function (l) {
+        degree[l.source] = (degree[l.source] || 0) + 1;
+        degree[l.target] = (degree[l.target] || 0) + 1;
+      });
+    }
     graph.links.forEach(function (l) {
-      var status = l.status || "none";
+      var status = l.status || "none", flip = plain && degree[l.source] > degree[l.target];
       out.push({ group: "edges", classes: "s-" + status + (l.aggregate ? " aggregate" : "") + (l.stale ? " stale" : ""), data: {
-        id: "link|" + l.id, source: l.source, target: l.target, label: l.link_name || "", status: status, count: l.count || 1,
-        color: NS.COLORS[status] || NS.COLORS.none, api: l } });
+        id: "link|" + l.id, source: flip ? l.target : l.source, target: flip ? l.source : l.target, label: l.link_name || "",
+        status: status, count: l.count || 1, color: NS.COLORS[status] || NS.COLORS.none, api: l } });
     });
     return out;
   };
@@ -105,15 +152,21 @@
   }
 
   // Above BIG nodes (panel.js): fewer selectors and values, status by class rather than one mapped from each
-  // element's data; one icon per node (no badge); no link labels (they cost the most to measure).
+  // element's data; one icon per node (no badge); no link labels (they cost the most to measure). Zoomed out
+  // (`labels` false) no other text value, and none that is Cytoscape's default: every value set on a node
+  // makes Cytoscape look again at each of its links, 2,000 of them for a clique's focal instance.
   function bigStyle(labels) {
+    var node = { "shape": "round-rectangle", "width": 38, "height": 38, "background-color": FILLS.none,
+      "border-width": 3, "border-color": NS.COLORS.none, "background-image": "data(icon)",
+      "background-width": "60%", "background-height": "60%", "z-index-compare": "manual", "z-index": 3,
+      "min-zoomed-font-size": 8 };   // kept zoomed out too: no name is ever drawn smaller than readable
+    if (labels) {
+      node.label = "data(label)";
+      node["font-size"] = 11; node.color = "#1f2933"; node["text-valign"] = "bottom"; node["text-margin-y"] = 4;
+      node["text-wrap"] = "none";
+    }
     var out = [
-      { selector: "node.obj", style: {
-        "shape": "round-rectangle", "width": 38, "height": 38, "background-color": FILLS.none,
-        "border-width": 3, "border-color": NS.COLORS.none, "background-image": "data(icon)",
-        "background-fit": "none", "background-width": "60%", "background-height": "60%",
-        "label": labels ? "data(label)" : "", "font-size": 11, "color": "#1f2933", "text-valign": "bottom",
-        "text-margin-y": 4, "text-wrap": "none", "min-zoomed-font-size": 8, "z-index-compare": "manual", "z-index": 3 } },
+      { selector: "node.obj", style: node },
       { selector: "node.focal", style: { "border-width": 6, "width": 46, "height": 46 } },
       { selector: "node.aggregate", style: { "shape": "ellipse", "border-style": "double", "border-width": 5,
         "width": 54, "height": 54 } },
@@ -124,14 +177,16 @@
       { selector: "node.stale", style: { "opacity": 0.4, "border-style": "dashed" } },
       // haystack: straight lines without per-edge geometry (arrows, control points), the fastest to draw
       { selector: "edge", style: { "width": 2, "line-color": NS.COLORS.none, "curve-style": "haystack",
-        "haystack-radius": 0, "z-index-compare": "manual", "z-index": 2 } },
+        "z-index-compare": "manual", "z-index": 2 } },
       { selector: "edge.aggregate", style: { "line-style": "dashed", "width": 4 } },
       { selector: "edge.stale", style: { "opacity": 0.35, "line-style": "dotted" } },
       { selector: "edge.meta", style: { "line-style": "dashed" } }
     ];
     ["OK", "Warning", "Error"].forEach(function (s) {
-      out.push({ selector: "node.obj.s-" + s, style: s === "OK" ? { "background-color": FILLS[s], "border-color": NS.COLORS[s] } :
-        { "background-color": FILLS[s], "border-color": NS.COLORS[s], "border-width": 4, "font-weight": "bold" } });
+      var fill = { "background-color": FILLS[s], "border-color": NS.COLORS[s] };
+      if (s !== "OK") fill["border-width"] = 4;
+      if (s !== "OK" && labels) fill["font-weight"] = "bold";
+      out.push({ selector: "node.obj.s-" + s, style: fill });
       out.push({ selector: "edge.s-" + s, style: { "line-color": NS.COLORS[s] } });
     });
     return out.concat(boxes(), overlays());

@@ -57,7 +57,7 @@ def _keys(envs: list[str], value: str) -> dict:
 def _in_key_order(query: dict, envs: list[str]) -> None:
     """Restrict to the environment(s), in one environment (and type) as a range of `_key`, which both
     selects and orders the page from one index."""
-    if "_env_parent" in query:
+    if "_env_parent" in query or "environment" in query:     # restricted already, by a narrower index
         return
     if len(envs) == 1:
         prefix = (query.pop("_env_type") if "_env_type" in query else envs[0]) + "|"
@@ -124,7 +124,12 @@ class Inventory(Resource):
                 raise bad_request([Problem("parent_path", "must be an id_path, starting with '/'")])
             escaped = re.escape(path)
             if v["sub_tree"]:
-                query.setdefault("$and", []).append({"id_path": {"$regex": f"^{escaped}(/|$)"}})
+                # the range first: every id_path below starts with path + "/" ("/" sorts just before "0"), so
+                # the (environment, id_path) index reads the subtree (not the environment's whole range of
+                # `_key`); the pattern keeps it exact
+                query["environment"] = envs[0] if len(envs) == 1 else {"$in": envs}
+                query.setdefault("$and", []).append({"id_path": {"$gte": path, "$lt": path + "0"}})
+                query["$and"].append({"id_path": {"$regex": f"^{escaped}(/|$)"}})
             else:
                 parent = path.rsplit("/", 1)[-1]
                 query.setdefault("_env_parent", _keys(envs, parent))

@@ -75,13 +75,24 @@ def _parents_with_children(coll, env: str, docs: list[dict]) -> set[str]:
     scanning, so neither helps here.
     """
     if len(docs) <= EXACT_UP_TO:
-        return {d["id"] for d in docs if coll.find_one({"_env_parent": k(env, d["id"]), "show_in_tree": {"$ne": False}}, {"_id": 1})}
+        return {d["id"] for d in docs if _has_shown_child(coll, k(env, d["id"]))}
     by_type: dict[str, bool] = {}
     for d in docs:
         t = str(d.get("type"))
         if t not in by_type:
-            by_type[t] = coll.find_one({"_env_parent": k(env, d["id"]), "show_in_tree": {"$ne": False}}, {"_id": 1}) is not None
+            by_type[t] = _has_shown_child(coll, k(env, d["id"]))
     return {d["id"] for d in docs if by_type[str(d.get("type"))]}
+
+
+def _has_shown_child(coll, parent_key: str) -> bool:
+    """Whether a child of the node is shown in the tree. Any child first, by the index alone (nearly every
+    child is shown); only when that one is hidden, the children are looked through for one that is not."""
+    first = coll.find_one({"_env_parent": parent_key}, {"show_in_tree": 1})
+    if first is None:
+        return False
+    if first.get("show_in_tree", True) is not False:
+        return True
+    return coll.find_one({"_env_parent": parent_key, "show_in_tree": {"$ne": False}}, {"_id": 1}) is not None
 
 
 def _projection() -> dict:

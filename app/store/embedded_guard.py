@@ -23,8 +23,9 @@ import functools
 import threading
 from typing import Any
 
-from app.store import embedded_aggregate, embedded_exact
+from app.store import embedded_aggregate, embedded_exact, embedded_narrow
 from app.store.embedded_exact import Probe, answering, exact_filter, exact_sort
+from app.store.embedded_narrow import narrow_for, narrowing
 from app.store.embedded_probes import memory_of
 
 BAD_VALUE, NAMESPACE_NOT_FOUND, NAMESPACE_EXISTS, NOT_SUPPORTED = 2, 26, 48, 115
@@ -136,8 +137,9 @@ def _payload(msg: dict, field: str) -> list:
     return []
 
 
-def _plan(handler: Any, command: dict, msg: dict) -> tuple[bool, frozenset[str]] | None:
-    """(SQL may answer, its array-free fields) for a command this module checks; None for any other."""
+def _plan(handler: Any, command: dict, msg: dict) -> tuple[bool, frozenset[str], tuple | None] | None:
+    """(SQL may answer, its array-free fields, the narrowing of a find answered in Python: app.store.
+    embedded_narrow) for a command this module checks; None for any other."""
     verb = next(iter(command), None)
     if verb not in ("find", "count", "update", "delete", "findAndModify", "findandmodify"):
         return None
@@ -173,7 +175,8 @@ def _plan(handler: Any, command: dict, msg: dict) -> tuple[bool, frozenset[str]]
     fields: set[str] = set()
     exact = (all(exact_filter(q, probe, fields, allow_regex=verb == "find") for q in filters)
              and all(exact_sort(s, probe) for s in sorts))
-    return exact, frozenset(fields)
+    narrow = narrow_for(filters[0], probe, allow_regex=True) if verb == "find" and not exact else None
+    return exact, frozenset(fields), narrow
 
 
 def _upsert_ids(command: dict, msg: dict) -> None:
@@ -258,7 +261,7 @@ def guard(handler: Any, msg: dict, run: Any) -> tuple[int, dict]:
         if verb == "update":
             _upsert_ids(command, msg)
         swallowed.errors = []
-        with answering(not plan[0], plan[1]):
+        with answering(not plan[0], plan[1]), narrowing(plan[2]):
             request_id, reply = run(msg)
         if swallowed.errors and verb in ("findAndModify", "findandmodify"):
             # nx-27017 answers {"value": null} when the operation failed: the client is told instead
@@ -318,6 +321,7 @@ def patch_guard() -> None:
         setattr(Collection, name, _recording(getattr(Collection, name)))
     embedded_exact.patch_switches()
     embedded_exact.patch_type_indexes()
+    embedded_narrow.patch_narrowed_scan()
     from app.store.embedded_match import patch_integer_ids, patch_matcher
 
     patch_matcher()

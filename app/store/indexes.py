@@ -41,6 +41,7 @@ INDEXES: tuple[Index, ...] = (
     Index("inventory", "name"),
     Index("inventory", ("environment", "name")),
     Index("inventory", ("environment", "_name_lc")),   # name prefixes (search suggestions), in name order
+    Index("inventory", ("environment", "id_path")),    # an object's subtree: a range of id_paths
     Index("links", "_key", unique=True),
     Index("links", "_env_type"),
     Index("links", "_env_source_id"),

@@ -80,9 +80,15 @@ class Environment(Screen):
 
     def on_get(self, req, resp, name: str):
         selected = req.get_param("selectedNodeId") or req.get_param("id")
+        # the object and its chain are asked beside the summary, not after it (each is a round trip to the API)
+        asked_chain = self.pool.submit(self.api, req, "/tree/path", {"env_name": name, "id": selected}) if selected else None
+        asked_obj = self.pool.submit(self.api, req, "/inventory", {"env_name": name, "id": selected}) if selected else None
         try:
             summary = self.api(req, "/summary", {"env_name": name})["environments"][0]
         except NotFound:
+            for asked in (asked_chain, asked_obj):
+                if asked is not None and not asked.cancel():
+                    asked.exception()       # let it end (it fails the same way): no request left running
             found = self._original(req, name)
             if found is None:
                 raise
@@ -93,8 +99,10 @@ class Environment(Screen):
         chain: list[dict] = []
         obj: dict = {}
         if selected:
-            asked_chain = self.pool.submit(self.api, req, "/tree/path", {"env_name": name, "id": selected})
-            obj = self.api(req, "/inventory", {"env_name": name, "id": selected})
+            try:
+                obj = asked_obj.result()
+            except NotFound:
+                obj = {}
             if not obj:
                 asked_chain.cancel()
                 found = self._original(req, selected)

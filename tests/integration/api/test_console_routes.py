@@ -62,6 +62,34 @@ def test_ports_in_the_tree_say_what_they_belong_to_not_only_their_mac(api):
     assert chain[-1]["detail"] == "web-<1>"
 
 
+def test_a_node_whose_first_child_is_hidden_still_opens_on_its_shown_ones(api):
+    from app.inventory import Inventory
+    from app.paths import place
+
+    region = api.store["inventory"].find_one({"environment": "visible", "id": "RegionOne"})
+    folders = [place({"id": f, "type": "ports_folder", "name": f}, region, "visible") for f in ("a-mixed", "b-hidden")]
+    kids = [place({"id": "a0", "type": "port", "name": "a0", "show_in_tree": False}, folders[0], "visible"),
+            place({"id": "a1", "type": "port", "name": "a1"}, folders[0], "visible"),
+            place({"id": "b0", "type": "port", "name": "b0", "show_in_tree": False}, folders[1], "visible")]
+    Inventory(api.store).upsert([*folders, *kids])
+    children = api.get("/tree", "alice", "env_name=visible&parent_id=RegionOne").json["children"]
+    opens = {n["id"]: n["has_children"] for n in children}
+    assert opens["a-mixed"] is True and opens["b-hidden"] is False
+    assert [n["id"] for n in api.get("/tree", "alice", "env_name=visible&parent_id=a-mixed").json["children"]] == ["a1"]
+
+
+def test_a_subtree_holds_its_own_objects_not_a_sibling_whose_id_shares_its_start(api):
+    from app.inventory import Inventory
+    from app.paths import place
+
+    region = api.store["inventory"].find_one({"environment": "visible", "id": "RegionOne"})
+    made = [place({"id": h, "type": "host", "host": h}, region, "visible") for h in ("node", "node-2", "node0")]
+    made.append(place({"id": "node-vnic", "type": "vnic", "host": "node"}, made[0], "visible"))
+    Inventory(api.store).upsert(made)
+    rows = api.get("/inventory", "alice", "env_name=visible&parent_path=/visible/RegionOne/node&sub_tree=true").json
+    assert sorted(o["id"] for o in rows["objects"]) == ["node", "node-vnic"]
+
+
 def test_tree_path_is_the_chain_from_the_root(api):
     chain = api.get("/tree/path", "alice", "env_name=visible&id=visible-tap2").json["path"]
     assert [n["id"] for n in chain] == ["RegionOne", "visible-node-1", "visible-tap2"]

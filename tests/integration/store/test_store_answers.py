@@ -237,3 +237,16 @@ def test_a_find_larger_than_a_reply_arrives_whole_in_batches(store):
     got = list(c.find({}, sort=[("i", 1)], batch_size=100))
     assert [(d["_id"], d["i"], d["when"], d["blob"]) for d in got] == [
         (d["_id"], d["i"], d["when"], d["blob"]) for d in docs]
+
+
+def test_a_filter_partly_in_sql_reads_through_its_sql_part_and_answers_the_same(mixed):
+    """app.store.embedded_narrow: the clauses SQL answers narrow the rows the matcher reads; every answer is
+    still the whole filter's (array elements, a field twice, $and, a regex beside a $ne)."""
+    c, focal = mixed
+    assert ids(c.find({"environment": "e", "n": {"$ne": None}})) == [1, 2, 3]
+    assert ids(c.find({"environment": "e", "name": "x", "n": {"$exists": True}})) == [3]     # an array element
+    assert ids(c.find({"$and": [{"environment": "e"}, {"environment": {"$ne": "f"}}], "flag": {"$ne": True}})) == [2, 3]
+    assert ids(c.find({"environment": {"$in": ["e", "f"]}, "$and": [{"n": {"$not": {"$gt": 6}}}]})) == [1, 3, 4]
+    assert ids(c.find({"focal_point": focal, "t": {"$gte": T}})) == [1]
+    assert ids(c.find({"environment": "e", "$or": [{"flag": True}, {"n": True}]})) == [1, 3]
+    assert [d["_id"] for d in c.find({"environment": "e", "n": {"$ne": 5}}, sort=[("n", -1)])] == [3, 2]   # booleans sort after numbers

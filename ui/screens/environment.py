@@ -86,9 +86,9 @@ class Environment(Screen):
         try:
             summary = self.api(req, "/summary", {"env_name": name})["environments"][0]
         except NotFound:
-            for asked in (asked_chain, asked_obj):
-                if asked is not None and not asked.cancel():
-                    asked.exception()       # let it end (it fails the same way): no request left running
+            for asked in (asked_chain, asked_obj):   # asked of an environment that is not there: not waited for
+                if asked is not None:
+                    asked.cancel()
             found = self._original(req, name)
             if found is None:
                 raise

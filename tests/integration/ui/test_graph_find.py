@@ -221,3 +221,21 @@ def test_hidden_objects_stay_hidden_when_their_host_box_folds_and_unfolds(page, 
     _wait(page, lambda: not page.evaluate("(id) => calipsoGraph.cy.getElementById(id).hasClass('collapsed')", box))
     assert shown_types(page) == {"instance", "vconnector"}
     assert page.errors == []
+
+
+def test_hiding_the_object_whose_card_is_pinned_closes_its_card(page, harness, gstore):
+    env = "findcard"
+    made = synthetic(gstore, env, hosts=2, vnics_per_host=2)
+    open_graph(page, harness, env, made["instance"])
+    page.fill(".cg-find", "type=vnic")
+    _wait(page, lambda: message(page) == "4 found")
+    page.focus(".cg-find")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".cg-card.pinned", state="visible")
+    page.fill(".cg-find", "")
+    page.fill(".cg-hide", "type=vnic")
+    _wait(page, lambda: message(page) == "4 hidden")
+    assert page.locator(".cg-card").is_hidden()          # no card left open for an object no longer drawn
+    page.fill(".cg-hide", "type=nothing-here")
+    _wait(page, lambda: message(page) == "0 hidden")
+    assert page.errors == []

@@ -131,6 +131,8 @@
       if (!h.empty) hidden = hideMatches(cy, h);
       if (!f.empty) found = findMatches(cy, f);
     });
+    var card = panel.q(".cg-card"), shown = card && card.dataset.element ? cy.getElementById(card.dataset.element) : null;
+    if (shown && (shown.empty() || !shown.visible())) NS.unpin(card);   // its object is hidden now: so is its card
     if (hidden) {
       lines.push(hidden.hidden + " hidden" + (hidden.folded ? " · " + hidden.folded + " folded " +
         (hidden.folded === 1 ? "host holds" : "hosts hold") + " some matches: open one to hide those" : ""));

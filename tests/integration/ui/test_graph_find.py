@@ -117,16 +117,21 @@ def test_on_summaries_find_says_which_folded_hosts_hold_matches(page, harness, g
     assert page.errors == []
 
 
-def test_the_graph_from_the_keyboard(page, harness, gstore):
-    env = "keys"
+def _first_vnic_pinned_from_find(page, harness, gstore, env: str) -> None:
+    """Two hosts of two vNICs each; Enter in Find `type=vnic` selects the first and pins its card."""
     made = synthetic(gstore, env, hosts=2, vnics_per_host=2)
     open_graph(page, harness, env, made["instance"])
-    # Enter in Find: the next match, its card pinned, the typing staying in the box
     page.fill(".cg-find", "type=vnic")
     _wait(page, lambda: message(page) == "4 found")
     page.focus(".cg-find")
     page.keyboard.press("Enter")
     page.wait_for_selector(".cg-card.pinned", state="visible")
+
+
+def test_the_graph_from_the_keyboard(page, harness, gstore):
+    env = "keys"
+    # Enter in Find: the next match, its card pinned, the typing staying in the box
+    _first_vnic_pinned_from_find(page, harness, gstore, env)
     first = page.get_attribute("#calipso-graph", "data-selected")
     assert page.evaluate("() => document.activeElement.classList.contains('cg-find')")
     assert page.inner_text(".cg-sr").startswith("1 of 4: ")
@@ -224,14 +229,7 @@ def test_hidden_objects_stay_hidden_when_their_host_box_folds_and_unfolds(page, 
 
 
 def test_hiding_the_object_whose_card_is_pinned_closes_its_card(page, harness, gstore):
-    env = "findcard"
-    made = synthetic(gstore, env, hosts=2, vnics_per_host=2)
-    open_graph(page, harness, env, made["instance"])
-    page.fill(".cg-find", "type=vnic")
-    _wait(page, lambda: message(page) == "4 found")
-    page.focus(".cg-find")
-    page.keyboard.press("Enter")
-    page.wait_for_selector(".cg-card.pinned", state="visible")
+    _first_vnic_pinned_from_find(page, harness, gstore, "findcard")
     page.fill(".cg-find", "")
     page.fill(".cg-hide", "type=vnic")
     _wait(page, lambda: message(page) == "4 hidden")

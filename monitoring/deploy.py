@@ -106,17 +106,3 @@ def _host(remote: Remote, master: str, host: str, names: list[str], config_folde
             remote.run(master, (*SCP, *plugins, f"{host}:{PLUGINS_DIR}/"))
     remote.run(host, ("service", "sensu-client", "restart"))
     log.debug("monitoring deployed to %s", host)
-
-
-def sftp_uploader(open_sftp) -> Uploader:
-    """An Uploader over one SFTP session from `open_sftp()` (paramiko SFTPClient)."""
-    def upload(files: dict[str, tuple[bytes, int]]) -> None:
-        sftp = open_sftp()
-        try:
-            for path, (data, mode) in files.items():
-                with sftp.open(path, "wb") as f:
-                    f.write(data)
-                sftp.chmod(path, mode)
-        finally:
-            sftp.close()
-    return upload

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 
-from monitoring.deploy import sftp_uploader
 from monitoring.generate import monitoring_section
 from monitoring.provision import setup
 
@@ -18,8 +17,8 @@ def after_scan(store, env: dict, clients) -> dict:
     cli = getattr(clients, "cli", None)
     remote = upload = None
     if cli is not None:
-        from scan.access.ssh import open_sftp
-        remote, upload = cli, sftp_uploader(lambda: open_sftp(cli.pool, cli.master))
+        from scan.access.ssh import sftp_upload
+        remote, upload = cli, sftp_upload(cli.pool, cli.master)
     rep = setup(store, env, remote, upload, server=_server_access(env, cli))
     log.info("monitoring setup of %s: %s", env["name"], rep.as_dict())
     return {**rep.as_dict(), "errors_by_host": rep.errors}
@@ -31,7 +30,7 @@ def _server_access(env: dict, cli):
     section = monitoring_section(env)
     if cli is None or not section.get("ssh_user"):
         return None
-    from scan.access.ssh import Cli, open_sftp
+    from scan.access.ssh import Cli, sftp_upload
     server = Cli({"host": section["server_ip"], "port": section.get("ssh_port") or 22, "user": section["ssh_user"],
                   "pwd": section.get("ssh_password")}, cli.caller, cli.pool, sudo=None)
-    return server, sftp_uploader(lambda: open_sftp(server.pool, server.master))
+    return server, sftp_upload(server.pool, server.master)

@@ -16,8 +16,9 @@ from typing import Iterator
 def coarse_switching(interval: float = 0.05) -> Iterator[None]:
     """A longer GIL switch interval while the inventory is fetched.
 
-    A full scan of a large cloud holds a thread per SSH connection (paramiko) besides the pools:
-    over a thousand at 1,000 hosts. Every thread waiting for the GIL wakes each switch interval
+    A full scan of a large cloud runs its fetch tasks on pools of threads, all asking for the GIL beside
+    the SSH event loop (before the pool moved to asyncssh it also held a thread per SSH connection: over a
+    thousand at 1,000 hosts, when this was measured). Every thread waiting for the GIL wakes each switch interval
     (5 ms by default) to ask for it; with hundreds waiting, those wake-ups cost more kernel time
     than the scan's own work (measured: 55 % of the scanner's CPU in context switches, and runs
     that took four times as long). A thread that blocks on I/O gives the GIL up at once anyway;

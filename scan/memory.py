@@ -4,7 +4,7 @@ CPython frees what a scan drops, but the C allocator keeps the freed pages for l
 level's transient data (API pages, command outputs, parsed XML) leaves holes that the next level
 only partly refills, and a phase that follows never sees that memory again. Measured at 1,000
 hosts: 75 MB held free after the instances' level, and 140 MB more after the inventory, where the
-thousand closed SSH connections (cycles of paramiko objects, kept while the collector is paused,
+thousand closed SSH connections (cycles of objects, kept while the collector is paused,
 see scan.interpreter) were waiting for a collection. Trimming costs milliseconds; a collection at
 that size about a second, so it is done once, when the connections have closed.
 """

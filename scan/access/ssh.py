@@ -1,4 +1,4 @@
-"""SSH to the cloud's hosts (vim-contract §4.1): pooled paramiko connections, quoted commands.
+"""SSH to the cloud's hosts (vim-contract §4.1): pooled SSH connections (asyncssh), quoted commands.
 
 Commands are argv tuples quoted with shlex; nothing from the inventory reaches a shell raw.
 A host listed in `CLI.hosts` is reached directly; the master's own commands run on the master
@@ -294,16 +294,6 @@ class Cli:
             return dict(self._down)
 
 
-def open_sftp(pool: SshPool, ep: Endpoint):
-    """An SFTP session on a pooled connection to `ep` (file transfer for the monitoring deployment)."""
-    import paramiko
-
-    conn = pool._acquire(ep)
-    broken = False
-    try:
-        return paramiko.SFTPClient.from_transport(conn.transport)
-    except (paramiko.SSHException, EOFError, OSError) as e:
-        broken = True
-        raise RemoteError("SSH", ep.host, "sftp", f"cannot open an SFTP session: {e}", transient=True) from None
-    finally:
-        pool._release(ep, conn, broken)
+def sftp_upload(pool: SshPool, ep: Endpoint):
+    """An Uploader (monitoring.deploy) writing files on `ep` over one SFTP session of the pool."""
+    return lambda files: pool.put_files(ep, files)

@@ -1,28 +1,33 @@
-"""Pooled SSH connections: to an endpoint directly, or through a master as OpenSSH's ProxyJump does.
+"""Pooled SSH connections (asyncssh, all on one event loop): to an endpoint directly, or through a
+master as OpenSSH's ProxyJump does.
 
 A jump endpoint (`via` set) is reached by a `direct-tcpip` channel on one of the master's pooled
 connections, then a full SSH session to the host over that channel: the host's own key is checked
 against the known-hosts store under the host's name, exactly as for a direct connection, and a
 command costs one channel on a live connection. Forwarded channels are spread over several master
-connections, and exec channels over several connections per endpoint, so no single transport (and
-its send lock) carries the whole scan.
+connections, and exec channels over several connections per endpoint.
+
+Connections are objects on one event loop (scan.access.event_loop), not threads: with paramiko a
+3,000-host scan held a transport thread per connection here and on the simulated cloud, and every
+packet of a jump connection woke threads on both sides (load average 1,358 on 2 cores).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import socket
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import paramiko
-
-from app.ssh_channel import ChannelSocket, QuietTransport
+from app.asyncssh_lib import asyncssh
+from asyncssh.encryption import get_default_encryption_algs
+from asyncssh.public_key import get_default_public_key_algs
 from scan.access.calls import AuthError, RemoteError
-from scan.access.known_hosts import HostKeyRefused, KnownHosts, key_name
-from scan.access.private_keys import load_private_key
+from scan.access.event_loop import LoopThread
+from scan.access.known_hosts import KnownHosts, key_name
+from scan.access.ssh_client import ConnectFailed, ForwardingRefused, PoolClient, failure
+
+__all__ = ["ConnectFailed", "Endpoint", "ForwardingRefused", "Result", "SshPool", "prefer_aead"]
 
 log = logging.getLogger(__name__)
 
@@ -31,28 +36,20 @@ FORWARDS_PER_CONNECTION = 24     # jump connections carried by one master connec
 
 
 def prefer_aead(ciphers: tuple[str, ...]) -> tuple[str, ...]:
-    """AES-GCM first, the rest as offered. paramiko checks a CTR cipher's MAC byte by byte in
-    Python on every packet received (a third of a scan's SSH CPU, measured); with GCM the
-    authentication is the cipher's own, in C. OpenSSH servers offer it since 6.2 (2013); a
-    server without it negotiates the next in the list."""
-    aead = tuple(c for c in ciphers if c.endswith("-gcm@openssh.com"))
+    """AES-GCM first, the rest as offered: its authentication is one call into OpenSSL per packet
+    (chacha20-poly1305, asyncssh's first choice, takes three). OpenSSH servers offer it since 6.2
+    (2013); a server without it negotiates the next in the list. 128-bit keys first (fewer AES rounds)."""
+    aead = tuple(sorted((c for c in ciphers if c.endswith("-gcm@openssh.com")), key=lambda c: "128" not in c))
     return aead + tuple(c for c in ciphers if c not in aead)
 
 
-def _login_interrupted(e: Exception) -> bool:
-    """Whether paramiko's login failure is a timeout or a lost connection, not a refusal: it raises the same
-    AuthenticationException for all three, and under load (3,000 hosts opening connections beside the
-    simulator) a login that took over the timeout was reported as wrong credentials and never retried."""
-    text = str(e).lower()
-    return "timeout" in text or "transport shut down" in text or "saw eof" in text
+CIPHERS = prefer_aead(tuple(a.decode() for a in get_default_encryption_algs()))
+HOST_KEY_ALGS = tuple(a.decode() for a in get_default_public_key_algs())
 
 
-class ConnectFailed(RemoteError):
-    """The host could not be reached, or refused us (host key, no route); its other commands fail at once."""
-
-
-class ForwardingRefused(ConnectFailed):
-    """The master does not forward TCP (sshd `AllowTcpForwarding no`)."""
+def _no_known_hosts(host: str, addr: str, port: int) -> tuple:
+    """Nothing trusted up front: every host key goes to PoolClient.validate_host_public_key."""
+    return (), (), ()
 
 
 @dataclass(frozen=True)
@@ -73,238 +70,214 @@ class Result:
 
 
 class _Conn:
-    def __init__(self, transport: paramiko.Transport, carrier: "tuple[Endpoint, _Conn] | None" = None):
-        self.transport = transport
+    def __init__(self, conn: asyncssh.SSHClientConnection, carrier: "tuple[Endpoint, _Conn] | None" = None):
+        self.conn = conn
         self.busy = 0          # exec channels open now
         self.forwards = 0      # jump connections riding on this one
         self.commands = 0
         self.carrier = carrier
-        self.open_lock = threading.Lock()
 
     def alive(self) -> bool:
-        t = self.transport
-        return t is not None and t.is_active()
+        return not self.conn.is_closed()
 
 
 class SshPool:
-    """Pooled SSH connections per endpoint; host keys checked by `host_key_policy` (known_hosts.POLICIES)."""
+    """Pooled SSH connections per endpoint; host keys checked by `host_key_policy` (known_hosts.POLICIES).
+    Its methods are called from the scan's threads and run on the pool's own event loop."""
 
     def __init__(self, host_key_policy: str = "known_hosts", known_hosts: Path | None = None,
                  timeout: float = 10.0, extra_known_hosts: list[Path] | None = None):
         self.policy = host_key_policy or "known_hosts"
         self.known = KnownHosts(self.policy, known_hosts, [Path(p) for p in extra_known_hosts or []])
         self.timeout = timeout
-        self._keys: dict[str, paramiko.PKey] = {}
+        self._loop = LoopThread("ssh-pool")
+        self._keys: dict[str, list] = {}
         self._conns: dict[Endpoint, list[_Conn]] = {}
-        self._cond = threading.Condition()
         self._opening: set[Endpoint] = set()
+        self._changed: asyncio.Event | None = None
         self.opened = 0
         self.jumped: set[str] = set()    # hosts reached by jump connections
 
+    # -- called from the scan's threads --------------------------------------------------------
+    def exec(self, ep: Endpoint, command: str, timeout: float) -> Result:
+        return self._loop.run(self._exec(ep, command, timeout))
+
+    def put_files(self, ep: Endpoint, files: dict[str, tuple[bytes, int]]) -> None:
+        """Write each file (path -> (content, mode)) on `ep` over one SFTP session."""
+        self._loop.run(self._put_files(ep, files))
+
+    def close(self, wait: float = 0.5) -> None:
+        """Close every connection (jump connections first: they ride on the masters' ones)."""
+        if not self._loop.running():
+            return
+        try:
+            self._loop.run(self._close_all(wait))
+        finally:
+            self._loop.stop()
+
     # -- opening -------------------------------------------------------------------------------
-    def _pkey(self, path: str) -> paramiko.PKey:
-        """A private key, read once per pool (decoding an RSA key costs more than a handshake)."""
-        with self._cond:
-            key = self._keys.get(path)
-        if key is None:
-            key = load_private_key(path)
-            with self._cond:
-                self._keys[path] = key
-        return key
+    def _client_keys(self, ep: Endpoint) -> list:
+        """The login key (and its certificate beside it), read once per pool."""
+        keys = self._keys.get(ep.key)
+        if keys is None:
+            try:
+                keys = self._keys[ep.key] = asyncssh.load_keypairs([ep.key])
+            except (OSError, asyncssh.KeyImportError) as e:
+                raise AuthError("SSH", ep.host, "login", f"cannot read the private key {ep.key}: "
+                                f"{getattr(e, 'strerror', None) or e}") from None
+        return keys
 
-    def _forward(self, ep: Endpoint) -> tuple[ChannelSocket, tuple[Endpoint, _Conn]]:
-        """A direct-tcpip channel to `ep` on one of its master's connections."""
-        master = ep.via
-        carrier = self._acquire(master, "forwards", FORWARDS_PER_CONNECTION)
-        try:
-            with carrier.open_lock:   # paramiko keeps one refusal reason per transport: one open at a time
-                chan = carrier.transport.open_channel("direct-tcpip", (ep.host, ep.port), ("127.0.0.1", 0),
-                                                      timeout=self.timeout)
-        except paramiko.ChannelException as e:
-            self._release(master, carrier, False, "forwards")
-            if e.code == paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED:
-                raise ForwardingRefused("SSH", ep.host, "connect", f"the master {master.host} refuses TCP "
-                                        "forwarding (its sshd has AllowTcpForwarding no?)") from None
-            raise ConnectFailed("SSH", ep.host, "connect", f"host unreachable from the master {master.host}: "
-                                f"port {ep.port}: {e.text or 'connect failed'}", transient=True) from None
-        except (paramiko.SSHException, EOFError, OSError) as e:
-            # a channel that took too long to open leaves the master connection, and the hosts it carries, as
-            # they were: only a connection that is gone is dropped (at 1,000 hosts under load one timeout
-            # used to close a carrier and fail the 23 hosts riding on it)
-            self._release(master, carrier, not carrier.transport.is_active(), "forwards")
-            raise ConnectFailed("SSH", ep.host, "connect", f"no channel through the master {master.host}: "
-                                f"{e or type(e).__name__}", transient=True) from None
-        return ChannelSocket(chan), (master, carrier)
+    async def _connect(self, ep: Endpoint, carrier: "_Conn | None", client: PoolClient) -> asyncssh.SSHClientConnection:
+        name = key_name(ep.host, ep.port)
+        known = self.known.lookup(name)
+        return await asyncssh.connect(
+            ep.host, ep.port, tunnel=carrier.conn if carrier is not None else (),
+            username=ep.user, password=ep.pwd or None,
+            client_keys=self._client_keys(ep) if ep.key else None, agent_path=None, config=[],
+            known_hosts=_no_known_hosts, client_factory=lambda: client,
+            server_host_key_algs=list(self.known.preferred(name, HOST_KEY_ALGS)) if known else (),
+            encryption_algs=list(CIPHERS), compression_algs=["none"], gss_auth=False, gss_kex=False,
+            # a jump connection rides on its master's TCP connection, whose keepalive covers it
+            keepalive_interval=30 if carrier is None else 0,
+            connect_timeout=self.timeout)
 
-    def _handshake(self, ep: Endpoint, sock) -> paramiko.Transport:
-        """Key exchange, host key check, login: what SSHClient.connect does, with keys read once."""
-        t = QuietTransport(sock)
+    async def _client(self, ep: Endpoint) -> _Conn:
+        carrier = None
+        if ep.via is not None:
+            carrier = await self._acquire(ep.via, "forwards", FORWARDS_PER_CONNECTION)
+        client = PoolClient(self.known, key_name(ep.host, ep.port))
         try:
-            t.banner_timeout = t.auth_timeout = self.timeout
-            name = key_name(ep.host, ep.port)
-            opts = t.get_security_options()
-            opts.key_types = self.known.preferred(name, tuple(opts.key_types))
-            opts.ciphers = prefer_aead(tuple(opts.ciphers))
-            t.start_client(timeout=self.timeout)
-            self.known.check(name, t.get_remote_server_key())
-            if ep.key:
-                try:
-                    t.auth_publickey(ep.user, self._pkey(ep.key))
-                except paramiko.AuthenticationException:
-                    if not ep.pwd:
-                        raise
-            if not t.is_authenticated():
-                if not ep.pwd:
-                    raise paramiko.AuthenticationException("no password or key to log in with")
-                t.auth_password(ep.user, ep.pwd)
-            return t
-        except BaseException:
-            t.close()
-            raise
-
-    def _client(self, ep: Endpoint) -> _Conn:
-        sock, carrier = (self._forward(ep) if ep.via is not None else (None, None))
-        jump = f" through {ep.via.host}" if ep.via is not None else ""
-        try:
-            if sock is None:
-                sock = socket.create_connection((ep.host, ep.port), timeout=self.timeout)
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            t = self._handshake(ep, sock)
+            conn = await self._connect(ep, carrier, client)
         except BaseException as e:
-            if sock is not None:
-                sock.close()
             if carrier is not None:
-                self._release(carrier[0], carrier[1], False, "forwards")
-            if isinstance(e, paramiko.AuthenticationException) and _login_interrupted(e):
-                raise ConnectFailed("SSH", ep.host, "login", f"login not finished{jump}: {e} (the host or the "
-                                    "master answered too slowly; tried again)", transient=True) from None
-            if isinstance(e, paramiko.AuthenticationException):
-                hint = (" (a jump connection logs in to each host with the CLI section's user and key; set "
-                        "CLI.host_access to hop to use the master's own ssh instead)") if jump else ""
-                raise AuthError("SSH", ep.host, "login", f"authentication failed for user {ep.user!r}{jump}"
-                                + hint) from None
-            if isinstance(e, HostKeyRefused):
-                raise ConnectFailed("SSH", ep.host, "connect", f"{e}{jump}") from None
-            if isinstance(e, paramiko.SSHException):
-                raise ConnectFailed("SSH", ep.host, "connect", f"{e}{jump}", transient=True) from None
-            if isinstance(e, (OSError, socket.timeout, EOFError)):
-                raise ConnectFailed("SSH", ep.host, "connect", (getattr(e, "strerror", None) or str(e)
-                                                                or "cannot connect") + jump, transient=True) from None
+                # a channel that took too long to open leaves the master connection, and the hosts it
+                # carries, as they were: only a connection that is gone is dropped
+                self._release(ep.via, carrier, not carrier.alive(), "forwards")
+            if isinstance(e, Exception):
+                raise failure(ep, e, client, self.timeout) from None
             raise
-        if ep.via is None:
-            # a jump connection rides on its master's TCP connection, whose keepalive covers it; its own
-            # would wake a thousand idle transports together every 30 s in the middle of a scan
-            t.set_keepalive(30)
-        with self._cond:
-            self.opened += 1
-            if ep.via is not None:
-                self.jumped.add(ep.host)
-        return _Conn(t, carrier)
+        self.opened += 1
+        if ep.via is not None:
+            self.jumped.add(ep.host)
+        return _Conn(conn, (ep.via, carrier) if carrier is not None else None)
 
     # -- slots ---------------------------------------------------------------------------------
-    def _acquire(self, ep: Endpoint, kind: str = "busy", limit: int = CHANNELS_PER_CONNECTION) -> _Conn:
-        """A connection with a free slot of `kind`; opens at most one new connection at a time per endpoint."""
-        with self._cond:
-            while True:
-                conns = self._conns.setdefault(ep, [])
-                for dead in [c for c in conns if not (c.busy or c.forwards or c.alive())]:
-                    self._drop(ep, dead)     # a dead jump connection frees its carrier's slot
-                free = [c for c in conns if getattr(c, kind) < limit]
-                if free:
-                    conn = min(free, key=lambda c: getattr(c, kind))
-                    setattr(conn, kind, getattr(conn, kind) + 1)
-                    return conn
-                if ep not in self._opening:
-                    self._opening.add(ep)
-                    break
-                self._cond.wait(self.timeout)
+    def _notify(self) -> None:
+        if self._changed is not None:
+            self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _wait_change(self) -> None:
+        if self._changed is None:
+            self._changed = asyncio.Event()
         try:
-            conn = self._client(ep)
+            await asyncio.wait_for(self._changed.wait(), self.timeout)
+        except asyncio.TimeoutError:
+            pass
+
+    async def _acquire(self, ep: Endpoint, kind: str = "busy", limit: int = CHANNELS_PER_CONNECTION) -> _Conn:
+        """A connection with a free slot of `kind`; opens at most one new connection at a time per endpoint."""
+        while True:
+            conns = self._conns.setdefault(ep, [])
+            for dead in [c for c in conns if not (c.busy or c.forwards or c.alive())]:
+                self._drop(ep, dead)     # a dead jump connection frees its carrier's slot
+            free = [c for c in conns if getattr(c, kind) < limit and c.alive()]
+            if free:
+                conn = min(free, key=lambda c: getattr(c, kind))
+                setattr(conn, kind, getattr(conn, kind) + 1)
+                return conn
+            if ep not in self._opening:
+                self._opening.add(ep)
+                break
+            await self._wait_change()
+        try:
+            conn = await self._client(ep)
         finally:
-            with self._cond:
-                self._opening.discard(ep)
-                self._cond.notify_all()
-        with self._cond:
-            setattr(conn, kind, 1)
-            self._conns.setdefault(ep, []).append(conn)
+            self._opening.discard(ep)
+            self._notify()
+        setattr(conn, kind, 1)
+        self._conns.setdefault(ep, []).append(conn)
         return conn
 
     def _release(self, ep: Endpoint, conn: _Conn, broken: bool, kind: str = "busy") -> None:
-        with self._cond:
-            setattr(conn, kind, getattr(conn, kind) - 1)
-            if kind == "busy":
-                conn.commands += 1
-            if broken:
-                self._drop(ep, conn)
-            self._cond.notify_all()
+        setattr(conn, kind, getattr(conn, kind) - 1)
+        if kind == "busy":
+            conn.commands += 1
+        if broken:
+            self._drop(ep, conn)
+        self._notify()
 
     def _drop(self, ep: Endpoint, conn: _Conn) -> None:
-        """Forget and close a connection (caller holds the lock); a jump connection frees its carrier's slot."""
+        """Forget and close a connection; a jump connection frees its carrier's slot."""
         try:
             self._conns[ep].remove(conn)
         except (KeyError, ValueError):
             return
-        conn.transport.close()
+        conn.conn.close()
         if conn.carrier is not None:
-            master, carrier = conn.carrier
-            carrier.forwards -= 1
+            conn.carrier[1].forwards -= 1
 
     # -- running -------------------------------------------------------------------------------
-    def exec(self, ep: Endpoint, command: str, timeout: float) -> Result:
-        conn = self._acquire(ep)
+    async def _exec(self, ep: Endpoint, command: str, timeout: float) -> Result:
+        conn = await self._acquire(ep)
         broken = False
+        proc = None
         try:
-            t = conn.transport
-            if t is None or not t.is_active():
+            if not conn.alive():
                 broken = True
                 raise RemoteError("SSH", ep.host, command, "connection lost", transient=True)
             try:
-                chan = t.open_session(timeout=timeout)
-            except (paramiko.SSHException, EOFError, OSError) as e:
-                broken = not t.is_active()      # a slow open is no reason to drop a live connection
-                raise RemoteError("SSH", ep.host, command, f"cannot open a session: {e}", transient=True) from None
-            try:
-                chan.settimeout(timeout)
-                try:
-                    chan.exec_command(command)
-                except (paramiko.SSHException, EOFError) as e:   # the server closed the channel early
-                    raise RemoteError("SSH", ep.host, command, f"exec refused: {e}", transient=True) from None
-                out = _read_all(chan.recv)
-                err = _read_all(chan.recv_stderr)
-                status = chan.recv_exit_status()
-            except socket.timeout:
+                async with asyncio.timeout(timeout):
+                    proc = await conn.conn.create_process(command, encoding=None)
+                    done = await proc.wait()
+            except TimeoutError:
                 raise RemoteError("SSH", ep.host, command, f"no answer within {timeout:g} s", transient=True) from None
-            finally:
-                chan.close()
-            return Result(out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), status)
+            except asyncssh.ChannelOpenError as e:
+                broken = not conn.alive()      # a slow or refused open is no reason to drop a live connection
+                what = "exec refused" if proc is None and conn.alive() else "cannot open a session"
+                raise RemoteError("SSH", ep.host, command, f"{what}: {e.reason}", transient=True) from None
+            except (asyncssh.Error, OSError) as e:
+                broken = not conn.alive()
+                raise RemoteError("SSH", ep.host, command, f"connection lost: {getattr(e, 'reason', e)}",
+                                  transient=True) from None
+            status = done.exit_status if done.exit_status is not None else -1
+            return Result(_text(done.stdout), _text(done.stderr), status)
+        finally:
+            if proc is not None:
+                proc.close()
+            self._release(ep, conn, broken)
+
+    async def _put_files(self, ep: Endpoint, files: dict[str, tuple[bytes, int]]) -> None:
+        conn = await self._acquire(ep)
+        broken = False
+        try:
+            async with conn.conn.start_sftp_client() as sftp:
+                for path, (data, mode) in files.items():
+                    async with sftp.open(path, "wb") as f:
+                        await f.write(data)
+                    await sftp.chmod(path, mode)
+        except (asyncssh.Error, OSError) as e:
+            broken = not conn.alive()
+            raise RemoteError("SSH", ep.host, "sftp", f"cannot upload: {getattr(e, 'reason', None) or e}",
+                              transient=broken) from None
         finally:
             self._release(ep, conn, broken)
 
-    def close(self, wait: float = 0.5) -> None:
-        """Close every connection, and wait up to `wait` seconds for their threads to end: a transport
-        whose thread still runs is not garbage yet, and one collection after the close (scan.memory)
-        would leave it in memory to the end of the scan. Jump connections' threads end at once; a direct
-        connection's may take 2 s more (measured), which is not worth a scan's wait for one connection."""
-        with self._cond:
-            transports = [c.transport for conns in self._conns.values() for c in conns]
-            jumps = [(ep, c) for ep, conns in self._conns.items() if ep.via is not None for c in conns]
-            for ep, c in jumps:      # jump connections first: they ride on the masters' ones
-                self._drop(ep, c)
-            for conns in self._conns.values():
-                for c in conns:
-                    c.transport.close()
-            self._conns.clear()
-        deadline = time.monotonic() + wait
-        for t in transports:
-            if t is not threading.current_thread():
-                t.join(max(0.0, deadline - time.monotonic()))
+    async def _close_all(self, wait: float) -> None:
+        conns = [c for cs in self._conns.values() for c in cs]
+        for ep, cs in list(self._conns.items()):
+            if ep.via is not None:
+                for c in list(cs):
+                    self._drop(ep, c)
+        for cs in self._conns.values():
+            for c in cs:
+                c.conn.close()
+        self._conns.clear()
+        if conns:
+            await asyncio.wait([asyncio.ensure_future(c.conn.wait_closed()) for c in conns], timeout=wait)
 
 
-def _read_all(recv) -> bytes:
-    """Everything until EOF, in large reads (paramiko's file wrapper reads in small pieces)."""
-    parts = []
-    while True:
-        chunk = recv(1 << 20)
-        if not chunk:
-            return b"".join(parts)
-        parts.append(chunk)
+def _text(data: bytes | str | None) -> str:
+    if data is None:
+        return ""
+    return data.decode("utf-8", "replace") if isinstance(data, bytes) else data

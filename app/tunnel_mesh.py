@@ -243,6 +243,16 @@ def peers(tunnels: dict | None, mesh: Mesh) -> Iterator[tuple[str, str | None]]:
             yield remote, mesh.host_of(remote)
 
 
+def _membership(tunnels: dict, mesh: Mesh, own_ip: str):
+    """`has` for one host as a set lookup, built once: `missing` asks it for every pair of hosts
+    (a bisect per question cost 2.4 s of a 100-host scan's 3.4 s of CPU under the profiler, and grows
+    with hosts squared)."""
+    if "only" in tunnels:
+        return set(tunnels["only"]).__contains__
+    lacking = set(tunnels.get("except") or ())
+    return lambda ip: ip in mesh and ip != own_ip and ip not in lacking
+
+
 def missing(tunnels_by_ip: dict[str, dict], mesh: Mesh, l2pop: dict[str, bool]) -> dict[str, list[str]]:
     """Tunnel endpoints each host should have a port to and has not, by the host's own address.
 
@@ -250,18 +260,18 @@ def missing(tunnels_by_ip: dict[str, dict], mesh: Mesh, l2pop: dict[str, bool]) 
     is missing. With it, the agent tunnels to hosts sharing a network, which the two ends agree on:
     a peer that has a port to this host while this host has none back is missing here (found by
     going through each host's ports once: the cost grows with the tunnels, not with hosts squared)."""
+    member = {ip: _membership(t, mesh, ip) for ip, t in tunnels_by_ip.items()}
     out: dict[str, list[str]] = {}
     for ip, t in tunnels_by_ip.items():
         if not l2pop.get(ip):
-            out[ip] = list(t["except"]) if "except" in t else \
-                [x for x in mesh.ips if x != ip and not has(t, mesh, x, ip)]
+            has_port = member[ip]
+            out[ip] = list(t["except"]) if "except" in t else [x for x in mesh.ips if x != ip and not has_port(x)]
         else:
             out[ip] = []
     if any(l2pop.get(ip) for ip in tunnels_by_ip):
         for y, ty in tunnels_by_ip.items():
             for x in peer_ips(ty, mesh, y):        # y has a port to x: has x one back?
-                tx = tunnels_by_ip.get(x)
-                if tx is not None and l2pop.get(x) and not has(tx, mesh, y, x):
+                if x in tunnels_by_ip and l2pop.get(x) and not member[x](y):
                     out[x].append(y)
     return {ip: sorted(lack, key=ip_key) for ip, lack in out.items()}
 

@@ -133,8 +133,16 @@ class ChangeLog:
     def prune(self, env: str) -> int:
         """Drop entries older than the retention; remember how far back the log still reaches."""
         cutoff = self.clock() - timedelta(days=self.days)
-        n = self.coll.delete_many({"environment": env, "timestamp": {"$lt": cutoff}}).deleted_count
-        self.records.delete_many({"environment": env, "timestamp": {"$lt": cutoff}})
+        # the old entries are found among the heads (one small document per entry) and their records by
+        # the indexed entry key: a filter on the records' timestamp read every record part kept (the
+        # embedded store compares dates in Python), 0.7 s per scan at 300 hosts after a single first scan
+        old = [d["_env_seq"] for d in self.coll.find({"environment": env, "timestamp": {"$lt": cutoff}},
+                                                      {"_env_seq": 1}) if d.get("_env_seq")]
+        n = 0
+        for start in range(0, len(old), 500):       # records first: a head is never left without a way to
+            keys = old[start:start + 500]            # find (and prune) its records
+            self.records.delete_many({"_env_seq": {"$in": keys}})
+            n += self.coll.delete_many({"_env_seq": {"$in": keys}}).deleted_count
         if n:
             self.counters.update_one({"_id": env}, {"$set": {"pruned_before": cutoff}}, upsert=True)
         return n

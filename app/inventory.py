@@ -82,9 +82,18 @@ class Inventory:
         return upsert_by_id(self.coll, pairs, seen)
 
     def write(self, added: list[dict], changed: list[tuple[dict, dict]], seen: datetime,
-              hashes: dict[ObjectId, str] | None = None) -> int:
-        """Write new objects and changed ones (app.store.bulk.write_found)."""
-        return write_found(self.coll, added, changed, seen, self.stored_body, self.check, hashes)
+              hashes: dict[ObjectId, str] | None = None, focal: "set[ObjectId] | frozenset" = frozenset()) -> int:
+        """Write new objects and changed ones (app.store.bulk.write_found); those in `focal` carry the
+        clique flag as they are written (not a second write of each after its clique: a seventh of a
+        first scan's objects)."""
+        body = self.stored_body
+        if focal:
+            def body(doc: dict, seen: datetime) -> tuple[ObjectId, dict]:
+                oid, b = Inventory.stored_body(doc, seen)
+                if oid in focal:
+                    b["clique"] = True
+                return oid, b
+        return write_found(self.coll, added, changed, seen, body, self.check, hashes)
 
     def patch(self, changes: list[tuple[ObjectId, dict]]) -> int:
         """Set some fields of many objects (what link finders annotate), in bulk."""

@@ -231,12 +231,14 @@ class ScanWriter:
         changes = Changes()
         writes = {"inventory": 0, "links": 0, "cliques": 0}
         stored_objects = self._objects or {}
+        focal = {o for o in self.clique_focal if not (stored_objects.get(o) or {}).get("clique")}
         if self.meshes:   # before the objects: an OTEP's `tunnels` is read against the mesh it was compared with
             writes["tunnel_meshes"] = write_meshes(self.store[MESHES], self.meshes, seen)
         if self.objects_cmp is not None:
             added, updated = self.objects_cmp.writes()
             hashes: dict[ObjectId, str] = {}
-            writes["inventory"] += self.inventory.write(added, updated, seen, hashes)
+            writes["inventory"] += self.inventory.write(added, updated, seen, hashes, focal)
+            focal -= hashes.keys()      # flagged as they were written
             _note_hashes(added + [d for d, _ in updated], hashes)   # the change log's, not hashed again
             changes.objects += self.objects_cmp.log()
         writes["inventory"] += self.inventory.patch([(d["_id"], {f: a for f, (_, a) in fl.items()})
@@ -251,7 +253,7 @@ class ScanWriter:
         if self.clique_forms:
             from app.store.bulk import upsert_by_id
             writes["cliques"] += upsert_by_id(self.cliques.coll, self._clique_bodies(), seen)
-        flags = [o for o in dict.fromkeys(self.clique_focal) if not (stored_objects.get(o) or {}).get("clique")]
+        flags = [o for o in dict.fromkeys(self.clique_focal) if o in focal]
         for start in range(0, len(flags), 1000):
             self.store["inventory"].update_many({"_id": {"$in": flags[start:start + 1000]}}, {"$set": {"clique": True}})
         writes["inventory"] += len(flags)

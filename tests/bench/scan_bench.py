@@ -2,7 +2,8 @@
 and on, each a first scan, an unchanged rescan, one host added, and a first scan over 2 workers.
 
 Knobs (environment): SCAN_BENCH_SIZES (computes, default 1000,3000,10000; `make bench HOSTS=100`),
-SCAN_BENCH_L2POP (off,on), SCAN_BENCH_MAX_CALLS (64). Each (size, l2population) gets its own
+SCAN_BENCH_L2POP (off,on), SCAN_BENCH_MAX_CALLS (64), SCAN_BENCH_SCANS (first,workers,unchanged,added:
+which rows; `make bench SCANS=first` for a large size alone). Each (size, l2population) gets its own
 `calipso sim` (--latency ssh=20,api=30,db=2, 10 instances per compute) and its own embedded store,
 so peak memory and disk are theirs; each scan runs in a fresh scanner process, so its CPU and peak
 RSS are its own; the store's and the simulator's CPU and bytes written are read from /proc around it.
@@ -35,6 +36,7 @@ LATENCY_MS = {"SSH": 20, "REST": 30, "MySQL": 2}
 SIZES = [int(x) for x in os.environ.get("SCAN_BENCH_SIZES", "1000,3000,10000").split(",") if x.strip()]
 L2POP = [x.strip() for x in os.environ.get("SCAN_BENCH_L2POP", "off,on").split(",") if x.strip()]
 MAX_CALLS = int(os.environ.get("SCAN_BENCH_MAX_CALLS", "64"))
+SCANS = {x.strip() for x in os.environ.get("SCAN_BENCH_SCANS", "first,workers,unchanged,added").split(",")}
 PER_HOST = 4
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 2
@@ -89,6 +91,7 @@ def _scan(store_uri: str, env_name: str, pids: dict[str, int], workers: int = 0,
     from tests.bench.workers_bench import first_scan
 
     before = {k: (_cpu_of(p), _written(p)) for k, p in pids.items()}
+    load = _LoadPeak()
     if workers:   # the workers' CPU is the scan's: it is folded into the scanner's
         row = first_scan(store_uri, env_name, workers, pids, log_dir=log_dir)
         row["cpu"] += row["workers_cpu"]
@@ -97,10 +100,39 @@ def _scan(store_uri: str, env_name: str, pids: dict[str, int], workers: int = 0,
     for k, p in pids.items():
         row.setdefault(f"{k}_cpu", _cpu_of(p) - before[k][0])
         row[f"{k}_rss_mb"] = _peak_mb(p)
+    row["load_max"] = load.stop()
     row["bytes_written"] = _written(pids["store"]) - before["store"][1]
     row["bound"] = sum(row["calls"].get(k, 0) * ms for k, ms in LATENCY_MS.items()) / 1000 / MAX_CALLS
     row["written"] = sum(row["writes"].values())
     return row
+
+
+class _LoadPeak:
+    """The highest 1-minute load average seen while a scan runs (read every second): the goal is a
+    few times the cores, whatever the number of connections."""
+
+    def __init__(self):
+        import threading
+        self.peak = _loadavg()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            self.peak = max(self.peak, _loadavg())
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return max(self.peak, _loadavg())
+
+
+def _loadavg() -> float:
+    try:
+        return float(_proc("loadavg").split()[0])
+    except (IndexError, ValueError):
+        return float("nan")
 
 
 def _hypervisors(env: dict) -> int:
@@ -195,6 +227,9 @@ def one(n: int, l2pop: str) -> list[dict]:
         EnvironmentConfigs(store).add(sim.env)
         pids = {"sim": sim.extra["proc"].pid, "store": embedded.read_state().pid}
         for label in ("first", "unchanged", "host added"):
+            if {"first": "first", "unchanged": "unchanged", "host added": "added"}[label] not in SCANS and \
+                    not (label == "first" and "workers" in SCANS):
+                continue
             if label == "host added":
                 add_host(sim)
             row = _scan(db_uri, name, pids)
@@ -205,7 +240,7 @@ def one(n: int, l2pop: str) -> list[dict]:
             rows.append(row)
             print(f"  {n} computes, l2pop {l2pop}, {label}: {row['status']} in {row['seconds']:.1f} s "
                   f"({row['objects']} objects, {row['written']} written)", flush=True)
-            if label == "first":
+            if label == "first" and "workers" in SCANS:
                 rows.append(first_over_workers(uri, sim.env, pids, home, row))
                 _say_workers(rows[-1], row)
         return rows
@@ -244,7 +279,7 @@ def _cpu_model() -> str:
 HEAD = (f"{'hosts':>6} {'l2pop':>5} {'scan':>16} {'objects':>7} {'wall s':>7} {'bound s':>7} "
         f"{'scan CPU':>8} {'ms/obj':>6} {'floor':>6} {'store CPU':>9} {'ms/obj':>6} {'sim CPU':>7} {'ms/obj':>6} "
         f"{'scan RSS':>8} {'store RSS':>9} {'sim RSS':>7} {'disk MB':>7} {'docs':>6} {'MB written':>10} "
-        f"{'missing':>7} {'errors':>6} {'wrk RSS':>7} {'x local':>7} {'docs=':>5}")
+        f"{'missing':>7} {'errors':>6} {'load max':>8} {'wrk RSS':>7} {'x local':>7} {'docs=':>5}")
 
 
 def _line(r: dict) -> str:
@@ -260,7 +295,8 @@ def _line(r: dict) -> str:
             f"{(f'{floor_ms:.3f}' if floor_ms is not None else ''):>6} {r['store_cpu']:>9.1f} "
             f"{per(r['store_cpu']):>6.3f} {r['sim_cpu']:>7.1f} {per(r['sim_cpu']):>6.3f} {r['rss_mb']:>8.0f} "
             f"{r['store_rss_mb']:>9.0f} {r['sim_rss_mb']:>7.0f} {r['disk_mb']:>7.1f} {r['written']:>6} "
-            f"{r['bytes_written'] / 1e6:>10.1f} {r.get('tunnels_missing') or 0:>7} {r['errors']:>6}{workers}")
+            f"{r['bytes_written'] / 1e6:>10.1f} {r.get('tunnels_missing') or 0:>7} {r['errors']:>6} "
+            f"{r.get('load_max', float('nan')):>8.1f}{workers}")
 
 
 def run() -> None:
@@ -280,7 +316,8 @@ def run() -> None:
           "ms/obj = CPU ms per inventory object; floor = the simplest parse of the same host outputs + hash + "
           "BSON-encode of every stored document, ms per object, one process; RSS = peak MB (store, sim: of the "
           "process so far); disk = the embedded store's files; docs = documents written (inventory, links, "
-          "cliques, tunnel meshes); MB written = the store process's write_bytes; missing = OTEPs lacking a tunnel")
+          "cliques, tunnel meshes); MB written = the store process's write_bytes; missing = OTEPs lacking a tunnel; "
+          "load max = the highest 1-minute load average read (every second) during the scan")
     print(f"first, {WORKERS} workers: the same cloud, a fresh database; scan CPU = the asking process + its "
           f"{WORKERS} scan workers, scan RSS = the asking process's peak, wrk RSS = the largest worker's peak; "
           "bound as for one process (each worker has its own calls in flight); disk = what its database added; x local = its wall / the local first scan's (goal at 1,000 hosts: "

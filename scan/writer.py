@@ -252,7 +252,9 @@ class ScanWriter:
             changes.links += self.links_cmp.log()
         if self.clique_forms:
             from app.store.bulk import upsert_by_id
-            writes["cliques"] += upsert_by_id(self.cliques.coll, self._clique_bodies(), seen)
+            # none stored (a first scan): no batch asks the store which of its cliques are there
+            writes["cliques"] += upsert_by_id(self.cliques.coll, self._clique_bodies(), seen,
+                                              new=not self.stored_cliques())
         flags = [o for o in dict.fromkeys(self.clique_focal) if o in focal]
         for start in range(0, len(flags), 1000):
             self.store["inventory"].update_many({"_id": {"$in": flags[start:start + 1000]}}, {"$set": {"clique": True}})

@@ -184,6 +184,8 @@ class SshServer:
         sock.setblocking(False)
         self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="sim-ssh-run") if WORKERS else None
         self._loop = asyncio.new_event_loop()
+        if self._pool is not None:   # asyncssh builds its options (at every login too) in the default executor
+            self._loop.set_default_executor(self._pool)
         started: Future = Future()
         self._thread = threading.Thread(target=self._run, args=(sock, started), name="sim-ssh-loop", daemon=True)
         self._thread.start()
@@ -227,7 +229,7 @@ class SshServer:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(timeout=10)
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)
         self._loop = self._thread = self._pool = None
 
     async def _close(self) -> None:

@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 
 #: threads rendering commands (the loop itself is one more)
 WORKERS = 4
+#: what the paramiko server offered (AES, no chacha20-poly1305, which asyncssh computes at twice the CPU per
+#: packet and which OpenSSH and asyncssh clients would pick first)
+CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr", "aes192-ctr", "aes256-ctr")
 
 
 def _public(key) -> bytes:
@@ -252,7 +255,7 @@ class SshServer:
         key = self.host_key if host == self.master else self.host_keys(host)
         return await asyncssh.SSHServerConnectionOptions.construct(
             server_factory=lambda: _Host(self, host, keys_only), server_host_keys=[key],
-            gss_host=None, line_editor=False, agent_forwarding=False, x11_forwarding=False,
+            encryption_algs=CIPHERS, gss_host=None, line_editor=False, agent_forwarding=False, x11_forwarding=False,
             allow_scp=False, encoding="utf-8", errors="strict")
 
     async def _nested(self, target: str):

@@ -124,16 +124,21 @@ class _Session(SSHServerStreamSession):
 
     def __init__(self, owner: _Host):
         self.owner = owner
-        factories = owner.server.subsystems(owner.host) if owner.server.subsystems else {}
-        handler, kwargs = factories.get("sftp", (None, {}))
-        sftp = (lambda chan: handler(chan, **kwargs)) if handler is not None else None
-        super().__init__(self._exec, sftp, MIN_SFTP_VERSION)   # version 3, as OpenSSH's and paramiko's
+        super().__init__(self._exec, self._sftp, MIN_SFTP_VERSION)   # SFTP version 3, as paramiko's server spoke
+
+    def _subsystem(self, name: str):
+        server = self.owner.server
+        return (server.subsystems(self.owner.host) if server.subsystems else {}).get(name)
+
+    def _sftp(self, chan):
+        handler, kwargs = self._subsystem("sftp")
+        return handler(chan, **kwargs)
 
     def shell_requested(self) -> bool:
         return False
 
     def subsystem_requested(self, subsystem: str) -> bool:
-        return subsystem == "sftp" and super().subsystem_requested(subsystem)
+        return subsystem == "sftp" and self._subsystem(subsystem) is not None   # asyncssh serves SFTP only
 
     async def _exec(self, stdin, stdout, stderr) -> None:
         chan = stdout.channel

@@ -62,5 +62,5 @@ def setup_logging(level: str | int = "INFO", stream=None) -> None:
     handler._calipso = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("nx_27017", "pymongo", "paramiko", "kombu", "amqp", "urllib3"):
+    for noisy in ("nx_27017", "pymongo", "paramiko", "asyncssh", "kombu", "amqp", "urllib3"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))

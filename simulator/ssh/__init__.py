@@ -1,1 +1,1 @@
-"""The simulated hosts' SSH: a paramiko server on the master and a tiny shell that never executes anything."""
+"""The simulated hosts' SSH: an asyncssh server on the master (every connection on one event loop) and a tiny shell that never executes anything."""

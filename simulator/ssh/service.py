@@ -11,6 +11,7 @@ man in the middle): clients that check keys refuse it, through a jump or through
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import secrets
@@ -18,9 +19,10 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-import paramiko
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from app.asyncssh_lib import asyncssh
 from app.logs import register_secret
 from simulator.faults import SLOW_SECONDS
 from simulator.hostview import HostView
@@ -37,15 +39,22 @@ log = logging.getLogger(__name__)
 USER = "root"
 
 
-def _key(path: Path) -> paramiko.RSAKey:
-    """Load the RSA key at `path`, or create it (mode 0600) with its `.pub` next to it."""
+def public_line(key) -> str:
+    """`<algorithm> <base64>`: the key as known_hosts and authorized_keys name it."""
+    return f"{key.algorithm.decode()} {base64.b64encode(key.public_data).decode()}"
+
+
+def _key(path: Path):
+    """Load the RSA key at `path`, or create it (PEM, mode 0600) with its `.pub` next to it."""
     if path.exists():
-        return paramiko.RSAKey.from_private_key_file(str(path))
+        return asyncssh.read_private_key(str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = paramiko.RSAKey.generate(2048)
-    key.write_private_key_file(str(path))
+    pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption())
+    path.write_bytes(pem)
     path.chmod(0o600)
-    path.with_suffix(".pub").write_text(f"{key.get_name()} {key.get_base64()} calipso-sim\n")
+    key = asyncssh.import_private_key(pem)
+    path.with_suffix(".pub").write_text(f"{public_line(key)} calipso-sim\n")
     return key
 
 
@@ -62,19 +71,20 @@ class HostKeys:
             seed_path.chmod(0o600)
         self._seed = seed_path.read_bytes()
         self._changed = changed
-        self._cache: dict[tuple[str, bool], paramiko.ECDSAKey] = {}
+        self._cache: dict[tuple[str, bool], asyncssh.SSHKey] = {}
         self._lock = threading.Lock()
 
-    def key(self, host: str, changed: bool = False) -> paramiko.ECDSAKey:
+    def key(self, host: str, changed: bool = False) -> asyncssh.SSHKey:
         with self._lock:
             k = self._cache.get((host, changed))
             if k is None:
                 digest = hashlib.sha256(self._seed + host.encode() + (b"/changed" if changed else b"")).digest()
                 private = ec.derive_private_key(int.from_bytes(digest, "big") % (_P256_ORDER - 1) + 1, ec.SECP256R1())
-                k = self._cache[(host, changed)] = paramiko.ECDSAKey(vals=(private, private.public_key()))
+                k = self._cache[(host, changed)] = asyncssh.import_private_key(private.private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
             return k
 
-    def __call__(self, host: str) -> paramiko.ECDSAKey:
+    def __call__(self, host: str) -> asyncssh.SSHKey:
         """The key `host` presents now."""
         return self.key(host, self._changed(host))
 
@@ -160,8 +170,8 @@ class SSHServer:
         self.server: SshServer | None = None
 
         def post(host: str, result):
-            if host != self.master:
-                conditions.wait("ssh", host)
+            if host != self.master and self.server:   # the hop's latency, awaited by the server's loop
+                self.server.hold(conditions.delay("ssh", host))
             return self.server.post_process(host, result) if self.server else result
 
         shell = Shell(self.views, hop_failure, post, lambda host: conditions.has(host, "hostkey"))
@@ -175,11 +185,11 @@ class SSHServer:
         self.port = self.server.start(int(self.options.extra.get("ssh_port", 0)), self.options.bind)
         # the scanner checks host keys: publish ours, as an operator would hand out known_hosts
         host = self.options.host if self.port == 22 else f"[{self.options.host}]:{self.port}"
-        lines = [f"{host} {self.host_key.get_name()} {self.host_key.get_base64()}"]
+        lines = [f"{host} {public_line(self.host_key)}"]
         for h in self.model.hosts.values():   # reached through the master by host id (or address) on port 22
             if h.name != self.master:
                 k = self.host_keys.key(h.name)
-                lines.append(f"{','.join(n for n in (h.name, h.ip) if n)} {k.get_name()} {k.get_base64()}")
+                lines.append(f"{','.join(n for n in (h.name, h.ip) if n)} {public_line(k)}")
         self.known_hosts_path.write_text("\n".join(lines) + "\n")
         log.info("SSH master %s on %s:%d", self.master, self.options.bind, self.port)
 

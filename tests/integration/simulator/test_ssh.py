@@ -3,12 +3,14 @@ other hosts, [cvim] direct-tcpip tunnels, and what each answer says about the on
 
 from __future__ import annotations
 
+import asyncio
 import re
 import xml.etree.ElementTree as ET
 
 import paramiko
 import pytest
 
+from app.asyncssh_lib import asyncssh
 from simulator.model import Params, build_model
 from simulator.model.ids import dev_name
 from tests.integration.simulator.sshkit import client, openssh, run, start_ssh
@@ -219,3 +221,33 @@ def test_openssh_and_paramiko_get_the_same_answers(cloud, ssh):
         a, b = run(ssh, command), openssh(section, command)
         assert (a.out, a.err, a.status) == (b.out, b.err, b.status), command
         assert a.err == "" and a.out and a.status == (2 if "bonding" in command else 0), command
+
+
+def test_sftp_files_land_on_the_host_for_paramiko_and_asyncssh_clients(cloud, ssh):
+    _, section = cloud
+    sftp = ssh.open_sftp()
+    try:
+        with sftp.open("/tmp/sftp-probe/a.sh", "wb") as f:
+            f.write(b"echo a\n")
+        sftp.chmod("/tmp/sftp-probe/a.sh", 0o755)
+        attrs = sftp.stat("/tmp/sftp-probe/a.sh")
+        assert (attrs.st_size, attrs.st_mode & 0o777) == (7, 0o755)
+        assert sftp.listdir("/tmp/sftp-probe") == ["a.sh"] and sftp.normalize("x") == "/root/x"
+        with pytest.raises(FileNotFoundError):
+            sftp.stat("/tmp/sftp-probe/none")
+    finally:
+        sftp.close()
+
+    async def upload() -> bytes:
+        async with asyncssh.connect(section["host"], section["port"], username="root", password=section["pwd"],
+                                    known_hosts=None, config=None) as c, c.start_sftp_client() as s:
+            async with s.open("/tmp/sftp-probe/b.sh", "wb") as f:
+                await f.write(b"echo b\n")
+            await s.chmod("/tmp/sftp-probe/b.sh", 0o700)
+            await s.rename("/tmp/sftp-probe/b.sh", "/tmp/sftp-probe/c.sh")
+            assert sorted(await s.listdir("/tmp/sftp-probe")) == ["a.sh", "c.sh"]
+            async with s.open("/tmp/sftp-probe/c.sh", "rb") as f:
+                return await f.read()
+
+    assert asyncio.run(upload()) == b"echo b\n"
+    assert run(ssh, "cat /tmp/sftp-probe/a.sh /tmp/sftp-probe/c.sh").out == "echo a\necho b\n"

@@ -4,7 +4,9 @@ the simulator publishes; a changed host key and a master configured without forw
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
+import threading
 from pathlib import Path
 
 import paramiko
@@ -13,6 +15,7 @@ import pytest
 from simulator.faults import Conditions
 from simulator.model import Params, build_model
 from simulator.options import SimOptions
+from simulator.ssh.server import WORKERS
 from simulator.ssh.service import SSHServer
 
 SSH = Path("/usr/bin/ssh")
@@ -117,3 +120,36 @@ def test_a_master_without_forwarding_refuses_direct_tcpip(model, tmp_path):
         c.close()
     finally:
         server.stop()
+
+
+def test_many_jump_connections_take_a_few_threads_not_one_each(model, tmp_path):
+    """A scanner holds a jump connection per host: 200 of them (and a command on each) are served by the
+    loop and its few worker threads, not a thread per connection and per channel; stop() closes them all."""
+    from app.asyncssh_lib import asyncssh
+
+    before = threading.active_count()
+    server = _start(model, tmp_path)
+    section = server.config_section()
+    hosts = [h.name for h in model.hosts.values() if h.name != server.master]
+
+    async def scan() -> tuple[int, list[str], list]:
+        key = asyncssh.read_private_key(section["key"])
+        outer = await asyncssh.connect(section["host"], section["port"], username="root", client_keys=[key],
+                                       known_hosts=section["known_hosts"], config=None)
+        inners = await asyncio.gather(*(
+            asyncssh.connect(hosts[i % len(hosts)], 22, tunnel=outer, username="root", client_keys=[key],
+                             known_hosts=section["known_hosts"], config=None) for i in range(200)))
+        names = [r.stdout for r in await asyncio.gather(*(c.run("uname -n") for c in inners))]
+        during = threading.active_count(), sum(t.name.startswith("sim-ssh") for t in threading.enumerate())
+        server.stop()   # closes every connection, nested ones too
+        await asyncio.wait_for(asyncio.gather(*(c.wait_closed() for c in [*inners, outer])), 10)
+        return during, names, inners
+
+    try:
+        during, names, inners = asyncio.run(scan())
+    finally:
+        server.stop()
+    assert names == [f"{hosts[i % len(hosts)]}\n" for i in range(200)]
+    assert during[0] - before <= 20, f"{during[0] - before} threads for 200 jump connections"
+    assert during[1] <= 1 + WORKERS   # the server's own: its loop and its workers
+    assert threading.active_count() <= before

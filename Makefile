@@ -30,7 +30,7 @@ unit: $(STAMP)
 
 # `make bench BENCH=scan HOSTS=100`: only the benchmarks whose module names hold BENCH; the scan bench at
 # these computes (default 1000,3000,10000) and l2population modes (L2POP, default off,on); SCANS=first
-# (or any of first,workers,unchanged,added) for fewer rows
+# (or any of first,floor,workers,unchanged,added) for fewer rows
 bench: $(STAMP)
 	$(if $(HOSTS),SCAN_BENCH_SIZES=$(HOSTS)) $(if $(L2POP),SCAN_BENCH_L2POP=$(L2POP)) $(if $(SCANS),SCAN_BENCH_SCANS=$(SCANS)) $(BIN)/python -m tests.bench $(BENCH)
 

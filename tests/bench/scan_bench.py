@@ -2,11 +2,12 @@
 and on, each a first scan, an unchanged rescan, one host added, and a first scan over 2 workers.
 
 Knobs (environment): SCAN_BENCH_SIZES (computes, default 1000,3000,10000; `make bench HOSTS=100`),
-SCAN_BENCH_L2POP (off,on), SCAN_BENCH_MAX_CALLS (64), SCAN_BENCH_SCANS (first,workers,unchanged,added:
-which rows; `make bench SCANS=first` for a large size alone). Each (size, l2population) gets its own
-`calipso sim` (--latency ssh=20,api=30,db=2, 10 instances per compute) and its own embedded store,
-so peak memory and disk are theirs; each scan runs in a fresh scanner process, so its CPU and peak
-RSS are its own; the store's and the simulator's CPU and bytes written are read from /proc around it.
+SCAN_BENCH_L2POP (off,on), SCAN_BENCH_MAX_CALLS (64), SCAN_BENCH_SCANS (which rows, and whether the
+floor is computed: first,floor,workers,unchanged,added; `make bench SCANS=first` for a large size alone).
+Each (size, l2population) gets its own `calipso sim` (--latency ssh=20,api=30,db=2, 10 instances per
+compute) and its own embedded store, so peak memory and disk are theirs; each scan runs in a fresh
+scanner process, so its CPU and peak RSS are its own; the store's and the simulator's CPU and bytes
+written are read from /proc around it.
 "First, 2 workers": right after the local first scan, the same cloud is scanned into a database of its own
 (a true first scan) by a fresh asking process and 2 `calipso scan-worker` processes on a queue of their own
 (tests.bench.workers_bench.first_scan, RabbitMQ at $CALIPSO_BROKER_URL or 127.0.0.1:5672); with no broker
@@ -36,7 +37,7 @@ LATENCY_MS = {"SSH": 20, "REST": 30, "MySQL": 2}
 SIZES = [int(x) for x in os.environ.get("SCAN_BENCH_SIZES", "1000,3000,10000").split(",") if x.strip()]
 L2POP = [x.strip() for x in os.environ.get("SCAN_BENCH_L2POP", "off,on").split(",") if x.strip()]
 MAX_CALLS = int(os.environ.get("SCAN_BENCH_MAX_CALLS", "64"))
-SCANS = {x.strip() for x in os.environ.get("SCAN_BENCH_SCANS", "first,workers,unchanged,added").split(",")}
+SCANS = {x.strip() for x in os.environ.get("SCAN_BENCH_SCANS", "first,floor,workers,unchanged,added").split(",")}
 PER_HOST = 4
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 2
@@ -235,7 +236,7 @@ def one(n: int, l2pop: str) -> list[dict]:
             row = _scan(db_uri, name, pids)
             row.update({"computes": n, "l2pop": l2pop, "scan": label, "sim_start": sim_start,
                         "disk_mb": _disk_mb(home / "calipso")})
-            if label == "first":
+            if label == "first" and "floor" in SCANS:
                 row["floor"] = _child("tests.bench.scan_floor", db_uri, name)
             rows.append(row)
             print(f"  {n} computes, l2pop {l2pop}, {label}: {row['status']} in {row['seconds']:.1f} s "

@@ -244,9 +244,8 @@ def peers(tunnels: dict | None, mesh: Mesh) -> Iterator[tuple[str, str | None]]:
 
 
 def _membership(tunnels: dict, mesh: Mesh, own_ip: str):
-    """`has` for one host as a set lookup, built once: `missing` asks it for every pair of hosts
-    (a bisect per question cost 2.4 s of a 100-host scan's 3.4 s of CPU under the profiler, and grows
-    with hosts squared)."""
+    """`has` for one host as a set lookup, built once: `missing` asks it for every pair of hosts (with a
+    bisect per question, 15.3 s of CPU at 1,000 hosts whose tunnels are stored as `only`; now 0.29 s)."""
     if "only" in tunnels:
         return set(tunnels["only"]).__contains__
     lacking = set(tunnels.get("except") or ())

@@ -121,7 +121,7 @@ class SshPool:
         keys = self._keys.get(ep.key)
         if keys is None:
             try:
-                keys = self._keys[ep.key] = asyncssh.load_keypairs([ep.key])
+                keys = self._keys[ep.key] = asyncssh.load_keypairs([ep.key])   # `~` expanded by asyncssh
             except (OSError, asyncssh.KeyImportError) as e:
                 raise AuthError("SSH", ep.host, "login", f"cannot read the private key {ep.key}: "
                                 f"{getattr(e, 'strerror', None) or e}") from None

@@ -266,3 +266,27 @@ def test_wrong_credentials_are_still_reported_as_such(tmp_path):
         pool.close()
     finally:
         sim.stop()
+
+
+def test_a_key_named_from_the_home_directory_logs_in_and_a_missing_one_says_which(tmp_path, monkeypatch):
+    """CLI.key is a path as an operator writes it (`~/.ssh/id_rsa`); one that cannot be read is named."""
+    import shutil
+
+    from scan.access.calls import AuthError
+    from scan.access.ssh_pool import Endpoint, SshPool
+
+    sim = start_in_process("homekey", tmp_path / "homekey", computes=1, instances=0)
+    try:
+        cli = next(s for s in sim.env["configuration"] if s["name"] == "CLI")
+        home = tmp_path / "home"
+        (home / ".ssh").mkdir(parents=True)
+        shutil.copy(cli["key"], home / ".ssh" / "id_rsa")
+        monkeypatch.setenv("HOME", str(home))
+        pool = SshPool("accept-any")
+        ep = Endpoint(cli["host"], int(cli.get("port") or 22), cli["user"], None, "~/.ssh/id_rsa")
+        assert pool.exec(ep, "uname -n", 10).status == 0
+        with pytest.raises(AuthError, match=r"cannot read the private key ~/.ssh/absent: No such file"):
+            pool.exec(Endpoint(ep.host, ep.port, ep.user, None, "~/.ssh/absent"), "uname -n", 10)
+        pool.close()
+    finally:
+        sim.stop()

@@ -61,20 +61,6 @@ def answering(force: bool, fields: frozenset[str] = frozenset()) -> Iterator[Non
         _state.force, _state.fields = saved
 
 
-LOGICAL_KEYS = ("$and", "$or", "$nor")
-
-
-@contextmanager
-def answering_fields(fields: frozenset[str]) -> Iterator[None]:
-    """Within: app.store.embedded_sql writes its clauses for these array-free fields (the force switch as it was)."""
-    saved = getattr(_state, "fields", None)
-    _state.fields = fields
-    try:
-        yield
-    finally:
-        _state.fields = saved
-
-
 def type_index_name(collection: str, field: str) -> str:
     return f"calipso_type_{collection}_{field}"
 

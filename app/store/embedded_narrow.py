@@ -16,7 +16,7 @@ import threading
 from functools import partial
 from typing import Any, Iterable
 
-from app.store.embedded_exact import LOGICAL_KEYS, Probe, answering_fields, exact_filter
+from app.store.embedded_exact import Probe, answering, exact_filter
 
 _state = threading.local()
 
@@ -50,7 +50,7 @@ def conjuncts(query: Any) -> list[tuple[str, Any]]:
         if key == "$and" and isinstance(value, list):
             for clause in value:
                 out += conjuncts(clause)
-        elif key not in LOGICAL_KEYS and not key.startswith("$"):
+        elif not key.startswith("$"):       # $or, $nor, $where...: not a clause every match satisfies
             out.append((key, value))
     return out
 
@@ -84,7 +84,7 @@ def patch_narrowed_scan() -> None:
         if narrow is None or self._min or self._max or self._comment:
             return original(self)
         sub, fields = narrow
-        with answering_fields(fields):      # embedded_sql.where writes each clause for its index
+        with answering(False, fields):      # embedded_sql.where writes each clause for its index
             clause, params = where(sub)
         jsonb = self._collection.query_engine.jsonb.jsonb_supported
         cmd = (f"SELECT id, _id, {json_data_column(jsonb)} as data "

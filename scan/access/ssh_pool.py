@@ -70,12 +70,12 @@ class Result:
 
 
 class _Conn:
-    def __init__(self, conn: asyncssh.SSHClientConnection, carrier: "tuple[Endpoint, _Conn] | None" = None):
+    def __init__(self, conn: asyncssh.SSHClientConnection, carrier: "_Conn | None" = None):
         self.conn = conn
         self.busy = 0          # exec channels open now
         self.forwards = 0      # jump connections riding on this one
         self.commands = 0
-        self.carrier = carrier
+        self.carrier = carrier     # the master connection a jump connection rides on
 
     def alive(self) -> bool:
         return not self.conn.is_closed()
@@ -159,7 +159,7 @@ class SshPool:
         self.opened += 1
         if ep.via is not None:
             self.jumped.add(ep.host)
-        return _Conn(conn, (ep.via, carrier) if carrier is not None else None)
+        return _Conn(conn, carrier)
 
     # -- slots ---------------------------------------------------------------------------------
     def _notify(self) -> None:
@@ -215,7 +215,7 @@ class SshPool:
             return
         conn.conn.close()
         if conn.carrier is not None:
-            conn.carrier[1].forwards -= 1
+            conn.carrier.forwards -= 1
 
     # -- running -------------------------------------------------------------------------------
     async def _exec(self, ep: Endpoint, command: str, timeout: float) -> Result:
@@ -234,7 +234,7 @@ class SshPool:
                 raise RemoteError("SSH", ep.host, command, f"no answer within {timeout:g} s", transient=True) from None
             except asyncssh.ChannelOpenError as e:
                 broken = not conn.alive()      # a slow or refused open is no reason to drop a live connection
-                what = "exec refused" if proc is None and conn.alive() else "cannot open a session"
+                what = "exec refused" if e.code == asyncssh.OPEN_REQUEST_SESSION_FAILED else "cannot open a session"
                 raise RemoteError("SSH", ep.host, command, f"{what}: {e.reason}", transient=True) from None
             except (asyncssh.Error, OSError) as e:
                 broken = not conn.alive()

@@ -193,10 +193,9 @@ class SshServer:
             return self.port
         sock.listen(128)
         sock.setblocking(False)
-        self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="sim-ssh-run") if WORKERS else None
+        self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="sim-ssh-run")
         self._loop = asyncio.new_event_loop()
-        if self._pool is not None:   # asyncssh builds its options (at every login too) in the default executor
-            self._loop.set_default_executor(self._pool)
+        self._loop.set_default_executor(self._pool)   # asyncssh builds its options (at every login too) there
         started: Future = Future()
         self._thread = threading.Thread(target=self._run, args=(sock, started), name="sim-ssh-loop", daemon=True)
         self._thread.start()
@@ -277,8 +276,6 @@ class SshServer:
 
     # --- commands ----------------------------------------------------------------------------------
     async def _call(self, fn, *args):
-        if self._pool is None:
-            return fn(*args)
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
     async def _execute(self, host: str, command: str, user: str) -> Result:
@@ -300,22 +297,13 @@ class SshServer:
 
     def hold(self, seconds: float) -> None:
         """Latency a command collects on the way (its `ssh <host>` hops): added to its answer's time by
-        the loop when it runs in the server, slept here when `execute` runs outside it."""
+        the loop when the command runs in the server, slept here when the shell runs outside it."""
         if seconds <= 0:
             return
         if getattr(self._held, "seconds", None) is not None:
             self._held.seconds += seconds
         else:
             time.sleep(seconds)
-
-    def execute(self, host: str, command: str, user: str) -> Result:
-        """Run one exec request on `host` as `user`, with that host's latency and faults applied (blocking:
-        what an exec channel does, for callers outside the server's loop)."""
-        delay = self.policy.delay(host)
-        if delay:
-            time.sleep(delay)
-        result = self.shell.run(host, command, root=user in self.credentials.root_users)
-        return self.post_process(host, result)
 
     def post_process(self, host: str, result: Result) -> Result:
         if self._garble is not None and self.policy.fault(host) == "garbage":

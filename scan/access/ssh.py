@@ -34,7 +34,7 @@ from scan.access.kept_outputs import KeptOutputs
 from scan.access.ssh_pool import ConnectFailed, Endpoint, ForwardingRefused, Result, SshPool
 from scan.access.translate import Argv, Translator
 
-__all__ = ["Cli", "Endpoint", "Output", "Raw", "Result", "SshPool", "HOST_ACCESS"]
+__all__ = ["Cli", "Endpoint", "Output", "Piped", "Raw", "Result", "SshPool", "HOST_ACCESS"]
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,16 @@ def _kept_output(key: tuple[str, str], text: str, status: int) -> Output:
 
 class Raw(str):
     """A constant shell snippet written in this code base (never built from data)."""
+
+
+class Piped(Raw):
+    """`argv | tail`: the argv translated and sudo'ed as any command (it may run in a container), the
+    tail a constant of ours run by the host's own shell on its output."""
+
+    def __new__(cls, argv: Argv, tail: str) -> "Piped":
+        self = super().__new__(cls, shlex.join(argv) + " | " + tail)
+        self.argv, self.tail = argv, tail
+        return self
 
 
 class _Prequoted(Raw):
@@ -122,6 +132,8 @@ class Cli:
         """The shell text(s) sent for this command: translated, sudo'ed, quoted."""
         if isinstance(command, _Prequoted):
             return [str(command)]
+        if isinstance(command, Piped):
+            return [f"{text} | {command.tail}" for text in self.quote(command.argv)]
         if isinstance(command, Raw):
             parts = [str(command)]
             return [("sudo " + p) if self.sudo else p for p in parts]

@@ -11,7 +11,7 @@ command a fetcher asks and the one prefetched are the same text.
 
 from __future__ import annotations
 
-from scan.access.ssh import Raw
+from scan.access.ssh import Piped, Raw
 from scan.conditions import matches
 
 OS_COMMAND = Raw('cat /etc/os-release && echo "ARCHITECTURE=`arch`"')
@@ -21,6 +21,19 @@ BONDS = Raw("ls -1 /proc/net/bonding/ 2>&1")
 BRIDGES = ("brctl", "show")
 OVS_SHOW = ("ovs-vsctl", "show")
 OVS_DATAPATH = ("ovs-dpctl", "show")
+# A full tunnel mesh without reading it (scan.fetchers.cli.ovs_show): every interface's type, options and
+# error with the remote address starred, each distinct line once with its count (a handful of lines
+# however many tunnels); the digest of the sorted "name type remote_ip" of the interfaces that have one;
+# and `ovs-vsctl show` without the lines of ports named, typed and optioned as Neutron's tunnels.
+_TUNNEL_TYPES = "(vxlan|gre|geneve|stt)"
+_INTERFACES = ("ovs-vsctl", "--no-headings", "--format=csv", "--columns=name,type,options,error", "list", "Interface")
+TUNNEL_TEMPLATES = Piped(_INTERFACES, "sed -e 's/remote_ip=\"\"[^\"]*\"\"/remote_ip=\"\"*\"\"/' -e 's/^[^,]*,//'"
+                                      " | LC_ALL=C sort | uniq -c")
+TUNNEL_DIGEST = Piped(_INTERFACES, "sed -n 's/^\\([^,]*\\),\\([^,]*\\),.*remote_ip=\"\"\\([^\"]*\\)\"\".*$/\\1 \\2 \\3/p'"
+                                   " | LC_ALL=C sort | md5sum")
+OVS_SHOW_LEAN = Piped(OVS_SHOW, f"grep -v -E '^ {{8}}Port \"?{_TUNNEL_TYPES}-[0-9a-f]{{8}}\"?$"
+                                f"|^ {{12}}Interface \"?{_TUNNEL_TYPES}-[0-9a-f]{{8}}\"?$"
+                                f"|^ {{16}}type: {_TUNNEL_TYPES}$|^ {{16}}options: \\{{.*remote_ip='")
 LINK_DETAILS = ("ip", "-d", "link", "show")
 FDB = ("bridge", "fdb", "show")
 VPP_VERSION = ("vppctl", "show", "ver")

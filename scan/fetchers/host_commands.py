@@ -50,10 +50,18 @@ TABLE = (
 )
 
 
-def host_commands(env: dict) -> list:
-    """The commands to prefetch on every host of `env`, each once, in table order."""
+#: on a host whose tunnel ports should be the whole mesh, what is asked instead of a command
+AS_MESH = {OVS_SHOW: (TUNNEL_TEMPLATES, TUNNEL_DIGEST, OVS_SHOW_LEAN)}
+
+
+def host_commands(env: dict, as_mesh: bool = False) -> list:
+    """The commands to prefetch on a host of `env`, each once, in table order; `as_mesh` for a host
+    whose tunnel ports should be the whole mesh (scan.fetchers.cli.ovs_show)."""
     out: list = []
     for condition, commands in TABLE:
         if matches(condition, env):
-            out += [c for c in commands if c not in out]
+            for c in commands:
+                for c in (AS_MESH.get(c, (c,)) if as_mesh else (c,)):
+                    if c not in out:
+                        out.append(c)
     return out

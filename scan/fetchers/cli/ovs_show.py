@@ -7,17 +7,27 @@ it again cost the host a second transfer and the scanner a second parse. The tun
 table (app.tunnel_mesh): a few hundred bytes a host where the mesh is whole, not 200 KB. They are
 the vEdge's and its OTEP's `tunnels`, and no fetcher looks into them; they are read without a dict
 each where printed plainly (scan.parsers.ovs_tunnels).
+
+Where the host's agent runs without l2population its ports should be the whole mesh: the host is
+asked first to tell whether they are (scan.fetchers.cli.tunnel_summary) and for `ovs-vsctl show`
+without them; a host where they are not is read whole, as any other.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 
 from app.tunnel_mesh import ShownPort, compact
+from scan.access.calls import RemoteError
+from scan.fetchers.cli.tunnel_summary import Expected, template_of
 from scan.fetchers.db.common import agents
 from scan.fetchers.db.tunnel_endpoints import mesh
-from scan.fetchers.host_commands import OVS_SHOW
+from scan.fetchers.host_commands import OVS_SHOW, OVS_SHOW_LEAN, TUNNEL_DIGEST, TUNNEL_TEMPLATES
+from scan.parsers import ParseError
 from scan.parsers.ovs_tunnels import TUNNEL_TYPES, vsctl_show_split
+
+log = logging.getLogger(__name__)
 
 TUNNEL_BRIDGE = "br-tun"
 
@@ -39,9 +49,46 @@ def tunnels(ctx, host: str, config: dict) -> dict | None:
     return found
 
 
+def mesh_kind(ctx, host: str) -> str | None:
+    """The tunnel type of a host whose agent runs without l2population, so its ports should be the
+    whole mesh of that type (read as a summary first); None otherwise."""
+    config = _agent_config(ctx, host)
+    kinds = config.get("tunnel_types") or []
+    if config.get("l2_population") is not False or not kinds or str(kinds[0]).lower() not in ("vxlan", "gre", "geneve"):
+        return None
+    return str(kinds[0]).lower()
+
+
 def _show(ctx, host: str) -> tuple[dict[str, dict], dict | None]:
-    return ctx.memo.once(("ovs-vsctl show", host),
-                         lambda: _split(ctx, host, *vsctl_show_split(ctx.cli.run(host, OVS_SHOW), TUNNEL_BRIDGE)))
+    def read() -> tuple[dict[str, dict], dict | None]:
+        found = _as_mesh(ctx, host)
+        return found if found is not None else _split(
+            ctx, host, *vsctl_show_split(ctx.cli.run(host, OVS_SHOW), TUNNEL_BRIDGE))
+    return ctx.memo.once(("ovs-vsctl show", host), read)
+
+
+def _as_mesh(ctx, host: str) -> tuple[dict[str, dict], dict] | None:
+    """(bridges, tunnels) of a host whose tunnel ports the host says are exactly the mesh; None where
+    they are not, or it cannot say (then `ovs-vsctl show` is read whole)."""
+    kind = mesh_kind(ctx, host)
+    the_mesh = mesh(ctx, kind) if kind else None
+    if not the_mesh:
+        return None
+    expected = ctx.memo.once(("tunnel digests", kind), lambda: Expected(the_mesh))
+    try:
+        found = template_of(ctx.cli.run(host, TUNNEL_TEMPLATES), ctx.cli.run(host, TUNNEL_DIGEST), expected,
+                            _agent_config(ctx, host).get("tunneling_ip") or None)
+        if found is None:
+            log.debug("%s: tunnel ports are not the %s mesh, reading ovs-vsctl show whole", host, kind)
+            return None
+        bridges, left = vsctl_show_split(ctx.cli.run(host, OVS_SHOW_LEAN), TUNNEL_BRIDGE)
+    except (RemoteError, ParseError) as e:
+        log.debug("%s: no tunnel summary (%s), reading ovs-vsctl show whole", host, e)
+        return None
+    if left or TUNNEL_BRIDGE not in bridges:
+        return None
+    template, own_ip = found
+    return bridges, {"overlay_type": kind, "local_ip": own_ip, "template": template, "except": [], "other": []}
 
 
 def _split(ctx, host: str, bridges: dict[str, dict], found: list) -> tuple[dict[str, dict], dict | None]:

@@ -111,3 +111,30 @@ def test_a_listener_rescan_of_a_host_keeps_its_missing_tunnel_named(cloud):
     otep = oteps(store, name)["cmp-3"]
     assert [m["host"] for m in otep["tunnels_missing"]] == [_lost_peer(sim.live_model)]
     assert sum(scan(store, name)["store_writes"].values()) == 0    # the listener left what a scan finds
+
+
+def test_hosts_that_say_their_ports_are_the_mesh_store_what_their_show_would(cloud, monkeypatch):
+    """Without l2population each host is first asked whether its ports are the mesh, in a few lines:
+    those that are (all but the one that lost a tunnel) are not listed, and every document is what
+    reading each host's `ovs-vsctl show` whole stores."""
+    from scan.fetchers.cli import ovs_show
+
+    name, sim, store = cloud
+    as_mesh, summarised = ovs_show._as_mesh, []
+
+    def counted(ctx, host):
+        found = as_mesh(ctx, host)
+        if found is not None:
+            summarised.append(host)
+        return found
+
+    monkeypatch.setattr(ovs_show, "_as_mesh", counted)
+    scan(store, name)
+    tunnelling = {h.name for h in sim.live_model.hosts.values() if h.is_compute or h.is_network}
+    assert set(summarised) == (tunnelling - {"cmp-3"} if name.endswith("off") else set())
+    summarised_docs = {(d["type"], d["id"]): d["_hash"] for d in store["inventory"].find({"environment": name})}
+
+    monkeypatch.setattr(ovs_show, "_as_mesh", lambda ctx, host: None)
+    store["inventory"].delete_many({"environment": name})
+    scan(store, name)
+    assert {(d["type"], d["id"]): d["_hash"] for d in store["inventory"].find({"environment": name})} == summarised_docs

@@ -228,8 +228,12 @@ def sed(ctx: Ctx, args: list[str], stdin: str) -> Result:
         program = parse(expressions, extended)
     except SedError as e:
         return fail(str(e), 1)
-    out = []
-    for line in stdin.splitlines():
+    out: list[str] = []
+    lines = stdin.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    for line in lines:
+        before = len(out)
         deleted = False
         for cmd in program:
             if cmd.name == "d":
@@ -243,6 +247,8 @@ def sed(ctx: Ctx, args: list[str], stdin: str) -> Result:
                 out.append(line + "\n")
         if not quiet and not deleted:
             out.append(line + "\n")
+    if stdin and not stdin.endswith("\n") and len(out) > before:   # GNU sed keeps a last line's missing newline
+        out[-1] = out[-1][:-1]
     return Result("".join(out))
 
 
@@ -265,7 +271,7 @@ def uniq(ctx: Ctx, args: list[str], stdin: str) -> Result:
             return fail(msg + "Try 'uniq --help' for more information.\n", 1)
     out: list[str] = []
     last, n = None, 0
-    for line in stdin.splitlines():
+    for line in stdin[:-1].split("\n") if stdin.endswith("\n") else stdin.split("\n") if stdin else []:
         if line == last:
             n += 1
             continue

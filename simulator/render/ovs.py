@@ -1,5 +1,5 @@
-"""Open vSwitch: `ovs-vsctl show|list-br|list-ports|list-ifaces|list Interface`, `ovs-dpctl show`, `ovs-appctl dpctl/show`,
-`ovs-ofctl dump-flows`, in the format of the OVS version the view names."""
+"""Open vSwitch: `ovs-vsctl show|list-br|list-ports|list-ifaces|list Interface`, `ovs-dpctl show`,
+`ovs-appctl dpctl/show`, `ovs-ofctl dump-flows`, in the format of the OVS version the view names."""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ Any other pipeline, host or tunnel form gets None and runs the generic path.
 from __future__ import annotations
 
 import hashlib
+import logging
 import shlex
 import threading
 from bisect import bisect_left
@@ -34,10 +35,13 @@ from simulator.render.ovs import INTERFACE_COLUMNS, Quoted, csv_row, vsctl_show
 from simulator.ssh.result import Ctx, Result
 from simulator.ssh.textutils import counted, md5_line
 
+log = logging.getLogger(__name__)
+
 Run = Callable[[list[str], str], Result]   # one simple command of the pipeline on a text (the shell's own)
 
 _LIST = "ovs-vsctl --no-headings --format=csv --columns=name,type,options,error list Interface"
-TEMPLATES = _LIST + " | sed -e 's/remote_ip=\"\"[^\"]*\"\"/remote_ip=\"\"*\"\"/' -e 's/^[^,]*,//' | LC_ALL=C sort | uniq -c"
+TEMPLATES = _LIST + (" | sed -e 's/remote_ip=\"\"[^\"]*\"\"/remote_ip=\"\"*\"\"/' -e 's/^[^,]*,//'"
+                     " | LC_ALL=C sort | uniq -c")
 DIGEST = _LIST + (" | sed -n 's/^\\([^,]*\\),\\([^,]*\\),.*remote_ip=\"\"\\([^\"]*\\)\"\".*$/\\1 \\2 \\3/p'"
                   " | LC_ALL=C sort | md5sum")
 LEAN_SHOW = ("ovs-vsctl show | grep -v -E '^ {8}Port \"?(vxlan|gre|geneve|stt)-[0-9a-f]{8}\"?$"
@@ -96,6 +100,7 @@ def templates(ovs: Ovs, lazy: list[Mapped], tail: list[list[str]], run: Run) -> 
         s = run(sed, _text([csv_row(m.fn(t), INTERFACE_COLUMNS, q) for t in ends]))
         lines = s.out.splitlines()
         if s.status or s.err or len(lines) != len(ends) or len(set(lines)) != 1:
+            log.debug("tunnels of %s differ after the templates' sed: listed one by one", m.base.local_ip)
             return None
         counts[lines[0]] += _count(m.base)
     return Result("".join(counted(n, line) for line, n in sorted(counts.items())))
@@ -115,7 +120,7 @@ class _Sorted:
     index: dict[str, list[int]]        # endpoint host -> its line(s)
 
 
-_CACHE: OrderedDict[tuple, _Sorted | None] = OrderedDict()
+_CACHE: OrderedDict[tuple, _Sorted] = OrderedDict()
 _CACHE_SIZE = 4
 _LOCK = threading.Lock()
 
@@ -139,6 +144,7 @@ def _endpoint_lines(m: Mapped, version: str | None, sed: list[str], run: Run) ->
         r = run(sed, _text([csv_row(m.fn(x), INTERFACE_COLUMNS, q) for x in every]))
         raw = r.out.splitlines()
         if r.status or r.err or len(raw) != len(peers):
+            log.debug("the digest's sed kept %d lines of %d tunnels: listed one by one", len(raw), len(peers))
             return None
         order = sorted(range(len(raw)), key=raw.__getitem__)
         lines = [raw[i] for i in order]
@@ -196,6 +202,7 @@ def lean_show(ovs: Ovs, lazy: list[Mapped], tail: list[list[str]], run: Run) -> 
         if ends:
             probe = run(grep, _text(_tunnel_lines(ovs, [m.fn(t) for t in ends])))
             if probe.out or probe.err or probe.status != 1:   # a line of theirs would be kept
+                log.debug("the lean show's grep keeps a tunnel line (%r): shown whole", probe.out)
                 return None
     lean = replace(ovs, bridges=[replace(b, ports=list(b.ports.head)) if isinstance(b.ports, Mapped) else b
                                  for b in ovs.bridges])

@@ -266,8 +266,7 @@ def uniq(ctx: Ctx, args: list[str], stdin: str) -> Result:
         if a in ("-c", "--count"):
             count = True
         elif a.startswith("-") and a != "-":
-            bad = a[1:2] if not a.startswith("--") else a
-            msg = f"uniq: invalid option -- '{bad}'\n" if not a.startswith("--") else f"uniq: unrecognized option '{a}'\n"
+            msg = f"uniq: unrecognized option '{a}'\n" if a.startswith("--") else f"uniq: invalid option -- '{a[1:2]}'\n"
             return fail(msg + "Try 'uniq --help' for more information.\n", 1)
     out: list[str] = []
     last, n = None, 0

@@ -45,7 +45,8 @@ def generic(shell, host, line, monkeypatch, root=False):
 
 
 def test_the_simulator_answers_the_scanners_own_command_lines():
-    assert {meshfast.stages(str(c)) for c in (TUNNEL_TEMPLATES, TUNNEL_DIGEST, OVS_SHOW_LEAN)} == set(meshfast.PIPELINES)
+    scanners = (TUNNEL_TEMPLATES, TUNNEL_DIGEST, OVS_SHOW_LEAN)
+    assert {meshfast.stages(str(c)) for c in scanners} == set(meshfast.PIPELINES)
 
 
 @pytest.mark.parametrize("release", ["current", "old"])
@@ -124,7 +125,8 @@ def test_a_changed_model_is_never_answered_from_the_old_mesh(taken, monkeypatch)
 def test_through_the_master_and_in_a_container(taken, monkeypatch):
     model, shell = mesh(distribution="Mercury")
     for line in LINES:
-        hop = shlex.join(["ssh", "-q", "-o", "StrictHostKeyChecking=no", "-o", "BatchMode=yes", "cmp-1", "sudo " + line])
+        hop = shlex.join(["ssh", "-q", "-o", "StrictHostKeyChecking=no", "-o", "BatchMode=yes", "cmp-1",
+                          "sudo " + line])
         assert shell.run("ctl-1", hop, False) == generic(shell, "cmp-1", "sudo " + line, monkeypatch)
         boxed = "sudo docker exec --user root ovs_vswitch_1 " + line
         assert shell.run("cmp-1", boxed, False) == generic(shell, "cmp-1", boxed, monkeypatch)

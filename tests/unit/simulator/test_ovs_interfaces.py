@@ -37,7 +37,8 @@ def test_cells_in_ovsdb_string_form():
                      options=[("remote_ip", q("10.0.0.2")), ("in_key", q("flow")), ("df_default", q("true"))])
     assert interface_cell(tunnel, "options", q) == '{df_default="true", in_key=flow, remote_ip="10.0.0.2"}'
     old = Quoted("2.9.2").__getitem__   # before 2.10 OVS quoted any string with a digit
-    assert interface_cell(tunnel, "name", old) == '"vxlan-0a000002"' and interface_cell(tunnel, "name", q) == "vxlan-0a000002"
+    assert interface_cell(tunnel, "name", old) == '"vxlan-0a000002"'
+    assert interface_cell(tunnel, "name", q) == "vxlan-0a000002"
 
 
 def test_one_row_per_interface_of_every_bridge_with_headings(cloud):

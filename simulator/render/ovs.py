@@ -1,11 +1,12 @@
-"""Open vSwitch: `ovs-vsctl show|list-br|list-ports|list-ifaces`, `ovs-dpctl show`, `ovs-appctl dpctl/show`,
-`ovs-ofctl dump-flows`, in the format of the OVS version the view names."""
+"""Open vSwitch: `ovs-vsctl show|list-br|list-ports|list-ifaces|list Interface`, `ovs-dpctl show`,
+`ovs-appctl dpctl/show`, `ovs-ofctl dump-flows`, in the format of the OVS version the view names."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from simulator.hostview import Ovs, OvsBridge
+from simulator.hostview import Ovs, OvsBridge, OvsPort
 
 _UUID_CHARS = set("0123456789abcdef-")
 
@@ -72,6 +73,55 @@ def vsctl_show(ovs: Ovs) -> str:
     if ovs.version:
         out.append(f'    ovs_version: "{ovs.version}"')
     return "\n".join(out) + "\n"
+
+
+#: the Interface columns a simulated switch knows (one interface per port, none in error)
+INTERFACE_COLUMNS = ("name", "type", "options", "error")
+
+
+def interface_cell(port: OvsPort, column: str, q: Callable[[str], str]) -> str:
+    """One Interface column in OVSDB's string form (ovsdb_datum_to_string): strings quoted as `show`
+    quotes them, a map `{k=v, ...}` by key, the empty optional `error` `[]`, a system port's type `""`."""
+    if column == "name":
+        return q(port.name)
+    if column == "type":
+        return q(port.type or "")
+    if column == "options":
+        return "{" + ", ".join(f"{q(k)}={v}" for k, v in sorted(port.options)) + "}"
+    return "[]"
+
+
+def csv_cell(text: str) -> str:
+    """A cell of OVS's CSV (lib/table.c): raw unless it holds `"`, `,` or a newline, else quoted, `"` doubled."""
+    if '"' in text or "," in text or "\n" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_row(port: OvsPort, columns: tuple[str, ...], q: Callable[[str], str]) -> str:
+    return ",".join(csv_cell(interface_cell(port, c, q)) for c in columns)
+
+
+def interfaces(ovs: Ovs) -> Iterator[OvsPort]:
+    """Every row of the Interface table: one per port, bridge by bridge (any stable order is OVS's)."""
+    for br in ovs.bridges:
+        yield from br.ports
+
+
+def list_interface_csv(ovs: Ovs, columns: tuple[str, ...], headings: bool = True) -> str:
+    """`ovs-vsctl --format=csv --columns=... list Interface`."""
+    q = Quoted(ovs.version).__getitem__
+    out = [",".join(csv_cell(c) for c in columns)] if headings else []
+    out += [csv_row(p, columns, q) for p in interfaces(ovs)]
+    return "".join(line + "\n" for line in out)
+
+
+def list_interface_records(ovs: Ovs, columns: tuple[str, ...], headings: bool = True) -> str:
+    """`ovs-vsctl list Interface` in its default format: `column : value` lines, a blank line between rows."""
+    q = Quoted(ovs.version).__getitem__
+    rows = ["".join((f"{c:<20}: " if headings else "") + interface_cell(p, c, q) + "\n" for c in columns)
+            for p in interfaces(ovs)]
+    return "\n".join(rows)
 
 
 def list_br(ovs: Ovs) -> str:

@@ -68,8 +68,37 @@ def echo(ctx: Ctx, args: list[str], stdin: str) -> Result:
     return Result(" ".join(args) + newline)
 
 
+_CLASSES = {"alpha": "a-zA-Z", "digit": "0-9", "alnum": "a-zA-Z0-9", "upper": "A-Z", "lower": "a-z",
+            "space": " \\t\\n\\r\\f\\v", "blank": " \\t", "xdigit": "0-9A-Fa-f"}
+
+
+def _bracket(pattern: str, i: int) -> tuple[str, int]:
+    """A POSIX bracket expression from `[` at `i`, in Python's syntax (its backslashes are literal,
+    `]` first is a member, `[:class:]` a class), and the index after it; unterminated: kept as is."""
+    j = i + 1
+    out = ["["]
+    if pattern[j:j + 1] == "^":
+        out.append("^")
+        j += 1
+    if pattern[j:j + 1] == "]":
+        out.append("\\]")
+        j += 1
+    while j < len(pattern) and pattern[j] != "]":
+        if pattern.startswith("[:", j) and ":]" in pattern[j + 2:]:
+            end = pattern.index(":]", j + 2)
+            out.append(_CLASSES.get(pattern[j + 2:end], ""))
+            j = end + 2
+            continue
+        out.append("\\" + pattern[j] if pattern[j] in "\\[&~|" else pattern[j])
+        j += 1
+    if j >= len(pattern):
+        return "[", i + 1   # Python reports it unterminated, as POSIX does
+    return "".join(out) + "]", j + 1
+
+
 def _bre_to_python(pattern: str) -> str:
-    """POSIX basic regex: \\| \\+ \\( \\) \\{ \\} are operators, the bare characters are literals."""
+    """POSIX basic regex: \\| \\+ \\( \\) \\{ \\} are operators, the bare characters are literals,
+    and so is a `*` that starts the expression or a group."""
     out, i = [], 0
     while i < len(pattern):
         c = pattern[i]
@@ -78,7 +107,14 @@ def _bre_to_python(pattern: str) -> str:
             out.append(n if n in "|+(){}?" else "\\" + n)
             i += 2
             continue
-        out.append("\\" + c if c in "|+(){}?" else c)
+        if c == "[":
+            text, i = _bracket(pattern, i)
+            out.append(text)
+            continue
+        if c == "*" and (not out or out[-1] in ("(", "^", "|")):
+            out.append("\\*")
+        else:
+            out.append("\\" + c if c in "|+(){}?" else c)
         i += 1
     return "".join(out)
 

@@ -2,19 +2,72 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from simulator.render import ovs as render
 from simulator.ssh.result import Ctx, Handler, Result, fail
 
 _DB_DENIED = "ovs-vsctl: unix:/var/run/openvswitch/db.sock: database connection failed (Permission denied)\n"
 
 
+_VALUED = {"--format": "format", "-f": "format", "--columns": "columns", "--data": "data", "-d": "data",
+           "--timeout": "timeout", "-t": "timeout", "--db": "db"}
+
+
+def _options(args: list[str]) -> tuple[dict[str, str], list[str]]:
+    """ovs-vsctl's global options (`--format=csv`, `--format csv`, `--no-headings`, ...) and the command words."""
+    opts: dict[str, str] = {}
+    words: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        name, eq, value = a.partition("=")
+        if a.startswith("-") and name in _VALUED:
+            if not eq and i + 1 < len(args):
+                value, i = args[i + 1], i + 1
+            opts[_VALUED[name]] = value
+        elif a.startswith("--"):
+            opts[a[2:]] = ""
+        else:
+            words.append(a)
+        i += 1
+    return opts, words
+
+
+def _list(sw, opts: dict[str, str], words: list[str]) -> Result:
+    """`list Interface [name...]` in the csv or the default list format."""
+    if len(words) < 2:
+        return fail("ovs-vsctl: 'list' command requires at least 1 arguments\n")
+    if words[1].lower() != "interface":
+        return fail(f'ovs-vsctl: unknown table "{words[1]}"\n')
+    columns = tuple(c for c in opts.get("columns", ",".join(render.INTERFACE_COLUMNS)).split(",") if c)
+    unknown = next((c for c in columns if c not in render.INTERFACE_COLUMNS), None)
+    if unknown is not None:
+        return fail(f'ovs-vsctl: Interface does not contain a column whose name matches "{unknown}"\n')
+    if len(words) > 2:
+        names = {p.name for p in render.interfaces(sw)}
+        missing = next((n for n in words[2:] if n not in names), None)
+        if missing is not None:
+            return fail(f'ovs-vsctl: no row "{missing}" in table Interface\n')
+        sw = replace(sw, bridges=[replace(b, ports=[p for p in b.ports if p.name in words[2:]]) for b in sw.bridges])
+    headings = "no-headings" not in opts
+    fmt = opts.get("format", "list")
+    if fmt == "csv":
+        return Result(render.list_interface_csv(sw, columns, headings))
+    if fmt == "list":
+        return Result(render.list_interface_records(sw, columns, headings))
+    return fail(f'ovs-vsctl: unknown output format "{fmt}"\n')
+
+
 def vsctl(ctx: Ctx, args: list[str], stdin: str) -> Result:
     sw = ctx.view.ovs
     if not ctx.root:
         return fail(_DB_DENIED)
-    args = [a for a in args if not a.startswith("--")]
+    opts, args = _options(args)
     if not args or args[0] == "show":
         return Result(render.vsctl_show(sw))
+    if args[0] == "list":
+        return _list(sw, opts, args)
     if args[0] == "list-br":
         return Result(render.list_br(sw))
     if args[0] in ("list-ports", "list-ifaces") and len(args) == 2:

@@ -15,13 +15,13 @@ from typing import Callable
 
 from simulator.hostview import HostView
 from simulator.sensu import commands as sensu_commands
-from simulator.ssh import coreutils, nettools, ovstools, virttools
+from simulator.ssh import coreutils, meshfast, nettools, ovstools, textutils, virttools
 from simulator.ssh.result import Ctx, Handler, Result, fail
 
 log = logging.getLogger(__name__)
 
-COMMANDS: dict[str, Handler] = {**coreutils.HANDLERS, **nettools.HANDLERS, **ovstools.HANDLERS,
-                                **virttools.HANDLERS, **sensu_commands.HANDLERS}
+COMMANDS: dict[str, Handler] = {**coreutils.HANDLERS, **textutils.HANDLERS, **nettools.HANDLERS,
+                                **ovstools.HANDLERS, **virttools.HANDLERS, **sensu_commands.HANDLERS}
 
 #: tools present only where their software is installed (others exist on every host)
 _NEEDS: dict[str, Callable[[HostView], bool]] = {
@@ -36,6 +36,7 @@ _SSH_FLAGS_WITH_ARG = set("BbcDEeFIiJLlmOoPpQRSWw")
 _OPERATORS = {"|", "||", "&&", ";"}
 _BACKTICK = re.compile(r"`([^`]*)`")
 _STATUS = "\x00?\x00"   # stands for `$?` between lexing and running each pipeline
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 
 @dataclass
@@ -95,6 +96,11 @@ class Shell:
     def _run_pipeline(self, words: list[str], ctx: Ctx) -> Result:
         stdin, errs, status = "", [], 0
         stages = _split_on(words, "|")
+        if len(stages) > 1:   # a full tunnel mesh's summaries, answered without listing it (meshfast)
+            last, redirects = _take_redirects(stages[-1])
+            fast = meshfast.answer([*stages[:-1], last], ctx, lambda w, text: self._run_simple(w, text, ctx))
+            if fast is not None:
+                return _redirected(fast, redirects)
         for stage in stages:
             r = self._run_simple(stage, stdin, ctx)
             stdin, status = r.out, r.status
@@ -105,20 +111,14 @@ class Shell:
         words, redirects = _take_redirects(words)
         if not words:
             return fail("bash: -c: line 1: syntax error near unexpected token `|'\n", 2)
-        r = self._dispatch(words, stdin, ctx)
-        for fd, target in redirects:
-            if fd == "2" and target == "&1":
-                r = Result(r.out + r.err, "", r.status)
-            elif fd == "2":
-                r = Result(r.out, "", r.status)
-            elif fd in ("1", "") and target == "&2":
-                r = Result("", r.err + r.out, r.status)
-            else:
-                r = Result("", r.err, r.status)
-        return r
+        return _redirected(self._dispatch(words, stdin, ctx), redirects)
 
     # --- prefixes and the command table --------------------------------------------------------
     def _dispatch(self, words: list[str], stdin: str, ctx: Ctx) -> Result:
+        while len(words) > 1 and _ASSIGNMENT.match(words[0]):   # `LC_ALL=C sort`: the environment is not modelled
+            words = words[1:]
+        if _ASSIGNMENT.match(words[0]):
+            return Result()
         cmd, args = words[0], words[1:]
         if cmd == "sudo":
             args = [a for a in args if a not in ("-n", "-E", "-H")]
@@ -182,6 +182,20 @@ class Shell:
         if i + 1 >= len(args):
             return fail('"docker exec" requires at least 2 arguments.\n', 1)
         return self._dispatch(args[i + 1:], stdin, Ctx(ctx.view, True, ctx.run, ctx.hop, ctx.namespace, ctx.links))
+
+
+def _redirected(r: Result, redirects: list[tuple[str, str]]) -> Result:
+    """`r` through a simple command's redirections, in order."""
+    for fd, target in redirects:
+        if fd == "2" and target == "&1":
+            r = Result(r.out + r.err, "", r.status)
+        elif fd == "2":
+            r = Result(r.out, "", r.status)
+        elif fd in ("1", "") and target == "&2":
+            r = Result("", r.err + r.out, r.status)
+        else:
+            r = Result("", r.err, r.status)
+    return r
 
 
 def _split_on(tokens: list[str], op: str) -> list[list[str]]:

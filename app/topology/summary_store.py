@@ -114,10 +114,15 @@ def build(store: Store, clique: dict, marker: int) -> tuple[dict, dict] | None:
 
 
 def save(store: Store, summary: dict, places: dict) -> None:
-    """Replace the stored summary and places of a clique."""
+    """Replace the stored summary and places of a clique, writing only the places that changed: a host
+    joining a 3,000-host network rewrote every host's place (30 MB written for 22 documents)."""
     cid = summary["_id"]
-    store[PLACES].delete_many({"clique": str(cid)})
-    docs = list(places.values())
+    stored = {d["_id"]: d for d in store[PLACES].find({"clique": str(cid)})}
+    new = {d["_id"]: d for d in places.values()}
+    stale = [i for i, d in stored.items() if new.get(i) != d]
+    docs = [d for i, d in new.items() if stored.get(i) != d]
+    for start in range(0, len(stale), 1000):
+        store[PLACES].delete_many({"_id": {"$in": stale[start:start + 1000]}})
     for start in range(0, len(docs), 1000):
         store[PLACES].insert_many(docs[start:start + 1000])
     store[SUMMARIES].replace_one({"_id": cid}, summary, upsert=True)

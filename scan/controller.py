@@ -29,7 +29,7 @@ from scan.engine import Engine, Task
 from scan.fetchers.base import ScanContext
 from scan.fetchers.db.tunnel_endpoints import meshes as tunnel_meshes
 from scan.fetchers.cli.ovs_show import mesh_kind
-from scan.fetchers.host_commands import host_commands
+from scan.fetchers.host_commands import commands_by_host
 from scan.hierarchy import Hierarchy
 from scan.hierarchy import load as load_hierarchy
 from scan.hooks import load_hooks
@@ -252,8 +252,7 @@ class ScanController:
                           parallel_map=runner.nested, hosts_elsewhere=self.coordinator is not None)
         engine = Engine(ctx, self.hierarchy, runner, lambda docs: None, progress=self.progress, after_level=give_back)
         if clients.cli is not None and not (self.o.partial or self.coordinator):   # partial: a few hosts, a few things
-            commands = {as_mesh: host_commands(env, as_mesh) for as_mesh in (False, True)}
-            clients.cli.host_commands = lambda host: commands[mesh_kind(ctx, host) is not None]
+            clients.cli.host_commands = commands_by_host(env, lambda host: mesh_kind(ctx, host) is not None)
         tasks = start_tasks(self.o, Inventory(self.store), ctx, self.hierarchy) if self.o.partial else None
         try:
             with coarse_switching(), trimming():

@@ -16,6 +16,7 @@ from typing import Callable
 
 from app.errors import CalipsoError
 from app.paths import place, root as env_root
+from app.shared_strings import share
 from scan.access.calls import RemoteError
 from scan.conditions import matches
 from scan.fetchers.base import ScanContext
@@ -221,8 +222,8 @@ class Engine:
                 obj[key] = str(obj[key]).replace("/", "\u2215")
         if "host" not in obj and target.get("host"):
             obj["host"] = target["host"]
-        doc = place(obj, target, self.ctx.name)
-        doc["_scan_parent"] = scan_parent
+        doc = share(place(obj, target, self.ctx.name))
+        doc["_scan_parent"] = share(scan_parent)
         if doc.get("create_object") is False:
             return None
         self._store(doc)

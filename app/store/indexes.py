@@ -56,6 +56,7 @@ INDEXES: tuple[Index, ...] = (
     Index("cliques", "_links"),
     Index("cliques", "environment"),
     Index("clique_summaries", "environment"),
+    Index("clique_summary_marks", "environment"),
     Index("clique_places", "clique"),
     Index("clique_places", "environment"),
     Index("monitoring_config", "_key", unique=True),

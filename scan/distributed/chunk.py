@@ -21,7 +21,8 @@ from scan.distributed.workspace import Workspace, encode_docs
 from scan.engine import Engine, Task
 from scan.fetchers.api.hosts import ApiFetchHosts
 from scan.fetchers.base import ScanContext
-from scan.fetchers.host_commands import host_commands
+from scan.fetchers.cli.ovs_show import mesh_kind
+from scan.fetchers.host_commands import commands_by_host
 from scan.hierarchy import Hierarchy
 from scan.interpreter import coarse_switching
 from scan.memory import give_back, trimming
@@ -121,8 +122,7 @@ def scan_hosts(store: Store, work: Work, base: list[dict], hierarchy: Hierarchy,
                 raise BadWork(f"scan {work.scan} chunk {work.chunk}: no host {host_id!r} or scanner {scanner!r}")
             tasks.append(Task(scanner, host))
         if clients.cli is not None:
-            commands = host_commands(env)
-            clients.cli.host_commands = lambda host: commands
+            clients.cli.host_commands = commands_by_host(env, lambda host: mesh_kind(ctx, host) is not None)
             try:   # once, before the threads ask it together (as the local scan's access check does)
                 clients.cli.master_name()
             except RemoteError as e:   # then every host of the part fails with it, by host, as in a local scan

@@ -11,6 +11,8 @@ command a fetcher asks and the one prefetched are the same text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from scan.access.ssh import Piped, Raw
 from scan.conditions import matches
 
@@ -65,3 +67,10 @@ def host_commands(env: dict, as_mesh: bool = False) -> list:
                     if c not in out:
                         out.append(c)
     return out
+
+
+def commands_by_host(env: dict, as_mesh: Callable[[str], bool]) -> Callable[[str], list]:
+    """What `Cli.prefetch` asks each host of `env`: `as_mesh(host)` says whether its tunnel ports should be
+    the whole mesh (scan.fetchers.cli.ovs_show.mesh_kind)."""
+    lists = {m: host_commands(env, m) for m in (False, True)}
+    return lambda host: lists[as_mesh(host)]

@@ -183,3 +183,20 @@ def test_problems_lists_what_fails_worst_first(harness, sstore, scanned):
     assert p["problems"][0]["host"] == vedge["host"] and p["problems"][0]["status_text"] == "down"
     inv.set_fields(env, "vedge", vedge["id"], {"status": "OK", "status_value": 0})
     assert [r["id"] for r in get(harness, "/problems", env_name=env)["problems"]] == [vnic["id"]]
+
+
+def test_a_change_elsewhere_leaves_the_stored_summary_unwritten(harness, sstore, wide):
+    """A change logged outside the clique moves the environment's marker: the summary still stands, and
+    checking it again writes its marker apart, not the whole summary (hundreds of KB at 10,000 hosts)."""
+    env, made = wide
+    ask = dict(env_name=env, focal_point_object_id=made["network"], group="auto")
+    get(harness, "/clique_graph", **ask)
+    before = sstore["clique_summaries"].find_one({"environment": env})
+    ChangeLog(sstore).record(env, Changes(objects=[Change("changed", {"_id": None, "id": "elsewhere", "type": "vnic"},
+                                                          {"name": ("a", "b")})]), "listener")
+    marker = ChangeLog(sstore).last_seq(env)
+    assert marker > before["marker"]
+    g = get(harness, "/clique_graph", **ask)
+    assert sum(n["count"] for n in g["nodes"] if n.get("summary")) == 600
+    assert sstore["clique_summaries"].find_one({"environment": env}) == before
+    assert sstore["clique_summary_marks"].find_one({"_id": before["_id"]})["marker"] == marker

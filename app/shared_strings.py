@@ -23,19 +23,16 @@ def share(value: Any) -> Any:
     if t is str:
         return intern(value) if len(value) <= LONGEST else value
     if t is dict:
-        for k, v in value.items():
-            tv = type(v)
-            if tv is str:
-                if len(v) <= LONGEST:
-                    value[k] = intern(v)
-            elif tv is dict or tv is list:
-                share(v)
+        items = value.items()
     elif t is list:
-        for i, v in enumerate(value):
-            tv = type(v)
-            if tv is str:
-                if len(v) <= LONGEST:
-                    value[i] = intern(v)
-            elif tv is dict or tv is list:
-                share(v)
+        items = enumerate(value)
+    else:
+        return value
+    for k, v in items:     # values replaced in place: no key is added or removed while iterating
+        tv = type(v)
+        if tv is str:
+            if len(v) <= LONGEST:
+                value[k] = intern(v)
+        elif tv is dict or tv is list:
+            share(v)
     return value

@@ -31,7 +31,8 @@ _TUNNEL_TYPES = "(vxlan|gre|geneve|stt)"
 _INTERFACES = ("ovs-vsctl", "--no-headings", "--format=csv", "--columns=name,type,options,error", "list", "Interface")
 TUNNEL_TEMPLATES = Piped(_INTERFACES, "sed -e 's/remote_ip=\"\"[^\"]*\"\"/remote_ip=\"\"*\"\"/' -e 's/^[^,]*,//'"
                                       " | LC_ALL=C sort | uniq -c")
-TUNNEL_DIGEST = Piped(_INTERFACES, "sed -n 's/^\\([^,]*\\),\\([^,]*\\),.*remote_ip=\"\"\\([^\"]*\\)\"\".*$/\\1 \\2 \\3/p'"
+TUNNEL_DIGEST = Piped(_INTERFACES, "sed -n 's/^\\([^,]*\\),\\([^,]*\\),"
+                                   ".*remote_ip=\"\"\\([^\"]*\\)\"\".*$/\\1 \\2 \\3/p'"
                                    " | LC_ALL=C sort | md5sum")
 OVS_SHOW_LEAN = Piped(OVS_SHOW, f"grep -v -E '^ {{8}}Port \"?{_TUNNEL_TYPES}-[0-9a-f]{{8}}\"?$"
                                 f"|^ {{12}}Interface \"?{_TUNNEL_TYPES}-[0-9a-f]{{8}}\"?$"

@@ -54,9 +54,8 @@ def mesh_kind(ctx, host: str) -> str | None:
     whole mesh of that type (read as a summary first); None otherwise."""
     config = _agent_config(ctx, host)
     kinds = config.get("tunnel_types") or []
-    if config.get("l2_population") is not False or not kinds or str(kinds[0]).lower() not in ("vxlan", "gre", "geneve"):
-        return None
-    return str(kinds[0]).lower()
+    kind = str(kinds[0]).lower() if kinds else None
+    return kind if config.get("l2_population") is False and kind in ("vxlan", "gre", "geneve") else None
 
 
 def _show(ctx, host: str) -> tuple[dict[str, dict], dict | None]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+
 from app.tunnel_mesh import Mesh, port_name
 from scan.parsers.ovs import options
 

@@ -33,7 +33,9 @@ class Tunnels(Sequence):
         self.skip = skip      # hosts of `peers` left out (itself, a lost tunnel's peer)
 
     def __len__(self) -> int:
-        return len(self.peers) - len(self.skip)
+        """The peers not skipped, as iterating gives them (a skipped name need not be a peer)."""
+        skip = self.skip
+        return len(self.peers) - sum(1 for _, name in self.peers if name in skip)
 
     def __iter__(self) -> Iterator[Tunnel]:
         kind, local, skip = self.kind, self.local_ip, self.skip

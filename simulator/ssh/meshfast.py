@@ -76,12 +76,6 @@ def _ends(tunnels: Tunnels) -> list[Tunnel]:
     return list(Tunnels(tunnels.kind, tunnels.local_ip, kept))
 
 
-def _count(tunnels: Tunnels) -> int:
-    """How many tunnels iterating gives (the peers not skipped), counted as iterating counts them."""
-    skip = tunnels.skip
-    return len(tunnels.peers) - sum(1 for _, name in tunnels.peers if name in skip)
-
-
 def _text(lines: list[str]) -> str:
     return "".join(line + "\n" for line in lines)
 
@@ -102,7 +96,7 @@ def templates(ovs: Ovs, lazy: list[Mapped], tail: list[list[str]], run: Run) -> 
         if s.status or s.err or len(lines) != len(ends) or len(set(lines)) != 1:
             log.debug("tunnels of %s differ after the templates' sed: listed one by one", m.base.local_ip)
             return None
-        counts[lines[0]] += _count(m.base)
+        counts[lines[0]] += len(m.base)
     return Result("".join(counted(n, line) for line, n in sorted(counts.items())))
 
 

@@ -21,7 +21,7 @@ from collections import Counter
 from app.tunnel_mesh import ShownPort, compact
 from scan.access.calls import RemoteError
 from scan.fetchers.cli.tunnel_summary import Expected, template_of
-from scan.fetchers.db.common import agents
+from scan.fetchers.db.common import agents_on
 from scan.fetchers.db.tunnel_endpoints import mesh
 from scan.fetchers.host_commands import OVS_SHOW, OVS_SHOW_LEAN, TUNNEL_DIGEST, TUNNEL_TEMPLATES
 from scan.parsers import ParseError
@@ -104,7 +104,6 @@ def _agent_config(ctx, host: str) -> dict:
     """The host's Open vSwitch agent's configurations (whether it runs l2population), {} unknown."""
     if ctx.db is None:
         return {}
-    for a in agents(ctx):
-        if a.get("host") == host and a.get("agent_type") == "Open vSwitch agent":
-            return a.get("configurations") if isinstance(a.get("configurations"), dict) else {}
+    for a in agents_on(ctx, host, "Open vSwitch agent"):
+        return a.get("configurations") if isinstance(a.get("configurations"), dict) else {}
     return {}

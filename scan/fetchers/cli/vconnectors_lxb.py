@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scan.fetchers.base import host_of, host_types
 from scan.fetchers.cli.vconnectors_ovs import ROLES, vconnector_docs
-from scan.fetchers.db.common import agents
+from scan.fetchers.db.common import agents_on
 
 
 class CliFetchVconnectorsLxb:
@@ -14,8 +14,7 @@ class CliFetchVconnectorsLxb:
         host = host_of(parent)
         if not ROLES & set(host_types(ctx, host)):
             return []
-        config = next((a.get("configurations") for a in agents(ctx)
-                       if a.get("host") == host and a.get("agent_type") == "Linux bridge agent"), None)
+        config = next((a.get("configurations") for a in agents_on(ctx, host, "Linux bridge agent")), None)
         docs = vconnector_docs(ctx, host)
         for d in docs:
             if config is not None:

@@ -4,7 +4,7 @@ function of the agent's device mappings, with its virtual functions from `ip -d 
 from __future__ import annotations
 
 from scan.fetchers.base import host_of
-from scan.fetchers.db.common import agents
+from scan.fetchers.db.common import agents_on
 from scan.parsers.ip import sriov_vfs
 
 
@@ -13,7 +13,7 @@ class CliFetchVedgesSriov:
 
     def fetch(self, ctx, parent: dict) -> list[dict]:
         host = host_of(parent)
-        rows = [a for a in agents(ctx) if a.get("host") == host and a.get("agent_type") == "NIC Switch agent"]
+        rows = agents_on(ctx, host, "NIC Switch agent")
         if not rows:
             return []
         ports = []

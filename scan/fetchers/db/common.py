@@ -39,6 +39,18 @@ def agents(ctx: ScanContext) -> list[dict]:
     return ctx.memo.once("agents", load)
 
 
+def agents_on(ctx: ScanContext, host: str, agent_type: str | None = None) -> list[dict]:
+    """The agents of one host (of one type), in table order: fetchers ask per host, and going through
+    every agent for each was hosts x agents (10,000 hosts: 10^8 comparisons a question)."""
+    def index() -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {}
+        for a in agents(ctx):
+            out.setdefault(a.get("host"), []).append(a)
+        return out
+    found = ctx.memo.once("agents by host", index).get(host, [])
+    return found if agent_type is None else [a for a in found if a.get("agent_type") == agent_type]
+
+
 def network_node_agents(ctx: ScanContext) -> dict[str, dict]:
     """Host -> configurations of hosts running a Metadata, DHCP or L3 agent (Q1)."""
     out: dict[str, dict] = {}

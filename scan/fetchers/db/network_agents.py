@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from scan.fetchers.base import host_of
-from scan.fetchers.db.common import agents
+from scan.fetchers.db.common import agents_on
 
 
 class DbFetchHostNetworkAgents:
@@ -12,9 +12,7 @@ class DbFetchHostNetworkAgents:
     def fetch(self, ctx, parent: dict) -> list[dict]:
         host = host_of(parent)
         out = []
-        for a in agents(ctx):
-            if a.get("host") != host:
-                continue
+        for a in agents_on(ctx, host):
             doc = {k: v for k, v in a.items() if k != "id"}
             doc["agent_id"] = a["id"]
             doc["id"] = f"{a.get('binary')}-{a['id']}"

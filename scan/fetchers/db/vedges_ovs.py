@@ -10,7 +10,7 @@ from __future__ import annotations
 from scan.access.calls import RemoteError
 from scan.fetchers.base import host_of, host_types
 from scan.fetchers.cli.ovs_show import ovs_bridges, tunnels as tunnels_of
-from scan.fetchers.db.common import agents
+from scan.fetchers.db.common import agents_on
 from scan.fetchers.host_commands import NET_CLASS, OVS_DATAPATH
 from scan.parsers import ParseError
 from scan.parsers.host import physical_interfaces
@@ -34,7 +34,7 @@ class DbFetchVedgesOvs:
         host = host_of(parent)
         if not {"Network", "Compute"} & set(host_types(ctx, host)):
             return []
-        rows = [a for a in agents(ctx) if a.get("host") == host and a.get("agent_type") == "Open vSwitch agent"]
+        rows = agents_on(ctx, host, "Open vSwitch agent")
         if not rows:
             return []
         bridges = ovs_bridges(ctx, host)

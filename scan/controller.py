@@ -20,7 +20,7 @@ from app.links import Links
 from app.messages import Messages
 from app.paths import root as env_root
 from app.store.store import Store
-from app.topology.summary_store import refresh as refresh_summaries
+from app.topology import summary_store
 from scan import cliques as clique_finder
 from scan.access.calls import Caller, CallStats, Limiter, RemoteError
 from scan.clients import Clients, build_clients
@@ -383,4 +383,5 @@ class ScanController:
         if not self.o.partial:
             log_.prune(self.o.env)
         # large cliques keep a summary, so they open as host summaries at once (app.topology.summary_store)
-        refresh_summaries(self.store, self.o.env, self.writer.written_cliques())
+        summary_store.refresh(self.store, self.o.env, self.writer.written_cliques(),
+                              known=self.writer.just_written(summary_store.STORE_ABOVE))

@@ -25,6 +25,7 @@ from app.inventory import Inventory, object_id
 from app.links import Links, link_id
 from app.store.keys import as_object_id
 from app.store.store import Store
+from app.topology.source import Known
 from app.tunnel_mesh import COLLECTION as MESHES
 from scan.retire import missing_links, missing_objects
 
@@ -215,6 +216,14 @@ class ScanWriter:
     def written_cliques(self) -> list[tuple[ObjectId, int]]:
         """(_id, object count) of the cliques this scan wrote."""
         return [(oid, len(body.get("_nodes") or ())) for oid, body in self.clique_forms]
+
+    def just_written(self, above: int) -> Known:
+        """What this scan wrote whole, for the summaries made right after (app.topology.source.Known): its
+        cliques of more than `above` objects (every field of one is the scan's), its new objects and links."""
+        return Known(cliques={oid: {**body, "_id": oid} for oid, body in self.clique_forms
+                              if len(body.get("_nodes") or ()) > above},
+                     objects={d["_id"]: d for d in self.objects_cmp.added} if self.objects_cmp else {},
+                     links={l["_id"]: l for l in self.links_cmp.added} if self.links_cmp else {})
 
     def _clique_bodies(self):
         """The kept cliques as written, each with its copies of links made again (scan.cliques builds

@@ -7,7 +7,8 @@ tunnels between the clique's OTEPs are added as derived `otep-otep` links (app.t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
 
 from bson import ObjectId
 
@@ -81,17 +82,43 @@ def load_clique(store: Store, clique: dict, fields: tuple[dict, dict] | None = N
     return CliqueData(clique, focal, objects, links)
 
 
-def load_light(store: Store, clique: dict, object_fields: dict, link_fields: dict) -> CliqueData | None:
-    """As load_clique, reading only `object_fields` and `link_fields`: for a summary of a large clique."""
+@dataclass(frozen=True)
+class Known:
+    """Cliques, objects and links (by `_id`) a writer has just inserted whole, as it wrote them: a summary made
+    right after takes them from memory instead of reading them back (3.7 s of a 1,000-host first scan's write).
+    Only inserted ones: an updated document keeps fields other writers set (monitoring's status)."""
+    cliques: Mapping[ObjectId, dict] = field(default_factory=dict)
+    objects: Mapping[ObjectId, dict] = field(default_factory=dict)
+    links: Mapping[ObjectId, dict] = field(default_factory=dict)
+
+
+NOTHING = Known()
+
+
+def _light(doc: dict, oid: ObjectId, fields: dict) -> dict:
+    out = {f: doc[f] for f in fields if f in doc}
+    out["_id"] = oid
+    return out
+
+
+def load_light(store: Store, clique: dict, object_fields: dict, link_fields: dict,
+               known: Known = NOTHING) -> CliqueData | None:
+    """As load_clique, reading only `object_fields` and `link_fields`, and taking what `known` holds from memory:
+    for a summary of a large clique."""
     inv = Inventory(store)
-    focal = inv.get_by_object_id(as_object_id(clique["focal_point"]))
+    focal_id = as_object_id(clique["focal_point"])
+    focal = known.objects.get(focal_id)
+    focal = _light(focal, focal_id, object_fields) if focal is not None else inv.get_by_object_id(focal_id)
     if focal is None:
         return None
-    links = Links(store)._in("_id", [as_object_id(i) for i in clique.get("links") or []], None, None, link_fields)
+    link_ids = [as_object_id(i) for i in clique.get("links") or []]
+    links = [_light(known.links[i], i, link_fields) for i in link_ids if i in known.links]
+    links += Links(store)._in("_id", [i for i in link_ids if i not in known.links], None, None, link_fields)
     oids = {focal["_id"]} | {as_object_id(i) for i in clique.get("nodes") or []}
     for l in links:
         oids.update((l["source"], l["target"]))
-    objects = {d["_id"]: d for d in inv.by_object_ids(oids, object_fields)}
+    objects = {i: _light(known.objects[i], i, object_fields) for i in oids if i in known.objects}
+    objects.update((d["_id"], d) for d in inv.by_object_ids([i for i in oids if i not in known.objects], object_fields))
     return CliqueData(clique, focal, objects, links)
 
 

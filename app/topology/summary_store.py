@@ -27,7 +27,7 @@ from app.changelog import ChangeLog
 from app.store.keys import as_object_id, k, stable_id
 from app.store.store import Store
 from app.topology.graph import status_of, worst
-from app.topology.source import UNREAD, load_light
+from app.topology.source import NOTHING, UNREAD, Known, load_light
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +65,12 @@ def place_id(clique_id, key: str) -> ObjectId:
 
 
 def compute(clique: dict, focal: dict, objects: dict, links: list[dict], marker: int) -> tuple[dict, dict]:
-    """(summary document, place key -> place document) of a clique from light projections."""
+    """(summary document, place key -> place document) of a clique from light projections; the same whatever
+    order they come in (read back from the store or taken from what a writer just wrote)."""
     cid, fid = clique["_id"], str(focal["_id"])
-    docs = {str(i): d for i, d in objects.items()}
+    docs = dict(sorted((str(i), d) for i, d in objects.items()))
     docs.setdefault(fid, focal)
+    links = sorted(links, key=lambda l: str(l["_id"]))
     where = {i: (None if i == fid else place_of(d)) for i, d in docs.items()}
     members: dict[str, list[str]] = defaultdict(list)
     for i, p in where.items():
@@ -109,9 +111,10 @@ def compute(clique: dict, focal: dict, objects: dict, links: list[dict], marker:
     return summary, place_docs
 
 
-def build(store: Store, clique: dict, marker: int) -> tuple[dict, dict] | None:
-    """Read the clique's light projection and summarize it; None when its focal object is gone."""
-    data = load_light(store, clique, LIGHT, LIGHT_LINK)
+def build(store: Store, clique: dict, marker: int, known: Known = NOTHING) -> tuple[dict, dict] | None:
+    """Read the clique's light projection (what `known` holds from memory) and summarize it; None when its
+    focal object is gone."""
+    data = load_light(store, clique, LIGHT, LIGHT_LINK, known)
     if data is None:
         return None
     return compute(clique, data.focal, data.objects, data.links, marker)
@@ -176,11 +179,12 @@ def _touched(store: Store, env: str, clique_id, since: int) -> bool:
     return False
 
 
-def current(store: Store, env: str, clique_id, keep_above: int = STORE_ABOVE) -> tuple[dict, dict | None] | None:
+def current(store: Store, env: str, clique_id, keep_above: int = STORE_ABOVE,
+            known: Known = NOTHING) -> tuple[dict, dict | None] | None:
     """(summary, places or None when they are stored) of a clique as it is now; None when there is no such clique.
 
     The stored summary when it still stands, else one made now (and stored when the clique has more than
-    `keep_above` objects)."""
+    `keep_above` objects). `known`: what the caller just wrote, taken from memory rather than read back."""
     marker = ChangeLog(store).last_seq(env)
     kept = store[SUMMARIES].find_one({"_id": clique_id})
     if kept is not None:
@@ -188,7 +192,8 @@ def current(store: Store, env: str, clique_id, keep_above: int = STORE_ABOVE) ->
         kept["marker"] = max(kept.get("marker") or 0, mark.get("marker") or 0)
     if kept is not None and kept.get("environment") == env and kept.get("marker") == marker:
         return kept, None
-    stamp = store["cliques"].find_one({"_id": clique_id}, {"_hash": 1, "environment": 1})
+    written = known.cliques.get(clique_id)
+    stamp = written if written is not None else store["cliques"].find_one({"_id": clique_id}, {"_hash": 1, "environment": 1})
     if stamp is None or stamp.get("environment") != env:
         return None
     if (kept is not None and kept.get("environment") == env and kept.get("clique_hash") == stamp.get("_hash")
@@ -196,8 +201,8 @@ def current(store: Store, env: str, clique_id, keep_above: int = STORE_ABOVE) ->
         store[MARKS].replace_one({"_id": clique_id}, {"_id": clique_id, "environment": env, "marker": marker},
                                  upsert=True)
         return {**kept, "marker": marker}, None
-    clique = store["cliques"].find_one({"_id": clique_id}, UNREAD)
-    made = build(store, clique, marker) if clique is not None else None
+    clique = written if written is not None else store["cliques"].find_one({"_id": clique_id}, UNREAD)
+    made = build(store, clique, marker, known) if clique is not None else None
     if made is None:
         return None
     if made[0]["nodes"] > keep_above:
@@ -210,11 +215,12 @@ def current(store: Store, env: str, clique_id, keep_above: int = STORE_ABOVE) ->
     return made
 
 
-def refresh(store: Store, env: str, written: Iterable[tuple[ObjectId, int]] = ()) -> int:
+def refresh(store: Store, env: str, written: Iterable[tuple[ObjectId, int]] = (), known: Known = NOTHING) -> int:
     """After a write: make again the stored summaries of `env` that no longer stand, and those of the
-    `written` cliques ((_id, object count)) with more than STORE_ABOVE objects. Returns how many stand."""
+    `written` cliques ((_id, object count)) with more than STORE_ABOVE objects. Returns how many stand.
+    `known`: the cliques, objects and links the caller has just inserted, as it wrote them."""
     ids = {as_object_id(d["_id"]) for d in store[SUMMARIES].find({"environment": env}, {"_id": 1})}
     ids |= {as_object_id(cid) for cid, n in written if n > STORE_ABOVE}
-    gone = [cid for cid in sorted(ids) if current(store, env, cid) is None]
+    gone = [cid for cid in sorted(ids) if current(store, env, cid, STORE_ABOVE, known) is None]
     forget(store, gone)
     return len(ids) - len(gone)

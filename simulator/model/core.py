@@ -80,6 +80,7 @@ class Model(Networks, Ports, Routers, FloatingIps, Compute, PortBinding):
         self._ports_by_network: dict[str, dict[str, None]] = defaultdict(dict)
         self._net_hosts: dict[str, dict[str, int]] = defaultdict(dict)  # network -> host -> bound ports
         self._dev_names: set[str] = set()
+        self._host_indexes: dict[str, tuple[int, int, dict]] = {}   # _by_host
 
     # ------------------------------------------------------------------ time, events
     def now(self) -> str:
@@ -139,10 +140,21 @@ class Model(Networks, Ports, Routers, FloatingIps, Compute, PortBinding):
         return [h for h, n in self._net_hosts.get(network_id, {}).items() if n > 0]
 
     def instances_on_host(self, host: str) -> list[Instance]:
-        return [i for i in self.instances.values() if i.host == host]
+        return list(self._by_host("instances", self.instances).get(host, ()))
 
     def agents_on_host(self, host: str) -> list[Agent]:
-        return [a for a in self.agents.values() if a.host == host]
+        return list(self._by_host("agents", self.agents).get(host, ()))
+
+    def _by_host(self, name: str, table: dict) -> dict[str, list]:
+        """`table`'s values by their host, made again when the model changed: every host's view asked it of
+        every instance (10,000 instances x 1,000 hosts)."""
+        cached = self._host_indexes.get(name)
+        if cached is None or cached[0] != self.generation or cached[1] != len(table):
+            index: dict[str, list] = defaultdict(list)
+            for v in table.values():
+                index[v.host].append(v)
+            cached = self._host_indexes[name] = (self.generation, len(table), index)
+        return cached[2]
 
     def network_of_subnet(self, subnet_id: str) -> Network:
         return self.networks[self.subnets[subnet_id].network_id]

@@ -75,7 +75,7 @@ def ovs(bld, tunnels: Sequence[Tunnel], linux_bridges: list[LinuxBridge]):
             a, b = f"int-{br}", f"phy-{br}"
             bld.dev(a, "veth", bld.mac(a), master="ovs-system", peer=b)
             bld.dev(b, "veth", bld.mac(b), master="ovs-system", peer=a)
-    internal = {pt.name for br in bridges for pt in br.ports if pt.type == "internal"} | {"ovs-system"}
+    internal = {pt.name for br in bridges for pt in _fixed(br.ports) if pt.type == "internal"} | {"ovs-system"}
     skip = set() if old else {n for br in provider for n in (f"int-{br}", f"phy-{br}")}
     datapath = []
     for name, number in sorted(h.ofports.items(), key=lambda kv: kv[1]):
@@ -85,10 +85,16 @@ def ovs(bld, tunnels: Sequence[Tunnel], linux_bridges: list[LinuxBridge]):
             datapath.append(DatapathPort(number, name, False, f"{p.type_driver}: packet_type=ptap"))
         else:
             datapath.append(DatapathPort(number, name, name in internal))
-    present = {pt.name for br in bridges for pt in br.ports} | {"ovs-system"} | {
+    present = {pt.name for br in bridges for pt in _fixed(br.ports)} | {"ovs-system"} | {
         d.name for d in datapath if d.extra}
     datapath = [d for d in datapath if d.name in present]
     return bridges, datapath
+
+def _fixed(ports: Sequence) -> Sequence:
+    """A bridge's ports but its tunnels (made when read: a host's whole mesh): a tunnel port is never internal
+    and never named in the datapath's port numbers, so the sets above need only these."""
+    return ports.head if isinstance(ports, Mapped) else ports
+
 
 def linuxbridge(bld, linux_bridges: list[LinuxBridge]) -> None:
     h, m = bld.h, bld.m

@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from typing import Iterable
 
 from bson import ObjectId
+from pymongo import ReplaceOne
 
 from app.changelog import ChangeLog
 from app.store.keys import as_object_id, k, stable_id
@@ -180,11 +181,12 @@ def _touched(store: Store, env: str, clique_id, since: int) -> bool:
 
 
 def current(store: Store, env: str, clique_id, keep_above: int = STORE_ABOVE,
-            known: Known = NOTHING) -> tuple[dict, dict | None] | None:
+            known: Known = NOTHING, marks: list[dict] | None = None) -> tuple[dict, dict | None] | None:
     """(summary, places or None when they are stored) of a clique as it is now; None when there is no such clique.
 
     The stored summary when it still stands, else one made now (and stored when the clique has more than
-    `keep_above` objects). `known`: what the caller just wrote, taken from memory rather than read back."""
+    `keep_above` objects). `known`: what the caller just wrote, taken from memory rather than read back.
+    `marks`: where a standing summary's new marker goes for the caller to write with others, else written now."""
     marker = ChangeLog(store).last_seq(env)
     kept = store[SUMMARIES].find_one({"_id": clique_id})
     if kept is not None:
@@ -193,13 +195,17 @@ def current(store: Store, env: str, clique_id, keep_above: int = STORE_ABOVE,
     if kept is not None and kept.get("environment") == env and kept.get("marker") == marker:
         return kept, None
     written = known.cliques.get(clique_id)
-    stamp = written if written is not None else store["cliques"].find_one({"_id": clique_id}, {"_hash": 1, "environment": 1})
+    stamp = written if written is not None else \
+        store["cliques"].find_one({"_id": clique_id}, {"_hash": 1, "environment": 1})
     if stamp is None or stamp.get("environment") != env:
         return None
     if (kept is not None and kept.get("environment") == env and kept.get("clique_hash") == stamp.get("_hash")
             and not _touched(store, env, clique_id, kept.get("marker", 0))):
-        store[MARKS].replace_one({"_id": clique_id}, {"_id": clique_id, "environment": env, "marker": marker},
-                                 upsert=True)
+        mark = {"_id": clique_id, "environment": env, "marker": marker}
+        if marks is None:
+            store[MARKS].replace_one({"_id": clique_id}, mark, upsert=True)
+        else:
+            marks.append(mark)
         return {**kept, "marker": marker}, None
     clique = written if written is not None else store["cliques"].find_one({"_id": clique_id}, UNREAD)
     made = build(store, clique, marker, known) if clique is not None else None
@@ -221,6 +227,10 @@ def refresh(store: Store, env: str, written: Iterable[tuple[ObjectId, int]] = ()
     `known`: the cliques, objects and links the caller has just inserted, as it wrote them."""
     ids = {as_object_id(d["_id"]) for d in store[SUMMARIES].find({"environment": env}, {"_id": 1})}
     ids |= {as_object_id(cid) for cid, n in written if n > STORE_ABOVE}
-    gone = [cid for cid in sorted(ids) if current(store, env, cid, STORE_ABOVE, known) is None]
+    marks: list[dict] = []
+    gone = [cid for cid in sorted(ids) if current(store, env, cid, STORE_ABOVE, known, marks) is None]
+    for start in range(0, len(marks), 1000):   # one command: 500 summaries that stand, one store transaction
+        store[MARKS].bulk_write([ReplaceOne({"_id": m["_id"]}, m, upsert=True) for m in marks[start:start + 1000]],
+                                ordered=False)
     forget(store, gone)
     return len(ids) - len(gone)

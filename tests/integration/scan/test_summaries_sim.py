@@ -9,6 +9,7 @@ import uuid
 import bson
 import pytest
 
+from app.changelog import ChangeLog
 from app.envconfig.repository import EnvironmentConfigs
 from app.store.init import init_db
 from app.store.store import Store, StoreLocation
@@ -76,8 +77,15 @@ def test_summaries_made_from_what_a_scan_wrote_are_those_the_store_gives(cloud):
     net = next(n for n in model.networks.values() if not n.external)
     model.create_server("vm-joined", [net.id], project_id=net.project_id, host=joined.name)
     scan(store, name)
-    pairs = [p for p in stored_and_read_back(store, name) if p[0][0]["clique_hash"] != before.get(p[0][0]["_id"])]
+    every = stored_and_read_back(store, name)
+    pairs = [p for p in every if p[0][0]["clique_hash"] != before.get(p[0][0]["_id"])]
     assert pairs, "no summary was made again"
+    # those that still stand are marked as checked at the scan's change marker (in one write, by refresh)
+    marker = ChangeLog(store).last_seq(name)
+    standing = [kept["_id"] for (kept, _), _ in every if kept["clique_hash"] == before.get(kept["_id"])]
+    assert standing, "every summary was made again"
+    assert {m["_id"]: m["marker"] for m in store[summary_store.MARKS].find({"_id": {"$in": standing}})} == \
+        dict.fromkeys(standing, marker)
     for (kept, places), (made, made_places) in pairs:
         assert kept == made
         assert places == made_places

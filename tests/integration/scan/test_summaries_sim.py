@@ -4,20 +4,16 @@ rescan changed what the store holds."""
 
 from __future__ import annotations
 
-import uuid
-
 import bson
 import pytest
 
 from app.changelog import ChangeLog
-from app.envconfig.repository import EnvironmentConfigs
-from app.store.init import init_db
-from app.store.store import Store, StoreLocation
 from app.topology import summary_store
 from app.topology.source import UNREAD
 from scan.controller import ScanController, ScanOptions
 from simulator.model.build import add_compute
 from tests.scan_support.sim import start_in_process
+from tests.scan_support.stores import sim_store
 
 
 @pytest.fixture
@@ -25,16 +21,8 @@ def cloud(store_uri, tmp_path, monkeypatch):
     monkeypatch.setattr(summary_store, "STORE_ABOVE", 12)   # a small cloud's network cliques count as large
     name = "summaries"
     sim = start_in_process(name, tmp_path, computes=4, instances=8, networks=2, l2_population=False)
-    db = f"s_{uuid.uuid4().hex[:12]}"
-    store = Store.connect(StoreLocation(f"{store_uri}{db}", "test", embedded=True))
-    init_db(store)
-    EnvironmentConfigs(store).add(sim.env)
-    try:
+    with sim_store(store_uri, sim) as store:
         yield name, sim, store
-    finally:
-        sim.stop()
-        store.client.drop_database(db)
-        store.close()
 
 
 def scan(store, name) -> None:

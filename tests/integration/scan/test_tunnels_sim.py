@@ -4,18 +4,15 @@ joining a full mesh rewrites the mesh document and its own objects, not every vE
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from app.envconfig.repository import EnvironmentConfigs
-from app.store.init import init_db
-from app.store.store import Store, StoreLocation
 from app.tunnel_mesh import COLLECTION, Mesh, expand, peers
 from scan.controller import ScanController, ScanOptions
 from simulator.model.build import add_compute
 from simulator.model.plumbing import plumbing
 from tests.scan_support.sim import start_in_process
+from tests.scan_support.stores import sim_store
 
 
 @pytest.fixture(params=["off", "on"], ids=lambda v: f"l2pop-{v}")
@@ -25,16 +22,8 @@ def cloud(request, store_uri, tmp_path):
                            l2_population=request.param == "on")
     sim.live_model.hosts["cmp-3"].tunnel_lost = True     # an OVS restart the agent missed
     sim.live_model._changed()
-    db = f"t_{uuid.uuid4().hex[:12]}"
-    store = Store.connect(StoreLocation(f"{store_uri}{db}", "test", embedded=True))
-    init_db(store)
-    EnvironmentConfigs(store).add(sim.env)
-    try:
+    with sim_store(store_uri, sim) as store:
         yield name, sim, store
-    finally:
-        sim.stop()
-        store.client.drop_database(db)
-        store.close()
 
 
 def scan(store, name) -> dict:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from kombu import Consumer as KombuConsumer, Queue
+from kombu.exceptions import KombuError
 
 from app.bus import connection, drain_in_batches
 from app.listener_queue import EXCHANGES, ROUTING_KEY, amqp_url, notification_queue, queue_name
@@ -26,6 +27,11 @@ from listen.processor import Delivery, Processor
 log = logging.getLogger(__name__)
 
 __all__ = ["Backoff", "Consumer", "EXCHANGES", "ROUTING_KEY", "amqp_url", "queue_name"]
+
+
+def _transport_error(e: Exception) -> bool:
+    """Whether an error is the broker connection's (socket, AMQP, kombu), not one raised while handling a batch."""
+    return isinstance(e, (OSError, KombuError)) or type(e).__module__.split(".")[0] in ("amqp", "kombu")
 
 
 @dataclass
@@ -108,10 +114,16 @@ class Consumer:
                 if stop.is_set():
                     break
                 wait = next(delays)
-                lost = "the store" if is_unavailable(e) else "the broker"
-                log.warning("%s: lost %s (%s: %s); the unacknowledged events stay on the broker; reconnecting in "
-                            "%.1f s", self.env, lost, type(e).__name__, str(e)[:200], wait)
-                self.on_state("error", f"{lost} lost: {str(e)[:200]}")
+                if is_unavailable(e) or _transport_error(e):
+                    lost = "the store" if is_unavailable(e) else "the broker"
+                    log.warning("%s: lost %s (%s: %s); the unacknowledged events stay on the broker; reconnecting "
+                                "in %.1f s", self.env, lost, type(e).__name__, str(e)[:200], wait)
+                    self.on_state("error", f"{lost} lost: {str(e)[:200]}")
+                else:   # a fault of ours or of what a handler asked: said as such, with where it happened
+                    log.warning("%s: handling a batch of events failed (%s: %s); its events stay on the broker and "
+                                "come again; reconnecting in %.1f s", self.env, type(e).__name__, str(e)[:200], wait,
+                                exc_info=True)
+                    self.on_state("error", f"a batch failed: {type(e).__name__}: {str(e)[:200]}")
                 stop.wait(wait)
             finally:
                 if conn is not None:

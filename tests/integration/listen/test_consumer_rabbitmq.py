@@ -228,3 +228,38 @@ def _queue_exists(url: str, name: str) -> bool:
             return True
     except Exception:
         return False
+
+
+class OnceFailingProcessor(Processor):
+    """Raises, once, an error that is nobody's connection (as a handler's unguarded decode would)."""
+    failed = False
+
+    def handle(self, batch):
+        if not self.failed:
+            self.failed = True
+            json.loads("")      # JSONDecodeError: Expecting value
+        return super().handle(batch)
+
+
+def test_a_batch_that_fails_is_said_to_fail_with_where_and_comes_again(zed, names, rabbitmq, caplog):
+    store, env = zed
+    applier = Applier(store, env, clients_factory=zed_clients(), serial=True)
+    processor = OnceFailingProcessor(store, "zed", load(), applier, RetryPolicy(attempts=2, backoff=0.01))
+    consumer = Consumer("zed", rabbitmq, processor, queue=names["queue"], exchanges=names["exchanges"],
+                        backoff=Backoff(start=0.1, step=0.2, max=0.5, connect_retries=1))
+    states: list[tuple[str, str]] = []
+    consumer.on_state = lambda state, reason: states.append((state, reason))
+    run = Running(consumer)
+    event = port_update(5)
+    try:
+        with caplog.at_level("WARNING", logger="listen.consumer"):
+            publish(rabbitmq, names["exchanges"][1], [event])
+            wait_for(lambda: store["messages"].count_documents({"id": event["message_id"]}) == 1)
+    finally:
+        run.close()
+        applier.close()
+    failed = [r for r in caplog.records if "handling a batch of events failed" in r.getMessage()]
+    assert failed and failed[0].exc_info and "json.loads" in caplog.text    # the traceback says where
+    assert not any("lost the broker" in r.getMessage() for r in caplog.records)
+    assert ("error", "a batch failed: JSONDecodeError: Expecting value: line 1 column 1 (char 0)") in states
+    assert states[-1][0] == "running"

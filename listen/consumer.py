@@ -29,9 +29,13 @@ log = logging.getLogger(__name__)
 __all__ = ["Backoff", "Consumer", "EXCHANGES", "ROUTING_KEY", "amqp_url", "queue_name"]
 
 
-def _transport_error(e: Exception) -> bool:
-    """Whether an error is the broker connection's (socket, AMQP, kombu), not one raised while handling a batch."""
-    return isinstance(e, (OSError, KombuError)) or type(e).__module__.split(".")[0] in ("amqp", "kombu")
+def _transport_error(e: Exception, conn) -> bool:
+    """Whether an error is the broker connection's (its transport's connection and channel errors, a socket's,
+    kombu's own), not one raised while handling a batch."""
+    known = (OSError, KombuError)
+    if conn is not None:
+        known += tuple(conn.connection_errors) + tuple(conn.channel_errors)
+    return isinstance(e, known)
 
 
 @dataclass
@@ -114,7 +118,7 @@ class Consumer:
                 if stop.is_set():
                     break
                 wait = next(delays)
-                if is_unavailable(e) or _transport_error(e):
+                if is_unavailable(e) or _transport_error(e, conn):
                     lost = "the store" if is_unavailable(e) else "the broker"
                     log.warning("%s: lost %s (%s: %s); the unacknowledged events stay on the broker; reconnecting "
                                 "in %.1f s", self.env, lost, type(e).__name__, str(e)[:200], wait)

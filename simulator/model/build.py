@@ -219,6 +219,7 @@ def _agents(m: Model, host: Host) -> None:
         a = Agent(m.ids.uuid(), agent_type, binary, topic, host.name, conf, zone, created_at=t, started_at=t,
                   heartbeat_timestamp=t)
         m.agents[a.id] = a
+        m._agents_by_host[a.host][a.id] = None
 
     tunnels = [p.type_driver] if p.type_driver in ("vxlan", "gre") else []
     if p.mechanism_driver == "ovs" and (host.is_compute or host.is_network):

@@ -78,6 +78,7 @@ class Compute:
             self._bind(port, h.name)
             inst.port_ids.append(port.id)
         self.instances[uuid] = inst
+        self._instances_by_host[inst.host][uuid] = None
         return inst
 
     def _admin_user_id(self) -> str:
@@ -95,6 +96,7 @@ class Compute:
             for port in ports:
                 self._emit_port("delete", port)
             del self.instances[inst.id]
+            self._instances_by_host[inst.host].pop(inst.id, None)
             inst.deleted, inst.vm_state, inst.power_state, inst.domain_id = True, "deleted", SHUTDOWN, None
             inst.terminated_at = inst.updated_at = self.now()
             self.deleted_instances[inst.id] = inst

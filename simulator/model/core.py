@@ -80,7 +80,10 @@ class Model(Networks, Ports, Routers, FloatingIps, Compute, PortBinding):
         self._ports_by_network: dict[str, dict[str, None]] = defaultdict(dict)
         self._net_hosts: dict[str, dict[str, int]] = defaultdict(dict)  # network -> host -> bound ports
         self._dev_names: set[str] = set()
-        self._host_indexes: dict[str, tuple[int, int, dict]] = {}   # _by_host
+        # instances and agents by host, kept where they are added and removed: every host's view asked
+        # for them, and going through all was 10,000 instances x 1,000 hosts
+        self._instances_by_host: dict[str, dict[str, None]] = defaultdict(dict)
+        self._agents_by_host: dict[str, dict[str, None]] = defaultdict(dict)
 
     # ------------------------------------------------------------------ time, events
     def now(self) -> str:
@@ -140,21 +143,10 @@ class Model(Networks, Ports, Routers, FloatingIps, Compute, PortBinding):
         return [h for h, n in self._net_hosts.get(network_id, {}).items() if n > 0]
 
     def instances_on_host(self, host: str) -> list[Instance]:
-        return list(self._by_host("instances", self.instances).get(host, ()))
+        return [self.instances[i] for i in self._instances_by_host.get(host, ())]
 
     def agents_on_host(self, host: str) -> list[Agent]:
-        return list(self._by_host("agents", self.agents).get(host, ()))
-
-    def _by_host(self, name: str, table: dict) -> dict[str, list]:
-        """`table`'s values by their host, made again when the model changed: every host's view asked it of
-        every instance (10,000 instances x 1,000 hosts)."""
-        cached = self._host_indexes.get(name)
-        if cached is None or cached[0] != self.generation or cached[1] != len(table):
-            index: dict[str, list] = defaultdict(list)
-            for v in table.values():
-                index[v.host].append(v)
-            cached = self._host_indexes[name] = (self.generation, len(table), index)
-        return cached[2]
+        return [self.agents[a] for a in self._agents_by_host.get(host, ())]
 
     def network_of_subnet(self, subnet_id: str) -> Network:
         return self.networks[self.subnets[subnet_id].network_id]

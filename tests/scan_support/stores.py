@@ -1,4 +1,4 @@
-"""A database of its own on the test run's embedded store, holding one environment's configuration."""
+"""A simulated cloud's own database on the test run's embedded store, holding its environment's configuration."""
 
 from __future__ import annotations
 
@@ -12,24 +12,16 @@ from app.store.store import Store, StoreLocation
 
 
 @contextmanager
-def env_store(store_uri: str, env: dict) -> Iterator[Store]:
-    """A fresh, initialised database with `env` configured; dropped afterwards."""
+def sim_store(store_uri: str, sim) -> Iterator[Store]:
+    """A fresh, initialised database with the simulated cloud (tests.scan_support.sim) configured; the database is
+    dropped and the cloud stopped afterwards."""
     db = f"t_{uuid.uuid4().hex[:12]}"
     store = Store.connect(StoreLocation(f"{store_uri}{db}", "test", embedded=True))
     try:
         init_db(store)
-        EnvironmentConfigs(store).add(env)
+        EnvironmentConfigs(store).add(sim.env)
         yield store
     finally:
         store.client.drop_database(db)
         store.close()
-
-
-@contextmanager
-def sim_store(store_uri: str, sim) -> Iterator[Store]:
-    """`env_store` of a simulated cloud (tests.scan_support.sim), which is stopped afterwards."""
-    try:
-        with env_store(store_uri, sim.env) as store:
-            yield store
-    finally:
         sim.stop()

@@ -104,6 +104,6 @@ def _agent_config(ctx, host: str) -> dict:
     """The host's Open vSwitch agent's configurations (whether it runs l2population), {} unknown."""
     if ctx.db is None:
         return {}
-    for a in agents_on(ctx, host, "Open vSwitch agent"):
-        return a.get("configurations") if isinstance(a.get("configurations"), dict) else {}
-    return {}
+    found = agents_on(ctx, host, "Open vSwitch agent")
+    config = found[0].get("configurations") if found else None
+    return config if isinstance(config, dict) else {}

@@ -15,7 +15,8 @@ from ui.live import LiveHub
 from ui.menu import SETTINGS_MENU
 from ui.render import make_env
 from ui.screens import SCREENS
-from ui.security import COOKIE, CsrfRefused, SessionMiddleware, SignInNeeded, login_url
+from ui.security import (COOKIE, CsrfRefused, SessionMiddleware, SignInNeeded, is_background, login_url,
+                         page_of)
 from ui.sessions import Session, Sessions
 from ui.settings import UiSettings
 
@@ -36,7 +37,7 @@ def _bounded_json(text: str):
 
 
 def _wants_json(req: falcon.Request, resource) -> bool:
-    return bool(getattr(resource, "json", False)) or req.path.startswith(("/ui-api/", "/events"))
+    return bool(getattr(resource, "json", False)) or is_background(req.path)
 
 
 class Pending(Screen):
@@ -96,10 +97,9 @@ def create_app(settings: UiSettings | None = None, api: Api | None = None,
             sessions.sign_out_in_place(s)
         if _wants_json(req, None):
             resp.status = falcon.HTTP_401
-            resp.media = {"error": {"code": "401", "message": "sign in again", "login": login_url(req.relative_uri)}}
+            resp.media = {"error": {"code": "401", "message": "sign in again", "login": login_url(page_of(req))}}
             return
-        target = req.relative_uri if req.method == "GET" else req.get_header("Referer")
-        raise falcon.HTTPSeeOther(login_url(target if target and target.startswith("/") else None))
+        raise falcon.HTTPSeeOther(login_url(req.relative_uri if req.method == "GET" else page_of(req)))
 
     def csrf(req, resp, ex, params):
         log.warning("refused %s %s: missing or wrong CSRF token", req.method, req.path)

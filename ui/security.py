@@ -38,6 +38,11 @@ class SignInNeeded(Exception):
     """A private screen asked for without a signed-in session."""
 
 
+def is_background(path: str) -> bool:
+    """What a page asks for behind the user's back (the API relay, the live stream): never a page to return to."""
+    return path.startswith("/ui-api/") or path == "/events"
+
+
 def login_url(next_path: str | None) -> str:
     return "/login" + (f"?next={quote(next_path, safe='/')}" if next_path and next_path != "/" else "")
 
@@ -56,7 +61,19 @@ def safe_next(value: str | None) -> str:
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
         return "/Dashboard"
+    if is_background(parts.path):
+        return "/Dashboard"     # a page's background request is no place to land after sign-in
     return value
+
+
+def page_of(req: falcon.Request) -> str | None:
+    """The console page a background request came from (its Referer on this site), for sign-in to return to."""
+    referer = urlsplit(req.get_header("Referer") or "")
+    if referer.netloc != req.host and referer.netloc != req.netloc:
+        return None
+    if not referer.path.startswith("/") or is_background(referer.path):
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
 def _csrf_given(req: falcon.Request) -> str | None:

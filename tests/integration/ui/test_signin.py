@@ -3,6 +3,8 @@ HttpOnly and SameSite=Strict, an expired session returns to the page asked for a
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import requests
 
 from tests.integration.ui.conftest import login
@@ -47,6 +49,7 @@ def test_sign_out_revokes_the_token(page, console):
 
 def test_expired_session_comes_back_to_the_page_asked_for(page, console):
     login(page, "alice", console.users["alice"])
+    page.goto("about:blank")    # no console page open, whose own background requests would also find the session gone
     # the API forgets alice's tokens (as when they expire): the next page asks to sign in again
     console.store["api_tokens"].delete_many({"username": "alice"})
     page.goto(f"/environment/{console.env}")
@@ -56,3 +59,28 @@ def test_expired_session_comes_back_to_the_page_asked_for(page, console):
     page.click("#login-form button[type=submit]")
     page.wait_for_url(f"{console.ui}/environment/{console.env}")
     assert page.locator("#tree-panel").is_visible()
+
+
+def test_a_background_request_that_finds_the_session_gone_comes_back_to_its_page(page, console):
+    # a page's own requests (the problems badge, the tree) are JSON: signing in again must return to the page,
+    # never to the JSON that noticed (one run landed on /ui-api/problems?limit=1)
+    login(page, "alice", console.users["alice"])
+    page.goto(f"/environment/{console.env}")
+    page.locator("#tree-panel").wait_for()
+    console.store["api_tokens"].delete_many({"username": "alice"})
+    with page.expect_navigation(url="**/login?next=*"):
+        page.evaluate("Calipso.getJSON('/problems?limit=1').catch(function () {})")
+    assert page.url.endswith(f"/login?next={quote('/environment/' + console.env, safe='')}")
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", console.users["alice"])
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{console.ui}/environment/{console.env}")
+    assert page.locator("#tree-panel").is_visible()
+
+
+def test_sign_in_never_lands_on_a_background_request(page, console):
+    # a link that names the API relay or the live stream as the page to return to lands on the dashboard
+    for target in ("/ui-api/problems%3Flimit%3D1", "/events"):
+        page.context.clear_cookies()
+        login(page, "alice", console.users["alice"], next_path=target)
+        page.wait_for_url(f"{console.ui}/Dashboard")

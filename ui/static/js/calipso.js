@@ -11,15 +11,18 @@
   var Calipso = window.Calipso = window.Calipso || {};
   Calipso.csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
+  /* Sign in again, then come back to this page (not to the background request that found the session gone). */
+  function signInAgain() {
+    window.location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
+  }
+
   /* JSON through the console's read-only API relay; a lost session goes to sign-in. */
   Calipso.getJSON = function (path) {
     return fetch("/ui-api" + path, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (r) {
         if (r.status === 401) {
-          return r.json().then(function (b) {
-            window.location.assign((b.error && b.error.login) || "/login");
-            throw new Error("signed out");
-          });
+          signInAgain();
+          return Promise.reject(new Error("signed out"));
         }
         if (r.status === 503) { setBanner(false); throw new Error("API down"); }
         return r.json().then(function (b) { if (!r.ok) { throw new Error((b.error && b.error.message) || r.status); } return b; });
@@ -141,7 +144,7 @@
     });
     source.addEventListener("session", function () {
       source.close();
-      window.location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
+      signInAgain();
     });
     Calipso.events = source;
   }

@@ -254,5 +254,21 @@ def patch_type_indexes() -> None:
                     f"ON {quote_table_name(coll)}(json_type(data, '$.{field}')) WHERE {_other_than_text(field)}")
         return name
 
+    def drop_index(self: Any, index: Any) -> Any:
+        """Also drops the companions of fields no index is left on (else writes keep paying for them, and the
+        probes would take the field for an indexed one)."""
+        result = original_drop(self, index)
+        coll = self.collection.name
+        kept = {k for info in self.index_information().values() for k in (info.get("key") or {})}
+        for (name,) in self.collection.db.execute(
+                "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name=? AND name LIKE 'calipso_type_%'",
+                (coll,)).fetchall():
+            field = name[len(type_index_name(coll, "")):]
+            if field not in kept:
+                self.collection.db.execute(f'DROP INDEX IF EXISTS "{name}"')
+        return result
+
+    original_drop = IndexManager.drop_index
     create_index._calipso_patched = True  # type: ignore[attr-defined]
     IndexManager.create_index = create_index
+    IndexManager.drop_index = drop_index

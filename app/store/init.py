@@ -12,7 +12,8 @@ log = logging.getLogger(__name__)
 
 
 def init_db(store) -> dict[str, int]:
-    ensure_indexes(store.__getitem__)
+    location = getattr(store, "location", None)
+    ensure_indexes(store.__getitem__, embedded=bool(location and location.embedded))
     counts = seed_collections(store.__getitem__)
     backfill_name_keys(store.__getitem__)
     log.debug("store initialised: %s", counts)

@@ -47,6 +47,15 @@ def test_sign_out_revokes_the_token(page, console):
     assert tokens.count_documents({"username": "alice"}) == before
 
 
+def _sign_in_back_to_the_environment(page, console) -> None:
+    """On the sign-in page: sign in as alice and land on the environment's page, its tree drawn."""
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", console.users["alice"])
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{console.ui}/environment/{console.env}")
+    assert page.locator("#tree-panel").is_visible()
+
+
 def test_expired_session_comes_back_to_the_page_asked_for(page, console):
     login(page, "alice", console.users["alice"])
     page.goto("about:blank")    # no console page open, whose own background requests would also find the session gone
@@ -54,11 +63,7 @@ def test_expired_session_comes_back_to_the_page_asked_for(page, console):
     console.store["api_tokens"].delete_many({"username": "alice"})
     page.goto(f"/environment/{console.env}")
     assert "/login" in page.url
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", console.users["alice"])
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{console.ui}/environment/{console.env}")
-    assert page.locator("#tree-panel").is_visible()
+    _sign_in_back_to_the_environment(page, console)
 
 
 def test_a_background_request_that_finds_the_session_gone_comes_back_to_its_page(page, console):
@@ -71,11 +76,7 @@ def test_a_background_request_that_finds_the_session_gone_comes_back_to_its_page
     with page.expect_navigation(url="**/login?next=*"):
         page.evaluate("Calipso.getJSON('/problems?limit=1').catch(function () {})")
     assert page.url.endswith(f"/login?next={quote('/environment/' + console.env, safe='')}")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", console.users["alice"])
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{console.ui}/environment/{console.env}")
-    assert page.locator("#tree-panel").is_visible()
+    _sign_in_back_to_the_environment(page, console)
 
 
 def test_sign_in_never_lands_on_a_background_request(page, console):

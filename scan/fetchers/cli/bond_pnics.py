@@ -9,6 +9,15 @@ from scan.parsers.host import bond_names, bonding
 from scan.parsers.ip import link_state
 
 
+def _pnics_by_host(ctx) -> dict[str, dict[str, dict]]:
+    """Every host's NICs by name, made once when the first bond is asked for: the engine places every host's NICs
+    before any bond (`after`). Each host passing over every NIC of the cloud was 8 s of a 10,000-host scan."""
+    by_host: dict[str, dict[str, dict]] = {}
+    for p in ctx.found.of_type("host_pnic"):
+        by_host.setdefault(p.get("host"), {})[p["name"]] = p
+    return by_host
+
+
 class CliFetchBondHostPnics:
     source = "CLI"
 
@@ -17,7 +26,9 @@ class CliFetchBondHostPnics:
         if not ROLES & set(host_types(ctx, host)):
             return []
         names = bond_names(ctx.cli.run(host, BONDS, ok_status=(0, 1, 2)))
-        pnics = {p["name"]: p for p in ctx.found.of_type("host_pnic") if p.get("host") == host}
+        if not names:
+            return []
+        pnics = ctx.memo.once(("host_pnics by host",), lambda: _pnics_by_host(ctx)).get(host, {})
         out = []
         for bond in names:
             info = bonding(ctx.cli.run(host, ("cat", f"/proc/net/bonding/{bond}")))

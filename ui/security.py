@@ -59,10 +59,9 @@ def safe_next(value: str | None) -> str:
     if not isinstance(value, str) or not _NEXT_RE.fullmatch(value):
         return "/Dashboard"
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+    if (parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//")
+            or is_background(parts.path)):     # a page's background request is no place to land after sign-in
         return "/Dashboard"
-    if is_background(parts.path):
-        return "/Dashboard"     # a page's background request is no place to land after sign-in
     return value
 
 

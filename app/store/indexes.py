@@ -98,9 +98,8 @@ def ensure_indexes(get_collection, embedded: bool = False) -> None:
     for ix in INDEXES:
         coll: Collection = get_collection(ix.collection)
         if ix.arrays and embedded:
-            for name, info in coll.index_information().items():     # named by the store, not by us
-                if info.get("key") == ix.keys:
-                    coll.drop_index(name)
+            for name in [n for n, info in coll.index_information().items() if info.get("key") == ix.keys]:
+                coll.drop_index(name)     # named by the store, not by us
             continue
         coll.create_index(ix.keys, unique=ix.unique, name=ix.name, **ix.options)
     for name in SEEDED:

@@ -12,8 +12,7 @@ log = logging.getLogger(__name__)
 
 
 def init_db(store) -> dict[str, int]:
-    location = getattr(store, "location", None)
-    ensure_indexes(store.__getitem__, embedded=bool(location and location.embedded))
+    ensure_indexes(store.__getitem__, embedded=bool(store.location and store.location.embedded))
     counts = seed_collections(store.__getitem__)
     backfill_name_keys(store.__getitem__)
     log.debug("store initialised: %s", counts)

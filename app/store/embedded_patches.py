@@ -36,7 +36,8 @@ import os
 from importlib.metadata import version
 from typing import Any
 
-from app.store import embedded_guard, embedded_probes, embedded_projection, embedded_replies, embedded_sql
+from app.store import (embedded_guard, embedded_pages, embedded_probes, embedded_projection, embedded_replies,
+                       embedded_sql)
 from app.store.embedded_json import fast_encoder
 
 log = logging.getLogger(__name__)
@@ -375,4 +376,5 @@ def apply_all() -> None:
     embedded_sql.patch_where()
     embedded_probes.patch_collection_names()
     embedded_replies.patch_batches()
+    embedded_pages.patch_page_cache()
     embedded_guard.patch_guard()    # last: it wraps the command handler the patches above left

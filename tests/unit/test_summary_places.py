@@ -4,6 +4,7 @@ thousands rewrites its own place and its neighbours', not every host's."""
 from __future__ import annotations
 
 import mongomock
+import pytest
 from bson import ObjectId
 
 from app.topology.summary_store import PLACES, SUMMARIES, compute, save
@@ -56,3 +57,32 @@ def test_places_that_left_the_clique_are_removed_and_changed_ones_replaced():
     assert set(stored) == {"host:h0", "host:h1", "host:h2", "host:h3", "host:h9"}
     assert stored["host:h0"]["members"] == [str(ObjectId(f"{1:024x}"))]
     assert stored == {p: {**d} for p, d in places.items()}
+
+
+def test_refresh_saves_every_summary_it_makes_in_order_and_raises_a_failed_save(monkeypatch):
+    from app.topology import summary_store
+
+    store = mongomock.MongoClient()["calipso"]
+    ids = [ObjectId(f"{i + 1:024x}") for i in range(5)]
+    made, saved = [], []
+
+    def current(store_, env, cid, keep_above, known, marks, saving):
+        made.append(cid)
+        saving({"_id": cid}, {})
+        return {"_id": cid}, None
+
+    monkeypatch.setattr(summary_store, "current", current)
+    monkeypatch.setattr(summary_store, "save", lambda store_, summary, places: saved.append(summary["_id"]))
+    assert summary_store.refresh(store, "e", [(i, 600) for i in ids]) == 5
+    assert made == saved == sorted(ids)
+
+    def failing(store_, summary, places):
+        if summary["_id"] == ids[1]:
+            raise RuntimeError("store gone")
+        saved.append(summary["_id"])
+    saved.clear()
+    made.clear()
+    monkeypatch.setattr(summary_store, "save", failing)
+    with pytest.raises(RuntimeError, match="store gone"):
+        summary_store.refresh(store, "e", [(i, 600) for i in ids])
+    assert saved[0] == ids[0] and ids[1] not in saved and len(made) < len(ids)   # it stopped making

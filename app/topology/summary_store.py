@@ -18,8 +18,7 @@ otherwise it is made again.
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict, deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import Counter, defaultdict
 from typing import Callable, Iterable
 
 from bson import ObjectId
@@ -30,6 +29,7 @@ from app.store.keys import as_object_id, k, stable_id
 from app.store.store import Store
 from app.topology.graph import status_of, worst
 from app.topology.source import NOTHING, UNREAD, Known, load_light
+from app.write_behind import WriteBehind
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +215,10 @@ def current(store: Store, env: str, clique_id, keep_above: int = STORE_ABOVE,
     if made is None:
         return None
     if made[0]["nodes"] > keep_above:
-        (saving or (lambda summary, places: save(store, summary, places)))(*made)
+        if saving is not None:
+            saving(*made)
+        else:
+            save(store, *made)
         log.info("clique %s of %s summarized: %d objects on %d hosts", clique_id, env, made[0]["nodes"],
                  len(made[0]["places"]))
         return made[0], None
@@ -229,23 +232,15 @@ def refresh(store: Store, env: str, written: Iterable[tuple[ObjectId, int]] = ()
     `written` cliques ((_id, object count)) with more than STORE_ABOVE objects. Returns how many stand.
     `known`: the cliques, objects and links the caller has just inserted, as it wrote them.
 
-    Each summary is saved on a thread of its own while the next is made: making is this process's CPU,
-    saving the store's (a 1,000-host first scan: 52 summaries, 1.0 s to make and 1.35 s to save, one
-    after the other). One saving thread keeps the saves in order; the first that fails is raised (when making
-    one fails, that is raised, once the saves begun have ended)."""
+    Each summary is saved while the next is made (app.write_behind; a 1,000-host first scan: 52 summaries,
+    1.0 s to make and 1.35 s to save, one after the other)."""
     ids = {as_object_id(d["_id"]) for d in store[SUMMARIES].find({"environment": env}, {"_id": 1})}
     ids |= {as_object_id(cid) for cid, n in written if n > STORE_ABOVE}
     marks: list[dict] = []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="summary-save") as pool:
-        saves: deque[Future] = deque()
-
+    with WriteBehind("summary-save") as saves:     # two at most made and not saved: a large cloud's places are big
         def saving(summary: dict, places: dict) -> None:
-            if len(saves) == 2:           # at most two made and not yet saved: a large cloud's places are big
-                saves.popleft().result()
-            saves.append(pool.submit(save, store, summary, places))
+            saves.submit(save, store, summary, places)
         gone = [cid for cid in sorted(ids) if current(store, env, cid, STORE_ABOVE, known, marks, saving) is None]
-        while saves:
-            saves.popleft().result()
     for start in range(0, len(marks), 1000):   # one command: 500 summaries that stand, one store transaction
         store[MARKS].bulk_write([ReplaceOne({"_id": m["_id"]}, m, upsert=True) for m in marks[start:start + 1000]],
                                 ordered=False)

@@ -36,6 +36,13 @@ def _wait_http(url: str, auth, timeout: float) -> requests.Response:
     raise AssertionError(f"{url} did not answer below 500 within {timeout} s: {last and last.status_code}")
 
 
+def _wait_logged(log: Path, *words: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(all(w in line for w in words) for line in log.read_text(errors="replace").splitlines()):
+        assert time.monotonic() < deadline, f"{log.name} never said {' '.join(words)!r}"
+        time.sleep(0.2)
+
+
 def _stop(procs) -> None:
     for p in procs:
         if p.poll() is None:
@@ -70,6 +77,10 @@ def test_services_come_back_by_themselves_after_the_store_is_killed(tmp_path):
     url, auth = f"http://127.0.0.1:{port}", ("ops", password)
     try:
         assert _wait_http(f"{url}/health", auth, 60).status_code == 200
+        # the scan manager and the listener past their start-up (a service whose store dies while it initialises
+        # the store exits with one line saying so: that is not what this test is about)
+        _wait_logged(tmp_path / "manager.log", "scan manager", "started", timeout=60)
+        _wait_logged(tmp_path / "listen.log", "calipso listen started", timeout=60)
         before = EmbeddedStore(home).read_state()
         os.kill(before.pid, signal.SIGKILL)
         # while it is away, the API says so: 503 with Retry-After, never a 500 (or a 200 from the past)

@@ -33,7 +33,7 @@ def bootstrap_admin(mongo_config: str | None, inventory: str = "inventory", envi
     """With no users yet, create `admin` and return its password if it was made up here (to print once);
     a password the operator chose is never printed."""
     from api.auth.users import Users
-    from app.store.store import open_store
+    from app.store.opening import open_store
 
     chosen = initial_admin_password(environ)
     store = open_store(mongo_config, inventory, environ=environ)
@@ -51,7 +51,8 @@ def serve(mongo_config: str | None, inventory: str, settings, binds: list[str], 
         # runs in each worker, after the fork: pymongo clients must not cross a fork
         from api.app import create_app
         from app.store.keeper import StoreKeeper
-        from app.store.store import SERVING, open_store
+        from app.store.store import SERVING
+        from app.store.opening import open_store
 
         # a request on a frozen or dead store is a 503 within about 2-3 s (app.store.store.Patience)
         store = open_store(mongo_config, inventory, patience=SERVING)

@@ -59,7 +59,7 @@ def _repos(args):
     from api.auth.tokens import Tokens
     from api.auth.users import Users
     from app.console_sessions import ConsoleSessions
-    from app.store.store import open_store
+    from app.store.opening import open_store
 
     store = open_store(args.mongo_config)
     return Users(store), SignOut(Tokens(store), ConsoleSessions(store))

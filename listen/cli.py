@@ -6,7 +6,7 @@ import logging
 import threading
 
 from app.stopping import stop_on_signals
-from app.store.store import open_store
+from app.store.opening import open_store
 
 HELP = "follow OpenStack notifications: one AMQP consumer per environment with listen: true"
 

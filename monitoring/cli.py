@@ -18,7 +18,7 @@ import sys
 import threading
 
 from app.errors import CalipsoError
-from app.store.store import open_store
+from app.store.opening import open_store
 
 HELP = "Sensu monitoring: read check results (transport or stdin) into inventory status"
 MAX_STDIN = 64 * 1024 * 1024     # a list of events on stdin (each is limited on its own too)

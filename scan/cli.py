@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from app.envconfig.repository import EnvironmentConfigs
 from app.scans import Scans
-from app.store.store import open_store
+from app.store.opening import open_store
 from scan.controller import ScanController, ScanResult
 from scan.distributed.broker import WorkQueue, broker_url, work_queue_name
 from scan.distributed.coordinator import Distribution

@@ -6,7 +6,7 @@ import threading
 from datetime import timedelta
 
 from app.stopping import stop_on_signals
-from app.store.store import open_store
+from app.store.opening import open_store
 from scan.manager import ScanManager
 
 HELP = "run requested and scheduled scans, answer connection tests"

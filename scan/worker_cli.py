@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 from app.errors import CalipsoError
 from app.stopping import stop_on_signals
-from app.store.store import open_store
+from app.store.opening import open_store
 
 HELP = "scan hosts for distributed scans (work from RabbitMQ, results to the store)"
 

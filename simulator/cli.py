@@ -127,7 +127,7 @@ def _int(args, name: str, minimum: int = 0) -> int | None:
 
 
 def _register(args, doc: dict) -> None:
-    from app.store.store import open_store
+    from app.store.opening import open_store
     from simulator.register import register
 
     store = open_store(getattr(args, "mongo_config", None))

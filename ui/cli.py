@@ -44,7 +44,7 @@ def run(args) -> int:
         raise CalipsoError("--session-idle and --poll-interval must be positive")
     if bool(args.cert_file) != bool(args.key_file):
         raise CalipsoError("--cert-file and --key-file go together")
-    from app.store.store import open_store
+    from app.store.opening import open_store
     open_store(args.mongo_config).close()   # reachable (or a one-line reason), indexes made; sessions live there
     settings = UiSettings(api_url=args.api_url, session_idle=args.session_idle, poll_interval=args.poll_interval,
                           mongo_config=args.mongo_config,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.cli.groups import admin_group
 from app.store.init import init_db
-from app.store.store import open_store
+from app.store.opening import open_store
 
 HELP = "initialise the store: indexes and seed collections (safe to repeat)"
 

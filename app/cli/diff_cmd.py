@@ -7,7 +7,7 @@ import json
 from app.changediff import DEFAULT_LIMIT, diff
 from app.changelog import ChangeLog
 from app.envconfig.repository import EnvironmentConfigs
-from app.store.store import open_store
+from app.store.opening import open_store
 
 HELP = "objects and links added, removed and changed between two scans or times (from the change log)"
 

@@ -15,7 +15,7 @@ from app.errors import ConfigFileError, ValidationFailed, printable, shorten
 from app.inventory import Inventory
 from app.links import Links
 from app.listener_queue import declare_for
-from app.store.store import open_store
+from app.store.opening import open_store
 from app.topology.summary_store import clear as clear_summaries
 
 HELP = "add, list, show or delete environment configurations"

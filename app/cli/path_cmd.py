@@ -8,7 +8,7 @@ import sys
 from app.envconfig.repository import EnvironmentConfigs
 from app.errors import CalipsoError
 from app.plain import plain
-from app.store.store import open_store
+from app.store.opening import open_store
 from app.topology.export import FORMATS, from_path, render as render_file
 from app.topology.ends import UnknownObject
 from app.topology.neighbours import path_between

@@ -12,15 +12,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable
+from typing import Callable, TypeVar
 
 import pymongo
 from pymongo.errors import PyMongoError
 
-from app.errors import StoreError
+from app.errors import CalipsoError, StoreError
 from app.store.store import Store, redact_uri
 
 log = logging.getLogger("calipso.store")
+
+T = TypeVar("T")
 
 #: exceptions that mean "the store is away", as opposed to a bad query
 UNAVAILABLE = (pymongo.errors.ConnectionFailure, StoreError)
@@ -145,3 +147,35 @@ class StoreKeeper:
         return {"state": "unreachable", "for_seconds": round(self.clock() - self.down_since, 1),
                 "reason": self.reason, "action": "reconnecting with backoff"
                 + ("; starting the embedded store again" if self.restart else "")}
+
+
+def ride_out(call: Callable[[], T], store: Store, during: str, again: str, wait: float, attempts: int = 3,
+             keeper: StoreKeeper | None = None, after: str = "") -> T:
+    """`call()`, made again after each store outage (up to `attempts` times, each waiting up to `wait` s and
+    bringing an embedded store back): for work that is the same when done twice (a scan's write by `_id`,
+    idempotent start-up). `during` and `again` name the work in the log and the error; `after` ends the error."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except Exception as e:
+            if not is_unavailable(e):
+                raise
+            reason = f"{type(e).__name__}: {str(e).split(',')[0].split(' (configured timeouts')[0][:200]}"
+            if attempt == attempts:
+                raise CalipsoError(f"the store went away {attempts} times during {during} (last: {reason}){after}") \
+                    from None
+            log.warning("the store went away during %s (%s); waiting up to %.0f s for it, then %s",
+                        during, reason, wait, again)
+            keeper = keeper or StoreKeeper(store)
+            keeper.mark_down(e)
+            stop = threading.Event()
+            timer = threading.Timer(wait, stop.set)
+            timer.start()
+            try:
+                back = keeper.wait_until_up(stop)
+            finally:
+                timer.cancel()
+            if not back:
+                raise CalipsoError(f"the store went away during {during} ({reason}) and did not come back "
+                                   f"within {wait:.0f} s{after}") from None
+    raise AssertionError("unreachable")

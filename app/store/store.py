@@ -157,16 +157,5 @@ def connect_waiting(location: StoreLocation, inventory: str = "inventory", wait:
             delay = min(delay * 2, 10.0)
 
 
-def open_store(mongo_config: str | None = None, inventory: str = "inventory",
-               environ: dict[str, str] | None = None, init: bool = True, patience: Patience = Patience()) -> Store:
-    """Locate, connect and (idempotently) initialise the store: what every service does at start-up."""
-    store = connect_waiting(locate(mongo_config, environ), inventory, store_wait(environ), patience=patience)
-    if init:
-        from app.store.init import init_db
-
-        init_db(store)
-    return store
-
-
 def calipso_home(environ: dict[str, str] | None = None) -> Path:
     return default_home(environ)

@@ -58,7 +58,7 @@ def _run() -> int:
     time.sleep(10)                                    # agents finish plumbing after the API answers
     from app.envconfig.repository import EnvironmentConfigs
     from app.store.init import init_db
-    from app.store.store import open_store
+    from app.store.opening import open_store
     store = open_store(None, inventory="inventory")
     init_db(store)
     for old in EnvironmentConfigs(store).names():   # an earlier run's listener would compete for the events

@@ -250,7 +250,7 @@ def test_ldap_users_bind_with_an_escaped_dn(api):
 def test_first_admin_password_chosen_by_the_operator_is_used_and_never_printed(store_uri, tmp_path):
     from api.auth.users import Users
     from api.server import bootstrap_admin
-    from app.store.store import open_store
+    from app.store.opening import open_store
 
     secret_file = tmp_path / "admin_password"
     secret_file.write_text("Chosen-by-ops-42\n")

@@ -9,7 +9,8 @@ import pytest
 
 from app.errors import StoreError
 from app.store.embedded import EmbeddedStore, free_port
-from app.store.store import StoreLocation, connect_waiting, open_store, store_wait
+from app.store.store import StoreLocation, connect_waiting, store_wait
+from app.store.opening import open_store
 
 
 def test_a_store_that_starts_late_is_waited_for(tmp_path, caplog):

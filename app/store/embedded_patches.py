@@ -9,7 +9,8 @@ deepcopy of each; a projected find deep-copied every document before picking its
 
 - `patch_insert_command`: a plain insert command (not GridFS, not in a client transaction) runs in ONE SQLite
   transaction, each document stored as neosqlite's `_internal_insert` stored it (the same JSON values, written
-  compactly by orjson; the same `_id` column), the conversions done inside the JSON encoder. A duplicate key
+  compactly by orjson; the same `_id` column), the conversions done inside the JSON encoder, before the
+  database's lock is taken (one command's documents encoded while another's go into SQLite). A duplicate key
   is still a writeErrors entry with its index (SQLite undoes the failed statement alone), ordered inserts
   stop at the first error, unordered ones go on, the documents before an error are written. A crash
   mid-command leaves none of the command's documents (WAL, one transaction), never a corrupt file.
@@ -92,8 +93,11 @@ def _encoder() -> json.JSONEncoder:
 
 
 def make_document_inserter():
-    """insert(collection, document) -> the stored `_id`: neosqlite 1.17.2's `_internal_insert` for a document
-    just decoded from BSON (so nobody else holds it: no deepcopy), in whatever transaction is open."""
+    """(prepare, insert): `prepare(document)` -> what `insert(collection, prepared)` stores, as neosqlite 1.17.2's
+    `_internal_insert` stores a document just decoded from BSON (nobody else holds it: no deepcopy), in
+    whatever transaction is open. Preparing (the JSON text, most of the Python work) needs no database, so
+    the insert command does it before it takes the database's lock: while one command's rows go into SQLite
+    (which lets the GIL go), the next command's documents are encoded."""
     from neosqlite.collection.query_helper.crud_operations import CRUDOperationsMixin
     from neosqlite.exceptions import MalformedDocument
     from neosqlite.objectid import ObjectId
@@ -105,26 +109,35 @@ def make_document_inserter():
     encode = fast_encoder(_encoder())   # the same values as neosqlite's text (app.store.embedded_json)
     statements: dict[str, str] = {}
 
-    def insert(collection: Any, document: dict) -> Any:
+    def prepare(document: Any) -> tuple[Any, str | None, Any]:
+        """(_id, JSON text, None), or (None, None, the document) for neosqlite's own path, or (None, None,
+        the error) for a document that is not one."""
         if not isinstance(document, dict):
-            raise MalformedDocument(f"document must be a dictionary, not a {type(document)}")
+            return None, None, MalformedDocument(f"document must be a dictionary, not a {type(document)}")
         doc = dict(document)    # only the top-level _id is ever set on it
         doc["_id"] = ObjectId() if doc.get("_id") is None else convert_bson_to_neo_objectids(doc["_id"])
         try:
-            text = encode(doc)
+            return doc["_id"], encode(doc), None
         except ValueError:
             # NaN or Infinity: neosqlite's own path, with its json_valid verdict
-            return original(collection.query_engine.helpers, convert_bson_to_neo_objectids(document))
+            return None, None, document
+
+    def insert(collection: Any, prepared: tuple[Any, str | None, Any]) -> Any:
+        oid, text, other = prepared
+        if text is None:
+            if isinstance(other, Exception):
+                raise other
+            return original(collection.query_engine.helpers, convert_bson_to_neo_objectids(other))
         sql = statements.get(collection.name)
         if sql is None:
             sql = f"INSERT INTO {quote_table_name(collection.name)}(data, _id) VALUES (?, ?)"
             statements[collection.name] = sql
-        cursor = collection.db.execute(sql, (text, str(doc["_id"])))
+        cursor = collection.db.execute(sql, (text, str(oid)))
         if cursor.lastrowid is None:
             raise sqlite3.Error("Failed to get last row id.")
-        return doc["_id"]
+        return oid
 
-    return insert
+    return prepare, insert
 
 
 # -- the insert command ------------------------------------------------------------------------------------
@@ -169,13 +182,17 @@ def patch_insert_command() -> None:
     original = cls.handle_insert
     if getattr(original, "_calipso_patched", False):
         return
-    insert = make_document_inserter()
+    prepare, insert = make_document_inserter()
 
     def handle_insert(self: Any, msg: dict) -> tuple[int, dict]:
         plan = _plain_insert(self, msg)
         if plan is None:
             return original(self, msg)
-        command, coll_name, documents = plan
+        return locked_insert(self, msg, plan, [prepare(doc) for doc in plan[2]])   # encoded before the lock
+
+    @nx_handler._serialize
+    def locked_insert(self: Any, msg: dict, plan: tuple, prepared: list) -> tuple[int, dict]:
+        command, coll_name, _documents = plan
         db_name = command.get("$db", "test")
         db = self.get_database(db_name)
         session = self._get_or_create_session(command, db, db_name)
@@ -183,7 +200,7 @@ def patch_insert_command() -> None:
         if coll_name not in db.list_collection_names():
             coll.create()
         self._apply_write_concern(db, db_name, command.get("writeConcern"))
-        if not documents:
+        if not prepared:
             return msg["request_id"], {"ok": 1, "n": 0}
         try:    # what neosqlite's insert_one checks for every document
             validate_session(session, coll._database)
@@ -198,7 +215,7 @@ def patch_insert_command() -> None:
         if own_transaction:
             conn.execute("BEGIN IMMEDIATE")
         try:
-            for idx, doc in enumerate(documents):
+            for idx, doc in enumerate(prepared):
                 try:
                     if session_error is not None:
                         raise session_error
@@ -224,7 +241,7 @@ def patch_insert_command() -> None:
         return msg["request_id"], response
 
     handle_insert._calipso_patched = True  # type: ignore[attr-defined]
-    cls.handle_insert = nx_handler._serialize(handle_insert)
+    cls.handle_insert = handle_insert
 
 
 # -- the copy an update works on ----------------------------------------------------------------------------

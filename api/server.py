@@ -51,8 +51,8 @@ def serve(mongo_config: str | None, inventory: str, settings, binds: list[str], 
         # runs in each worker, after the fork: pymongo clients must not cross a fork
         from api.app import create_app
         from app.store.keeper import StoreKeeper
-        from app.store.store import SERVING
         from app.store.opening import open_store
+        from app.store.store import SERVING
 
         # a request on a frozen or dead store is a 503 within about 2-3 s (app.store.store.Patience)
         store = open_store(mongo_config, inventory, patience=SERVING)

@@ -126,9 +126,10 @@ class ChangeLog:
         with WriteBehind("change-log") as writes:
             for i in range(parts):
                 chunk = list(itertools.islice(records, PART_SIZE))
-                writes.submit(self.records.insert_one, {"environment": env, "_env_seq": key, "timestamp": now, "part": i,
-                                                        "objects": [r for kind, r in chunk if kind == "objects"],
-                                                        "links": [r for kind, r in chunk if kind == "links"]})
+                writes.submit(self.records.insert_one, {
+                    "environment": env, "_env_seq": key, "timestamp": now, "part": i,
+                    "objects": [r for kind, r in chunk if kind == "objects"],
+                    "links": [r for kind, r in chunk if kind == "links"]})
         self.coll.insert_one({"environment": env, "seq": seq, "_env_seq": key, "timestamp": now, "origin": origin,
                               "scan_id": scan_id, "_env_scan": f"{env}|{scan_id}" if scan_id else None,
                               "counts": changes.counts(), "parts": parts})

@@ -28,8 +28,8 @@ from app.envconfig.repository import EnvironmentConfigs
 from app.errors import CalipsoError
 from app.listener_queue import declare_for
 from app.store.embedded import free_port, port_is_free
-from app.store.store import calipso_home, redact_uri
 from app.store.opening import open_store
+from app.store.store import calipso_home, redact_uri
 
 HELP = "run Calipso on this machine: embedded store, simulated cloud, scan, API, scan manager, listener (until Ctrl-C)"
 ENV = "demo"

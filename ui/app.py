@@ -67,8 +67,8 @@ class ErrorPages(Screen):
 def store_sessions(settings: UiSettings) -> Sessions:
     """Sessions in the store every console replica shares (opened in the serving process, after the fork)."""
     from app.console_sessions import ConsoleSessions
-    from app.store.store import SERVING
     from app.store.opening import open_store
+    from app.store.store import SERVING
     store = open_store(settings.mongo_config, init=False, patience=SERVING)   # a frozen store: a 503 in 2-3 s
     return Sessions(ConsoleSessions(store), settings.session_idle)
 

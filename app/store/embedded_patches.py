@@ -188,11 +188,11 @@ def patch_insert_command() -> None:
         plan = _plain_insert(self, msg)
         if plan is None:
             return original(self, msg)
-        return locked_insert(self, msg, plan, [prepare(doc) for doc in plan[2]])   # encoded before the lock
+        command, coll_name, documents = plan
+        return locked_insert(self, msg, command, coll_name, [prepare(doc) for doc in documents])   # before the lock
 
     @nx_handler._serialize
-    def locked_insert(self: Any, msg: dict, plan: tuple, prepared: list) -> tuple[int, dict]:
-        command, coll_name, _documents = plan
+    def locked_insert(self: Any, msg: dict, command: dict, coll_name: str, prepared: list) -> tuple[int, dict]:
         db_name = command.get("$db", "test")
         db = self.get_database(db_name)
         session = self._get_or_create_session(command, db, db_name)

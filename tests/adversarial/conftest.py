@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.store.embedded import EmbeddedStore, free_port
+from app.store.embedded import EmbeddedStore
+from tests.ports import spare_port
 
 ROOT = Path(__file__).resolve().parents[2]
 USERS = {"admin": "Admin-pass-1", "alice": "Alice-pass-22"}
@@ -98,7 +99,7 @@ def new_stack(tmp: Path, users: dict = USERS) -> Stack:
 
 
 def serve_api_and_console(stack: Stack) -> None:
-    api_port, ui_port = free_port(), free_port()
+    api_port, ui_port = spare_port(), spare_port()
     stack.start("api", "api", "--bind", f"127.0.0.1:{api_port}", "--workers", "2", *LIMITS)
     stack.api = f"http://127.0.0.1:{api_port}"
     wait_until(lambda: requests.get(f"{stack.api}/health", timeout=5).status_code in (200, 401), 90,

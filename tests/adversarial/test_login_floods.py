@@ -110,9 +110,10 @@ def test_the_forwarded_address_is_believed_only_with_the_console_secret(stack):
 def test_behind_a_trusted_load_balancer_guesses_count_against_the_client_it_names(stack):
     """A load balancer in front of replicas carries every client on its own address: the API believes its
     X-Forwarded-For (and limits no connection to it) only when it is one of --trusted-proxies."""
-    from tests.adversarial.conftest import free_port, wait_until
+    from tests.adversarial.conftest import wait_until
+    from tests.ports import spare_port
 
-    port = free_port()
+    port = spare_port()
     stack.start("api-behind-lb", "api", "--bind", f"127.0.0.1:{port}", "--workers", "1",
                 "--trusted-proxies", "127.0.0.5")
     api = f"http://127.0.0.1:{port}"

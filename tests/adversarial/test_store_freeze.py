@@ -16,10 +16,11 @@ import pytest
 import requests
 from kombu import Connection, Exchange, Producer
 
-from app.store.embedded import EmbeddedStore, free_port
+from app.store.embedded import EmbeddedStore
 from app.store.store import Store, StoreLocation
 from tests.adversarial.conftest import USERS, console_session, new_stack, wait_until
 from tests.integration.monitoring.test_handler_stdin import ENV, seed, sensu1_event
+from tests.ports import spare_port
 
 FREEZE = 30.0
 BACK_WITHIN = 60.0     # seconds (the goal, 10 s, is checked by the bench on a quiet machine)
@@ -36,7 +37,7 @@ def services(tmp_path, rabbitmq):
             {"name": "Monitoring", "transport_url": rabbitmq}]})
     finally:
         store.close()
-    api_port, ui_port = free_port(), free_port()
+    api_port, ui_port = spare_port(), spare_port()
     stack.start("api", "api", "--bind", f"127.0.0.1:{api_port}", "--workers", "2")
     stack.start("ui", "ui", "--bind", f"127.0.0.1:{ui_port}", "--api-url", f"http://127.0.0.1:{api_port}")
     stack.start("scan-manager", "scan-manager")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.store.embedded import free_port
+from tests.ports import spare_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CI = os.environ.get("CI") == "true"
@@ -42,7 +42,7 @@ class Stack:
     def __init__(self, engine_name: str, workdir: Path):
         self.engine = engine_name
         self.project = f"calipsoct{secrets.token_hex(3)}"
-        self.ports = {k: free_port() for k in ("api", "ui", "keystone", "nova", "neutron")}
+        self.ports = {k: spare_port() for k in ("api", "ui", "keystone", "nova", "neutron")}
         self.admin_password = "Ct-admin-" + secrets.token_hex(6)
         self.sim_password = "Ct-cloud-" + secrets.token_hex(6)
         self.env = {**os.environ,

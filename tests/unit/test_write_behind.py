@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -22,7 +23,10 @@ def test_the_caller_waits_when_depth_writes_are_not_done():
     w = WriteBehind("t", depth=2)
     worker = threading.Thread(target=lambda: [w.submit(gate.wait) or submitted.append(i) for i in range(3)])
     worker.start()
-    worker.join(timeout=0.3)
+    deadline = time.monotonic() + 30
+    while len(submitted) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    worker.join(timeout=0.3)            # the third submit has had time to return, had it not waited
     assert submitted == [0, 1]          # the third waits for the first to be done
     gate.set()
     worker.join()

@@ -11,14 +11,14 @@ import pytest
 import requests
 
 from api.server import start_background
-from app.store.embedded import free_port
 from tests.integration.api.conftest import fresh_env_config
+from tests.ports import spare_port
 
 
 @pytest.fixture(scope="module")
 def served_api(store_uri):
     """The API behind real gunicorn: chunked transfer is decoded by the server, not by a test client."""
-    bg = start_background(f"{store_uri}chunked_{uuid.uuid4().hex[:8]}", bind=f"127.0.0.1:{free_port()}")
+    bg = start_background(f"{store_uri}chunked_{uuid.uuid4().hex[:8]}", bind=f"127.0.0.1:{spare_port()}")
     yield bg.url, (bg.admin_user, bg.admin_password)
     bg.stop()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 
@@ -10,12 +9,7 @@ import pytest
 import requests
 
 from api.server import start_background
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.ports import spare_port
 
 
 def calipso(cli_env, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -27,7 +21,7 @@ def calipso(cli_env, *args, stdin: str | None = None) -> subprocess.CompletedPro
 def served(calipso_home, store_uri):
     import uuid
     uri = f"{store_uri}served_{uuid.uuid4().hex[:8]}"
-    bg = start_background(uri, bind=f"127.0.0.1:{_free_port()}", workers=2)
+    bg = start_background(uri, bind=f"127.0.0.1:{spare_port()}", workers=2)
     yield bg, uri
     bg.stop()
 

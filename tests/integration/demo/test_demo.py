@@ -15,7 +15,8 @@ import urllib.request
 from base64 import b64encode
 from pathlib import Path
 
-from app.store.embedded import EmbeddedStore, free_port
+from app.store.embedded import EmbeddedStore
+from tests.ports import spare_port
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -45,7 +46,7 @@ def test_demo_runs_everything_and_the_inventory_follows_the_cloud(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALIPSO_")}
     env["CALIPSO_HOME"] = str(home)
     proc = subprocess.Popen([sys.executable, "-m", "app.cli.main", "demo", "--hosts", "2", "--churn", "2",
-                             "--api-port", str(free_port()), "--ui-port", str(free_port())],
+                             "--api-port", str(spare_port()), "--ui-port", str(spare_port())],
                             env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         out = _read_until(proc, "Running; Ctrl-C stops the demo.", 240)

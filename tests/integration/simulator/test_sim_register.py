@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from app.envconfig.repository import EnvironmentConfigs
-from app.store.embedded import free_port
 from simulator.register import register
+from tests.ports import spare_port
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "environment_config.json"
 
@@ -51,13 +51,8 @@ def _start_registering_sim(tmp_path, cli_env, ssh: int, mysql: int) -> tuple[sub
 
 @pytest.mark.slow
 def test_advertised_host_and_fixed_ports_reach_the_config_and_the_store(tmp_path, cli_env):
-    for _attempt in range(3):
-        # a port found free can be taken (by any process's outgoing connection) before the simulator binds it:
-        # the simulator then says so and exits, and the test tries other ports
-        ssh, mysql = free_port(), free_port()
-        proc, lines = _start_registering_sim(tmp_path, cli_env, ssh, mysql)
-        if proc.poll() is None or "Address already in use" not in "".join(lines):
-            break
+    ssh, mysql = spare_port(), spare_port()   # outside the range outgoing connections take ports from
+    proc, lines = _start_registering_sim(tmp_path, cli_env, ssh, mysql)
     try:
         assert proc.poll() is None, "the simulator exited before registering:\n" + "".join(lines)
         assert "environment reg-sim added in the store" in lines[-1], "".join(lines)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import requests
 
-from app.store.embedded import EmbeddedStore, free_port
+from app.store.embedded import EmbeddedStore
+from tests.ports import spare_port
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -70,15 +71,15 @@ def test_services_come_back_by_themselves_after_the_store_is_killed(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALIPSO_")}
     env["CALIPSO_HOME"] = str(home)
     password = _password(home)
-    port = free_port()
+    port = spare_port()
     procs = [_spawn(env, "api", "--bind", f"127.0.0.1:{port}", "--workers", "1", log=tmp_path / "api.log"),
              _spawn(env, "scan-manager", "-i", "0.2", log=tmp_path / "manager.log"),
              _spawn(env, "listen", "-i", "0.5", log=tmp_path / "listen.log")]
     url, auth = f"http://127.0.0.1:{port}", ("ops", password)
     try:
         assert _wait_http(f"{url}/health", auth, 60).status_code == 200
-        # the scan manager and the listener past their start-up (a service whose store dies while it initialises
-        # the store exits with one line saying so: that is not what this test is about)
+        # the scan manager and the listener past their start-up: this test is about running services (a store
+        # that dies while a service initialises it is tests/integration/store/test_store_startup_outage.py)
         _wait_logged(tmp_path / "manager.log", "scan manager", "started", timeout=60)
         _wait_logged(tmp_path / "listen.log", "calipso listen started", timeout=60)
         before = EmbeddedStore(home).read_state()
@@ -126,7 +127,7 @@ def test_sigterm_stops_services_promptly_while_the_store_is_unreachable(tmp_path
     password = _password(home)
     state = EmbeddedStore(home).read_state()
     env["CALIPSO_MONGO_URI"] = state.uri      # a store they cannot start again themselves
-    port = free_port()
+    port = spare_port()
     procs = {"api": _spawn(env, "api", "--bind", f"127.0.0.1:{port}", "--workers", "1", log=tmp_path / "api.log"),
              "scan-manager": _spawn(env, "scan-manager", "-i", "0.2", log=tmp_path / "manager.log"),
              "listen": _spawn(env, "listen", "-i", "0.5", log=tmp_path / "listen.log")}

@@ -12,8 +12,9 @@ import pytest
 import app.store.init as store_init
 import app.store.opening as opening
 from app.errors import CalipsoError
-from app.store.embedded import EmbeddedStore, free_port
+from app.store.embedded import EmbeddedStore
 from app.store.opening import open_store
+from tests.ports import spare_port
 
 
 def _killing_the_store_first(monkeypatch, embedded: EmbeddedStore) -> list[int]:
@@ -53,7 +54,7 @@ def test_an_embedded_store_killed_during_start_up_is_brought_back_and_initialise
 
 @pytest.mark.slow
 def test_a_store_that_stays_away_during_start_up_fails_it_saying_so(tmp_path, monkeypatch):
-    port = free_port()
+    port = spare_port()
     embedded = EmbeddedStore(tmp_path / "external", port=port)
     embedded.ensure_running()
     _killing_the_store_first(monkeypatch, embedded)

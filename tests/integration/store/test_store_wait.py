@@ -8,13 +8,14 @@ import time
 import pytest
 
 from app.errors import StoreError
-from app.store.embedded import EmbeddedStore, free_port
-from app.store.store import StoreLocation, connect_waiting, store_wait
+from app.store.embedded import EmbeddedStore
 from app.store.opening import open_store
+from app.store.store import StoreLocation, connect_waiting, store_wait
+from tests.ports import spare_port
 
 
 def test_a_store_that_starts_late_is_waited_for(tmp_path, caplog):
-    port = free_port()
+    port = spare_port()
     late = EmbeddedStore(tmp_path / "late", port=port)
     starter = threading.Timer(7.0, late.ensure_running)  # after one 5 s connect attempt
     starter.start()
@@ -29,7 +30,7 @@ def test_a_store_that_starts_late_is_waited_for(tmp_path, caplog):
 
 
 def test_without_a_wait_an_unreachable_store_fails_at_once_with_where_it_looked():
-    port = free_port()
+    port = spare_port()
     started = time.monotonic()
     with pytest.raises(StoreError, match=f"cannot reach MongoDB at mongodb://127.0.0.1:{port}/x"):
         open_store(environ={"CALIPSO_MONGO_URI": f"mongodb://127.0.0.1:{port}/x"})

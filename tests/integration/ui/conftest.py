@@ -33,11 +33,11 @@ import pytest
 import requests
 
 from app.envconfig.repository import EnvironmentConfigs
-from app.paths import place, root
 from app.inventory import Inventory
-from app.store.embedded import free_port
+from app.paths import place, root
 from app.store.init import init_db
 from app.store.store import Store, StoreLocation
+from tests.ports import spare_port
 
 CI = os.environ.get("CI") == "true"
 CHROMIUM = "/usr/bin/chromium"
@@ -207,7 +207,7 @@ def console(cloud, store_uri, calipso_home, ui_logs) -> Console:
     listener.start()
 
     env = {**os.environ, "CALIPSO_HOME": str(calipso_home), "CALIPSO_MONGO_URI": uri}
-    api_port, ui_port = free_port(), free_port()
+    api_port, ui_port = spare_port(), spare_port()
     api = start_calipso(["api", "--bind", f"127.0.0.1:{api_port}", "--workers", "1"], env, ui_logs / "api.log")
     ui = start_calipso(["ui", "--bind", f"127.0.0.1:{ui_port}", "--api-url", f"http://127.0.0.1:{api_port}",
                         "--poll-interval", "0.5"], env, ui_logs / "ui.log")

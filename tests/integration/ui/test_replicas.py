@@ -14,10 +14,10 @@ import pytest
 import requests
 
 from api.server import start_background
-from app.store.embedded import free_port
 from app.store.store import Store, StoreLocation
 from tests.containers.ui_login import sign_in
 from tests.integration.ui.conftest import start_calipso, stop, wait_listening
+from tests.ports import spare_port
 
 COOKIE = "calipso_session"
 
@@ -25,9 +25,9 @@ COOKIE = "calipso_session"
 @pytest.fixture
 def two_consoles(store_uri, calipso_home, tmp_path):
     uri = f"{store_uri}replicas_{uuid.uuid4().hex[:8]}"
-    api = start_background(uri, bind=f"127.0.0.1:{free_port()}", workers=1)
+    api = start_background(uri, bind=f"127.0.0.1:{spare_port()}", workers=1)
     env = {**os.environ, "CALIPSO_HOME": str(calipso_home), "CALIPSO_MONGO_URI": uri}
-    ports, procs = [free_port(), free_port()], {}
+    ports, procs = [spare_port(), spare_port()], {}
 
     def start(i: int) -> None:
         procs[i] = start_calipso(["ui", "--bind", f"127.0.0.1:{ports[i]}", "--api-url", api.url], env,

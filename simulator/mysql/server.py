@@ -2,7 +2,8 @@
 
 Users authenticate with mysql_native_password (mysql-mimic's default identity provider would reject any
 client that sends a password). A failed login gets MySQL's own error 1045 text. The snapshot is rebuilt
-when the model changed (`model.generation`), so a mutation is visible to the next query.
+when the model changed (`model.generation`), so a mutation is visible to the next query; it is rebuilt in a
+worker thread, so that the server keeps greeting clients meanwhile.
 `--mysql-url` loads the same tables into a real MariaDB instead (see `simulator.mysql.mariadb`).
 """
 
@@ -77,6 +78,15 @@ class Tables:
                 self._snapshot = Snapshot(self.model, self.style, self.names)
             return self._snapshot
 
+    async def ready(self) -> Snapshot:
+        """`current()` for the server's loop: a snapshot made again (a 10,000-host cloud's: ~10 s) is made in a
+        worker thread, so the loop goes on greeting clients and answering the others meanwhile, as a real server
+        does while rows change; a client that waited 10 s for a greeting would give up connecting."""
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.generation == self.model.generation:
+            return snapshot
+        return await asyncio.get_running_loop().run_in_executor(None, self.current)
+
 
 def _garble(rows: list[tuple], names: list[str]) -> tuple[list[tuple], list[str]]:
     """The `garbage` fault: columns rotated and every string cut in half."""
@@ -108,7 +118,7 @@ def make_session_class(tables: Tables, conditions):
             delay = conditions.delay("db", "mysql")
             if delay:
                 await asyncio.sleep(delay)
-            snapshot = tables.current()
+            snapshot = await tables.ready()
             try:
                 rows, names = snapshot.query(expression, self.database)
             except QueryError as e:
@@ -118,16 +128,16 @@ def make_session_class(tables: Tables, conditions):
             return rows, names
 
         async def schema(self):
-            return tables.current().info_schema()
+            return (await tables.ready()).info_schema()
 
         async def _show(self, expression: exp.Show):
             if expression.name.upper() == "DATABASES":
-                dbs = sorted({*tables.current().tables, *_OTHER_DATABASES})
+                dbs = sorted({*(await tables.ready()).tables, *_OTHER_DATABASES})
                 return [(d,) for d in dbs], ["Database"]
             return await super()._show(expression)
 
         async def use(self, database: str) -> None:
-            if database not in tables.current().tables and database not in _OTHER_DATABASES:
+            if database not in (await tables.ready()).tables and database not in _OTHER_DATABASES:
                 raise MysqlError(f"Unknown database '{database}'", code=1049)
             self.database = database
 

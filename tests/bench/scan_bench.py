@@ -240,7 +240,9 @@ def one(n: int, l2pop: str) -> list[dict]:
                 row["floor"] = _child("tests.bench.scan_floor", db_uri, name)
             rows.append(row)
             print(f"  {n} computes, l2pop {l2pop}, {label}: {row['status']} in {row['seconds']:.1f} s "
-                  f"({row['objects']} objects, {row['written']} written)", flush=True)
+                  f"({row['objects']} objects, {row['written']} written)"
+                  + (f": {row['reason']}" if row.get("status") != "completed" and row.get("reason") else ""),
+                  flush=True)
             if label == "first" and "workers" in SCANS:
                 rows.append(first_over_workers(uri, sim.env, pids, home, row))
                 _say_workers(rows[-1], row)
@@ -311,6 +313,8 @@ def run() -> None:
     for r in rows:
         print(_line(r))
     for r in rows:
+        if r.get("status") not in (None, "completed") and r.get("reason"):
+            print(f"  {r['status']} ({r['computes']} computes, {r['scan']}): {r['reason'][:500]}")
         for e in r.get("error_sample") or []:
             print(f"  error ({r['computes']} computes, {r['scan']}): {e[:300]}")
     print("bound = (SSH calls x 20 ms + REST calls x 30 ms + MySQL calls x 2 ms) / calls in flight; CPU in s, "

@@ -93,14 +93,21 @@ def start_in_process(name: str, state_dir: Path, **params) -> Sim:
 
 def start_subprocess(name: str, state_dir: Path, env: dict | None = None, args: list[str] | None = None,
                      timeout: float = 60) -> Sim:
+    """`calipso sim` in its own process. Its log goes to `state_dir/sim.log`, not to a pipe: a pipe no one reads
+    fills (64 kB: a few thousand lines of a 10,000-host scan's disconnects) and the simulator's next log line then
+    blocks whichever of its threads writes it, with the logging lock held, so every server of it stops."""
     cmd = [sys.executable, "-m", "app.cli.main", "sim", "--state-dir", str(state_dir), *(args or [])]
-    proc = subprocess.Popen(cmd, env=env or os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    log_path = state_dir / "sim.log"
+    with open(log_path, "ab") as log_file:
+        proc = subprocess.Popen(cmd, env=env or os.environ.copy(), stdout=subprocess.DEVNULL, stderr=log_file,
+                                start_new_session=True)
     cfg = state_dir / "environment_config.json"
     deadline = time.monotonic() + timeout
     while not cfg.exists():
         if proc.poll() is not None:
-            raise RuntimeError(f"calipso sim exited with {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"calipso sim exited with {proc.returncode}: "
+                               f"{log_path.read_text(errors='replace')[-2000:]}")
         if time.monotonic() > deadline:
             proc.kill()
             raise RuntimeError("calipso sim did not write environment_config.json in time")

@@ -266,3 +266,43 @@ def test_connector_start_up_statements_and_server_identity(cloud):
     (row,) = q(conn, "SELECT VERSION() AS v")
     assert "MariaDB" in row["v"] and (row["v"].startswith("10.11") == (release == "current"))
     conn.ping(reconnect=False)  # COM_PING
+
+
+def test_clients_are_greeted_while_the_tables_are_made_again(tmp_path, monkeypatch):
+    """After a change the next query makes the tables again (a 10,000-host cloud: ~10 s); meanwhile another
+    client connecting must still be greeted (the scanner gives a greeting 10 s), and its query waits for the
+    new tables rather than reading the old ones."""
+    import threading
+
+    from simulator.mysql import server as mysql_server
+
+    model = build_model(Params(computes=2, instances=2, networks=1, seed=5))
+    server = start(model, tmp_path)
+    first = connect(server.config_section())
+    made = threading.Event()
+
+    class SlowSnapshot(mysql_server.Snapshot):
+        def __init__(self, *args):
+            made.set()
+            time.sleep(3)
+            super().__init__(*args)
+
+    monkeypatch.setattr(mysql_server, "Snapshot", SlowSnapshot)
+    net = model.create_network("made-again")
+    answers: list = []
+    asking = threading.Thread(target=lambda: answers.append(
+        q(first, "SELECT name FROM neutron.networks WHERE id = %s", net.id)))
+    try:
+        asking.start()
+        assert made.wait(5)
+        started = time.monotonic()
+        second = connect(server.config_section(), connect_timeout=2, read_timeout=20)
+        greeted = time.monotonic() - started
+        assert greeted < 1.5, f"a client waited {greeted:.1f} s to be greeted while the tables were made"
+        assert q(second, "SELECT name FROM neutron.networks WHERE id = %s", net.id) == [{"name": "made-again"}]
+        asking.join(20)
+        assert answers == [[{"name": "made-again"}]]
+        second.close()
+    finally:
+        first.close()
+        server.stop()

@@ -251,3 +251,15 @@ def test_sftp_files_land_on_the_host_for_paramiko_and_asyncssh_clients(cloud, ss
 
     assert asyncio.run(upload()) == b"echo b\n"
     assert run(ssh, "cat /tmp/sftp-probe/a.sh /tmp/sftp-probe/c.sh").out == "echo a\necho b\n"
+
+
+def test_clients_that_leave_mid_answer_do_not_flood_the_log(cloud, caplog):
+    """asyncio warns on every write to a socket whose client has gone; a large scan closing its connections
+    would leave thousands of such lines (and a log pipe no one reads would fill and stop the simulator).
+    The running server drops that one warning and no other of asyncio's."""
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="asyncio"):
+        logging.getLogger("asyncio").warning("socket.send() raised exception.")
+        logging.getLogger("asyncio").warning("Executing %s took %.3f seconds", "<Handle>", 0.2)
+    assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == ["Executing <Handle> took 0.200 seconds"]

@@ -43,6 +43,7 @@ def _not_a_lost_write(record: logging.LogRecord) -> bool:
     (24 a connection) is the normal end of a large scan, not a fault: 1,500 such lines after a 10,000-host one."""
     return not (record.name == "asyncio" and record.msg == "socket.send() raised exception.")
 
+
 #: threads rendering commands (the loop itself is one more)
 WORKERS = 2
 #: what the paramiko server offered (AES, no chacha20-poly1305, which asyncssh computes at twice the CPU per

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import requests
 
-from app.store.embedded import EmbeddedStore, free_port
+from app.store.embedded import EmbeddedStore
+from tests.ports import spare_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _serve(home: Path, *args: str, path: str = "/openapi.json") -> tuple[subprocess.Popen, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALIPSO_")}
     env.update(CALIPSO_HOME=str(home), CALIPSO_CONSOLE_SECRET="bench-console-secret-0123456789")
-    port = free_port()
+    port = spare_port()
     proc = subprocess.Popen([sys.executable, "-m", "app.cli.main", *args, "--bind", f"127.0.0.1:{port}"],
                             env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)

@@ -24,10 +24,11 @@ from pathlib import Path
 import requests
 from bson import ObjectId
 
-from app.store.embedded import EmbeddedStore, free_port
+from app.store.embedded import EmbeddedStore
 from app.store.init import init_db
 from app.store.keys import object_keys
 from app.store.store import Store, StoreLocation
+from tests.ports import spare_port
 
 ENV = "uibench"
 PER_FOLDER = {"instance": 16, "vnic": 32, "port": 40, "vconnector": 16, "network_agent": 4}
@@ -232,7 +233,7 @@ def run() -> None:
             password = "bench-password-1"
             Users(store, rounds=4).add("bench", password, admin=True)
             env = {**os.environ, "CALIPSO_HOME": home, "CALIPSO_MONGO_URI": uri + "uibench"}
-            api_port, ui_port = free_port(), free_port()
+            api_port, ui_port = spare_port(), spare_port()
             api = subprocess.Popen([sys.executable, "-m", "app.cli.main", "api", "--bind", f"127.0.0.1:{api_port}",
                                     "--workers", "2"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             procs.append(api)

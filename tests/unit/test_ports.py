@@ -16,7 +16,7 @@ def test_a_spare_port_is_free_and_outside_the_ephemeral_range():
             s.bind(("127.0.0.1", port))     # free, as promised
 
 
-def test_a_port_in_use_is_not_given(monkeypatch):
+def test_a_port_in_use_is_not_given():
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))
         taken = held.getsockname()[1]

@@ -16,6 +16,7 @@ import pymongo
 import pytest
 
 from app.store.embedded import EmbeddedStore, pid_alive
+from tests.ports import spare_port
 
 CALIPSO = [sys.executable, "-m", "app.cli.main"]
 ROOT = Path(__file__).resolve().parents[3]
@@ -91,9 +92,7 @@ def test_unreadable_mongo_config_file(home, tmp_path):
 
 
 def test_unreachable_mongodb_uri(home):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = spare_port()     # nothing listens there, and no outgoing connection takes it meanwhile
     res = run(["env", "list"], home, {"CALIPSO_MONGO_URI": f"mongodb://admin:Sekr3t-pass@127.0.0.1:{port}/calipso"},
               timeout=60)
     _assert_one_line_error(res, "cannot reach MongoDB", f"127.0.0.1:{port}", "CALIPSO_MONGO_URI")

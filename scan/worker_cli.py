@@ -33,6 +33,7 @@ def add_parser(sub, common) -> None:
 def run(args) -> int:
     from scan.distributed.broker import WorkQueue, broker_url, work_queue_name
     from scan.distributed.chunk import do_work
+    from scan.distributed.memos import ScanMemos
     from scan.distributed.worker import Worker
     from scan.hierarchy import load as load_hierarchy
 
@@ -44,8 +45,10 @@ def run(args) -> int:
     hierarchy = load_hierarchy()     # a broken table fails here, not on the first part
     store = open_store(args.mongo_config)
     name = args.name or f"{socket.gethostname()}:{os.getpid()}"
+    memos = ScanMemos()
     worker = Worker(WorkQueue(url, args.work_queue or work_queue_name()),
-                    lambda work: do_work(store, work, hierarchy, name), name, parts=args.parts)
+                    lambda work: do_work(store, work, hierarchy, name, memos=memos), name, parts=args.parts,
+                    idle=memos.sweep)
     stop = threading.Event()
     stop_on_signals(stop, name="scan worker")
     worker.run(stop)

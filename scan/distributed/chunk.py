@@ -17,10 +17,11 @@ from app.keyenc import encode
 from app.store.store import Store
 from scan.access.calls import Caller, CallStats, Limiter, RemoteError
 from scan.clients import Clients, build_clients
+from scan.distributed.memos import ScanMemos
 from scan.distributed.workspace import Workspace, encode_docs
 from scan.engine import Engine, Task
 from scan.fetchers.api.hosts import ApiFetchHosts
-from scan.fetchers.base import ScanContext
+from scan.fetchers.base import Memo, ScanContext
 from scan.fetchers.cli.ovs_show import mesh_kind
 from scan.fetchers.host_commands import commands_by_host
 from scan.hierarchy import Hierarchy
@@ -77,9 +78,10 @@ def host_details(ctx: ScanContext, host: dict) -> None:
 
 
 def do_work(store: Store, work: Work, hierarchy: Hierarchy, worker: str,
-            clients_factory: ClientsFactory = build_clients) -> str:
+            clients_factory: ClientsFactory = build_clients, memos: ScanMemos | None = None) -> str:
     """Scan the work's hosts and store the result: 'stored', 'duplicate' (another worker's is in) or
-    'gone' (the scan is over: its collection is gone)."""
+    'gone' (the scan is over: its collection is gone). `memos`: the worker's reads of the cloud by scan,
+    shared by the parts of one scan it does."""
     store = store if work.inventory == "inventory" else store.with_inventory(work.inventory)
     ws = Workspace(store, work.scan)
     meta = ws.meta()
@@ -90,7 +92,9 @@ def do_work(store: Store, work: Work, hierarchy: Hierarchy, worker: str,
     started = time.perf_counter()
     base = ws.base(meta)
     read = time.perf_counter()
-    payload = scan_hosts(store, work, base, hierarchy, clients_factory)
+    memos = memos if memos is not None else ScanMemos()
+    with memos.of_scan(work.scan) as cloud:
+        payload = scan_hosts(store, work, base, hierarchy, clients_factory, cloud)
     scanned = time.perf_counter()
     if ws.meta() is None:
         return "gone"
@@ -101,9 +105,10 @@ def do_work(store: Store, work: Work, hierarchy: Hierarchy, worker: str,
 
 
 def scan_hosts(store: Store, work: Work, base: list[dict], hierarchy: Hierarchy,
-               clients_factory: ClientsFactory = build_clients) -> dict:
+               clients_factory: ClientsFactory = build_clients, cloud: Memo | None = None) -> dict:
     """The result of one chunk: the documents found under its hosts, the base documents they changed,
-    the errors by host, where the scan could not look, and what the remote calls cost."""
+    the errors by host, where the scan could not look, and what the remote calls cost. `cloud`: the
+    scan's reads of the whole cloud, shared with its other parts here (scan.fetchers.base.Memo)."""
     started = time.perf_counter()
     env = EnvironmentConfigs(store).get(work.env)
     caller = Caller(Limiter(work.max_calls, work.per_host), CallStats())
@@ -112,7 +117,7 @@ def scan_hosts(store: Store, work: Work, base: list[dict], hierarchy: Hierarchy,
                                                            nested_workers=max(4, work.max_calls))
     try:
         ctx = ScanContext(env=env, api=clients.api, db=clients.db, cli=clients.cli, aci=clients.aci,
-                          parallel_map=runner.nested)
+                          memo=Memo(cloud=cloud), parallel_map=runner.nested)
         for d in base:
             ctx.found.add(d)
         tasks = []

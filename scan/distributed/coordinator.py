@@ -55,6 +55,15 @@ def split(hosts: list, parts: int) -> list[list]:
     return [p for p in out if p]
 
 
+def part_count(hosts: int, slots: int, max_part_hosts: int) -> int:
+    """Parts of at most `max_part_hosts` hosts, in whole rounds of the workers' `slots` (workers x parts each):
+    with 6 parts over 2 workers doing 2 at once, one worker did the last 2 while the other stood idle
+    (1,000 hosts: 13 s of the scan's 55)."""
+    slots = max(1, slots)
+    rounds = math.ceil(math.ceil(hosts / max(1, max_part_hosts)) / slots)
+    return max(1, rounds) * slots
+
+
 class Coordinator:
     def __init__(self, store: Store, settings: Distribution, scan_id: str, options, stats: CallStats, progress=None,
                  client: WorkClient | None = None):
@@ -103,7 +112,7 @@ class Coordinator:
         for t in tasks:
             by_host.setdefault(t.parent["id"], []).append(t.scanner)
         workers = self.report.get("workers") or 1
-        n = max(workers * self.s.parts_per_worker, math.ceil(len(by_host) / max(1, self.s.max_part_hosts)))
+        n = part_count(len(by_host), workers * self.s.parts_per_worker, self.s.max_part_hosts)
         base = list(engine.ctx.found.by_key.values())
         self.ws.put_base(base, {"environment": self.o.env, "scan": self.sid})
         bodies = []

@@ -40,8 +40,10 @@ class _Job:
 
 
 class Worker:
-    def __init__(self, queue: WorkQueue, do_work: DoWork, name: str, retry_max: float = 5.0, parts: int = 2):
+    def __init__(self, queue: WorkQueue, do_work: DoWork, name: str, retry_max: float = 5.0, parts: int = 2,
+                 idle: Callable[[], None] = lambda: None):
         self.q = queue
+        self.idle = idle      # called while no part runs (the worker lets go of finished scans' reads)
         self.do_work = do_work
         self.name = name
         self.retry_max = retry_max
@@ -133,6 +135,8 @@ class Worker:
     def _consume(self, conn, stop: threading.Event) -> None:
         while not stop.is_set():
             self._settle()
+            if not self._jobs:
+                self.idle()
             try:
                 conn.drain_events(timeout=0.1 if self._jobs else 0.5)   # a finished part is acked promptly
             except socket.timeout:

@@ -8,17 +8,17 @@ from scan.fetchers.base import ScanContext
 
 def az_detail(ctx: ScanContext, region: str) -> list[dict]:
     return ctx.memo.once(("az", region), lambda: ctx.api.service_get(
-        region, "compute", "os-availability-zone/detail").get("availabilityZoneInfo") or [])
+        region, "compute", "os-availability-zone/detail").get("availabilityZoneInfo") or [], cloud=True)
 
 
 def hypervisors(ctx: ScanContext, region: str) -> list[dict]:
     return ctx.memo.once(("hypervisors", region), lambda: ctx.api.service_get(
-        region, "compute", "os-hypervisors").get("hypervisors") or [])
+        region, "compute", "os-hypervisors").get("hypervisors") or [], cloud=True)
 
 
 def neutron(ctx: ScanContext, region: str, collection: str) -> list[dict]:
     return ctx.memo.once(("neutron", region, collection), lambda: ctx.api.service_get(
-        region, "network", f"v2.0/{collection}", unversioned=True).get(collection) or [])
+        region, "network", f"v2.0/{collection}", unversioned=True).get(collection) or [], cloud=True)
 
 
 def identity_root(ctx: ScanContext) -> str:
@@ -71,7 +71,7 @@ def all_servers(ctx: ScanContext, region: str, fields: tuple[str, ...]) -> dict[
             return by_host
         except RemoteError:
             return None
-    return ctx.memo.once(("servers", region, fields), load)
+    return ctx.memo.once(("servers", region, fields), load, cloud=True)
 
 
 def join_url(base: str, path: str) -> str:

@@ -20,7 +20,7 @@ def routers(ctx) -> dict[str, dict]:
     def load():
         rows = ctx.db.query(f"SELECT * FROM {neutron_db(ctx)}.routers", what="SELECT neutron.routers")
         return {r["id"]: r for r in rows}
-    return ctx.memo.once("routers", load)
+    return ctx.memo.once("routers", load, cloud=True)
 
 
 class CliFetchHostVservices:

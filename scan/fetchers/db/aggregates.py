@@ -16,7 +16,7 @@ def aggregate_rows(ctx: ScanContext) -> tuple[list[dict], list[dict]]:
             hosts = ctx.db.query("SELECT aggregate_id, host FROM nova_api.aggregate_hosts",
                                  what="Q6 nova_api.aggregate_hosts")
         return aggs, hosts
-    return ctx.memo.once("aggregates", load)
+    return ctx.memo.once("aggregates", load, cloud=True)
 
 
 class DbFetchAggregates:

@@ -27,7 +27,7 @@ def parse_json(value, where: str = "") -> dict | list | None:
 
 
 def neutron_db(ctx: ScanContext) -> str:
-    return ctx.memo.once("neutron_schema", ctx.db.neutron_schema)
+    return ctx.memo.once("neutron_schema", ctx.db.neutron_schema, cloud=True)
 
 
 def agents(ctx: ScanContext) -> list[dict]:
@@ -36,7 +36,7 @@ def agents(ctx: ScanContext) -> list[dict]:
         for r in rows:
             r["configurations"] = parse_json(r.get("configurations"), f"agent {r.get('id')}")
         return rows
-    return ctx.memo.once("agents", load)
+    return ctx.memo.once("agents", load, cloud=True)
 
 
 def agents_on(ctx: ScanContext, host: str, agent_type: str | None = None) -> list[dict]:
@@ -47,7 +47,7 @@ def agents_on(ctx: ScanContext, host: str, agent_type: str | None = None) -> lis
         for a in agents(ctx):
             out.setdefault(a.get("host"), []).append(a)
         return out
-    found = ctx.memo.once("agents by host", index).get(host, [])
+    found = ctx.memo.once("agents by host", index, cloud=True).get(host, [])
     return found if agent_type is None else [a for a in found if a.get("agent_type") == agent_type]
 
 
@@ -69,7 +69,7 @@ def compute_nodes(ctx: ScanContext) -> dict[str, dict]:
         for r in rows:
             out.setdefault(r.get("host") or r.get("hypervisor_hostname"), r)
         return out
-    return ctx.memo.once("compute_nodes", load)
+    return ctx.memo.once("compute_nodes", load, cloud=True)
 
 
 def instance_rows(ctx: ScanContext) -> dict[str, dict]:
@@ -98,7 +98,7 @@ def instance_rows(ctx: ScanContext) -> dict[str, dict]:
                                    if isinstance(v, dict) and (v.get("network") or {}).get("id")}),
             }
         return out
-    return ctx.memo.once("instances", load)
+    return ctx.memo.once("instances", load, cloud=True)
 
 
 def rows_by_host(ctx: ScanContext, key: str, sql: str, what: str) -> dict[str, list[dict]]:
@@ -107,4 +107,4 @@ def rows_by_host(ctx: ScanContext, key: str, sql: str, what: str) -> dict[str, l
         for r in ctx.db.query(sql, what=what):
             out.setdefault(r.get("host"), []).append(r)
         return out
-    return ctx.memo.once(key, load)
+    return ctx.memo.once(key, load, cloud=True)

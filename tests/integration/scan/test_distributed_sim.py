@@ -30,8 +30,26 @@ def target(cloud, store_uri, calipso_home):
     store.close()
 
 
-def test_two_workers_find_what_a_local_scan_finds(cloud, target, rabbitmq, tmp_path):
+def _reads_of(monkeypatch, table: str) -> list[str]:
+    """Each query the simulated database answers that reads `table` (schema.name) adds an entry."""
+    from sqlglot import exp
+
+    from simulator.mysql.engine import Snapshot
+
+    seen: list[str] = []
+    answer = Snapshot.query
+
+    def query(self, statement, database):
+        if any(f"{t.db}.{t.name}" == table for t in statement.find_all(exp.Table)):
+            seen.append(statement.sql())
+        return answer(self, statement, database)
+    monkeypatch.setattr(Snapshot, "query", query)
+    return seen
+
+
+def test_two_workers_find_what_a_local_scan_finds(cloud, target, rabbitmq, tmp_path, monkeypatch):
     store, env = target
+    instance_reads = _reads_of(monkeypatch, "nova.instances")
     with Workers(2, env, tmp_path / "logs", broker=rabbitmq) as pool:
         run = subprocess.run([sys.executable, "-m", "app.cli.main", "scan", "-e", ENV, "--distributed",
                               "--broker", rabbitmq, "--work-queue", pool.queue.name],
@@ -42,6 +60,9 @@ def test_two_workers_find_what_a_local_scan_finds(cloud, target, rabbitmq, tmp_p
     hosts = len([k for k, v in cloud.reference.items() if k.startswith("inventory:") and v["doc"]["type"] == "host"])
     assert report["workers"] == 2 and report["hosts"] == hosts and sum(report["parts_by_worker"].values()) == report["parts"]
     assert len(report["parts_by_worker"]) == 2, report      # both workers took parts
+    # the cloud-wide tables are read once by each worker, not again for each of its parts
+    assert report["parts"] == 4 and 1 <= len(instance_reads) <= 2, instance_reads
+    print("CALLS", store["scans"].find_one({"environment": ENV})["report"].get("remote_calls"), report)
     assert work_collections(store) == []                    # the scan's temporary collection is gone
     rescan = ScanController(store, ScanOptions(env=ENV)).run()   # a local rescan finds nothing to write
     assert rescan.status == "completed" and sum(rescan.report["store_writes"].values()) == 0, rescan.report

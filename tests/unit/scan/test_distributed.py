@@ -14,9 +14,10 @@ from app.store.store import Store
 from scan.access.calls import CallStats
 from scan.distributed import workspace
 from scan.distributed.chunk import BadWork, Work
-from scan.distributed.coordinator import Coordinator, Distribution, split
+from scan.distributed.coordinator import Coordinator, Distribution, part_count, split
+from scan.distributed.memos import ScanMemos
 from scan.engine import Engine
-from scan.fetchers.base import ScanContext
+from scan.fetchers.base import Memo, ScanContext
 from scan.hierarchy import load
 from scan.options import ScanOptions, options_from_request
 from scan.runner import SerialRunner
@@ -34,6 +35,60 @@ def test_split_keeps_every_host_once_in_near_equal_parts():
     assert sum(parts, []) == hosts
     assert split(hosts[:2], 8) == [["h000"], ["h001"]]      # never an empty part
     assert split([], 3) == []
+
+
+def test_parts_come_in_whole_rounds_of_the_workers_slots():
+    """2 workers doing 2 parts at once: 1,001 hosts in parts of at most 200 are 8 parts, not 6 (with 6, one
+    worker did the last two while the other stood idle)."""
+    assert part_count(1001, 4, 200) == 8
+    assert part_count(800, 4, 200) == 4 and part_count(801, 4, 200) == 8
+    assert part_count(7, 4, 200) == 4                  # a small cloud: one part per slot (split caps it at the hosts)
+    assert part_count(5000, 6, 200) == 30
+
+
+def test_parts_of_one_scan_share_their_reads_of_the_cloud_and_only_those():
+    memos = ScanMemos(keep=30.0, clock=lambda: now[0])
+    now = [0.0]
+    reads = []
+
+    def servers():
+        reads.append("servers")
+        return {"h1": ["vm1"]}
+    with memos.of_scan("scan-a") as cloud:
+        part1 = Memo(cloud=cloud)
+        assert part1.once("servers", servers, cloud=True) == {"h1": ["vm1"]}
+        part1.once("by host", lambda: {"made from": "part 1"})
+    with memos.of_scan("scan-a") as cloud:
+        part2 = Memo(cloud=cloud)
+        assert part2.once("servers", servers, cloud=True) == {"h1": ["vm1"]}
+        assert part2.peek("servers") == {"h1": ["vm1"]}
+        assert part2.once("by host", lambda: {"made from": "part 2"}) == {"made from": "part 2"}   # the part's own
+    assert reads == ["servers"]
+    with memos.of_scan("scan-b") as cloud:               # another scan reads the cloud again
+        Memo(cloud=cloud).once("servers", servers, cloud=True)
+    assert reads == ["servers", "servers"]
+    now[0] = 29.0
+    memos.sweep()
+    assert memos.scans() == ["scan-a", "scan-b"]
+    now[0] = 31.0
+    memos.sweep()
+    assert memos.scans() == []                          # no part for 30 s: the worker holds nothing
+
+
+def test_a_scans_reads_stay_while_one_of_its_parts_runs():
+    now = [0.0]
+    memos = ScanMemos(keep=1.0, clock=lambda: now[0])
+    with memos.of_scan("s"):
+        with memos.of_scan("s"):
+            pass
+        now[0] = 10.0
+        memos.sweep()
+        assert memos.scans() == ["s"]
+    memos.sweep()
+    assert memos.scans() == ["s"]
+    now[0] = 11.0
+    memos.sweep()
+    assert memos.scans() == []
 
 
 def test_work_message_round_trip_and_bad_input():

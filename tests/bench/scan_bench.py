@@ -1,5 +1,5 @@
 """Scanner benchmark at scale: 1,000, 3,000 and 10,000 hosts, l2population off (a full tunnel mesh)
-and on, each a first scan, an unchanged rescan, one host added, and a first scan over 2 workers.
+and on, each a first scan, an unchanged rescan, one host added, and a first scan over 1 and over 2 workers.
 
 Knobs (environment): SCAN_BENCH_SIZES (computes, default 1000,3000,10000; `make bench HOSTS=100`),
 SCAN_BENCH_L2POP (off,on), SCAN_BENCH_MAX_CALLS (64), SCAN_BENCH_SCANS (which rows, and whether the
@@ -8,10 +8,10 @@ Each (size, l2population) gets its own `calipso sim` (--latency ssh=20,api=30,db
 compute) and its own embedded store, so peak memory and disk are theirs; each scan runs in a fresh
 scanner process, so its CPU and peak RSS are its own; the store's and the simulator's CPU and bytes
 written are read from /proc around it.
-"First, 2 workers": right after the local first scan, the same cloud is scanned into a database of its own
-(a true first scan) by a fresh asking process and 2 `calipso scan-worker` processes on a queue of their own
-(tests.bench.workers_bench.first_scan, RabbitMQ at $CALIPSO_BROKER_URL or 127.0.0.1:5672); with no broker
-there the row says so and the bench goes on.
+"First, 1 worker" and "first, 2 workers": right after the local first scan, the same cloud is scanned into a
+database of its own (a true first scan) by a fresh asking process and 1, then 2, `calipso scan-worker`
+processes on a queue of their own (tests.bench.workers_bench.first_scan, RabbitMQ at $CALIPSO_BROKER_URL or
+127.0.0.1:5672); with no broker there the row says so and the bench goes on.
 "One host added": the simulator is sent SIGUSR1 and a compute joins (agents registered, no
 instance yet), then the environment is scanned again. The floor (tests.bench.scan_floor) is the
 simplest parse of the same host outputs plus hashing and encoding every stored document.
@@ -174,14 +174,17 @@ def broker_down(url: str) -> str | None:
         conn.release()
 
 
-def first_over_workers(uri: str, env: dict, pids: dict[str, int], home: Path, local: dict) -> dict:
-    """The same cloud's first scan over WORKERS scan workers, into a fresh database (so a true first scan)."""
+def first_over_workers(uri: str, env: dict, pids: dict[str, int], home: Path, local: dict, workers: int = WORKERS,
+                       one_worker: dict | None = None) -> dict:
+    """The same cloud's first scan over `workers` scan workers, into a fresh database (so a true first scan);
+    `one_worker`: the 1-worker row, to compare with."""
     from app.envconfig.repository import EnvironmentConfigs
     from app.store.init import init_db
     from app.store.store import Store, StoreLocation
     from tests.bench.workers_bench import BROKER
 
-    label = {"computes": local["computes"], "l2pop": local["l2pop"], "scan": f"first, {WORKERS} workers"}
+    label = {"computes": local["computes"], "l2pop": local["l2pop"],
+             "scan": f"first, {workers} worker{'s' if workers > 1 else ''}"}
     down = broker_down(BROKER)
     if down:
         return {**label, "pending": down}
@@ -191,9 +194,11 @@ def first_over_workers(uri: str, env: dict, pids: dict[str, int], home: Path, lo
     try:
         init_db(store)
         EnvironmentConfigs(store).add(env)
-        row = _scan(db_uri, env["name"], pids, workers=WORKERS, log_dir=home / "worker-logs")
+        row = _scan(db_uri, env["name"], pids, workers=workers, log_dir=home / "worker-logs")
         row.update(label, sim_start=local["sim_start"], disk_mb=_disk_mb(home / "calipso") - disk_before,
                    vs_local=row["seconds"] / local["seconds"], same_docs=row["writes"] == local["writes"])
+        if one_worker and one_worker.get("seconds"):
+            row["vs_one"] = row["seconds"] / one_worker["seconds"]
         return row
     finally:
         store.client.drop_database(store.db.name)
@@ -244,7 +249,9 @@ def one(n: int, l2pop: str) -> list[dict]:
                   + (f": {row['reason']}" if row.get("status") != "completed" and row.get("reason") else ""),
                   flush=True)
             if label == "first" and "workers" in SCANS:
-                rows.append(first_over_workers(uri, sim.env, pids, home, row))
+                rows.append(first_over_workers(uri, sim.env, pids, home, row, workers=1))
+                _say_workers(rows[-1], row)
+                rows.append(first_over_workers(uri, sim.env, pids, home, row, one_worker=rows[-1]))
                 _say_workers(rows[-1], row)
         return rows
     finally:
@@ -260,7 +267,8 @@ def _say_workers(w: dict, local: dict) -> None:
         return
     d = w.get("distributed") or {}
     print(f"  {w['computes']} computes, l2pop {w['l2pop']}, {w['scan']}: {w['status']} in {w['seconds']:.1f} s "
-          f"= {w['vs_local']:.2f}x local ({w['objects']} objects, {w['written']} written, local first scan "
+          f"= {w['vs_local']:.2f}x local" + (f", {w['vs_one']:.2f}x one worker" if "vs_one" in w else "")
+          + f" ({w['objects']} objects, {w['written']} written, local first scan "
           f"{local['written']}: {'same' if w['same_docs'] else 'DIFFERENT'} per collection; {d.get('parts', 0)} parts, "
           f"{d.get('waited', 0):.1f} s waited for them)", flush=True)
 
@@ -282,7 +290,7 @@ def _cpu_model() -> str:
 HEAD = (f"{'hosts':>6} {'l2pop':>5} {'scan':>16} {'objects':>7} {'wall s':>7} {'bound s':>7} "
         f"{'scan CPU':>8} {'ms/obj':>6} {'floor':>6} {'store CPU':>9} {'ms/obj':>6} {'sim CPU':>7} {'ms/obj':>6} "
         f"{'scan RSS':>8} {'store RSS':>9} {'sim RSS':>7} {'disk MB':>7} {'docs':>6} {'MB written':>10} "
-        f"{'missing':>7} {'errors':>6} {'load max':>8} {'wrk RSS':>7} {'x local':>7} {'docs=':>5}")
+        f"{'missing':>7} {'errors':>6} {'load max':>8} {'wrk RSS':>7} {'x local':>7} {'x 1 wrk':>7} {'docs=':>5}")
 
 
 def _line(r: dict) -> str:
@@ -291,7 +299,8 @@ def _line(r: dict) -> str:
     per = lambda cpu: 1000 * cpu / r["objects"] if r["objects"] else float("nan")   # noqa: E731
     fl = r.get("floor")
     floor_ms = 1000 * (fl["parse_s"] + fl["encode_s"]) / fl["objects"] if fl and fl["objects"] else None
-    workers = (f" {r['workers_rss_mb']:>7.0f} {r['vs_local']:>7.2f} {'yes' if r['same_docs'] else 'NO':>5}"
+    vs_one = f"{r['vs_one']:.2f}" if "vs_one" in r else ""
+    workers = (f" {r['workers_rss_mb']:>7.0f} {r['vs_local']:>7.2f} {vs_one:>7} {'yes' if r['same_docs'] else 'NO':>5}"
                if r.get("workers") else "")
     return (f"{r['computes']:>6} {r['l2pop']:>5} {r['scan']:>16} {r['objects']:>7} {r['seconds']:>7.1f} "
             f"{r['bound']:>7.2f} {r['cpu']:>8.1f} {per(r['cpu']):>6.3f} "
@@ -323,10 +332,11 @@ def run() -> None:
           "process so far); disk = the embedded store's files; docs = documents written (inventory, links, "
           "cliques, tunnel meshes); MB written = the store process's write_bytes; missing = OTEPs lacking a tunnel; "
           "load max = the highest 1-minute load average read (every second) during the scan")
-    print(f"first, {WORKERS} workers: the same cloud, a fresh database; scan CPU = the asking process + its "
-          f"{WORKERS} scan workers, scan RSS = the asking process's peak, wrk RSS = the largest worker's peak; "
-          "bound as for one process (each worker has its own calls in flight); disk = what its database added; x local = its wall / the local first scan's (goal at 1,000 hosts: "
-          "<= 0.7); docs= : it wrote as many documents to each collection as the local first scan")
+    print("first, N workers: the same cloud, a fresh database; scan CPU = the asking process + its scan workers, "
+          "scan RSS = the asking process's peak, wrk RSS = the largest worker's peak; bound as for one process (each "
+          "worker has its own calls in flight); disk = what its database added; x local = its wall / the local first "
+          f"scan's; x 1 wrk = {WORKERS} workers' wall / 1 worker's (goal at 1,000 hosts: <= 0.7); docs= : it wrote as "
+          "many documents to each collection as the local first scan")
 
 
 if __name__ == "__main__":

@@ -91,8 +91,8 @@ class Memo:
     `cloud`: where reads of the whole cloud (`once(..., cloud=True)`: a bulk query, and indexes made of
     nothing else) are kept instead. A scan worker gives every part of one scan the same one, so it reads
     the cloud once per scan, as a local scan does, not once per part (1,000 hosts in 6 parts: the
-    10,000 servers and instance rows were read 6 times, a third of the workers' CPU). Anything made from
-    the part's own findings stays with the part."""
+    10,000 servers and instance rows were read 6 times; the two workers' CPU went from 32.7 to 28.0 s).
+    Anything made from the part's own findings stays with the part."""
 
     def __init__(self, cloud: "Memo | None" = None) -> None:
         self._values: dict[Any, Any] = {}

@@ -37,8 +37,9 @@ def check_scan_options(b: dict) -> list[Problem]:
     if len(on) > 1:
         problems.append(Problem(on[1], f"only one scan_only_* flag may be true, found {', '.join(on)}"))
     if b.get("distributed") and (b.get("object_id") or any(b.get(f) for f in SCAN_ONLY[1:])):
-        problems.append(Problem("distributed", "a distributed scan takes a whole inventory: not with object_id, "
-                                               "scan_only_links or scan_only_cliques"))
+        problems.append(Problem("distributed", "a distributed scan takes a whole inventory: not one object "
+                                               "(object_id), nor links or cliques only (scan_only_links, "
+                                               "scan_only_cliques)"))
     if "inventory" in b:
         try:
             CollectionNames(b["inventory"])

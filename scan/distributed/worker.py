@@ -56,7 +56,8 @@ class Worker:
     def _run_job(self, job: _Job) -> None:
         w = job.work
         started = time.perf_counter()
-        log.info("scan %s of %s: part %d (%d hosts) started", w.scan, w.env, w.chunk, len(w.tasks))
+        hosts = len({h for _, h in w.tasks})
+        log.info("scan %s of %s: part %d (%d host%s) started", w.scan, w.env, w.chunk, hosts, "" if hosts == 1 else "s")
         try:
             job.outcome = self.do_work(w)
             log.info("scan %s: part %d %s in %.1f s", w.scan, w.chunk, job.outcome, time.perf_counter() - started)

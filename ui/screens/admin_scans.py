@@ -65,7 +65,8 @@ class NewScan(AdminScreen):
         env, action = one(form, "env"), one(form, "action", "scan")
         body = {"env_name": env, **scan_options(form)}
         values = {k: one(form, k) for k in form if k != "csrf_token"}
-        values.update(clear=checked(form, "clear"), implicit_links=checked(form, "implicit_links"))
+        values.update(clear=checked(form, "clear"), implicit_links=checked(form, "implicit_links"),
+                      distributed=checked(form, "distributed"))
         if action == "schedule":
             body["recurrence"] = one(form, "recurrence")
             if one(form, "scheduled_timestamp"):
@@ -75,6 +76,8 @@ class NewScan(AdminScreen):
             if err is None:
                 self.redirect(self.href("/scheduled-scans-list", {"env": env, "added": answer.get("id")}))
         else:
+            if values["distributed"]:      # scheduled scans are local: only a scan run now may be spread
+                body["distributed"] = True
             busy = self.api(req, "/scans", {"env_name": env, "status": "running"}).get("scans", []) + \
                 self.api(req, "/scans", {"env_name": env, "status": "pending"}).get("scans", []) if env else []
             if busy:

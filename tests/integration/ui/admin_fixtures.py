@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 
 import pytest
 
@@ -18,9 +19,12 @@ FORM_SKIP = {"hosts"}
 
 @pytest.fixture(scope="module")
 def scan_manager(console, calipso_home):
-    env = {**os.environ, "CALIPSO_HOME": str(calipso_home), "CALIPSO_MONGO_URI": console.store.location.uri}
+    # distributed scans go to a queue of this manager's own, so no other worker on the machine takes them
+    env = {**os.environ, "CALIPSO_HOME": str(calipso_home), "CALIPSO_MONGO_URI": console.store.location.uri,
+           "CALIPSO_WORK_QUEUE": f"calipso-test-ui-{uuid.uuid4().hex[:10]}"}
     log = console.logs / f"scan-manager-{time.monotonic_ns()}.log"
     proc = start_calipso(["scan-manager", "--interval", "0.3"], env, log)
+    proc.calipso_env = env
     time.sleep(0.5)
     assert proc.poll() is None, log.read_text()[-2000:]
     yield proc

@@ -67,3 +67,38 @@ def test_a_schedule_shows_its_next_run_and_fires(page, console, scan_manager, sh
     page.click("#schedule-delete")
     page.wait_for_selector("#schedules")
     assert page.locator(f'#schedules tr[data-schedule="{schedule_id}"]').count() == 0
+
+
+def test_a_scan_spread_over_the_scan_workers_shows_them_in_its_report(page, console, scan_manager, rabbitmq, tmp_path,
+                                                                     shot):
+    from tests.scan_support.workers import Workers
+
+    env = scan_manager.calipso_env
+    with Workers(1, env, tmp_path / "workers", broker=rabbitmq, queue=env["CALIPSO_WORK_QUEUE"]):
+        login(page, "erin", console.users["erin"], f"/new-scanning?env={console.env}")
+        page.check('[name="distributed"]')
+        page.check('[name="what"][value="scan_only_links"]')
+        page.click("#scan-now")                                  # links only cannot be spread: said at the box
+        error = page.locator('label:has([name="distributed"]) + .field-error')
+        assert "a distributed scan takes a whole inventory" in error.inner_text()
+        assert page.locator('[name="distributed"]').is_checked()
+        shot(page, "admin-scan-distributed-refused")
+        page.check('[name="what"][value="full"]')
+        page.click("#scan-now")
+        page.wait_for_selector("#scans tr.added")
+        row = page.locator("#scans tr.added")
+        scan_id = row.get_attribute("data-scan")
+        page.wait_for_function(
+            "id => ['completed', 'completed_with_errors', 'failed'].includes("
+            "document.querySelector(`#scans tr[data-scan='${id}'] [data-field=status]`).textContent)",
+            arg=scan_id, timeout=180_000)
+    scan = console.api_get("erin", "/scans", {"env_name": console.env, "id": scan_id})
+    assert scan["status"] in FINAL and scan["distributed"] is True, scan.get("error")
+    row.locator("a", has_text="Report").click()
+    page.wait_for_selector("#report-workers")
+    card = page.locator("#report-workers")
+    assert card.locator("h3").inner_text() == "Scan workers (1)"
+    parts = scan["report"]["distributed"]["parts"]
+    assert f"in {parts} parts" in card.inner_text() and "worker-0" in card.inner_text()
+    shot(page, "admin-scan-report-workers", full_page=True)
+    assert page.js_errors == []

@@ -92,6 +92,9 @@ def test_a_scan_spread_over_the_scan_workers_shows_them_in_its_report(page, cons
             "id => ['completed', 'completed_with_errors', 'failed'].includes("
             "document.querySelector(`#scans tr[data-scan='${id}'] [data-field=status]`).textContent)",
             arg=scan_id, timeout=180_000)
+        page.reload()
+        row = page.locator(f"#scans tr[data-scan='{scan_id}']")
+        assert "over scan workers" in row.inner_text()          # the list says how it was run
     scan = console.api_get("erin", "/scans", {"env_name": console.env, "id": scan_id})
     assert scan["status"] in FINAL and scan["distributed"] is True, scan.get("error")
     row.locator("a", has_text="Report").click()

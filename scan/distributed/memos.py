@@ -11,9 +11,17 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from scan.fetchers.base import Memo
+
+
+@dataclass
+class _Scan:
+    memo: Memo = field(default_factory=Memo)
+    parts: int = 0                      # its parts running here now
+    idle_since: float | None = None     # when the last of them ended
 
 
 class ScanMemos:
@@ -21,25 +29,23 @@ class ScanMemos:
         self.keep = keep
         self.clock = clock
         self._lock = threading.Lock()
-        self._memos: dict[str, Memo] = {}
-        self._users: dict[str, int] = {}
-        self._idle_since: dict[str, float] = {}
+        self._scans: dict[str, _Scan] = {}
 
     @contextmanager
     def of_scan(self, scan_id: str) -> Iterator[Memo]:
         """The scan's shared memo, for the length of one part."""
         with self._lock:
             self._drop_idle()
-            memo = self._memos.setdefault(scan_id, Memo())
-            self._users[scan_id] = self._users.get(scan_id, 0) + 1
-            self._idle_since.pop(scan_id, None)
+            scan = self._scans.setdefault(scan_id, _Scan())
+            scan.parts += 1
+            scan.idle_since = None
         try:
-            yield memo
+            yield scan.memo
         finally:
             with self._lock:
-                self._users[scan_id] -= 1
-                if not self._users[scan_id]:
-                    self._idle_since[scan_id] = self.clock()
+                scan.parts -= 1
+                if not scan.parts:
+                    scan.idle_since = self.clock()
 
     def sweep(self) -> None:
         """Let go of the sets of scans no part of which has run here for `keep` seconds."""
@@ -48,10 +54,10 @@ class ScanMemos:
 
     def scans(self) -> list[str]:
         with self._lock:
-            return sorted(self._memos)
+            return sorted(self._scans)
 
     def _drop_idle(self) -> None:
         now = self.clock()
-        for sid, since in list(self._idle_since.items()):
-            if now - since >= self.keep:
-                del self._memos[sid], self._users[sid], self._idle_since[sid]
+        for sid, scan in list(self._scans.items()):
+            if scan.idle_since is not None and now - scan.idle_since >= self.keep:
+                del self._scans[sid]

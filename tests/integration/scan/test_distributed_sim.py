@@ -62,7 +62,6 @@ def test_two_workers_find_what_a_local_scan_finds(cloud, target, rabbitmq, tmp_p
     assert len(report["parts_by_worker"]) == 2, report      # both workers took parts
     # the cloud-wide tables are read once by each worker, not again for each of its parts
     assert report["parts"] == 4 and 1 <= len(instance_reads) <= 2, instance_reads
-    print("CALLS", store["scans"].find_one({"environment": ENV})["report"].get("remote_calls"), report)
     assert work_collections(store) == []                    # the scan's temporary collection is gone
     rescan = ScanController(store, ScanOptions(env=ENV)).run()   # a local rescan finds nothing to write
     assert rescan.status == "completed" and sum(rescan.report["store_writes"].values()) == 0, rescan.report

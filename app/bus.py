@@ -3,16 +3,42 @@
 kombu's filesystem transport takes its folders as transport options, not in the URL; the
 convention here (shared by `calipso sim` and `calipso listen`) is that the URL path is the bus
 directory, holding `data/` (messages) and `control/` (exchange bindings, so topic routing works
-across processes).
+across processes). A message is written under a name no reader takes, then renamed (`_WholeMessages`).
 """
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
+from time import monotonic
 from typing import Callable
 from urllib.parse import quote
 
 from kombu import Connection
+from kombu.transport import filesystem
+from kombu.utils.encoding import str_to_bytes
+from kombu.utils.json import dumps
+
+
+class _WholeMessages(filesystem.Channel):
+    """kombu's filesystem channel creates a message's file, then writes it: a reader in another process that
+    takes the file in between reads it empty, fails on it, and has already removed it, so the message is lost
+    (a listener missed a late DHCP port's event this way, under load). Here the file is written under a name
+    that is not a message's (readers take only `<...>.<queue>.msg`) and renamed when whole: a rename in one
+    directory is atomic."""
+
+    def _put(self, queue, payload, **kwargs):
+        name = f"{int(round(monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
+        final = os.path.join(self.data_folder_out, name)
+        partial = os.path.join(self.data_folder_out, f"writing-{name}.part")
+        with open(partial, "wb") as f:
+            f.write(str_to_bytes(dumps(payload)))
+        os.replace(partial, final)
+
+
+class _Transport(filesystem.Transport):
+    Channel = _WholeMessages
 
 
 def filesystem_options(directory: str | Path) -> dict:
@@ -29,7 +55,8 @@ def connection(url: str, **kwargs) -> Connection:
         directory = url[len("filesystem://"):].split("?", 1)[0]
         if not directory or directory == "/":
             raise ValueError(f"{url!r}: a filesystem bus URL needs a directory, e.g. filesystem:///var/lib/bus")
-        return Connection("filesystem://", transport_options=filesystem_options(directory), **kwargs)
+        return Connection("filesystem://", transport=_Transport, transport_options=filesystem_options(directory),
+                          **kwargs)
     return Connection(url, **kwargs)
 
 
